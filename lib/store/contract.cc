@@ -1,0 +1,167 @@
+#include "store/contract.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+
+namespace flor {
+namespace {
+
+// Whole-string integer parse; nullopt on junk, overflow or an empty string.
+std::optional<int64_t> parse_int(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0') return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+std::optional<double> parse_double(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(s.c_str(), &end);
+  if (errno != 0 || *end != '\0') return std::nullopt;
+  return v;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, sep)) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+Status bad_var(const char* var, const std::string& value, const std::string& why) {
+  return invalid_argument(std::string(var) + "='" + value + "': " + why);
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+std::string default_home(const EnvLookup& env) {
+  if (auto h = env(kEnvHome); h && !h->empty()) return *h;
+  auto home = env("HOME");
+  return (home && !home->empty() ? *home : std::string(".")) + "/.flor";
+}
+
+Result<Segment> parse_segment(const std::string& spec) {
+  auto slash = spec.find('/');
+  if (slash == std::string::npos) {
+    return invalid_argument("segment '" + spec + "': expected P/N, e.g. 2/4 (segment 2 of 4)");
+  }
+  auto p = parse_int(spec.substr(0, slash));
+  auto n = parse_int(spec.substr(slash + 1));
+  if (!p || !n) return invalid_argument("segment '" + spec + "': P and N must be integers, e.g. 2/4");
+  if (*n < 1) return invalid_argument("segment '" + spec + "': N must be at least 1");
+  if (*p < 1 || *p > *n) {
+    return invalid_argument("segment '" + spec + "': P must be between 1 and N (" +
+                            std::to_string(*n) + ")");
+  }
+  return Segment{static_cast<int>(*p), static_cast<int>(*n)};
+}
+
+Result<EpochRange> parse_epoch_range(const std::string& spec) {
+  auto dash = spec.find('-', 1);
+  auto first = parse_int(spec.substr(0, dash));
+  auto last = dash == std::string::npos ? first : parse_int(spec.substr(dash + 1));
+  if (!first || !last) {
+    return invalid_argument("epochs '" + spec + "': expected an epoch (9) or a range (150-160)");
+  }
+  if (*first < 0 || *last < *first) {
+    return invalid_argument("epochs '" + spec + "': need 0 <= first <= last");
+  }
+  return EpochRange{*first, *last};
+}
+
+Result<Contract> read_contract(const EnvLookup& env) {
+  Contract c;
+  auto mode = env(kEnvMode);
+  if (!mode || mode->empty()) return c;
+  if (*mode == "record") {
+    c.mode = Mode::kRecord;
+  } else if (*mode == "replay") {
+    c.mode = Mode::kReplay;
+  } else {
+    return bad_var(kEnvMode, *mode, "expected 'record' or 'replay'");
+  }
+  c.name = env(kEnvName).value_or("");
+  if (c.name.empty()) return bad_var(kEnvName, "", "an experiment name is required when FLOR_MODE is set");
+  c.home = default_home(env);
+  if (auto v = env(kEnvRunId)) {
+    c.run_id = parse_int(*v);
+    if (!c.run_id) return bad_var(kEnvRunId, *v, "expected an integer run id");
+  }
+  if (auto v = env(kEnvReplayOf)) {
+    c.replay_of = parse_int(*v);
+    if (!c.replay_of) return bad_var(kEnvReplayOf, *v, "expected an integer run id");
+  }
+  if (auto v = env(kEnvEps)) {
+    auto eps = parse_double(*v);
+    if (!eps || *eps < 0 || *eps > 1) return bad_var(kEnvEps, *v, "expected a number between 0 and 1");
+    c.eps = *eps;
+  }
+  if (auto v = env(kEnvSegment)) {
+    FLOR_ASSIGN_OR_RETURN(c.segment, parse_segment(*v));
+  }
+  if (auto v = env(kEnvInit)) {
+    if (*v == "weak") {
+      c.init = InitMode::kWeak;
+    } else if (*v == "strong") {
+      c.init = InitMode::kStrong;
+    } else {
+      return bad_var(kEnvInit, *v, "expected 'weak' or 'strong'");
+    }
+  }
+  if (auto v = env(kEnvProbe)) c.probes = split(*v, ',');
+  if (auto v = env(kEnvEpochs)) {
+    FLOR_ASSIGN_OR_RETURN(c.epochs, parse_epoch_range(*v));
+  }
+  if (auto v = env(kEnvTolerate)) c.tolerate_divergence = (*v == "1");
+  if (auto v = env(kEnvThreads)) {
+    auto t = parse_int(*v);
+    if (!t || *t < 1) return bad_var(kEnvThreads, *v, "expected a positive thread count");
+    c.threads = static_cast<int>(*t);
+  }
+  c.vid = env(kEnvVid).value_or("");
+  return c;
+}
+
+std::map<std::string, std::string> contract_env(const Contract& c) {
+  std::map<std::string, std::string> env;
+  if (c.mode == Mode::kOff) return env;
+  env[kEnvMode] = c.mode == Mode::kRecord ? "record" : "replay";
+  env[kEnvName] = c.name;
+  env[kEnvHome] = c.home;
+  if (c.run_id) env[kEnvRunId] = std::to_string(*c.run_id);
+  if (c.replay_of) env[kEnvReplayOf] = std::to_string(*c.replay_of);
+  std::ostringstream eps;
+  eps.precision(17);
+  eps << c.eps;
+  env[kEnvEps] = eps.str();
+  env[kEnvSegment] = std::to_string(c.segment.index) + "/" + std::to_string(c.segment.count);
+  env[kEnvInit] = c.init == InitMode::kWeak ? "weak" : "strong";
+  if (!c.probes.empty()) {
+    std::string p;
+    for (const auto& name : c.probes) p += (p.empty() ? "" : ",") + name;
+    env[kEnvProbe] = p;
+  }
+  if (c.epochs) env[kEnvEpochs] = std::to_string(c.epochs->first) + "-" + std::to_string(c.epochs->last);
+  if (c.tolerate_divergence) env[kEnvTolerate] = "1";
+  if (c.threads) env[kEnvThreads] = std::to_string(*c.threads);
+  if (!c.vid.empty()) env[kEnvVid] = c.vid;
+  return env;
+}
+
+}  // namespace flor

@@ -1,0 +1,117 @@
+// The experiment store: SQLite (WAL mode) under FLOR_HOME, one database per
+// experiment at FLOR_HOME/NAME/flor.db, checkpoints beside it in
+// FLOR_HOME/NAME/ckpt/. Format and schema: docs/store-format.md.
+//
+// Shared by the runtime (writes runs, logs, checkpoints) and the driver (reads
+// them, creates runs, marks them finished). No LibTorch, no libgit2.
+//
+// Thread-safety: a Store may be used from several threads (one connection,
+// serialized internally). Several processes may open the same experiment at
+// once (replay workers): WAL mode plus a busy timeout; writers retry.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace flor::store {
+
+inline constexpr int kSchemaVersion = 1;
+
+enum class RunKind { kRecord, kReplay };
+// Written as text; never renumbered. A run starts kRunning and is marked
+// kComplete only at a clean end, so a killed run stays visibly incomplete.
+enum class RunStatus { kRunning, kComplete, kFailed, kInterrupted };
+
+const char* to_string(RunKind kind);
+const char* to_string(RunStatus status);
+
+struct Run {
+  int64_t id = 0;
+  std::string name;                   // experiment
+  RunKind kind = RunKind::kRecord;
+  std::optional<int64_t> parent;      // replay: the recorded run it replays
+  RunStatus status = RunStatus::kRunning;
+  std::string vid;                    // shadow-branch commit ("" when unknown)
+  double started = 0;                 // unix seconds
+  std::optional<double> ended;
+  std::optional<int> exit_code;
+  std::vector<std::string> command;   // argv
+  std::string info_json = "{}";       // threads, seeds, versions, eps, segment, epochs, ...
+};
+
+// One logged value. A record run's logs have run == source. A replay's new
+// (hindsight) logs have run == the recorded run and source == the replay run.
+struct LogRow {
+  int64_t run = 0;
+  int64_t source = 0;
+  int64_t epoch = -1;   // -1: outside the main loop
+  int64_t step = -1;    // -1: not inside a nested loop
+  std::string name;
+  std::string value;    // exact text: numbers in round-trip form ("%.17g" / "%.9g")
+  std::string type;     // "int" | "float" | "double" | "string" | "tensor" | "bool"
+  std::string loc;      // "file:line"
+  bool hindsight = false;
+};
+
+// One checkpoint, at the end of skip block `block` (the `seq`-th block of the epoch).
+struct CheckpointRow {
+  int64_t run = 0;
+  int64_t epoch = 0;
+  int64_t seq = 0;
+  std::string block;
+  std::string path;        // relative to the experiment folder
+  int64_t bytes = 0;       // bytes newly written (dedup makes this smaller than state size)
+  int64_t state_bytes = 0; // bytes of state captured
+  double stall_s = 0;
+  double write_s = 0;
+  std::string reason;      // why the policy chose it: "budget: 0.012s + 0.030s <= 1/15 x 2.1s"
+};
+
+struct Experiment {
+  std::string name;
+  std::string dir;  // FLOR_HOME/NAME
+};
+
+class Store {
+ public:
+  // Opens (creating when missing) FLOR_HOME/NAME/flor.db. `name` must be a
+  // plain name: no '/', no "..", not empty.
+  static Result<std::unique_ptr<Store>> open(const std::string& home, const std::string& name);
+  // Every experiment under `home` that has a flor.db.
+  static Result<std::vector<Experiment>> list(const std::string& home);
+  // Checks an experiment name; the error says what is wrong with it.
+  static Status check_name(const std::string& name);
+
+  virtual ~Store() = default;
+  virtual const std::string& dir() const = 0;  // FLOR_HOME/NAME
+
+  virtual Result<int64_t> create_run(const Run& run) = 0;  // returns the new id
+  virtual Status finish_run(int64_t id, RunStatus status, std::optional<int> exit_code) = 0;
+  virtual Status set_run_info(int64_t id, const std::string& info_json) = 0;
+  virtual Status set_run_vid(int64_t id, const std::string& vid) = 0;
+  virtual Result<Run> run(int64_t id) = 0;
+  virtual Result<std::vector<Run>> runs() = 0;  // newest first
+  // The newest record run, complete or not; kNotFound when none.
+  virtual Result<Run> latest_record() = 0;
+
+  // Hyper-parameters (flor::arg) as recorded: name -> value text.
+  virtual Status put_args(int64_t run, const std::map<std::string, std::string>& args) = 0;
+  virtual Result<std::map<std::string, std::string>> args(int64_t run) = 0;
+
+  // Appends in one transaction (batch for speed).
+  virtual Status append_logs(const std::vector<LogRow>& rows) = 0;
+  // Logs of a recorded run: its own and every replay's hindsight values.
+  virtual Result<std::vector<LogRow>> logs(int64_t run) = 0;
+
+  virtual Status add_checkpoint(const CheckpointRow& row) = 0;
+  virtual Result<std::vector<CheckpointRow>> checkpoints(int64_t run) = 0;
+  virtual Status remove_checkpoints(int64_t run) = 0;
+};
+
+}  // namespace flor::store

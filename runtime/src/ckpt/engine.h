@@ -1,0 +1,85 @@
+// The checkpoint engine: the record path's hot spot (DESIGN.md section 6).
+//
+// capture() is the training loop's stall: it copies the given tensors into a
+// reusable, pre-faulted staging arena (memcpy speed) and returns. A low-priority
+// background thread then hashes, deduplicates and writes the checkpoint (own
+// format, docs/checkpoint-format.md: header + raw tensor bytes, checksummed,
+// content-addressed per tensor so unchanged tensors are stored once; temp file,
+// fsync, rename: a crash leaves a whole checkpoint or none). At most one write
+// is unfinished: capture() waits for the previous one first.
+//
+// restore() reads a checkpoint straight into existing tensors' storage.
+//
+// Thread-safety: one engine per training process, used from the training thread.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace flor::rt {
+
+// One tensor of state, named by a stable key ("model/fc1.weight",
+// "optim/0/exp_avg", "rng/cpu"). Keys are unique within a checkpoint.
+struct StateItem {
+  std::string key;
+  at::Tensor tensor;
+};
+
+struct WriteReport {
+  Status status;               // a failed write (disk full, permission) is reported, not thrown
+  std::string path;            // the checkpoint file (absolute)
+  int64_t state_bytes = 0;     // bytes captured
+  int64_t bytes_written = 0;   // bytes newly written to disk (after dedup)
+  double write_seconds = 0;    // wall time of the background write
+};
+
+class CheckpointEngine {
+ public:
+  // dir: where checkpoints and their content-addressed tensor blobs go
+  // (FLOR_HOME/NAME/ckpt). Created when missing.
+  explicit CheckpointEngine(std::string dir);
+  ~CheckpointEngine();  // waits for the pending write
+  CheckpointEngine(const CheckpointEngine&) = delete;
+  CheckpointEngine& operator=(const CheckpointEngine&) = delete;
+
+  // Copies `items` into the staging arena (CUDA tensors are copied to host) and
+  // queues the write of checkpoint `name` (a file name inside dir, e.g.
+  // "run3-e0007-s0.ckpt"). Waits first for the previous write. Returns the stall
+  // in seconds (wait + copy). `done` runs on the writer thread when the file is
+  // durable or the write failed.
+  Result<double> capture(const std::vector<StateItem>& items, const std::string& name,
+                         std::function<void(const WriteReport&)> done);
+
+  // Blocks until no write is pending.
+  void wait();
+  // True while a background write is running (the policy measures interference).
+  bool busy() const;
+
+  // Reads checkpoint `path`, verifies every checksum, and copies each stored
+  // tensor into the item with the same key (dtype and shape must match; a
+  // missing key is an error). kCorrupt errors name the file.
+  static Status restore(const std::string& path, const std::vector<StateItem>& items);
+  // Keys, dtypes and shapes stored in a checkpoint, for creating state that
+  // does not exist yet (optimizer state before its first step).
+  struct Entry {
+    std::string key;
+    at::ScalarType dtype;
+    std::vector<int64_t> shape;
+  };
+  static Result<std::vector<Entry>> list(const std::string& path);
+  // Verifies the checkpoint without loading it into tensors.
+  static Status verify(const std::string& path);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flor::rt
