@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# cmake --install into a fresh prefix, then a user's project finds flor with
+# find_package(flor), links flor::runtime, builds and runs.
+set -euo pipefail
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cmake --install "$FLOR_BUILD_DIR" --prefix "$tmp/prefix" >/dev/null
+test -f "$tmp/prefix/lib/cmake/flor/florConfig.cmake"
+test -f "$tmp/prefix/include/flor/flor.h"
+cmake -S "$FLOR_SOURCE_DIR/test/package" -B "$tmp/build" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+cmake --build "$tmp/build" >/dev/null
+out=$("$tmp/build/train")
+echo "$out"
+grep -q "^flor [0-9.]*, sum 4.0$" <<<"$out"
