@@ -73,6 +73,33 @@ struct CheckpointRow {
   std::string reason;      // why the policy chose it: "budget: 0.012s + 0.030s <= 1/15 x 2.1s"
 };
 
+// One finished epoch of a run (record or replay worker), written at the end of
+// the epoch in the same transaction as that epoch's logs: the driver reads
+// these rows for progress and summaries.
+struct EpochRow {
+  int64_t run = 0;          // the run that executed the epoch (record or replay)
+  int64_t epoch = 0;
+  double seconds = 0;       // wall time of the epoch
+  double ended = 0;         // unix seconds
+  int64_t blocks = 0;       // skip blocks entered
+  int64_t skipped = 0;      // replay: blocks skipped (state restored from a checkpoint)
+  int64_t executed = 0;     // blocks that ran
+  int64_t divergences = 0;  // replay: logged values that differ from the record
+  std::string rng;          // record: CPU generator state at the end of the epoch (raw bytes)
+  std::string note;         // record: the checkpoint policy's decision(s) for the epoch
+};
+
+// A logged value whose replayed value differs from the recorded one.
+struct Divergence {
+  int64_t run = 0;  // the replay run
+  int64_t epoch = -1;
+  int64_t step = -1;
+  std::string name;
+  std::string recorded;  // "" when the record has no value at this place
+  std::string replayed;
+  std::string loc;
+};
+
 struct Experiment {
   std::string name;
   std::string dir;  // FLOR_HOME/NAME
@@ -110,8 +137,24 @@ class Store {
   virtual Result<std::vector<LogRow>> logs(int64_t run) = 0;
 
   virtual Status add_checkpoint(const CheckpointRow& row) = 0;
+  // Ordered by (epoch, seq).
   virtual Result<std::vector<CheckpointRow>> checkpoints(int64_t run) = 0;
   virtual Status remove_checkpoints(int64_t run) = 0;
+
+  // Appends `logs` and (when given) the epoch row in one transaction.
+  virtual Status commit_epoch(const std::optional<EpochRow>& epoch, const std::vector<LogRow>& logs) = 0;
+  // Ordered by epoch.
+  virtual Result<std::vector<EpochRow>> epochs(int64_t run) = 0;
+
+  // The first divergences of a replay run (the runtime stores at most a few;
+  // the count per epoch is in its EpochRow).
+  virtual Status add_divergence(const Divergence& d) = 0;
+  virtual Result<std::vector<Divergence>> divergences(int64_t run) = 0;
+
+  // Small named byte strings of a run ("rng/start": the CPU generator state
+  // before user code drew from it). put_blob replaces.
+  virtual Status put_blob(int64_t run, const std::string& key, const std::string& bytes) = 0;
+  virtual Result<std::string> blob(int64_t run, const std::string& key) = 0;  // kNotFound when absent
 };
 
 }  // namespace flor::store

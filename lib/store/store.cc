@@ -1,0 +1,419 @@
+#include "store/store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite.h"
+
+namespace flor::store {
+namespace fs = std::filesystem;
+
+const char* to_string(RunKind kind) { return kind == RunKind::kRecord ? "record" : "replay"; }
+
+const char* to_string(RunStatus status) {
+  switch (status) {
+    case RunStatus::kRunning: return "running";
+    case RunStatus::kComplete: return "complete";
+    case RunStatus::kFailed: return "failed";
+    case RunStatus::kInterrupted: return "interrupted";
+  }
+  return "running";
+}
+
+namespace {
+
+constexpr int kBusyMs = 30000;
+
+// Tables and keys written to disk are never renamed (docs/store-format.md).
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, kind TEXT NOT NULL, parent INTEGER,
+  status TEXT NOT NULL, vid TEXT NOT NULL DEFAULT '', started REAL NOT NULL, ended REAL,
+  exit_code INTEGER, command TEXT NOT NULL DEFAULT '[]', info TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS args(
+  run INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(run, name));
+CREATE TABLE IF NOT EXISTS logs(
+  id INTEGER PRIMARY KEY, run INTEGER NOT NULL, source INTEGER NOT NULL, epoch INTEGER NOT NULL,
+  step INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, type TEXT NOT NULL,
+  loc TEXT NOT NULL, hindsight INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS logs_by_run ON logs(run, epoch, step);
+CREATE TABLE IF NOT EXISTS checkpoints(
+  run INTEGER NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, block TEXT NOT NULL,
+  path TEXT NOT NULL, bytes INTEGER NOT NULL, state_bytes INTEGER NOT NULL, stall_s REAL NOT NULL,
+  write_s REAL NOT NULL, reason TEXT NOT NULL, PRIMARY KEY(run, epoch, seq));
+CREATE TABLE IF NOT EXISTS epochs(
+  run INTEGER NOT NULL, epoch INTEGER NOT NULL, seconds REAL NOT NULL, ended REAL NOT NULL,
+  blocks INTEGER NOT NULL, skipped INTEGER NOT NULL, executed INTEGER NOT NULL,
+  divergences INTEGER NOT NULL, rng BLOB, note TEXT NOT NULL, PRIMARY KEY(run, epoch));
+CREATE TABLE IF NOT EXISTS divergences(
+  id INTEGER PRIMARY KEY, run INTEGER NOT NULL, epoch INTEGER NOT NULL, step INTEGER NOT NULL,
+  name TEXT NOT NULL, recorded TEXT NOT NULL, replayed TEXT NOT NULL, loc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs(
+  run INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY(run, key));
+)sql";
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+Result<RunKind> parse_kind(const std::string& s) {
+  if (s == "record") return RunKind::kRecord;
+  if (s == "replay") return RunKind::kReplay;
+  return corrupt("unknown run kind '" + s + "'");
+}
+
+RunStatus parse_status(const std::string& s) {
+  if (s == "complete") return RunStatus::kComplete;
+  if (s == "failed") return RunStatus::kFailed;
+  if (s == "interrupted") return RunStatus::kInterrupted;
+  return RunStatus::kRunning;
+}
+
+constexpr const char* kRunColumns =
+    "SELECT id, name, kind, parent, status, vid, started, ended, exit_code, command, info FROM runs ";
+
+Result<Run> read_run(const Stmt& st) {
+  Run r;
+  r.id = st.int64(0);
+  r.name = st.text(1);
+  FLOR_ASSIGN_OR_RETURN(r.kind, parse_kind(st.text(2)));
+  if (!st.is_null(3)) r.parent = st.int64(3);
+  r.status = parse_status(st.text(4));
+  r.vid = st.text(5);
+  r.started = st.real(6);
+  if (!st.is_null(7)) r.ended = st.real(7);
+  if (!st.is_null(8)) r.exit_code = static_cast<int>(st.int64(8));
+  auto cmd = nlohmann::json::parse(st.text(9), nullptr, /*allow_exceptions=*/false);
+  if (cmd.is_array()) {
+    for (const auto& a : cmd) {
+      if (a.is_string()) r.command.push_back(a.get<std::string>());
+    }
+  }
+  r.info_json = st.text(10);
+  return r;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Db> db, std::string dir) : db_(std::move(db)), dir_(std::move(dir)) {}
+
+  Status init() {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_.get());
+    FLOR_RETURN_IF_ERROR(tx.begin());
+    FLOR_RETURN_IF_ERROR(db_->exec(kSchema));
+    FLOR_ASSIGN_OR_RETURN(Stmt get, db_->prepare("SELECT value FROM meta WHERE key='schema_version'"));
+    FLOR_ASSIGN_OR_RETURN(bool row, get.step());
+    if (row) {
+      int version = std::atoi(get.text(0).c_str());
+      if (version > kSchemaVersion) {
+        return failed_precondition("store " + db_->path() + " has schema version " + std::to_string(version) +
+                                   ", newer than this flor understands (" + std::to_string(kSchemaVersion) +
+                                   "): upgrade flor");
+      }
+    } else {
+      FLOR_ASSIGN_OR_RETURN(Stmt put, db_->prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?)"));
+      FLOR_RETURN_IF_ERROR(put.bind(1, std::to_string(kSchemaVersion)).run());
+    }
+    return tx.commit();
+  }
+
+  const std::string& dir() const override { return dir_; }
+
+  Result<int64_t> create_run(const Run& run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(
+        Stmt st, db_->prepare("INSERT INTO runs(name, kind, parent, status, vid, started, command, info) "
+                              "VALUES(?,?,?,?,?,?,?,?)"));
+    st.bind(1, run.name).bind(2, std::string(to_string(run.kind))).bind(3, run.parent);
+    st.bind(4, std::string(to_string(run.status))).bind(5, run.vid);
+    st.bind(6, run.started > 0 ? run.started : now_seconds());
+    st.bind(7, nlohmann::json(run.command).dump()).bind(8, run.info_json.empty() ? "{}" : run.info_json);
+    FLOR_RETURN_IF_ERROR(st.run());
+    return db_->last_insert_id();
+  }
+
+  Status finish_run(int64_t id, RunStatus status, std::optional<int> exit_code) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("UPDATE runs SET status=?, ended=?, exit_code=COALESCE(?, exit_code) "
+                                                "WHERE id=?"));
+    return st.bind(1, std::string(to_string(status))).bind(2, now_seconds()).bind(3, exit_code).bind(4, id).run();
+  }
+
+  Status set_run_info(int64_t id, const std::string& info_json) override {
+    return update_text("UPDATE runs SET info=? WHERE id=?", id, info_json);
+  }
+  Status set_run_vid(int64_t id, const std::string& vid) override {
+    return update_text("UPDATE runs SET vid=? WHERE id=?", id, vid);
+  }
+
+  Result<Run> run(int64_t id) override {
+    FLOR_ASSIGN_OR_RETURN(auto rows, query_runs("WHERE id=" + std::to_string(id)));
+    if (rows.empty()) return not_found("run " + std::to_string(id) + " not found in " + db_->path());
+    return rows.front();
+  }
+
+  Result<std::vector<Run>> runs() override { return query_runs("ORDER BY id DESC"); }
+
+  Result<Run> latest_record() override {
+    FLOR_ASSIGN_OR_RETURN(auto rows, query_runs("WHERE kind='record' ORDER BY id DESC LIMIT 1"));
+    if (rows.empty()) return not_found("experiment " + dir_ + " has no recorded run: record one first");
+    return rows.front();
+  }
+
+  Status put_args(int64_t run, const std::map<std::string, std::string>& args) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_.get());
+    FLOR_RETURN_IF_ERROR(tx.begin());
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO args(run, name, value) VALUES(?,?,?)"));
+    for (const auto& [name, value] : args) {
+      FLOR_RETURN_IF_ERROR(st.bind(1, run).bind(2, name).bind(3, value).run());
+    }
+    return tx.commit();
+  }
+
+  Result<std::map<std::string, std::string>> args(int64_t run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT name, value FROM args WHERE run=?"));
+    st.bind(1, run);
+    std::map<std::string, std::string> out;
+    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
+    for (; row;) {
+      out[st.text(0)] = st.text(1);
+      FLOR_ASSIGN_OR_RETURN(row, st.step());
+    }
+    return out;
+  }
+
+  Status append_logs(const std::vector<LogRow>& rows) override { return commit_epoch(std::nullopt, rows); }
+
+  Result<std::vector<LogRow>> logs(int64_t run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, source, epoch, step, name, value, type, loc, hindsight "
+                                                "FROM logs WHERE run=? ORDER BY id"));
+    st.bind(1, run);
+    std::vector<LogRow> out;
+    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
+    for (; row;) {
+      LogRow r;
+      r.run = st.int64(0);
+      r.source = st.int64(1);
+      r.epoch = st.int64(2);
+      r.step = st.int64(3);
+      r.name = st.text(4);
+      r.value = st.text(5);
+      r.type = st.text(6);
+      r.loc = st.text(7);
+      r.hindsight = st.int64(8) != 0;
+      out.push_back(std::move(r));
+      FLOR_ASSIGN_OR_RETURN(row, st.step());
+    }
+    return out;
+  }
+
+  Status add_checkpoint(const CheckpointRow& c) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO checkpoints(run, epoch, seq, block, path, "
+                                                "bytes, state_bytes, stall_s, write_s, reason) "
+                                                "VALUES(?,?,?,?,?,?,?,?,?,?)"));
+    st.bind(1, c.run).bind(2, c.epoch).bind(3, c.seq).bind(4, c.block).bind(5, c.path).bind(6, c.bytes);
+    st.bind(7, c.state_bytes).bind(8, c.stall_s).bind(9, c.write_s).bind(10, c.reason);
+    return st.run();
+  }
+
+  Result<std::vector<CheckpointRow>> checkpoints(int64_t run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, epoch, seq, block, path, bytes, state_bytes, stall_s, "
+                                                "write_s, reason FROM checkpoints WHERE run=? ORDER BY epoch, seq"));
+    st.bind(1, run);
+    std::vector<CheckpointRow> out;
+    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
+    for (; row;) {
+      CheckpointRow c;
+      c.run = st.int64(0);
+      c.epoch = st.int64(1);
+      c.seq = st.int64(2);
+      c.block = st.text(3);
+      c.path = st.text(4);
+      c.bytes = st.int64(5);
+      c.state_bytes = st.int64(6);
+      c.stall_s = st.real(7);
+      c.write_s = st.real(8);
+      c.reason = st.text(9);
+      out.push_back(std::move(c));
+      FLOR_ASSIGN_OR_RETURN(row, st.step());
+    }
+    return out;
+  }
+
+  Status remove_checkpoints(int64_t run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("DELETE FROM checkpoints WHERE run=?"));
+    return st.bind(1, run).run();
+  }
+
+  Status commit_epoch(const std::optional<EpochRow>& epoch, const std::vector<LogRow>& logs) override {
+    if (!epoch && logs.empty()) return Status();
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_.get());
+    FLOR_RETURN_IF_ERROR(tx.begin());
+    if (!logs.empty()) {
+      FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT INTO logs(run, source, epoch, step, name, value, type, loc, "
+                                                  "hindsight) VALUES(?,?,?,?,?,?,?,?,?)"));
+      for (const LogRow& r : logs) {
+        st.bind(1, r.run).bind(2, r.source).bind(3, r.epoch).bind(4, r.step).bind(5, r.name).bind(6, r.value);
+        st.bind(7, r.type).bind(8, r.loc).bind(9, int64_t{r.hindsight ? 1 : 0});
+        FLOR_RETURN_IF_ERROR(st.run());
+      }
+    }
+    if (epoch) {
+      const EpochRow& e = *epoch;
+      FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO epochs(run, epoch, seconds, ended, blocks, "
+                                                  "skipped, executed, divergences, rng, note) "
+                                                  "VALUES(?,?,?,?,?,?,?,?,?,?)"));
+      st.bind(1, e.run).bind(2, e.epoch).bind(3, e.seconds).bind(4, e.ended > 0 ? e.ended : now_seconds());
+      st.bind(5, e.blocks).bind(6, e.skipped).bind(7, e.executed).bind(8, e.divergences);
+      if (e.rng.empty()) {
+        st.bind_null(9);
+      } else {
+        st.bind_blob(9, e.rng);
+      }
+      FLOR_RETURN_IF_ERROR(st.bind(10, e.note).run());
+    }
+    return tx.commit();
+  }
+
+  Result<std::vector<EpochRow>> epochs(int64_t run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, epoch, seconds, ended, blocks, skipped, executed, "
+                                                "divergences, rng, note FROM epochs WHERE run=? ORDER BY epoch"));
+    st.bind(1, run);
+    std::vector<EpochRow> out;
+    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
+    for (; row;) {
+      EpochRow e;
+      e.run = st.int64(0);
+      e.epoch = st.int64(1);
+      e.seconds = st.real(2);
+      e.ended = st.real(3);
+      e.blocks = st.int64(4);
+      e.skipped = st.int64(5);
+      e.executed = st.int64(6);
+      e.divergences = st.int64(7);
+      e.rng = st.text(8);
+      e.note = st.text(9);
+      out.push_back(std::move(e));
+      FLOR_ASSIGN_OR_RETURN(row, st.step());
+    }
+    return out;
+  }
+
+  Status add_divergence(const Divergence& d) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT INTO divergences(run, epoch, step, name, recorded, replayed, "
+                                                "loc) VALUES(?,?,?,?,?,?,?)"));
+    st.bind(1, d.run).bind(2, d.epoch).bind(3, d.step).bind(4, d.name).bind(5, d.recorded).bind(6, d.replayed);
+    return st.bind(7, d.loc).run();
+  }
+
+  Result<std::vector<Divergence>> divergences(int64_t run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, epoch, step, name, recorded, replayed, loc "
+                                                "FROM divergences WHERE run=? ORDER BY id"));
+    st.bind(1, run);
+    std::vector<Divergence> out;
+    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
+    for (; row;) {
+      out.push_back(Divergence{st.int64(0), st.int64(1), st.int64(2), st.text(3), st.text(4), st.text(5),
+                               st.text(6)});
+      FLOR_ASSIGN_OR_RETURN(row, st.step());
+    }
+    return out;
+  }
+
+  Status put_blob(int64_t run, const std::string& key, const std::string& bytes) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO blobs(run, key, value) VALUES(?,?,?)"));
+    return st.bind(1, run).bind(2, key).bind_blob(3, bytes).run();
+  }
+
+  Result<std::string> blob(int64_t run, const std::string& key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT value FROM blobs WHERE run=? AND key=?"));
+    st.bind(1, run).bind(2, key);
+    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return not_found("run " + std::to_string(run) + " has no '" + key + "'");
+    return st.text(0);
+  }
+
+ private:
+  Status update_text(const char* sql, int64_t id, const std::string& value) {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(sql));
+    return st.bind(1, value).bind(2, id).run();
+  }
+
+  Result<std::vector<Run>> query_runs(const std::string& tail) {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(kRunColumns + tail));
+    std::vector<Run> out;
+    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
+    for (; row;) {
+      FLOR_ASSIGN_OR_RETURN(Run r, read_run(st));
+      out.push_back(std::move(r));
+      FLOR_ASSIGN_OR_RETURN(row, st.step());
+    }
+    return out;
+  }
+
+  std::mutex mu_;  // one connection, used by the training thread and the checkpoint writer
+  std::unique_ptr<Db> db_;
+  std::string dir_;
+};
+
+}  // namespace
+
+Status Store::check_name(const std::string& name) {
+  if (name.empty()) return invalid_argument("experiment name is empty: give a name such as 'mnist'");
+  if (name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\\') != std::string::npos || name.find('\0') != std::string::npos) {
+    return invalid_argument("experiment name '" + name + "' is not a plain name: no '/', '\\', '.' or '..'");
+  }
+  if (name[0] == '.' || name[0] == '-') {
+    return invalid_argument("experiment name '" + name + "' must not start with '.' or '-'");
+  }
+  return Status();
+}
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::string& name) {
+  FLOR_RETURN_IF_ERROR(check_name(name));
+  std::string dir = home + "/" + name;
+  std::error_code ec;
+  fs::create_directories(dir + "/ckpt", ec);
+  if (ec) return io_error("cannot create experiment folder " + dir + ": " + ec.message());
+  FLOR_ASSIGN_OR_RETURN(auto db, Db::open(dir + "/flor.db", kBusyMs));
+  auto store = std::make_unique<SqliteStore>(std::move(db), dir);
+  FLOR_RETURN_IF_ERROR(store->init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::vector<Experiment>> Store::list(const std::string& home) {
+  std::vector<Experiment> out;
+  std::error_code ec;
+  if (!fs::is_directory(home, ec)) return out;
+  for (const auto& entry : fs::directory_iterator(home, ec)) {
+    if (entry.is_directory(ec) && fs::exists(entry.path() / "flor.db", ec)) {
+      out.push_back(Experiment{entry.path().filename().string(), entry.path().string()});
+    }
+  }
+  if (ec) return io_error("cannot list experiments in " + home + ": " + ec.message());
+  std::sort(out.begin(), out.end(), [](const Experiment& a, const Experiment& b) { return a.name < b.name; });
+  return out;
+}
+
+}  // namespace flor::store
