@@ -11,6 +11,15 @@
 // restore() reads a checkpoint straight into existing tensors' storage.
 //
 // Thread-safety: one engine per training process, used from the training thread.
+// The `done` callback runs on the writer thread; it must not call capture() or
+// wait() (that would deadlock), and should be quick.
+//
+// Writer priority: the writer thread runs SCHED_BATCH at nice 19 with I/O
+// priority best-effort/7. Not SCHED_IDLE: when training keeps both cores busy,
+// an idle-class writer can starve until the next capture, which then stalls
+// waiting for it, turning background work back into stall.
+//
+// Garbage collection and listing of a checkpoint directory: ckpt/gc.h.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -21,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "ckpt/gc.h"
 #include "util/status.h"
 
 namespace flor::rt {
@@ -56,6 +66,10 @@ class CheckpointEngine {
   // durable or the write failed.
   Result<double> capture(const std::vector<StateItem>& items, const std::string& name,
                          std::function<void(const WriteReport&)> done);
+
+  // Pre-faults the staging arena for `bytes` of state, so the first capture
+  // does not pay for fresh memory (capture grows it anyway when needed).
+  Status reserve(int64_t bytes);
 
   // Blocks until no write is pending.
   void wait();

@@ -1,0 +1,43 @@
+#include "ckpt/arena.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace flor::rt {
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+}  // namespace
+
+StagingArena::~StagingArena() {
+  if (data_ != nullptr) ::munmap(data_, capacity_);
+}
+
+Status StagingArena::reserve(size_t bytes) {
+  if (bytes <= capacity_) return Status();
+  // Grow by at least 1/8 so a state that creeps up does not re-fault each time.
+  const size_t want = round_up(bytes > capacity_ + capacity_ / 8 ? bytes : capacity_ + capacity_ / 8,
+                               kHugePage);
+  void* p = ::mmap(nullptr, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    return io_error("cannot allocate a " + std::to_string(want >> 20) +
+                    " MiB checkpoint staging buffer: " + std::strerror(errno));
+  }
+  // Huge pages cut both the faults and the TLB misses of the copy; advisory.
+  ::madvise(p, want, MADV_HUGEPAGE);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  auto* bytes_p = static_cast<volatile uint8_t*>(p);
+  for (size_t off = 0; off < want; off += page) bytes_p[off] = 0;  // fault in now, not in the stall
+  if (data_ != nullptr) ::munmap(data_, capacity_);
+  data_ = static_cast<uint8_t*>(p);
+  capacity_ = want;
+  return Status();
+}
+
+}  // namespace flor::rt

@@ -1,0 +1,189 @@
+// CheckpointEngine: the stall (copy into the arena) and the background writer.
+// Reading (restore, list, verify) is in reader.cc.
+#include "ckpt/engine.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+#include "ckpt/arena.h"
+#include "ckpt/posix_file.h"
+#include "ckpt/tensor_io.h"
+#include "ckpt/writer.h"
+
+namespace flor::rt {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kArenaAlign = 64;  // each tensor starts on a cache line
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Best effort: a writer that cannot lower its priority still writes.
+void lower_writer_priority() {
+  sched_param param{};
+  param.sched_priority = 0;
+  ::sched_setscheduler(0, SCHED_BATCH, &param);  // 0 = this thread on Linux
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
+  constexpr int kIoprioWhoProcess = 1, kIoprioClassBe = 2, kIoprioClassShift = 13;
+  ::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, (kIoprioClassBe << kIoprioClassShift) | 7);
+}
+
+Status check_name(const std::string& name) {
+  if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos ||
+      is_temp_file_name(name)) {
+    return invalid_argument("checkpoint name '" + name +
+                            "' must be a plain file name (no '/', no leading '.', no '.tmp-')");
+  }
+  return Status();
+}
+
+std::string absolute_dir(const std::string& dir) {
+  std::error_code ec;
+  const auto abs = std::filesystem::absolute(dir, ec);
+  return ec ? dir : abs.lexically_normal().string();
+}
+
+// Where each item goes in the arena; rejects unsupported tensors and repeated
+// keys before anything is copied.
+Result<std::vector<StagedTensor>> plan_layout(const std::vector<StateItem>& items, size_t* total) {
+  std::vector<StagedTensor> staged(items.size());
+  std::unordered_set<std::string> keys;
+  size_t offset = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const StateItem& item = items[i];
+    if (!keys.insert(item.key).second) {
+      return invalid_argument("state key '" + item.key + "' appears twice in one checkpoint");
+    }
+    FLOR_ASSIGN_OR_RETURN(staged[i].dtype, format_dtype(item.tensor, item.key));
+    staged[i].key = item.key;
+    staged[i].shape = item.tensor.sizes().vec();
+    staged[i].nbytes = tensor_nbytes(item.tensor);
+    staged[i].offset = offset;
+    offset += (staged[i].nbytes + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
+  }
+  *total = offset;
+  return staged;
+}
+
+}  // namespace
+
+struct CheckpointEngine::Impl {
+  struct Job {
+    std::vector<StagedTensor> tensors;
+    std::string name;
+    int64_t state_bytes = 0;
+    std::function<void(const WriteReport&)> done;
+  };
+
+  explicit Impl(std::string d) : dir(std::move(d)), writer(dir) {}
+  void run();
+  WriteReport execute(const Job& job);
+
+  const std::string dir;
+  StagingArena arena;  // written by capture(), read by the writer; never both (see job)
+  CheckpointWriter writer;  // writer thread only
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<Job> job;  // the unfinished write, queued or running
+  bool stop = false;
+  std::atomic<bool> busy{false};
+  std::thread thread;
+};
+
+WriteReport CheckpointEngine::Impl::execute(const Job& job) {
+  WriteReport report;
+  report.path = dir + "/" + job.name;
+  report.state_bytes = job.state_bytes;
+  const auto t0 = Clock::now();
+  Result<int64_t> written = writer.write(arena.data(), job.tensors, job.name);
+  report.write_seconds = seconds_since(t0);
+  if (written.ok()) {
+    report.bytes_written = written.value();
+  } else {
+    report.status = written.status().with_context("writing checkpoint " + report.path);
+  }
+  return report;
+}
+
+void CheckpointEngine::Impl::run() {
+  lower_writer_priority();
+  std::unique_lock<std::mutex> lock(mu);
+  for (;;) {
+    cv.wait(lock, [&] { return stop || job.has_value(); });
+    if (!job) return;  // stop, nothing pending
+    lock.unlock();
+    const WriteReport report = execute(*job);
+    if (job->done) job->done(report);
+    lock.lock();
+    job.reset();
+    busy = false;
+    cv.notify_all();
+  }
+}
+
+CheckpointEngine::CheckpointEngine(std::string dir) : impl_(std::make_unique<Impl>(absolute_dir(dir))) {
+  // A failure here surfaces as the first write's error, through WriteReport.
+  (void)make_dirs(impl_->dir);
+  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+CheckpointEngine::~CheckpointEngine() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stop = true;
+  }
+  impl_->cv.notify_all();
+  impl_->thread.join();  // run() drains the pending job first
+}
+
+Status CheckpointEngine::reserve(int64_t bytes) {
+  wait();
+  return impl_->arena.reserve(bytes > 0 ? static_cast<size_t>(bytes) : 0);
+}
+
+Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items,
+                                         const std::string& name,
+                                         std::function<void(const WriteReport&)> done) {
+  const auto t0 = Clock::now();
+  FLOR_RETURN_IF_ERROR(check_name(name));
+  size_t total = 0;
+  FLOR_ASSIGN_OR_RETURN(std::vector<StagedTensor> staged, plan_layout(items, &total));
+  wait();  // the arena is ours again only once the previous write finished
+  FLOR_RETURN_IF_ERROR(impl_->arena.reserve(total));
+  int64_t state_bytes = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    FLOR_RETURN_IF_ERROR(copy_to_host(items[i].tensor, impl_->arena.data() + staged[i].offset,
+                                      items[i].key));
+    state_bytes += static_cast<int64_t>(staged[i].nbytes);
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->job = Impl::Job{std::move(staged), name, state_bytes, std::move(done)};
+    impl_->busy = true;
+  }
+  impl_->cv.notify_all();
+  return seconds_since(t0);
+}
+
+void CheckpointEngine::wait() {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return !impl_->job.has_value(); });
+}
+
+bool CheckpointEngine::busy() const { return impl_->busy.load(); }
+
+}  // namespace flor::rt

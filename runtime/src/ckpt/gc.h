@@ -1,0 +1,27 @@
+// Housekeeping of a checkpoint directory, for the driver (`flor gc`) and
+// tests. No torch: these only read manifests and delete files.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace flor::rt {
+
+// Names of the checkpoints (manifest files) in `dir`, sorted. Temp files of
+// unfinished writes are never listed. A file counts as a checkpoint when it
+// starts with the manifest magic; it may still fail verify().
+Result<std::vector<std::string>> list_checkpoints(const std::string& dir);
+
+// Deletes from `dir` every checkpoint not named in `live_checkpoints` (file
+// names in dir, or paths whose last component is one), every temp file left by
+// a crashed write, and every pack that no live checkpoint references. Returns
+// the bytes freed. If a live checkpoint cannot be read (corrupt), nothing is
+// deleted: its references are unknown. Must not run while a process records
+// into `dir` (its newest pack is unreferenced until its manifest lands).
+Result<int64_t> collect_garbage(const std::string& dir,
+                                const std::vector<std::string>& live_checkpoints);
+
+}  // namespace flor::rt

@@ -1,0 +1,158 @@
+#include "ckpt/posix_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace flor::rt {
+namespace {
+
+constexpr const char* kTempMarker = ".tmp-";
+
+Status os_error(const std::string& what, const std::string& path) {
+  return io_error(what + " " + path + ": " + std::strerror(errno));
+}
+
+std::string parent_dir(const std::string& path) {
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
+}  // namespace
+
+Fd::~Fd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Fd& Fd::operator=(Fd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+Result<Fd> open_read(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return not_found("checkpoint file " + path + " does not exist");
+    return os_error("cannot open", path);
+  }
+  return Fd(fd);
+}
+
+Result<int64_t> file_size(const Fd& fd, const std::string& path) {
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return os_error("cannot stat", path);
+  return static_cast<int64_t>(st.st_size);
+}
+
+Status pread_exact(const Fd& fd, void* dst, size_t len, int64_t offset, const std::string& path) {
+  auto* p = static_cast<char*>(dst);
+  while (len > 0) {
+    const ssize_t n = ::pread(fd.get(), p, len, offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return os_error("cannot read", path);
+    }
+    if (n == 0) {
+      return corrupt(path + " is truncated (ends before byte " + std::to_string(offset + len) +
+                     "): the file is damaged; delete it or record again");
+    }
+    p += n;
+    len -= static_cast<size_t>(n);
+    offset += n;
+  }
+  return Status();
+}
+
+Result<std::string> read_whole_file(const std::string& path) {
+  FLOR_ASSIGN_OR_RETURN(Fd fd, open_read(path));
+  FLOR_ASSIGN_OR_RETURN(int64_t size, file_size(fd, path));
+  std::string bytes(static_cast<size_t>(size), '\0');
+  FLOR_RETURN_IF_ERROR(pread_exact(fd, bytes.data(), bytes.size(), 0, path));
+  return bytes;
+}
+
+Status make_dirs(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return io_error("cannot create directory " + dir + ": " + ec.message());
+  return Status();
+}
+
+Status fsync_dir(const std::string& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return os_error("cannot open directory", dir);
+  if (::fsync(fd.get()) != 0) return os_error("cannot fsync directory", dir);
+  return Status();
+}
+
+DurableFile::DurableFile(std::string final_path, std::string temp_path, Fd fd)
+    : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {}
+
+Result<DurableFile> DurableFile::create(const std::string& final_path) {
+  std::string temp_path = final_path + kTempMarker + std::to_string(::getpid());
+  const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return os_error("cannot create", temp_path);
+  return DurableFile(final_path, std::move(temp_path), Fd(fd));
+}
+
+DurableFile::DurableFile(DurableFile&& other) noexcept
+    : final_path_(std::move(other.final_path_)),
+      temp_path_(std::move(other.temp_path_)),
+      fd_(std::move(other.fd_)),
+      size_(other.size_),
+      committed_(other.committed_) {
+  other.committed_ = true;  // the moved-from object owns no temp file
+}
+
+DurableFile::~DurableFile() {
+  if (committed_) return;
+  fd_ = Fd();
+  ::unlink(temp_path_.c_str());
+}
+
+Status DurableFile::append(const void* data, size_t len) {
+  const auto* p = static_cast<const char*>(data);
+  while (len > 0) {
+    const ssize_t n = ::write(fd_.get(), p, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return os_error("cannot write", temp_path_);
+    }
+    p += n;
+    len -= static_cast<size_t>(n);
+    size_ += n;
+  }
+  return Status();
+}
+
+Status DurableFile::pad_to(size_t align) {
+  static const char kZeros[4096] = {};
+  const size_t rem = static_cast<size_t>(size_) % align;
+  if (rem == 0) return Status();
+  FLOR_CHECK(align - rem <= sizeof(kZeros));
+  return append(kZeros, align - rem);
+}
+
+Status DurableFile::commit() {
+  FLOR_CHECK(!committed_);
+  if (::fsync(fd_.get()) != 0) return os_error("cannot fsync", temp_path_);
+  if (::close(fd_.release()) != 0) return os_error("cannot close", temp_path_);
+  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+    return os_error("cannot rename " + temp_path_ + " to", final_path_);
+  }
+  committed_ = true;
+  return fsync_dir(parent_dir(final_path_));
+}
+
+bool is_temp_file_name(const std::string& name) {
+  return name.find(kTempMarker) != std::string::npos;
+}
+
+}  // namespace flor::rt

@@ -1,0 +1,79 @@
+// Small POSIX file helpers for the checkpoint engine. Errors are Status values
+// that name the file: kIo for the OS refusing (ENOSPC, EACCES, ENOENT on
+// write), kCorrupt for a file that is shorter than its format says. No torch.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "util/status.h"
+
+namespace flor::rt {
+
+// An owned file descriptor (closed on destruction). Movable, not copyable.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd();
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+
+  int get() const { return fd_; }
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+Result<Fd> open_read(const std::string& path);
+Result<int64_t> file_size(const Fd& fd, const std::string& path);
+// Reads exactly `len` bytes at `offset`; a short read is kCorrupt (truncated).
+Status pread_exact(const Fd& fd, void* dst, size_t len, int64_t offset, const std::string& path);
+Result<std::string> read_whole_file(const std::string& path);
+
+// mkdir -p.
+Status make_dirs(const std::string& dir);
+Status fsync_dir(const std::string& dir);
+
+// A file that appears under its final name only once it is complete and
+// durable: bytes go to "<final>.tmp-<pid>"; commit() fsyncs it, renames it to
+// the final name and fsyncs the directory. Destroying an uncommitted file
+// removes the temp. A crash at any point leaves the old final file (or none)
+// plus, at worst, a temp file that is_temp_file_name() recognizes.
+class DurableFile {
+ public:
+  static Result<DurableFile> create(const std::string& final_path);
+  ~DurableFile();
+  DurableFile(DurableFile&& other) noexcept;
+  DurableFile& operator=(DurableFile&&) = delete;
+
+  Status append(const void* data, size_t len);
+  // Appends zero bytes up to the next multiple of `align`.
+  Status pad_to(size_t align);
+  int64_t size() const { return size_; }
+  Status commit();
+
+ private:
+  DurableFile(std::string final_path, std::string temp_path, Fd fd);
+
+  std::string final_path_;
+  std::string temp_path_;
+  Fd fd_;
+  int64_t size_ = 0;
+  bool committed_ = false;
+};
+
+// True for names DurableFile uses for unfinished files.
+bool is_temp_file_name(const std::string& name);
+
+}  // namespace flor::rt

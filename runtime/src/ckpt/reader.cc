@@ -1,0 +1,180 @@
+// Reading checkpoints: restore(), list(), verify(). Structural problems
+// (missing key, dtype or shape mismatch, bad manifest, truncated or missing
+// pack) are found before any tensor is written; a content checksum mismatch is
+// found while the bytes land, so after a kCorrupt from restore() the items'
+// contents are unspecified (call verify() first for all-or-nothing).
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "ckpt/engine.h"
+#include "ckpt/format.h"
+#include "ckpt/posix_file.h"
+#include "ckpt/tensor_io.h"
+#include "ckpt/xxhash64.h"
+
+namespace flor::rt {
+namespace {
+
+// Small enough that each chunk is still in cache when it is hashed right after
+// the read, large enough that syscalls do not matter.
+constexpr size_t kChunk = size_t{256} << 10;
+
+std::string hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, v);
+  return buf;
+}
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+// The pack files one checkpoint references, opened once each.
+class PackSet {
+ public:
+  PackSet(std::string ckpt_path)
+      : ckpt_path_(std::move(ckpt_path)),
+        dir_(std::filesystem::path(ckpt_path_).parent_path().string()) {
+    if (dir_.empty()) dir_ = ".";
+  }
+
+  // Opens the blob's pack and checks that the blob lies inside it.
+  Status check(const ManifestEntry& e) {
+    if (e.blob.nbytes == 0) return Status();
+    FLOR_ASSIGN_OR_RETURN(Pack * pack, open(e.blob.pack_id));
+    if (e.blob.offset < kPackHeaderBytes || e.blob.offset + e.blob.nbytes > pack->size) {
+      return corrupt("checkpoint " + ckpt_path_ + ": tensor '" + e.key + "' lies outside pack " +
+                     pack->path + " (" + std::to_string(pack->size) +
+                     " bytes): the pack is truncated or corrupt");
+    }
+    return Status();
+  }
+
+  // Reads the blob (into dst, or chunk by chunk into scratch when dst is null)
+  // and checks its content hash. check(e) must have succeeded.
+  Status read(const ManifestEntry& e, uint8_t* dst) {
+    if (e.blob.nbytes == 0) return Status();
+    Pack* pack = packs_.at(e.blob.pack_id).get();
+    if (dst == nullptr) scratch_.resize(kChunk);
+    Xxh64 hash;
+    for (uint64_t done = 0; done < e.blob.nbytes; done += kChunk) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, e.blob.nbytes - done));
+      uint8_t* p = dst ? dst + done : scratch_.data();
+      FLOR_RETURN_IF_ERROR(pread_exact(pack->fd, p, n, static_cast<int64_t>(e.blob.offset + done),
+                                       pack->path));
+      hash.update(p, n);
+    }
+    if (hash.digest() != e.blob.hash) {
+      return corrupt("checkpoint " + ckpt_path_ + ": tensor '" + e.key + "' in pack " + pack->path +
+                     " fails its checksum (expected " + hex(e.blob.hash) + ", got " +
+                     hex(hash.digest()) + "): the pack is corrupt");
+    }
+    return Status();
+  }
+
+ private:
+  struct Pack {
+    std::string path;
+    Fd fd;
+    int64_t size = 0;
+  };
+
+  Result<Pack*> open(uint64_t pack_id) {
+    if (auto it = packs_.find(pack_id); it != packs_.end()) return it->second.get();
+    auto pack = std::make_unique<Pack>();
+    pack->path = pack_path(dir_, pack_id);
+    Result<Fd> fd = open_read(pack->path);
+    if (!fd.ok()) {
+      const Code code = fd.status().code() == Code::kNotFound ? Code::kCorrupt : fd.status().code();
+      return Status(code, "checkpoint " + ckpt_path_ + " references pack " + pack->path +
+                              ", which cannot be opened: " + fd.status().message());
+    }
+    pack->fd = std::move(fd).value();
+    FLOR_ASSIGN_OR_RETURN(pack->size, file_size(pack->fd, pack->path));
+    std::string header(kPackHeaderBytes, '\0');
+    if (pack->size < static_cast<int64_t>(kPackHeaderBytes)) {
+      return corrupt("pack " + pack->path + " is truncated (referenced by " + ckpt_path_ + ")");
+    }
+    FLOR_RETURN_IF_ERROR(pread_exact(pack->fd, header.data(), header.size(), 0, pack->path));
+    FLOR_RETURN_IF_ERROR(check_pack_header(header, pack_id, pack->path));
+    return (packs_[pack_id] = std::move(pack)).get();
+  }
+
+  std::string ckpt_path_;
+  std::string dir_;
+  std::unordered_map<uint64_t, std::unique_ptr<Pack>> packs_;
+  std::vector<uint8_t> scratch_;
+};
+
+const ManifestEntry* find_entry(const Manifest& m, const std::string& key) {
+  for (const auto& e : m.entries) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+// The stored tensor must fit the program's tensor exactly.
+Status check_match(const std::string& path, const ManifestEntry* e, const StateItem& item) {
+  if (e == nullptr) {
+    return not_found("checkpoint " + path + " has no tensor '" + item.key + "'");
+  }
+  FLOR_ASSIGN_OR_RETURN(uint8_t dtype, format_dtype(item.tensor, item.key));
+  const std::vector<int64_t> shape = item.tensor.sizes().vec();
+  if (dtype != e->dtype || shape != e->shape) {
+    return invalid_argument("checkpoint " + path + ": tensor '" + item.key + "' is " +
+                            dtype_name(e->dtype) + shape_string(e->shape) +
+                            " in the checkpoint but " + dtype_name(dtype) + shape_string(shape) +
+                            " in the program");
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status CheckpointEngine::restore(const std::string& path, const std::vector<StateItem>& items) {
+  FLOR_ASSIGN_OR_RETURN(Manifest manifest, read_manifest(path));
+  PackSet packs(path);
+  std::vector<const ManifestEntry*> entries(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    entries[i] = find_entry(manifest, items[i].key);
+    FLOR_RETURN_IF_ERROR(check_match(path, entries[i], items[i]));
+    FLOR_RETURN_IF_ERROR(packs.check(*entries[i]));
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    const ManifestEntry& e = *entries[i];
+    FLOR_RETURN_IF_ERROR(fill_tensor(
+        items[i].tensor, [&](uint8_t* dst) { return packs.read(e, dst); }, items[i].key));
+  }
+  return Status();
+}
+
+Result<std::vector<CheckpointEngine::Entry>> CheckpointEngine::list(const std::string& path) {
+  FLOR_ASSIGN_OR_RETURN(Manifest manifest, read_manifest(path));
+  std::vector<Entry> out;
+  out.reserve(manifest.entries.size());
+  for (auto& e : manifest.entries) out.push_back({e.key, scalar_type_of(e.dtype), e.shape});
+  return out;
+}
+
+Status CheckpointEngine::verify(const std::string& path) {
+  FLOR_ASSIGN_OR_RETURN(Manifest manifest, read_manifest(path));
+  PackSet packs(path);
+  std::set<std::pair<uint64_t, uint64_t>> seen;  // a blob shared by two keys is read once
+  for (const auto& e : manifest.entries) {
+    FLOR_RETURN_IF_ERROR(packs.check(e));
+    if (!seen.insert({e.blob.pack_id, e.blob.offset}).second) continue;
+    FLOR_RETURN_IF_ERROR(packs.read(e, nullptr));
+  }
+  return Status();
+}
+
+}  // namespace flor::rt

@@ -1,0 +1,88 @@
+#include "ckpt/writer.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "ckpt/posix_file.h"
+#include "ckpt/xxhash64.h"
+
+namespace flor::rt {
+
+Status CheckpointWriter::ensure_pack_dir() {
+  if (pack_dir_ready_) return Status();
+  // Plain mkdir, not mkdir -p: a checkpoint dir that vanished is an error to
+  // report, not something to silently recreate.
+  const std::string packs = dir_ + "/" + kPackDir;
+  if (::mkdir(packs.c_str(), 0755) != 0 && errno != EEXIST) {
+    return io_error("cannot create " + packs + ": " + std::strerror(errno));
+  }
+  FLOR_RETURN_IF_ERROR(fsync_dir(dir_));  // the packs/ entry itself must be durable
+  pack_dir_ready_ = true;
+  return Status();
+}
+
+Result<int64_t> CheckpointWriter::write_pack(const std::vector<NewBlob>& blobs) {
+  std::vector<BlobRef> refs;
+  refs.reserve(blobs.size());
+  for (const auto& b : blobs) refs.push_back(*b.ref);
+  const uint64_t pack_id = pack_id_of(refs);
+  FLOR_RETURN_IF_ERROR(ensure_pack_dir());
+  FLOR_ASSIGN_OR_RETURN(DurableFile pack, DurableFile::create(pack_path(dir_, pack_id)));
+  const std::string header = encode_pack_header(pack_id, static_cast<uint32_t>(blobs.size()));
+  FLOR_RETURN_IF_ERROR(pack.append(header.data(), header.size()));
+  for (const auto& b : blobs) {
+    FLOR_RETURN_IF_ERROR(pack.pad_to(kBlobAlign));
+    b.ref->pack_id = pack_id;
+    b.ref->offset = static_cast<uint64_t>(pack.size());
+    FLOR_RETURN_IF_ERROR(pack.append(b.data, b.ref->nbytes));
+  }
+  const int64_t size = pack.size();
+  FLOR_RETURN_IF_ERROR(pack.commit());
+  return size;
+}
+
+Result<int64_t> CheckpointWriter::write(const uint8_t* arena,
+                                        const std::vector<StagedTensor>& tensors,
+                                        const std::string& name) {
+  Manifest manifest;
+  manifest.entries.resize(tensors.size());
+  std::vector<NewBlob> new_blobs;
+  // Blobs new in this checkpoint, by (hash, nbytes): a tensor repeated within
+  // one checkpoint is written once too.
+  std::unordered_map<std::pair<uint64_t, uint64_t>, size_t, KeyHash> new_index;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const StagedTensor& t = tensors[i];
+    ManifestEntry& e = manifest.entries[i];
+    e.key = t.key;
+    e.dtype = t.dtype;
+    e.shape = t.shape;
+    e.blob.nbytes = t.nbytes;
+    if (t.nbytes == 0) continue;  // nothing to store: pack 0
+    e.blob.hash = xxh64(arena + t.offset, t.nbytes);
+    const auto key = std::make_pair(e.blob.hash, e.blob.nbytes);
+    if (auto it = known_.find(key); it != known_.end()) {
+      e.blob = it->second;
+    } else if (new_index.emplace(key, i).second) {
+      new_blobs.push_back({arena + t.offset, &e.blob});
+    }
+  }
+  int64_t written = 0;
+  if (!new_blobs.empty()) {
+    FLOR_ASSIGN_OR_RETURN(written, write_pack(new_blobs));
+  }
+  // Entries that repeat a blob new in this checkpoint learn its location now.
+  for (auto& e : manifest.entries) {
+    if (e.blob.nbytes == 0 || e.blob.pack_id != 0) continue;
+    e.blob = manifest.entries[new_index.at({e.blob.hash, e.blob.nbytes})].blob;
+  }
+  const std::string bytes = encode_manifest(manifest);
+  FLOR_ASSIGN_OR_RETURN(DurableFile file, DurableFile::create(dir_ + "/" + name));
+  FLOR_RETURN_IF_ERROR(file.append(bytes.data(), bytes.size()));
+  FLOR_RETURN_IF_ERROR(file.commit());
+  for (const auto& b : new_blobs) known_[{b.ref->hash, b.ref->nbytes}] = *b.ref;
+  return written + static_cast<int64_t>(bytes.size());
+}
+
+}  // namespace flor::rt

@@ -1,0 +1,59 @@
+// Writes one checkpoint from staged bytes (runs on the engine's background
+// thread). Deduplicates by content: a tensor whose bytes were already written
+// durably to this directory by this writer is referenced, not written again.
+// New blobs of one checkpoint go into one pack file, so a checkpoint costs a
+// fixed number of fsyncs (pack, packs/ dir, manifest, dir) whatever its tensor
+// count. No torch here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ckpt/format.h"
+#include "util/status.h"
+
+namespace flor::rt {
+
+// One tensor's bytes in the staging arena, with what the manifest records.
+struct StagedTensor {
+  std::string key;
+  uint8_t dtype = 0;
+  std::vector<int64_t> shape;
+  size_t offset = 0;  // into the arena
+  size_t nbytes = 0;
+};
+
+class CheckpointWriter {
+ public:
+  explicit CheckpointWriter(std::string dir) : dir_(std::move(dir)) {}
+
+  // Writes checkpoint `name` (a file in dir) referencing `tensors` in
+  // `arena`. On success every file the checkpoint references is durable and
+  // the result is the number of bytes newly written. On failure nothing under
+  // the final name changed (temp files are removed) and the dedup index is
+  // unchanged.
+  Result<int64_t> write(const uint8_t* arena, const std::vector<StagedTensor>& tensors,
+                        const std::string& name);
+
+ private:
+  struct NewBlob {
+    const uint8_t* data;
+    BlobRef* ref;
+  };
+  Result<int64_t> write_pack(const std::vector<NewBlob>& blobs);
+  Status ensure_pack_dir();
+
+  std::string dir_;
+  bool pack_dir_ready_ = false;
+  // (hash, nbytes) -> where those bytes are durable. Written only after a
+  // checkpoint is durable, so a reference never points at an unsynced blob.
+  struct KeyHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& k) const { return k.first ^ k.second; }
+  };
+  std::unordered_map<std::pair<uint64_t, uint64_t>, BlobRef, KeyHash> known_;
+};
+
+}  // namespace flor::rt
