@@ -1,0 +1,106 @@
+#include <catch2/catch.hpp>
+
+#include <numeric>
+
+#include "plan/plan.h"
+
+namespace flor::plan {
+namespace {
+
+RecordShape dense(int64_t epochs) {
+  RecordShape s{epochs, {}};
+  for (int64_t e = 0; e < epochs; ++e) s.restorable.push_back(e);
+  return s;
+}
+
+// Every epoch of [first, last] is produced by exactly one segment, in order.
+void check_partition(const std::vector<SegmentPlan>& plans, int64_t first, int64_t last) {
+  int64_t next = first;
+  for (const SegmentPlan& p : plans) {
+    CHECK(p.first == next);
+    CHECK(p.last >= p.first);
+    CHECK(p.start <= p.first);
+    next = p.last + 1;
+  }
+  CHECK(next == last + 1);
+}
+
+TEST_CASE("plan: dense checkpoints give balanced contiguous segments", "[plan]") {
+  for (int n = 1; n <= 10; ++n) {
+    auto plans = plan_segments(dense(10), n, InitMode::kWeak);
+    REQUIRE(plans.ok());
+    REQUIRE(plans->size() == static_cast<size_t>(n));
+    check_partition(*plans, 0, 9);
+    int64_t lo = 100, hi = 0;
+    for (const auto& p : *plans) {
+      lo = std::min(lo, p.last - p.first + 1);
+      hi = std::max(hi, p.last - p.first + 1);
+      // Weak init restores the checkpoint just before the segment.
+      CHECK(p.start == p.first);
+      CHECK(p.restore_after == (p.first == 0 ? std::nullopt : std::optional<int64_t>(p.first - 1)));
+    }
+    CHECK(hi - lo <= 1);
+  }
+  auto three = plan_segments(dense(10), 3, InitMode::kWeak);
+  CHECK(three->at(1).first == 3);
+  CHECK(three->at(2).first == 7);
+}
+
+TEST_CASE("plan: sparse checkpoints align segment starts and cap N", "[plan]") {
+  RecordShape sparse{10, {2, 6}};  // segments may start at 0, 3, 7
+  CHECK(max_segments(sparse) == 3);
+  auto plans = plan_segments(sparse, 2, InitMode::kWeak);
+  REQUIRE(plans.ok());
+  check_partition(*plans, 0, 9);
+  CHECK(plans->at(1).first == 3);  // nearest start to 5 is 3 (7 is as far; the earlier wins)
+  CHECK(plans->at(1).restore_after == 2);
+
+  auto too_many = plan_segments(sparse, 4, InitMode::kWeak);
+  REQUIRE_FALSE(too_many.ok());
+  CHECK(too_many.status().code() == Code::kInvalidArgument);
+  CHECK_THAT(too_many.status().message(), Catch::Contains("at most 3 workers"));
+
+  RecordShape none{5, {}};
+  CHECK(max_segments(none) == 1);
+  auto one = plan_segment(none, Segment{1, 1}, InitMode::kWeak);
+  REQUIRE(one.ok());
+  CHECK(one->start == 0);
+  CHECK_FALSE(one->restore_after.has_value());
+  CHECK(one->last == 4);
+}
+
+TEST_CASE("plan: strong init starts every segment from epoch 0", "[plan]") {
+  auto plans = plan_segments(dense(6), 3, InitMode::kStrong);
+  REQUIRE(plans.ok());
+  check_partition(*plans, 0, 5);
+  for (const auto& p : *plans) {
+    CHECK(p.start == 0);
+    CHECK_FALSE(p.restore_after.has_value());
+  }
+}
+
+TEST_CASE("plan: an epoch range restricts the segments", "[plan]") {
+  auto plans = plan_segments(dense(20), 2, InitMode::kWeak, EpochRange{10, 13});
+  REQUIRE(plans.ok());
+  check_partition(*plans, 10, 13);
+  CHECK(plans->at(0).restore_after == 9);
+  // A range that starts between sparse checkpoints catches up from the one before.
+  auto sparse = plan_segment(RecordShape{20, {4, 14}}, Segment{1, 1}, InitMode::kWeak, EpochRange{9, 9});
+  REQUIRE(sparse.ok());
+  CHECK(sparse->first == 9);
+  CHECK(sparse->start == 5);
+  CHECK(sparse->restore_after == 4);
+  CHECK(plan_segments(dense(20), 1, InitMode::kWeak, EpochRange{15, 25}).status().code() ==
+        Code::kInvalidArgument);
+}
+
+TEST_CASE("plan: bad requests get clear errors", "[plan]") {
+  CHECK(plan_segments(RecordShape{}, 1, InitMode::kWeak).status().code() == Code::kFailedPrecondition);
+  CHECK(plan_segments(dense(3), 0, InitMode::kWeak).status().code() == Code::kInvalidArgument);
+  CHECK(plan_segment(dense(3), Segment{4, 3}, InitMode::kWeak).status().code() == Code::kInvalidArgument);
+  auto too_many = plan_segments(dense(3), 5, InitMode::kWeak);
+  CHECK_THAT(too_many.status().message(), Catch::Contains("at most 3"));
+}
+
+}  // namespace
+}  // namespace flor::plan
