@@ -1,0 +1,35 @@
+// Small file helpers the sweep needs: whole-file reads, atomic rewrites, mtimes.
+// Every output of a sweep (journal, CSV, plots, run_data.json) is rewritten
+// atomically so a reader (or a crash) never sees half a file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "util/status.h"
+
+namespace flor::sweep {
+
+Result<std::string> read_file(const std::string& path);
+// Writes `content` to a temporary file beside `path`, fsyncs it and renames it
+// over `path`. Creates the parent folders.
+Status write_file_atomic(const std::string& path, const std::string& content);
+// mkdir -p.
+Status make_dirs(const std::string& path);
+bool file_exists(const std::string& path);
+
+// Appends one line (a '\n' is added) to a file another process may also be
+// appending to: one O_APPEND write, so lines never interleave mid-line.
+Status append_line(const std::string& path, const std::string& line);
+
+// A change stamp of a file (mtime in ns, mixed with the size); 0 when missing.
+// Comparing stamps is how a running sweep notices an edited config.
+uint64_t file_stamp(const std::string& path);
+
+// The last `max_lines` lines of a text file ("" when it cannot be read).
+std::string tail_lines(const std::string& path, int max_lines);
+
+// 64-bit FNV-1a as 16 lowercase hex digits: stable across runs and machines.
+std::string fnv1a_hex(const std::string& data);
+
+}  // namespace flor::sweep

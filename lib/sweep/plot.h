@@ -1,0 +1,26 @@
+// Line charts as standalone SVG (no dependencies): axes with "nice" ticks, a
+// polyline per series, a legend. Used for each run's metrics and for the
+// comparison of all runs of a sweep.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace flor::sweep {
+
+struct Series {
+  std::string label;
+  std::vector<std::pair<double, double>> points;  // (x, y), drawn in x order
+};
+
+// A complete SVG document. Series without points are left out of the plot
+// (but still listed in the legend, greyed, so a missing run is visible).
+std::string line_chart_svg(const std::string& title, const std::string& x_label,
+                           const std::vector<Series>& series);
+
+// Tick positions covering [lo, hi] with a step of 1, 2 or 5 x 10^k, about
+// `target` of them. Exposed for tests.
+std::vector<double> nice_ticks(double lo, double hi, int target);
+
+}  // namespace flor::sweep

@@ -1,0 +1,298 @@
+#include "sweep/scheduler.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "sweep/files.h"
+
+namespace flor::sweep {
+
+struct Scheduler::Running {
+  Entry entry;
+  size_t slot = 0;
+  std::unique_ptr<Child> child;
+  std::string stdout_path, stderr_path;
+  double started_mono = 0;
+  double next_mem_sample = 0;
+  bool timed_out = false;
+  bool stopping = false;  // killed by a halt or an interrupt: not the run's failure
+};
+
+namespace {
+
+std::string exit_reason(int code) {
+  return code > 128 ? "killed by signal " + std::to_string(code - 128) : "exit status " + std::to_string(code);
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%gs", s);
+  return buf;
+}
+
+// The end of stderr, or of stdout when stderr is empty (many programs report
+// errors on stdout).
+std::string log_tail(const std::string& out, const std::string& err, int lines) {
+  std::string tail = tail_lines(err, lines);
+  return tail.empty() ? tail_lines(out, lines) : tail;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(Journal* journal, std::vector<Slot> slots, SchedulerOptions options, Hooks hooks)
+    : journal_(journal),
+      slots_(std::move(slots)),
+      options_(std::move(options)),
+      hooks_(std::move(hooks)),
+      slot_busy_(slots_.size(), false) {
+  FLOR_CHECK(!slots_.empty());
+  FLOR_CHECK(static_cast<bool>(hooks_.launch));
+}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::emit(EventKind kind, const Entry* entry, const std::string& text) {
+  if (hooks_.on_event) hooks_.on_event(Event{kind, entry, text});
+}
+
+Result<Summary> Scheduler::run(const std::vector<Entry>& entries, const std::atomic<bool>& stop) {
+  if (!options_.watch_path.empty()) watch_stamp_ = file_stamp(options_.watch_path);
+  std::vector<Entry> wanted;
+  for (const Entry& e : entries) {
+    if (wants_run(e, *journal_, options_.rerun)) wanted.push_back(e);
+  }
+  FLOR_RETURN_IF_ERROR(enqueue(wanted));
+  while (true) {
+    if (stop.load()) {
+      summary_.interrupted = true;
+      FLOR_RETURN_IF_ERROR(stop_all("interrupted"));
+      break;
+    }
+    FLOR_RETURN_IF_ERROR(maybe_reload());
+    FLOR_RETURN_IF_ERROR(reap());
+    FLOR_RETURN_IF_ERROR(check_timeouts());
+    trace_memory();
+    if (!summary_.halted) FLOR_RETURN_IF_ERROR(start_ready());
+    report_progress();
+    if (queue_.empty() && running_.empty()) break;
+    ::usleep(static_cast<useconds_t>(options_.tick_s * 1e6));
+  }
+  report_progress();
+  return summary_;
+}
+
+Status Scheduler::enqueue(const std::vector<Entry>& entries) {
+  std::vector<Entry> pending;
+  for (Entry e : entries) {
+    e.state = RunState::kPending;
+    queue_.push_back(e);
+    pending.push_back(e);
+  }
+  return pending.empty() ? Status() : journal_->put_all(std::move(pending));
+}
+
+Status Scheduler::start_ready() {
+  for (size_t s = 0; s < slots_.size() && !queue_.empty(); ++s) {
+    if (slot_busy_[s]) continue;
+    Entry e = queue_.front();
+    queue_.pop_front();
+    FLOR_RETURN_IF_ERROR(start(std::move(e), s));
+  }
+  return Status();
+}
+
+Status Scheduler::start(Entry entry, size_t slot) {
+  entry.state = RunState::kRunning;
+  entry.attempts += 1;
+  entry.started = unix_s();
+  entry.ended = 0;
+  entry.exit_code.reset();
+  entry.reason.clear();
+  entry.slot = slots_[slot].label;
+  FLOR_RETURN_IF_ERROR(journal_->put(entry));
+  Result<ChildSpec> spec = hooks_.launch(entry, slots_[slot]);
+  Result<std::unique_ptr<Child>> child = spec.ok() ? Child::spawn(*spec) : Result<std::unique_ptr<Child>>(spec.status());
+  if (!child.ok()) return fail_attempt(std::move(entry), "cannot start: " + child.status().message(), "");
+  auto r = std::make_unique<Running>();
+  r->entry = std::move(entry);
+  r->slot = slot;
+  r->child = std::move(child).value();
+  r->stdout_path = spec->stdout_path;
+  r->stderr_path = spec->stderr_path;
+  r->started_mono = monotonic_s();
+  r->next_mem_sample = r->started_mono + options_.meta.mem_trace_delay_s;
+  slot_busy_[slot] = true;
+  running_.push_back(std::move(r));
+  emit(EventKind::kStarted, &running_.back()->entry, slots_[slot].label);
+  return Status();
+}
+
+Status Scheduler::reap() {
+  for (size_t i = 0; i < running_.size();) {
+    std::optional<int> code = running_[i]->child->poll();
+    if (!code) {
+      ++i;
+      continue;
+    }
+    std::unique_ptr<Running> r = std::move(running_[i]);
+    running_.erase(running_.begin() + static_cast<long>(i));
+    slot_busy_[r->slot] = false;
+    FLOR_RETURN_IF_ERROR(finish(r.get(), *code));
+  }
+  return Status();
+}
+
+Status Scheduler::finish(Running* r, int exit_code) {
+  Entry& e = r->entry;
+  e.ended = unix_s();
+  e.exit_code = exit_code;
+  if (r->stopping) {  // not its fault: it runs again on restart
+    e.state = RunState::kPending;
+    e.reason = "stopped";
+    return journal_->put(e);
+  }
+  if (exit_code != 0 || r->timed_out) {
+    std::string reason = r->timed_out ? "timeout after " + seconds_text(options_.meta.timeout_s) : exit_reason(exit_code);
+    return fail_attempt(std::move(e), reason, log_tail(r->stdout_path, r->stderr_path, options_.tail_lines));
+  }
+  e.state = RunState::kDone;
+  durations_.push_back(e.ended - e.started);
+  summary_.done += 1;
+  Status hook = hooks_.finished ? hooks_.finished(&e) : Status();
+  FLOR_RETURN_IF_ERROR(journal_->put(e));
+  emit(EventKind::kDone, journal_->find(e.hash), "");
+  if (!hook.ok()) emit(EventKind::kWarning, nullptr, e.folder + ": " + hook.message());
+  return Status();
+}
+
+Status Scheduler::fail_attempt(Entry entry, const std::string& reason, const std::string& tail) {
+  if (entry.ended == 0) entry.ended = unix_s();
+  entry.reason = reason;
+  if (++tries_[entry.hash] <= options_.meta.retries) {
+    entry.state = RunState::kPending;
+    FLOR_RETURN_IF_ERROR(journal_->put(entry));
+    queue_.push_front(entry);
+    emit(EventKind::kRetrying, journal_->find(entry.hash), tail);
+    return Status();
+  }
+  entry.state = RunState::kFailed;
+  durations_.push_back(entry.ended - entry.started);
+  summary_.failed += 1;
+  Status hook = hooks_.finished ? hooks_.finished(&entry) : Status();
+  FLOR_RETURN_IF_ERROR(journal_->put(entry));
+  emit(EventKind::kFailed, journal_->find(entry.hash), tail);
+  if (!hook.ok()) emit(EventKind::kWarning, nullptr, entry.folder + ": " + hook.message());
+  if (options_.meta.on_failure == OnFailure::kHalt && !summary_.halted) {
+    summary_.halted = true;
+    queue_.clear();  // they stay pending in the journal: a restart runs them
+    for (auto& r : running_) {
+      r->stopping = true;
+      r->child->terminate(options_.kill_grace_s);
+    }
+    emit(EventKind::kHalted, nullptr, entry.folder + " failed and meta.on_failure is \"halt\"");
+  }
+  return Status();
+}
+
+Status Scheduler::check_timeouts() {
+  if (options_.meta.timeout_s <= 0) return Status();
+  double now = monotonic_s();
+  for (auto& r : running_) {
+    if (!r->timed_out && now - r->started_mono > options_.meta.timeout_s) {
+      r->timed_out = true;
+      r->child->terminate(options_.kill_grace_s);
+    }
+  }
+  return Status();
+}
+
+void Scheduler::trace_memory() {
+  if (!options_.meta.mem_trace) return;
+  double now = monotonic_s();
+  for (auto& r : running_) {
+    if (now < r->next_mem_sample) continue;
+    r->next_mem_sample += options_.meta.mem_trace_delay_s;
+    std::vector<int> tree = process_tree(r->child->pid());
+    char line[160];
+    std::snprintf(line, sizeof line, "[flor sweep] mem t=%.0fs rss_mib=%.1f gpu_mib=%.1f", now - r->started_mono,
+                  tree_rss_mib(r->child->pid()), slots_[r->slot].gpu ? gpu_mem_mib(tree) : 0.0);
+    (void)append_line(r->stdout_path, line);  // a lost sample is not worth failing the run
+  }
+}
+
+Status Scheduler::maybe_reload() {
+  if (options_.watch_path.empty() || !hooks_.reload) return Status();
+  uint64_t stamp = file_stamp(options_.watch_path);
+  if (stamp == watch_stamp_) return Status();
+  watch_stamp_ = stamp;
+  Result<std::vector<Entry>> desired = hooks_.reload();
+  if (!desired.ok()) {
+    emit(EventKind::kWarning, nullptr, "config edit ignored (the queue is unchanged): " + desired.status().message());
+    return Status();
+  }
+  std::set<std::string> wanted;
+  for (const Entry& e : *desired) wanted.insert(e.hash);
+  std::set<std::string> active;
+  std::vector<Entry> dropped;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if (wanted.count(it->hash)) {
+      active.insert(it->hash);
+      ++it;
+      continue;
+    }
+    it->state = RunState::kDropped;
+    dropped.push_back(*it);
+    it = queue_.erase(it);
+  }
+  for (const auto& r : running_) active.insert(r->entry.hash);
+  FLOR_RETURN_IF_ERROR(journal_->put_all(dropped));
+  for (const Entry& e : dropped) emit(EventKind::kDropped, journal_->find(e.hash), "");
+  // Only permutations that never ran (or were dropped before) join the queue:
+  // an edit does not re-run finished or failed ones.
+  std::vector<Entry> added;
+  for (const Entry& e : *desired) {
+    const Entry* known = journal_->find(e.hash);
+    bool fresh = !known || known->state == RunState::kPending || known->state == RunState::kDropped;
+    if (fresh && !active.count(e.hash)) added.push_back(e);
+  }
+  FLOR_RETURN_IF_ERROR(enqueue(added));
+  for (const Entry& e : added) emit(EventKind::kAdded, journal_->find(e.hash), "");
+  return Status();
+}
+
+Status Scheduler::stop_all(const std::string& why) {
+  for (auto& r : running_) {
+    r->stopping = true;
+    r->child->terminate(options_.kill_grace_s);
+  }
+  while (!running_.empty()) {
+    FLOR_RETURN_IF_ERROR(reap());
+    if (!running_.empty()) ::usleep(20000);
+  }
+  queue_.clear();
+  emit(EventKind::kHalted, nullptr, why);
+  return Status();
+}
+
+void Scheduler::report_progress() {
+  if (!hooks_.on_progress) return;
+  Progress p;
+  for (const Entry* e : journal_->entries()) {
+    p.done += e->state == RunState::kDone;
+    p.failed += e->state == RunState::kFailed;
+  }
+  p.running = static_cast<int>(running_.size());
+  p.queued = static_cast<int>(queue_.size());
+  std::vector<double> elapsed;
+  double now = monotonic_s();
+  for (const auto& r : running_) elapsed.push_back(now - r->started_mono);
+  p.eta_s = estimate_eta(durations_, elapsed, p.queued, static_cast<int>(slots_.size()));
+  hooks_.on_progress(p);
+}
+
+}  // namespace flor::sweep
