@@ -1,0 +1,305 @@
+#include "sched/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace flor::sched {
+namespace {
+
+// The write end of the running group's self-pipe. The one mutable global of the
+// driver: a signal handler can reach nothing else.
+volatile int g_signal_fd = -1;
+
+// Two bytes per signal: its number, and whether a process sent it (kill) rather
+// than the terminal (which signals the children itself).
+void on_signal(int signo, siginfo_t* info, void*) {
+  int saved = errno;
+  unsigned char msg[2] = {static_cast<unsigned char>(signo),
+                          static_cast<unsigned char>(info && info->si_code <= 0 ? 1 : 0)};
+  if (g_signal_fd >= 0) (void)!::write(g_signal_fd, msg, sizeof msg);
+  errno = saved;
+}
+
+bool is_executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+void write_all(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;  // a closed terminal must not stop the child's log
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+// argv/envp as execve wants them, built before fork (the child may only make
+// async-signal-safe calls).
+struct ExecArgs {
+  std::vector<std::string> storage_env;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+};
+
+ExecArgs make_exec_args(std::vector<std::string>& argv, const std::map<std::string, std::string>& overrides) {
+  ExecArgs a;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos && overrides.count(kv.substr(0, eq))) continue;
+    a.storage_env.push_back(kv);
+  }
+  for (const auto& [k, v] : overrides) a.storage_env.push_back(k + "=" + v);
+  for (auto& s : argv) a.argv.push_back(s.data());
+  a.argv.push_back(nullptr);
+  for (auto& s : a.storage_env) a.envp.push_back(s.data());
+  a.envp.push_back(nullptr);
+  return a;
+}
+
+Status make_pipe(int fds[2]) {
+  if (::pipe2(fds, O_CLOEXEC) != 0) return io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  return Status();
+}
+
+void close_fd(int* fd) {
+  if (*fd >= 0) ::close(*fd);
+  *fd = -1;
+}
+
+[[noreturn]] void exec_child(const ExecArgs& args, int out_fd, int err_fd, int report_fd, const cpu_set_t* cpus) {
+  ::dup2(out_fd, STDOUT_FILENO);
+  ::dup2(err_fd, STDERR_FILENO);
+  if (cpus) ::sched_setaffinity(0, sizeof(cpu_set_t), cpus);
+  ::execve(args.argv[0], args.argv.data(), args.envp.data());
+  int err = errno;
+  (void)!::write(report_fd, &err, sizeof err);
+  ::_exit(127);
+}
+
+}  // namespace
+
+struct ProcessGroup::Child {
+  pid_t pid = -1;
+  int out_fd = -1;  // read ends of the child's stdout and stderr
+  int err_fd = -1;
+  int log_fd = -1;
+  Echo echo = Echo::kLive;
+  bool reaped = false;
+  ExitInfo exit;
+};
+
+Result<std::string> resolve_command(const std::string& command, const EnvLookup& env) {
+  if (command.empty()) return invalid_argument("no command given");
+  if (command.find('/') != std::string::npos) {
+    if (is_executable_file(command)) return command;
+    return not_found("command not found: " + command + " (no executable file at that path)");
+  }
+  std::stringstream path(env("PATH").value_or("/usr/local/bin:/usr/bin:/bin"));
+  std::string dir;
+  while (std::getline(path, dir, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + command;
+    if (is_executable_file(candidate)) return candidate;
+  }
+  return not_found("command not found: " + command + " (not in PATH; give a path like ./" + command + ")");
+}
+
+std::string read_tail(const std::string& path, int lines) {
+  std::ifstream in(path);
+  std::deque<std::string> last;
+  std::string line;
+  while (std::getline(in, line)) {
+    last.push_back(line);
+    if (static_cast<int>(last.size()) > lines) last.pop_front();
+  }
+  std::string out;
+  for (const auto& l : last) out += l + "\n";
+  return out;
+}
+
+ProcessGroup::ProcessGroup() {
+  FLOR_CHECK_MSG(g_signal_fd < 0, "only one ProcessGroup may exist at a time");
+  FLOR_CHECK(::pipe2(signal_pipe_, O_CLOEXEC | O_NONBLOCK) == 0);
+  g_signal_fd = signal_pipe_[1];
+  struct sigaction sa {};
+  sa.sa_sigaction = on_signal;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+ProcessGroup::~ProcessGroup() {
+  for (Child& c : children_) {
+    if (!c.reaped) {
+      ::kill(c.pid, SIGKILL);
+      ::waitpid(c.pid, nullptr, 0);
+    }
+    close_fd(&c.out_fd);
+    close_fd(&c.err_fd);
+    close_fd(&c.log_fd);
+  }
+  struct sigaction sa {};
+  sa.sa_handler = SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  g_signal_fd = -1;
+  close_fd(&signal_pipe_[0]);
+  close_fd(&signal_pipe_[1]);
+}
+
+pid_t ProcessGroup::pid(int index) const { return children_.at(static_cast<size_t>(index)).pid; }
+
+Result<int> ProcessGroup::start(const SpawnSpec& spec) {
+  if (spec.argv.empty()) return invalid_argument("no command given");
+  std::vector<std::string> argv = spec.argv;
+  FLOR_ASSIGN_OR_RETURN(argv[0], resolve_command(argv[0], process_env()));
+  ExecArgs args = make_exec_args(argv, spec.env);
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  for (int c : spec.cpus) CPU_SET(c, &cpus);
+
+  Child child;
+  child.echo = spec.echo;
+  if (!spec.log_path.empty()) {
+    child.log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (child.log_fd < 0) return io_error("cannot open log file " + spec.log_path + ": " + std::strerror(errno));
+  }
+  int out[2], err[2], report[2];
+  FLOR_RETURN_IF_ERROR(make_pipe(out));
+  FLOR_RETURN_IF_ERROR(make_pipe(err));
+  FLOR_RETURN_IF_ERROR(make_pipe(report));
+  child.pid = ::fork();
+  if (child.pid == 0) exec_child(args, out[1], err[1], report[1], spec.cpus.empty() ? nullptr : &cpus);
+  ::close(out[1]);
+  ::close(err[1]);
+  ::close(report[1]);
+  int exec_errno = 0;
+  ssize_t got = ::read(report[0], &exec_errno, sizeof exec_errno);  // EOF at a successful exec
+  ::close(report[0]);
+  child.out_fd = out[0];
+  child.err_fd = err[0];
+  if (child.pid < 0 || got > 0) {
+    int e = child.pid < 0 ? errno : exec_errno;
+    if (child.pid > 0) ::waitpid(child.pid, nullptr, 0);
+    close_fd(&child.out_fd);
+    close_fd(&child.err_fd);
+    close_fd(&child.log_fd);
+    return io_error("cannot start " + argv[0] + ": " + std::strerror(e));
+  }
+  children_.push_back(child);
+  return static_cast<int>(children_.size() - 1);
+}
+
+void ProcessGroup::handle_signals() {
+  unsigned char msg[2];
+  while (::read(signal_pipe_[0], msg, sizeof msg) == sizeof msg) {
+    interrupted_ = true;
+    if (msg[1] == 0) continue;  // from the terminal: the children got it too
+    for (const Child& c : children_) {
+      if (!c.reaped) ::kill(c.pid, msg[0]);
+    }
+  }
+}
+
+// Moves whatever the children wrote to the terminal and their logs; waits at
+// most timeout_ms for something to happen. Returns whether output arrived.
+bool ProcessGroup::pump(int timeout_ms) {
+  std::vector<pollfd> fds{{signal_pipe_[0], POLLIN, 0}};
+  std::vector<std::pair<Child*, int>> owners{{nullptr, -1}};
+  for (Child& c : children_) {
+    for (int fd : {c.out_fd, c.err_fd}) {
+      if (fd < 0) continue;
+      fds.push_back({fd, POLLIN, 0});
+      owners.emplace_back(&c, fd);
+    }
+  }
+  if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) return false;
+  if (fds[0].revents) handle_signals();
+  bool got = false;
+  char buf[65536];
+  for (size_t i = 1; i < fds.size(); ++i) {
+    if (!fds[i].revents) continue;
+    auto [c, fd] = owners[i];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      close_fd(fd == c->out_fd ? &c->out_fd : &c->err_fd);
+      continue;
+    }
+    if (c->echo == Echo::kLive) write_all(fd == c->out_fd ? STDOUT_FILENO : STDERR_FILENO, buf, static_cast<size_t>(n));
+    if (c->log_fd >= 0) write_all(c->log_fd, buf, static_cast<size_t>(n));
+    got = true;
+  }
+  return got;
+}
+
+void ProcessGroup::reap() {
+  for (Child& c : children_) {
+    if (c.reaped) continue;
+    int status = 0;
+    if (::waitpid(c.pid, &status, WNOHANG) != c.pid) continue;
+    c.reaped = true;
+    if (WIFSIGNALED(status)) {
+      c.exit.signal = WTERMSIG(status);
+      c.exit.exit_code = 128 + c.exit.signal;
+    } else {
+      c.exit.exit_code = WEXITSTATUS(status);
+    }
+    c.exit.interrupted = interrupted_ || c.exit.signal == SIGINT || c.exit.signal == SIGTERM;
+  }
+}
+
+// A child is done when it was reaped and its pipes hit EOF; a grandchild that
+// keeps a pipe open does not hold us once the child itself is gone.
+bool ProcessGroup::all_done() const {
+  for (const Child& c : children_) {
+    if (!c.reaped || c.out_fd >= 0 || c.err_fd >= 0) return false;
+  }
+  return true;
+}
+
+std::vector<ExitInfo> ProcessGroup::wait(const std::function<void()>& tick, std::chrono::milliseconds interval) {
+  using Clock = std::chrono::steady_clock;
+  auto next_tick = Clock::now() + interval;
+  int idle_after_reap = 0;
+  while (!all_done()) {
+    bool got = pump(50);
+    reap();
+    bool all_reaped = true;
+    for (const Child& c : children_) all_reaped = all_reaped && c.reaped;
+    idle_after_reap = all_reaped && !got ? idle_after_reap + 1 : 0;
+    if (idle_after_reap > 20) break;  // ~1 s of quiet: orphaned pipes held by grandchildren
+    if (tick && Clock::now() >= next_tick) {
+      tick();
+      next_tick = Clock::now() + interval;
+    }
+  }
+  if (tick) tick();
+  std::vector<ExitInfo> out;
+  for (Child& c : children_) {
+    close_fd(&c.out_fd);
+    close_fd(&c.err_fd);
+    close_fd(&c.log_fd);
+    out.push_back(c.exit);
+  }
+  return out;
+}
+
+}  // namespace flor::sched

@@ -1,0 +1,180 @@
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "git/repo.h"
+#include "git/shadow.h"
+#include "git_test_repo.h"
+
+namespace flor::git {
+namespace {
+
+using test::TempRepo;
+
+std::string snapshot(const TempRepo& t, const std::string& msg = "flor: test",
+                     std::vector<std::string> exclude = {}) {
+  auto repo = Repo::open(t.dir());
+  REQUIRE(repo.ok());
+  auto id = commit_snapshot(*repo, SnapshotOptions{msg, std::move(exclude)});
+  REQUIRE(id.ok());
+  return *id;
+}
+
+// Everything a user could notice: HEAD, index bytes, refs of their branches, status.
+std::string user_state(const TempRepo& t) {
+  return test::slurp(t.path(".git/HEAD")) + "|" + test::slurp(t.path(".git/index")) + "|" +
+         t.git("status --porcelain=v1 --untracked-files=all") + "|" + t.git("for-each-ref refs/heads/main");
+}
+
+TEST_CASE("Repo::open finds the work tree from a subfolder and refuses a non-repo", "[git]") {
+  TempRepo t;
+  ::mkdir(t.path("sub").c_str(), 0755);
+  auto repo = Repo::open(t.path("sub"));
+  REQUIRE(repo.ok());
+  CHECK(repo->work_tree() == t.dir());
+  CHECK(repo->common_dir() == t.dir() + "/.git");
+  auto none = Repo::open("/");
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.status().code() == Code::kFailedPrecondition);
+  CHECK(none.status().message().find("not inside a git repository") != std::string::npos);
+}
+
+TEST_CASE("a snapshot of a repository without commits holds untracked files, not ignored ones", "[git]") {
+  TempRepo t;
+  t.write("train.cc", "int main() {}\n");
+  t.write(".gitignore", "build/\n*.log\n");
+  t.write("run.log", "noise\n");
+  ::mkdir(t.path("build").c_str(), 0755);
+  t.write("build/train", "binary\n");
+  ::mkdir(t.path("src").c_str(), 0755);
+  t.write("src/model.h", "#pragma once\n");
+  std::string before = user_state(t);
+  std::string id = snapshot(t);
+  CHECK(id.size() == 40);
+  CHECK(t.git("ls-tree -r --name-only flor.shadow") == ".gitignore\nsrc/model.h\ntrain.cc\n");
+  CHECK(t.git("show flor.shadow:train.cc") == "int main() {}\n");
+  CHECK(user_state(t) == before);
+  CHECK(t.git("rev-parse --verify -q HEAD").empty());  // still unborn
+}
+
+TEST_CASE("a snapshot takes the work tree's version of tracked files and leaves the user's state alone", "[git]") {
+  TempRepo t;
+  t.write("a.txt", "one\n");
+  t.write("gone.txt", "bye\n");
+  t.write("forced.log", "tracked though ignored\n");
+  t.write(".gitignore", "*.log\n");
+  t.git("add a.txt gone.txt .gitignore && git -c user.name=t -c user.email=t@t commit -qm init");
+  t.git("add -f forced.log && git -c user.name=t -c user.email=t@t commit -qm forced");
+  t.write("a.txt", "two\n");                     // modified, unstaged
+  t.write("staged.txt", "staged\n");             // staged new file
+  t.git("add staged.txt");
+  std::remove(t.path("gone.txt").c_str());       // deleted in the work tree
+  t.write("script.sh", "#!/bin/sh\n");
+  ::chmod(t.path("script.sh").c_str(), 0755);
+  ::symlink("a.txt", t.path("link").c_str());
+  std::string before = user_state(t);
+  std::string head = t.git("rev-parse HEAD");
+
+  snapshot(t);
+  CHECK(t.git("ls-tree -r --name-only flor.shadow") ==
+        ".gitignore\na.txt\nforced.log\nlink\nscript.sh\nstaged.txt\n");
+  CHECK(t.git("show flor.shadow:a.txt") == "two\n");
+  CHECK(t.git("ls-tree flor.shadow script.sh").rfind("100755", 0) == 0);
+  CHECK(t.git("ls-tree flor.shadow link").rfind("120000", 0) == 0);
+  CHECK(user_state(t) == before);
+  CHECK(t.git("rev-parse HEAD") == head);
+  CHECK(t.git("symbolic-ref HEAD") == "refs/heads/main\n");
+}
+
+TEST_CASE("snapshots chain on the shadow branch and work on a detached HEAD", "[git]") {
+  TempRepo t;
+  t.write("a.txt", "one\n");
+  t.git("add a.txt && git -c user.name=t -c user.email=t@t commit -qm init");
+  t.git("checkout -q --detach");
+  std::string before = user_state(t);
+  std::string first = snapshot(t, "flor: first");
+  t.write("a.txt", "two\n");
+  std::string second = snapshot(t, "flor: second");
+  CHECK(t.git("rev-parse flor.shadow^") == first + "\n");
+  CHECK(t.git("rev-parse flor.shadow") == second + "\n");
+  CHECK(t.git("log -1 --format=%s flor.shadow") == "flor: second\n");
+  CHECK(t.git("rev-parse --abbrev-ref HEAD") == "HEAD\n");  // still detached
+  t.write("a.txt", "one\n");
+  CHECK(user_state(t) == before);
+}
+
+TEST_CASE("excluded folders (a FLOR_HOME inside the repository) stay out of the snapshot", "[git]") {
+  TempRepo t;
+  t.write("a.txt", "one\n");
+  ::mkdir(t.path(".flor").c_str(), 0755);
+  t.write(".flor/flor.db", "store\n");
+  snapshot(t, "m", {t.path(".flor")});
+  CHECK(t.git("ls-tree -r --name-only flor.shadow") == "a.txt\n");
+}
+
+TEST_CASE("concurrent snapshots all land on the shadow branch", "[git]") {
+  TempRepo t;
+  t.write("a.txt", "one\n");
+  constexpr int kThreads = 4, kEach = 5;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      auto repo = Repo::open(t.dir());
+      for (int k = 0; k < kEach; ++k) {
+        if (!repo.ok() || !commit_snapshot(*repo, {"t" + std::to_string(i) + "-" + std::to_string(k), {}}).ok()) {
+          ++failures[static_cast<size_t>(i)];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(failures == std::vector<int>(kThreads, 0));
+  CHECK(t.git("rev-list --count flor.shadow") == std::to_string(kThreads * kEach) + "\n");
+}
+
+TEST_CASE("export_tree writes a version's files; diff_commits shows what changed", "[git]") {
+  TempRepo t;
+  t.write("a.txt", "one\n");
+  t.write("run.sh", "#!/bin/sh\n");
+  ::chmod(t.path("run.sh").c_str(), 0755);
+  auto repo = Repo::open(t.dir());
+  REQUIRE(repo.ok());
+  std::string first = snapshot(t);
+  t.write("a.txt", "two\n");
+  std::string second = snapshot(t);
+
+  test::TempRepo out;  // only used as an empty temp folder
+  std::string dir = out.path("tree/v1");
+  REQUIRE(export_tree(*repo, first.substr(0, 10), dir).ok());
+  CHECK(test::slurp(dir + "/a.txt") == "one\n");
+  struct stat st {};
+  REQUIRE(::stat((dir + "/run.sh").c_str(), &st) == 0);
+  CHECK((st.st_mode & S_IXUSR) != 0);
+
+  auto diff = diff_commits(*repo, first, second);
+  REQUIRE(diff.ok());
+  CHECK(diff->find("-one\n+two\n") != std::string::npos);
+  CHECK(diff_commits(*repo, first, first).value().empty());
+  CHECK(resolve_commit(*repo, "nope").status().code() == Code::kNotFound);
+  auto info = commit_info(*repo, second);
+  REQUIRE(info.ok());
+  CHECK(info->id == second);
+  CHECK(info->time > 0);
+}
+
+TEST_CASE("the last experiment name lives in .git/flor, not in the work tree", "[git]") {
+  TempRepo t;
+  auto repo = Repo::open(t.dir());
+  REQUIRE(repo.ok());
+  CHECK(read_last_name(*repo).status().code() == Code::kNotFound);
+  REQUIRE(write_last_name(*repo, "mnist").ok());
+  CHECK(read_last_name(*repo).value() == "mnist");
+  CHECK(test::slurp(t.path(".git/flor/last")) == "mnist\n");
+  CHECK(t.git("status --porcelain").empty());
+}
+
+}  // namespace
+}  // namespace flor::git
