@@ -1,0 +1,20 @@
+// The table `flor show` prints: a row per epoch (and per step for per-step
+// logs), a column per logged name, recorded values and hindsight values (filled
+// in by replays) side by side.
+#pragma once
+
+#include <vector>
+
+#include "report/table.h"
+#include "store/store.h"
+
+namespace flor::report {
+
+// Rows ordered by (epoch, step); epoch -1 (outside the main loop) first. The
+// `step` column appears only when some log has a step. Recorded names come
+// first in order of first appearance, then hindsight names, marked "*" in the
+// header of an aligned table (`hindsight_mark`). When several replays filled
+// the same value, the newest one (highest source run) wins.
+Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark);
+
+}  // namespace flor::report
