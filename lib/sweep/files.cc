@@ -81,10 +81,15 @@ uint64_t file_stamp(const std::string& path) {
   return ns ^ (static_cast<uint64_t>(st.st_size) << 1) ^ 1;  // never 0 for an existing file
 }
 
-std::string tail_lines(const std::string& path, int max_lines) {
+uint64_t file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+std::string tail_lines(const std::string& path, int max_lines, uint64_t from) {
   Result<std::string> text = read_file(path);
-  if (!text.ok() || max_lines <= 0) return "";
-  const std::string& s = *text;
+  if (!text.ok() || max_lines <= 0 || from >= text->size()) return "";
+  const std::string s = text->substr(from);
   size_t end = s.size();
   if (end > 0 && s[end - 1] == '\n') --end;
   size_t pos = end;
@@ -95,7 +100,7 @@ std::string tail_lines(const std::string& path, int max_lines) {
 }
 
 std::string fnv1a_hex(const std::string& data) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull;
   for (unsigned char c : data) {
     h ^= c;
     h *= 1099511628211ull;

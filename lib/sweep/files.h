@@ -26,8 +26,11 @@ Status append_line(const std::string& path, const std::string& line);
 // Comparing stamps is how a running sweep notices an edited config.
 uint64_t file_stamp(const std::string& path);
 
-// The last `max_lines` lines of a text file ("" when it cannot be read).
-std::string tail_lines(const std::string& path, int max_lines);
+// The last `max_lines` lines of a text file from byte `from` on ("" when it
+// cannot be read). `from` skips what earlier attempts appended to a log.
+std::string tail_lines(const std::string& path, int max_lines, uint64_t from = 0);
+// The size of a file in bytes, 0 when missing.
+uint64_t file_size(const std::string& path);
 
 // 64-bit FNV-1a as 16 lowercase hex digits: stable across runs and machines.
 std::string fnv1a_hex(const std::string& data);

@@ -17,6 +17,7 @@ struct Scheduler::Running {
   size_t slot = 0;
   std::unique_ptr<Child> child;
   std::string stdout_path, stderr_path;
+  uint64_t stdout_from = 0, stderr_from = 0;  // log sizes before this attempt
   double started_mono = 0;
   double next_mem_sample = 0;
   bool timed_out = false;
@@ -37,9 +38,10 @@ std::string seconds_text(double s) {
 
 // The end of stderr, or of stdout when stderr is empty (many programs report
 // errors on stdout).
-std::string log_tail(const std::string& out, const std::string& err, int lines) {
-  std::string tail = tail_lines(err, lines);
-  return tail.empty() ? tail_lines(out, lines) : tail;
+std::string log_tail(const std::string& out, uint64_t out_from, const std::string& err, uint64_t err_from,
+                     int lines) {
+  std::string tail = tail_lines(err, lines, err_from);
+  return tail.empty() ? tail_lines(out, lines, out_from) : tail;
 }
 
 }  // namespace
@@ -116,6 +118,8 @@ Status Scheduler::start(Entry entry, size_t slot) {
   entry.slot = slots_[slot].label;
   FLOR_RETURN_IF_ERROR(journal_->put(entry));
   Result<ChildSpec> spec = hooks_.launch(entry, slots_[slot]);
+  uint64_t out_from = spec.ok() ? file_size(spec->stdout_path) : 0;
+  uint64_t err_from = spec.ok() ? file_size(spec->stderr_path) : 0;
   Result<std::unique_ptr<Child>> child = spec.ok() ? Child::spawn(*spec) : Result<std::unique_ptr<Child>>(spec.status());
   if (!child.ok()) return fail_attempt(std::move(entry), "cannot start: " + child.status().message(), "");
   auto r = std::make_unique<Running>();
@@ -124,6 +128,8 @@ Status Scheduler::start(Entry entry, size_t slot) {
   r->child = std::move(child).value();
   r->stdout_path = spec->stdout_path;
   r->stderr_path = spec->stderr_path;
+  r->stdout_from = out_from;
+  r->stderr_from = err_from;
   r->started_mono = monotonic_s();
   r->next_mem_sample = r->started_mono + options_.meta.mem_trace_delay_s;
   slot_busy_[slot] = true;
@@ -158,7 +164,8 @@ Status Scheduler::finish(Running* r, int exit_code) {
   }
   if (exit_code != 0 || r->timed_out) {
     std::string reason = r->timed_out ? "timeout after " + seconds_text(options_.meta.timeout_s) : exit_reason(exit_code);
-    return fail_attempt(std::move(e), reason, log_tail(r->stdout_path, r->stderr_path, options_.tail_lines));
+    std::string tail = log_tail(r->stdout_path, r->stdout_from, r->stderr_path, r->stderr_from, options_.tail_lines);
+    return fail_attempt(std::move(e), reason, tail);
   }
   e.state = RunState::kDone;
   durations_.push_back(e.ended - e.started);
