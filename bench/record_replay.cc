@@ -1,0 +1,477 @@
+// bench/record_replay: the checkpoint engine against its baselines, measured
+// side by side in one run and printed as one table of ratios with the goal.
+//
+//   record_replay            quick (~10M parameters + Adam, a few seconds)
+//   record_replay --full     bigger model, more repetitions
+//   FLOR_BENCH_DIR=/path     where files go (default: a fresh dir under /tmp)
+//
+// Every row is one function returning a Row; the two rows at the end are left
+// for the runtime (record overhead, replay with memoization).
+#include <torch/torch.h>
+
+#include <fcntl.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ckpt/engine.h"
+#include "ckpt/posix_file.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using flor::rt::CheckpointEngine;
+using flor::rt::StateItem;
+using flor::rt::WriteReport;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  bool full = false;
+  int64_t width = 1536;  // 4 square layers: 9.4M parameters
+  int reps = 5;
+  std::string dir;
+};
+
+struct Row {
+  std::string measure;
+  std::string flor;
+  std::string baseline;
+  std::string ratio;
+  std::string goal;
+  std::string verdict;  // "yes", "NO", or "-" for information
+};
+
+// --- helpers -----------------------------------------------------------------
+
+double seconds(const std::function<void()>& fn) {
+  const auto t0 = Clock::now();
+  fn();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double median_of(int reps, const std::function<double()>& one) {
+  std::vector<double> v;
+  for (int i = 0; i < reps; ++i) v.push_back(one());
+  return median(v);
+}
+
+std::string ms(double s) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.1f ms", s * 1e3);
+  return buf;
+}
+
+std::string mb(double bytes) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.1f MB", bytes / 1e6);
+  return buf;
+}
+
+std::string gbps(double bytes, double s) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.2f GB/s", bytes / s / 1e9);
+  return buf;
+}
+
+std::string times(double r) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.2fx", r);
+  return buf;
+}
+
+// A row comparing a cost (lower is better) against a baseline with a ceiling.
+Row ratio_row(const std::string& measure, const std::string& flor, const std::string& base,
+              double ratio, double limit, const std::string& goal) {
+  return {measure, flor, base, times(ratio), goal, ratio <= limit ? "yes" : "NO"};
+}
+
+struct Model {
+  torch::nn::Sequential net;
+  std::unique_ptr<torch::optim::Adam> adam;
+};
+
+// Four square layers; the first `frozen` ones get no gradient and no Adam state.
+Model make_model(int64_t width, int frozen) {
+  Model m;
+  for (int i = 0; i < 4; ++i) {
+    m.net->push_back(torch::nn::Linear(width, width));
+    if (i < 3) m.net->push_back(torch::nn::ReLU());
+  }
+  std::vector<torch::Tensor> trainable;
+  int layer = 0;
+  for (auto& child : m.net->children()) {
+    auto params = child->parameters();
+    if (params.empty()) continue;
+    for (auto& p : params) {
+      p.set_requires_grad(layer >= frozen);
+      if (layer >= frozen) trainable.push_back(p);
+    }
+    ++layer;
+  }
+  m.adam = std::make_unique<torch::optim::Adam>(trainable, torch::optim::AdamOptions(1e-4));
+  return m;
+}
+
+void train_step(Model& m, int64_t width) {
+  m.adam->zero_grad();
+  const auto x = torch::randn({64, width});
+  torch::mse_loss(m.net->forward(x), x).backward();
+  m.adam->step();
+}
+
+// What the runtime checkpoints: parameters, buffers, Adam state, RNG state.
+std::vector<StateItem> gather_state(Model& m) {
+  std::vector<StateItem> items;
+  for (const auto& p : m.net->named_parameters()) items.push_back({"model/" + p.key(), p.value()});
+  for (const auto& b : m.net->named_buffers()) items.push_back({"model/" + b.key(), b.value()});
+  auto& state = m.adam->state();
+  int i = 0;
+  for (auto& group : m.adam->param_groups()) {
+    for (auto& p : group.params()) {
+      auto it = state.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+      if (it == state.end()) continue;
+      auto& s = static_cast<torch::optim::AdamParamState&>(*it->second);
+      const std::string prefix = "optim/" + std::to_string(i++) + "/";
+      items.push_back({prefix + "exp_avg", s.exp_avg()});
+      items.push_back({prefix + "exp_avg_sq", s.exp_avg_sq()});
+      items.push_back({prefix + "step", torch::tensor(s.step())});
+    }
+  }
+  items.push_back({"rng/cpu", at::detail::getDefaultCPUGenerator().get_state()});
+  return items;
+}
+
+int64_t state_bytes(const std::vector<StateItem>& items) {
+  int64_t n = 0;
+  for (const auto& it : items) n += it.tensor.numel() * it.tensor.element_size();
+  return n;
+}
+
+void fsync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+// torch::save of the same tensors (one archive), optionally made durable.
+double torch_save(const std::vector<StateItem>& items, const std::string& path, bool durable) {
+  return seconds([&] {
+    torch::serialize::OutputArchive archive;
+    for (const auto& it : items) {
+      std::string key = it.key;
+      std::replace(key.begin(), key.end(), '/', '_');
+      std::replace(key.begin(), key.end(), '.', '_');
+      archive.write(key, it.tensor);
+    }
+    archive.save_to(path);
+    if (durable) fsync_path(path);
+  });
+}
+
+WriteReport checkpoint(CheckpointEngine& engine, const std::vector<StateItem>& items,
+                       const std::string& name) {
+  WriteReport report;
+  auto stall = engine.capture(items, name, [&](const WriteReport& r) { report = r; });
+  engine.wait();
+  if (!stall.ok()) report.status = stall.status();
+  if (!report.status.ok()) {
+    std::fprintf(stderr, "record_replay: %s\n", report.status.to_string().c_str());
+    std::exit(1);
+  }
+  return report;
+}
+
+double checkpoint_stall(CheckpointEngine& engine, const std::vector<StateItem>& items,
+                        const std::string& name) {
+  auto stall = engine.capture(items, name, nullptr);
+  engine.wait();
+  if (!stall.ok()) {
+    std::fprintf(stderr, "record_replay: %s\n", stall.status().to_string().c_str());
+    std::exit(1);
+  }
+  return *stall;
+}
+
+// A scratch directory that is gone once a measurement is done (keeps disk use
+// and page cache small between rows).
+struct ScratchDir {
+  explicit ScratchDir(std::string p) : path(std::move(p)) { fs::create_directories(path); }
+  ~ScratchDir() { fs::remove_all(path); }
+  std::string path;
+};
+
+std::vector<char> prefaulted(size_t n) { return std::vector<char>(n, 1); }
+
+// --- rows ----------------------------------------------------------------------
+
+Row row_stall(const Options& opt, const std::vector<StateItem>& items) {
+  const int64_t bytes = state_bytes(items);
+  CheckpointEngine engine(opt.dir + "/stall");
+  double first_stall = 0;
+  {
+    CheckpointEngine cold(opt.dir + "/stall-cold");
+    first_stall = checkpoint_stall(cold, items, "c.ckpt");
+  }
+  (void)engine.reserve(bytes);
+  int n = 0;
+  const double stall = median_of(opt.reps, [&] {
+    return checkpoint_stall(engine, items, "s" + std::to_string(n++) + ".ckpt");
+  });
+  std::vector<char> buf = prefaulted(static_cast<size_t>(bytes));
+  const double copy = median_of(opt.reps, [&] {
+    return seconds([&] {
+      size_t off = 0;
+      for (const auto& it : items) {
+        const size_t nb = static_cast<size_t>(it.tensor.numel()) * it.tensor.element_size();
+        std::memcpy(buf.data() + off, it.tensor.data_ptr(), nb);
+        off += nb;
+      }
+    });
+  });
+  Row row = ratio_row("stall per checkpoint vs memcpy (" + mb(bytes) + ")", ms(stall), ms(copy),
+                      stall / copy, 1.5, "<= 1.5x");
+  row.flor += " (first, cold arena: " + ms(first_stall) + ")";
+  return row;
+}
+
+Row row_write(const Options& opt, const std::vector<StateItem>& items, double* torch_bytes) {
+  const int64_t bytes = state_bytes(items);
+  int n = 0;
+  // A fresh engine each time: nothing to dedup against, every byte is written.
+  const double ours = median_of(opt.reps, [&] {
+    ScratchDir dir(opt.dir + "/write" + std::to_string(n++));
+    CheckpointEngine engine(dir.path);
+    return checkpoint(engine, items, "w.ckpt").write_seconds;
+  });
+  const std::string path = opt.dir + "/torch_save.pt";
+  const double saved = median_of(opt.reps, [&] { return torch_save(items, path, true); });
+  const double saved_no_sync = median_of(opt.reps, [&] { return torch_save(items, path, false); });
+  *torch_bytes = static_cast<double>(fs::file_size(path));
+  Row row{"background write vs torch::save (both fsynced)",
+          gbps(bytes, ours) + " (" + ms(ours) + ")",
+          gbps(bytes, saved) + " (" + ms(saved) + "; no fsync " + ms(saved_no_sync) + ")",
+          times(saved / ours) + " faster", ">= 3x faster", saved / ours >= 3 ? "yes" : "NO"};
+  return row;
+}
+
+Row row_restore(const Options& opt, std::vector<StateItem>& items) {
+  CheckpointEngine engine(opt.dir + "/restore");
+  const WriteReport report = checkpoint(engine, items, "r.ckpt");
+  const double ours = median_of(opt.reps, [&] {
+    return seconds([&] {
+      const flor::Status s = CheckpointEngine::restore(report.path, items);
+      if (!s.ok()) std::fprintf(stderr, "record_replay: %s\n", s.to_string().c_str()), std::exit(1);
+    });
+  });
+  // Raw read of the same bytes from the same files, into a reused buffer.
+  std::vector<char> buf = prefaulted(static_cast<size_t>(report.state_bytes));
+  const double raw = median_of(opt.reps, [&] {
+    return seconds([&] {
+      size_t off = 0;
+      for (const auto& e : fs::directory_iterator(opt.dir + "/restore/packs")) {
+        auto fd = flor::rt::open_read(e.path().string());
+        const size_t n = std::min(buf.size() - off, static_cast<size_t>(fs::file_size(e.path())));
+        (void)flor::rt::pread_exact(*fd, buf.data() + off, n, 0, e.path().string());
+        off += n;
+      }
+    });
+  });
+  return ratio_row("restore vs raw read (warm page cache)", ms(ours), ms(raw), ours / raw, 1.5,
+                   "<= 1.5x");
+}
+
+Row row_bytes(const Options& opt, const std::vector<StateItem>& items, double torch_bytes) {
+  CheckpointEngine engine(opt.dir + "/bytes");
+  const auto written = static_cast<double>(checkpoint(engine, items, "b.ckpt").bytes_written);
+  return ratio_row("bytes on disk per checkpoint vs torch::save", mb(written), mb(torch_bytes),
+                   written / torch_bytes, 1.0, "<= 1.0x");
+}
+
+Row row_frozen(const Options& opt) {
+  Model m = make_model(opt.width, /*frozen=*/2);
+  train_step(m, opt.width);
+  CheckpointEngine engine(opt.dir + "/frozen");
+  checkpoint(engine, gather_state(m), "f1.ckpt");
+  train_step(m, opt.width);
+  const auto items = gather_state(m);
+  const auto written = static_cast<double>(checkpoint(engine, items, "f2.ckpt").bytes_written);
+  torch_save(items, opt.dir + "/frozen.pt", false);
+  const auto saved = static_cast<double>(fs::file_size(opt.dir + "/frozen.pt"));
+  // The frozen half of the parameters is this share of the state (no Adam state).
+  double frozen_bytes = 0;
+  for (const auto& it : items) {
+    if (it.key.rfind("model/", 0) == 0 && !it.tensor.requires_grad()) {
+      frozen_bytes += static_cast<double>(it.tensor.numel() * it.tensor.element_size());
+    }
+  }
+  const double expected = 1.0 - frozen_bytes / static_cast<double>(state_bytes(items));
+  return ratio_row("2nd checkpoint, half the model frozen, vs torch::save", mb(written), mb(saved),
+                   written / saved, expected + 0.02, "<= " + times(expected + 0.02) + " (dedup)");
+}
+
+// How many fsyncs the layout costs: our one pack per checkpoint against one
+// durable file per tensor (write, fsync, rename, fsync dir each).
+Row row_fsync_layout(const Options& opt, const std::vector<StateItem>& items) {
+  int n = 0;
+  const double ours = median_of(opt.reps, [&] {
+    ScratchDir dir(opt.dir + "/layout" + std::to_string(n++));
+    CheckpointEngine engine(dir.path);
+    return checkpoint(engine, items, "l.ckpt").write_seconds;
+  });
+  int m = 0;
+  const double per_file = median_of(opt.reps, [&] {
+    ScratchDir dir(opt.dir + "/perfile" + std::to_string(m++));
+    return seconds([&] {
+      int i = 0;
+      for (const auto& it : items) {
+        auto file = flor::rt::DurableFile::create(dir.path + "/" + std::to_string(i++));
+        (void)file->append(it.tensor.data_ptr(), it.tensor.numel() * it.tensor.element_size());
+        (void)file->commit();
+      }
+    });
+  });
+  return {"durable write: one pack vs a file per tensor (" + std::to_string(items.size()) +
+              " tensors)",
+          ms(ours) + " (4 fsyncs)", ms(per_file) + " (" + std::to_string(2 * items.size()) + " fsyncs)",
+          times(ours / per_file), "information", "-"};
+}
+
+// TODO(runtime): plain training vs training under `flor run` (record overhead),
+// on the example; goal: overhead <= epsilon (1/15).
+Row row_record_overhead(const Options&) {
+  return {"record overhead vs plain training", "(to be added by the runtime)", "", "", "<= 1.067x",
+          "-"};
+}
+
+// TODO(runtime/lead): replay with memoization (restore, skip blocks) vs
+// retraining from scratch.
+Row row_replay_memoization(const Options&) {
+  return {"replay with memoization vs retraining", "(to be added by the runtime)", "", "",
+          "much faster", "-"};
+}
+
+// --- the report ------------------------------------------------------------------
+
+std::string read_cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
+std::string fs_type(const std::string& dir) {
+  struct statfs st {};
+  if (::statfs(dir.c_str(), &st) != 0) return "unknown";
+  switch (static_cast<unsigned long>(st.f_type)) {
+    case 0xEF53: return "ext4";
+    case 0x01021994: return "tmpfs";
+    case 0x58465342: return "xfs";
+    case 0x9123683E: return "btrfs";
+    case 0x794c7630: return "overlayfs";
+    default: {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "0x%lx", static_cast<unsigned long>(st.f_type));
+      return buf;
+    }
+  }
+}
+
+void print_facts(int argc, char** argv, const Options& opt) {
+  std::string cmd;
+  for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + std::string(argv[i]);
+  utsname u{};
+  ::uname(&u);
+  double load[3] = {0, 0, 0};
+  ::getloadavg(load, 3);
+  std::printf("command: %s\n", cmd.c_str());
+  std::printf("machine: %s, %ld cores, %.1f GiB RAM, Linux %s, load %.2f %.2f %.2f\n",
+              read_cpu_model().c_str(), ::sysconf(_SC_NPROCESSORS_ONLN),
+              static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE) / (1 << 30),
+              u.release, load[0], load[1], load[2]);
+  std::printf("libtorch %d.%d.%d, torch threads %d; files in %s (%s); mode %s, median of %d\n\n",
+              TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH, at::get_num_threads(),
+              opt.dir.c_str(), fs_type(opt.dir).c_str(), opt.full ? "full" : "quick", opt.reps);
+}
+
+void print_table(const std::vector<Row>& rows) {
+  const std::vector<std::string> head = {"measure", "flor", "baseline", "ratio", "goal", "met"};
+  std::vector<size_t> w(head.size());
+  auto cells = [](const Row& r) {
+    return std::vector<std::string>{r.measure, r.flor, r.baseline, r.ratio, r.goal, r.verdict};
+  };
+  for (size_t i = 0; i < head.size(); ++i) w[i] = head[i].size();
+  for (const auto& r : rows) {
+    const auto c = cells(r);
+    for (size_t i = 0; i < c.size(); ++i) w[i] = std::max(w[i], c[i].size());
+  }
+  auto line = [&](const std::vector<std::string>& c) {
+    std::printf("|");
+    for (size_t i = 0; i < c.size(); ++i) std::printf(" %-*s |", static_cast<int>(w[i]), c[i].c_str());
+    std::printf("\n");
+  };
+  line(head);
+  std::vector<std::string> rule;
+  for (size_t x : w) rule.push_back(std::string(x, '-'));
+  line(rule);
+  for (const auto& r : rows) line(cells(r));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--full") == 0) {
+      opt.full = true;
+      opt.width = 3072;  // 37.8M parameters
+      opt.reps = 7;
+    } else {
+      std::fprintf(stderr, "usage: record_replay [--full]\n");
+      return 2;
+    }
+  }
+  at::set_num_threads(1);
+  torch::manual_seed(0);
+  const char* env_dir = std::getenv("FLOR_BENCH_DIR");
+  std::string tmpl = (fs::temp_directory_path() / "flor-bench-XXXXXX").string();
+  opt.dir = env_dir ? env_dir : ::mkdtemp(tmpl.data());
+  fs::create_directories(opt.dir);
+  print_facts(argc, argv, opt);
+
+  Model model = make_model(opt.width, /*frozen=*/0);
+  train_step(model, opt.width);  // Adam state exists after a step
+  std::vector<StateItem> items = gather_state(model);
+  double torch_bytes = 0;
+  std::vector<Row> rows;
+  rows.push_back(row_stall(opt, items));
+  rows.push_back(row_write(opt, items, &torch_bytes));
+  rows.push_back(row_restore(opt, items));
+  rows.push_back(row_bytes(opt, items, torch_bytes));
+  rows.push_back(row_frozen(opt));
+  rows.push_back(row_fsync_layout(opt, items));
+  rows.push_back(row_record_overhead(opt));
+  rows.push_back(row_replay_memoization(opt));
+  print_table(rows);
+  if (!env_dir) fs::remove_all(opt.dir);
+  return 0;
+}
