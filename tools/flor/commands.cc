@@ -1,32 +1,165 @@
+// The table of subcommands (STYLE.md 6). Each row's usage text is its --help and
+// its section of docs/cli.md (`flor help --markdown` writes that file).
 #include <algorithm>
 
+#include "args.h"
 #include "command.h"
 
 namespace flor::cli {
 
 Result<int> cmd_help(const std::vector<std::string>& args);
+Result<int> cmd_run(const std::vector<std::string>& args);
+Result<int> cmd_replay(const std::vector<std::string>& args);
+Result<int> cmd_show(const std::vector<std::string>& args);
+Result<int> cmd_ls(const std::vector<std::string>& args);
+Result<int> cmd_log(const std::vector<std::string>& args);
+Result<int> cmd_dump(const std::vector<std::string>& args);
+Result<int> cmd_diff(const std::vector<std::string>& args);
+Result<int> cmd_checkout(const std::vector<std::string>& args);
+Result<int> cmd_gc(const std::vector<std::string>& args);
 
 namespace {
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
+
+const char kRunUsage[] =
+    "usage: flor run NAME [--eps E] [--threads T] -- CMD [ARGS...]\n"
+    "\n"
+    "Records a run of experiment NAME: commits the work tree (tracked files and\n"
+    "untracked files that .gitignore does not exclude) to the shadow branch\n"
+    "flor.shadow without touching HEAD, the index or any file, then starts CMD\n"
+    "directly (no shell) with the flor environment set. CMD's output streams live\n"
+    "and is kept in FLOR_HOME/NAME/logs/run-ID.out. Ctrl-C is passed on to CMD;\n"
+    "the run is then marked interrupted.\n"
+    "\n"
+    "options:\n"
+    "  --eps E       checkpoint overhead budget, a fraction of compute time (default 1/15)\n"
+    "  --threads T   torch threads for CMD, pinned and replayed identically (default 1);\n"
+    "                OpenBLAS is pinned to 1 thread\n"
+    "\n"
+    "exit status: CMD's (128+N when signal N ended it); 2 for bad usage, 1 when flor\n"
+    "itself failed (not in a git repository, command not found, ...).\n"
+    "\n"
+    "example: flor run mnist -- ./build/train --epochs 20\n";
+
+const char kReplayUsage[] =
+    "usage: flor replay [NAME] [P/N] [-j N] [--run REF] [--epochs E] [--strong]\n"
+    "                   [--probe BLOCK[,BLOCK...]] [--tolerate] [--count N] [--slurm N]\n"
+    "                   [-- CMD [ARGS...]]\n"
+    "\n"
+    "Replays a recorded run after you added log statements and rebuilt: restores\n"
+    "checkpoints, skips blocks that do not need to run, fills in the new logs and\n"
+    "checks that every recorded log value comes out the same. The current work\n"
+    "tree is committed to flor.shadow as the replay's version.\n"
+    "\n"
+    "NAME defaults to the experiment last used in this repository; the run to the\n"
+    "newest record of NAME; CMD to the recorded command.\n"
+    "\n"
+    "  P/N           run segment P of N (1-based) in this process, e.g. 3/5\n"
+    "  -j, --jobs N  start N segment workers, one GPU each (CUDA_VISIBLE_DEVICES)\n"
+    "                or a share of the CPU cores; one progress line; per-worker logs\n"
+    "                in FLOR_HOME/NAME/logs; a summary at the end\n"
+    "  --run REF     replay this record: a run id or a shadow commit prefix\n"
+    "  --epochs E    only epoch E (9) or epochs A-B (150-160), from the nearest\n"
+    "                checkpoint before them\n"
+    "  --strong      strong init: re-run every earlier epoch's outer loop body\n"
+    "                (for state outside the checkpoints) instead of restoring\n"
+    "  --probe B     always execute block B (repeatable, or comma-separated)\n"
+    "  --tolerate    a divergence from the record is reported but not an error\n"
+    "  --count N     the number of segments under a Kubernetes Indexed Job\n"
+    "                (JOB_COMPLETION_INDEX gives the index)\n"
+    "  --slurm N     print an `sbatch --array=1-N` script that replays in N tasks\n"
+    "\n"
+    "Without P/N under a cluster launcher, the segment comes from its environment:\n"
+    "Slurm job arrays (SLURM_ARRAY_TASK_ID/_COUNT/_MIN/_STEP), Open MPI\n"
+    "(OMPI_COMM_WORLD_RANK/_SIZE), MPICH/PMI (PMI_RANK/_SIZE), torchrun\n"
+    "(RANK/WORLD_SIZE), Kubernetes (JOB_COMPLETION_INDEX with --count).\n"
+    "FLOR_HOME must then be on storage every node sees.\n"
+    "\n"
+    "exit status: one segment in this process (P/N, a launcher, or -j 1): CMD's\n"
+    "(3 when the replay diverged from the record). -j N: 0 when every worker\n"
+    "succeeded, 3 when values diverged, 1 when a worker failed, 130 when\n"
+    "interrupted. 2 for bad usage.\n"
+    "\n"
+    "examples: flor replay mnist -j 4\n"
+    "          flor replay mnist 3/5\n"
+    "          mpirun -np 3 flor replay mnist\n"
+    "          flor replay mnist --epochs 150-160 --probe train\n";
+
+const char kShowUsage[] =
+    "usage: flor show [NAME] [--run REF] [--format table|csv|json]\n"
+    "\n"
+    "The logs of a recorded run: a row per epoch (and per step for logs inside a\n"
+    "nested loop), a column per logged name. Values that replays filled in\n"
+    "(hindsight logs) sit beside the recorded ones, marked * in a table. csv and\n"
+    "json keep every digit; a table shows 6 significant digits, aligned.\n"
+    "\n"
+    "  --run REF     a run id or a shadow commit prefix (default: the newest record)\n"
+    "  --format F    table (default), csv or json\n";
+
+const char kLsUsage[] =
+    "usage: flor ls\n"
+    "\n"
+    "The experiments in FLOR_HOME: runs, the last run, its epochs, checkpoints and\n"
+    "bytes on disk.\n";
+
+const char kLogUsage[] =
+    "usage: flor log [NAME]\n"
+    "\n"
+    "The versions of experiment NAME on the shadow branch, newest first: run,\n"
+    "commit, date, status, kind (record or replay), segment and command.\n";
+
+const char kDumpUsage[] =
+    "usage: flor dump RUN [--json]\n"
+    "\n"
+    "Everything stored for a run: its row, info, arguments, epochs, checkpoints,\n"
+    "logs and divergences. RUN is NAME (its newest record) or NAME:REF (a run id\n"
+    "or a shadow commit prefix).\n"
+    "\n"
+    "  --json        one JSON object instead of text\n";
+
+const char kDiffUsage[] =
+    "usage: flor diff RUN_A RUN_B\n"
+    "\n"
+    "The code diff between the versions of two runs (a patch), then the logged\n"
+    "values that differ or exist in only one of them. RUN is NAME or NAME:REF.\n";
+
+const char kCheckoutUsage[] =
+    "usage: flor checkout RUN DIR\n"
+    "\n"
+    "Writes the source tree of RUN's version into DIR (which must not exist or be\n"
+    "empty). The repository's HEAD, index and work tree are not touched.\n";
+
+const char kGcUsage[] =
+    "usage: flor gc [NAME] [--keep-last K] [--dry-run]\n"
+    "\n"
+    "Frees checkpoint bytes: keeps the checkpoints of the K newest record runs of\n"
+    "each experiment (or of NAME) and deletes the others, then every checkpoint\n"
+    "blob no kept checkpoint uses. Logs and runs stay. Do not run it while a\n"
+    "record is writing checkpoints.\n"
+    "\n"
+    "  --keep-last K   records whose checkpoints stay (default 1)\n"
+    "  --dry-run       say what would be freed, delete nothing\n";
+
+const char kHelpUsage[] =
+    "usage: flor help [COMMAND]\n"
+    "\n"
+    "The commands, or one command's help (the same as flor COMMAND --help).\n";
+
 }  // namespace
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      {"help", "show the commands, or one command's help", "usage: flor help [COMMAND]\n",
-       Needs::kNothing, cmd_help},
+      {"run", "record a run: snapshot the code, start the program, keep its logs", kRunUsage, Needs::kRepo, cmd_run},
+      {"replay", "replay a recorded run with new log statements, in parallel segments", kReplayUsage, Needs::kRepo,
+       cmd_replay},
+      {"show", "a run's logs: epochs x logged names, recorded and hindsight", kShowUsage, Needs::kStore, cmd_show},
+      {"ls", "the experiments: runs, epochs, checkpoints, bytes", kLsUsage, Needs::kStore, cmd_ls},
+      {"log", "the versions (runs) of an experiment on the shadow branch", kLogUsage, Needs::kStore, cmd_log},
+      {"dump", "everything stored for a run", kDumpUsage, Needs::kStore, cmd_dump},
+      {"diff", "code and log differences between two runs", kDiffUsage, Needs::kStoreAndRepo, cmd_diff},
+      {"checkout", "write a run's source tree into a folder", kCheckoutUsage, Needs::kStoreAndRepo, cmd_checkout},
+      {"gc", "free checkpoint bytes of older runs", kGcUsage, Needs::kStore, cmd_gc},
+      // "sweep" (lib/sweep, tools/flor/cmd_sweep.cc) goes here.
+      {"help", "show the commands, or one command's help", kHelpUsage, Needs::kNothing, cmd_help},
   };
   return table;
 }
@@ -40,6 +173,12 @@ const Command* find_command(const std::string& name) {
 
 std::string suggest_command(const std::string& name) {
   std::string best;
+  int prefixed = 0;  // "rep" -> "replay": a unique prefix is the best guess
+  for (const Command& c : commands()) {
+    if (!name.empty() && std::string(c.name).rfind(name, 0) == 0) ++prefixed, best = c.name;
+  }
+  if (prefixed == 1) return best;
+  best.clear();
   size_t best_d = 3;  // farther than 2 edits is not a typo
   for (const Command& c : commands()) {
     size_t d = edit_distance(name, c.name);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "command.h"
+#include "context.h"
 #include "flor/version.h"
 #include "git/repo.h"
 
@@ -44,6 +45,10 @@ int main(int argc, char** argv) {
       std::fputs(cmd->usage, stdout);
       return 0;
     }
+  }
+  // A command that works in a repository says so up front, in one line.
+  if (cmd->needs == Needs::kRepo || cmd->needs == Needs::kStoreAndRepo) {
+    if (auto repo = open_repo(); !repo.ok()) return fail(repo.status());
   }
   flor::Result<int> rc = cmd->fn(args);
   if (!rc.ok()) return fail(rc.status());

@@ -1,0 +1,48 @@
+// Argument parsing shared by the subcommands: options declared as data, words
+// after `--` kept verbatim as the command to run.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace flor::cli {
+
+enum class Takes { kFlag, kValue };
+
+struct OptionSpec {
+  const char* name;   // "--eps"
+  const char* alias;  // "-j", or nullptr
+  Takes takes;
+};
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> values;  // by OptionSpec::name; flags map to {""}
+  std::vector<std::string> command;                        // the words after `--`
+  bool has_command = false;
+
+  bool has(const std::string& name) const { return values.count(name) > 0; }
+  // The last value given for `name`.
+  std::optional<std::string> value(const std::string& name) const;
+  // All values, with comma-separated lists split ("--probe a,b --probe c").
+  std::vector<std::string> list(const std::string& name) const;
+  // An integer option within [min, max]; nullopt when absent.
+  Result<std::optional<int>> int_value(const std::string& name, int min, int max) const;
+};
+
+// `--opt value`, `--opt=value`, flags, positionals in any order, `--` ends
+// options. An unknown option is an error naming `command` and the nearest option.
+Result<Args> parse_args(const std::string& command, const std::vector<std::string>& words,
+                        const std::vector<OptionSpec>& options);
+
+// Exactly `min`..`max` positionals, else a usage error naming `command`.
+Status expect_positionals(const std::string& command, const Args& args, size_t min, size_t max);
+
+// Levenshtein distance (the "did you mean" of commands and options).
+size_t edit_distance(const std::string& a, const std::string& b);
+
+}  // namespace flor::cli

@@ -1,0 +1,39 @@
+// flor log [NAME]: the runs of an experiment, each a version on flor.shadow.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "context.h"
+#include "report/table.h"
+
+namespace flor::cli {
+namespace {
+
+std::string segment_of(const store::Run& r) {
+  auto info = nlohmann::json::parse(r.info_json, nullptr, false);
+  if (!info.is_object() || !info.contains("segment") || !info["segment"].is_string()) return "";
+  return info["segment"].get<std::string>();
+}
+
+}  // namespace
+
+Result<int> cmd_log(const std::vector<std::string>& words) {
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("log", words, {}));
+  FLOR_RETURN_IF_ERROR(expect_positionals("log", args, 0, 1));
+  std::optional<std::string> given;
+  if (!args.positional.empty()) given = args.positional[0];
+  FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));
+  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), name));
+  FLOR_ASSIGN_OR_RETURN(auto runs, store->runs());
+  report::Table t;
+  t.columns = {"run", "commit", "date", "status", "kind", "of", "segment", "command"};
+  for (const auto& r : runs) {
+    t.rows.push_back({std::to_string(r.id), r.vid.empty() ? std::nullopt : report::Cell(short_id(r.vid)),
+                      format_time(r.started), std::string(store::to_string(r.status)), std::string(store::to_string(r.kind)),
+                      r.parent ? report::Cell(std::to_string(*r.parent)) : std::nullopt,
+                      segment_of(r).empty() ? std::nullopt : report::Cell(segment_of(r)), join_command(r.command)});
+  }
+  std::fputs(report::render(t, report::Format::kTable).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace flor::cli

@@ -1,0 +1,64 @@
+// flor ls: the experiments under FLOR_HOME.
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "context.h"
+#include "report/table.h"
+
+namespace flor::cli {
+namespace {
+
+int64_t bytes_under(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  int64_t total = 0;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_regular_file(ec)) total += static_cast<int64_t>(it->file_size(ec));
+  }
+  return total;
+}
+
+Result<std::vector<report::Cell>> experiment_row(const std::string& home, const store::Experiment& e) {
+  FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, e.name));
+  FLOR_ASSIGN_OR_RETURN(auto runs, store->runs());
+  int64_t checkpoints = 0, epochs = 0;
+  for (const auto& r : runs) {
+    FLOR_ASSIGN_OR_RETURN(auto cks, store->checkpoints(r.id));
+    checkpoints += static_cast<int64_t>(cks.size());
+  }
+  auto rec = store->latest_record();
+  if (rec.ok()) {
+    FLOR_ASSIGN_OR_RETURN(auto rows, store->epochs(rec->id));
+    epochs = static_cast<int64_t>(rows.size());
+  }
+  std::string last = runs.empty() ? "-"
+                                  : std::to_string(runs.front().id) + " " + store::to_string(runs.front().kind) + " " +
+                                        store::to_string(runs.front().status) + " " + format_time(runs.front().started);
+  return std::vector<report::Cell>{e.name, std::to_string(runs.size()), last, std::to_string(epochs),
+                                   std::to_string(checkpoints), format_bytes(bytes_under(e.dir))};
+}
+
+}  // namespace
+
+Result<int> cmd_ls(const std::vector<std::string>& words) {
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("ls", words, {}));
+  FLOR_RETURN_IF_ERROR(expect_positionals("ls", args, 0, 0));
+  const std::string home = flor_home();
+  FLOR_ASSIGN_OR_RETURN(auto experiments, store::Store::list(home));
+  if (experiments.empty()) {
+    std::printf("no experiments in %s yet (record one with `flor run NAME -- CMD`)\n", home.c_str());
+    return 0;
+  }
+  report::Table t;
+  t.columns = {"experiment", "runs", "last run", "epochs", "checkpoints", "on disk"};
+  for (const auto& e : experiments) {
+    FLOR_ASSIGN_OR_RETURN(auto row, experiment_row(home, e));
+    t.rows.push_back(std::move(row));
+  }
+  std::fputs(report::render(t, report::Format::kTable).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace flor::cli

@@ -1,0 +1,263 @@
+// flor replay [NAME] [P/N] [-j N] [--run REF] [--strong] [--probe BLOCK] [--epochs E]
+//             [--tolerate] [--slurm N] [--count N] [-- CMD...]
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "context.h"
+#include "git/shadow.h"
+#include "launch.h"
+#include "plan/record_shape.h"
+#include "replay_report.h"
+#include "sched/devices.h"
+#include "sched/launcher.h"
+
+namespace flor::cli {
+namespace {
+
+const std::vector<OptionSpec> kOptions = {
+    {"--jobs", "-j", Takes::kValue},     {"--run", nullptr, Takes::kValue},   {"--strong", nullptr, Takes::kFlag},
+    {"--probe", nullptr, Takes::kValue}, {"--epochs", nullptr, Takes::kValue}, {"--tolerate", nullptr, Takes::kFlag},
+    {"--slurm", nullptr, Takes::kValue}, {"--count", nullptr, Takes::kValue},
+};
+constexpr int kMaxJobs = 1024;
+
+struct ReplayRequest {
+  std::optional<std::string> name;
+  std::optional<Segment> segment;  // P/N on the command line
+  int jobs = 1;
+  std::string run_ref;
+  InitMode init = InitMode::kWeak;
+  std::vector<std::string> probes;
+  std::optional<EpochRange> epochs;
+  bool tolerate = false;
+  std::optional<int> slurm;
+  std::optional<int> count;
+  std::vector<std::string> command;  // empty: the recorded one
+};
+
+Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("replay", words, kOptions));
+  FLOR_RETURN_IF_ERROR(expect_positionals("replay", args, 0, 2));
+  ReplayRequest req;
+  static const std::regex kSegment(R"(\d+/\d+)");
+  for (const std::string& p : args.positional) {
+    if (std::regex_match(p, kSegment)) {
+      FLOR_ASSIGN_OR_RETURN(req.segment, parse_segment(p));
+    } else if (!req.name) {
+      FLOR_RETURN_IF_ERROR(store::Store::check_name(p));
+      req.name = p;
+    } else {
+      return invalid_argument("replay: unexpected argument '" + p + "' (expected NAME and/or P/N)");
+    }
+  }
+  FLOR_ASSIGN_OR_RETURN(auto jobs, args.int_value("--jobs", 1, kMaxJobs));
+  req.jobs = jobs.value_or(1);
+  if (req.segment && jobs) return invalid_argument("replay: give either P/N or -j N, not both");
+  req.run_ref = args.value("--run").value_or("");
+  if (args.has("--strong")) req.init = InitMode::kStrong;
+  req.probes = args.list("--probe");
+  if (auto e = args.value("--epochs")) {
+    FLOR_ASSIGN_OR_RETURN(req.epochs, parse_epoch_range(*e));
+  }
+  req.tolerate = args.has("--tolerate");
+  FLOR_ASSIGN_OR_RETURN(req.slurm, args.int_value("--slurm", 1, 100000));
+  FLOR_ASSIGN_OR_RETURN(req.count, args.int_value("--count", 1, 100000));
+  if (args.has_command) {
+    if (args.command.empty()) return invalid_argument("replay: nothing after `--` (omit it to rerun the recorded command)");
+    req.command = args.command;
+  }
+  return req;
+}
+
+// The record's torch thread count (the runtime writes it into the run's info),
+// so replay computes with the same reduction order.
+int recorded_threads(const store::Run& record) {
+  auto info = nlohmann::json::parse(record.info_json, nullptr, false);
+  if (info.is_object() && info.contains("threads") && info["threads"].is_object()) {
+    int t = info["threads"].value("torch", 0);
+    if (t > 0) return t;
+  }
+  return 1;
+}
+
+// Everything known before anything is written.
+struct Prepared {
+  ReplayRequest req;
+  git::Repo repo;
+  std::string name;
+  std::string home;
+  std::unique_ptr<store::Store> store;
+  store::Run record;
+  std::optional<sched::LauncherSegment> launcher;
+  std::vector<plan::SegmentPlan> plans;  // one per worker of this process
+  std::vector<int> indices;              // their P
+  int count = 1;                         // N
+  int threads = 1;
+};
+
+Result<store::Run> record_of(store::Store& store, const std::string& ref) {
+  FLOR_ASSIGN_OR_RETURN(store::Run run, find_run(store, ref));
+  if (run.kind == store::RunKind::kReplay && run.parent) return store.run(*run.parent);
+  return run;
+}
+
+Status plan_workers(Prepared& p) {
+  FLOR_ASSIGN_OR_RETURN(auto epochs, p.store->epochs(p.record.id));
+  FLOR_ASSIGN_OR_RETURN(auto checkpoints, p.store->checkpoints(p.record.id));
+  plan::RecordShape shape = plan::record_shape(epochs, checkpoints);
+  std::optional<Segment> one = p.req.segment;
+  if (!one && p.launcher) one = p.launcher->segment;
+  if (one) {
+    FLOR_ASSIGN_OR_RETURN(auto plan, plan::plan_segment(shape, *one, p.req.init, p.req.epochs));
+    p.plans = {plan};
+    p.indices = {one->index};
+    p.count = one->count;
+    return Status();
+  }
+  FLOR_ASSIGN_OR_RETURN(p.plans, plan::plan_segments(shape, p.req.jobs, p.req.init, p.req.epochs));
+  for (int i = 1; i <= p.req.jobs; ++i) p.indices.push_back(i);
+  p.count = p.req.jobs;
+  return Status();
+}
+
+Result<Prepared> prepare(const std::vector<std::string>& words) {
+  FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(words));
+  FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
+  std::string name;
+  if (req.name) {
+    name = *req.name;
+  } else {
+    FLOR_ASSIGN_OR_RETURN(name, git::read_last_name(repo));
+  }
+  std::string home = flor_home();
+  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(home, name));
+  FLOR_ASSIGN_OR_RETURN(store::Run record, record_of(*store, req.run_ref));
+  if (req.command.empty()) req.command = record.command;
+  if (req.command.empty()) return failed_precondition("run " + std::to_string(record.id) + " has no recorded command: give one after --");
+  FLOR_RETURN_IF_ERROR(sched::resolve_command(req.command[0], process_env()).status());
+  Prepared p{std::move(req), std::move(repo), name, home, std::move(store), record, {}, {}, {}, 1, 1};
+  if (!p.req.segment) {
+    FLOR_ASSIGN_OR_RETURN(p.launcher, sched::segment_from_launcher(process_env(), p.req.count));
+  }
+  p.threads = recorded_threads(record);
+  FLOR_RETURN_IF_ERROR(plan_workers(p));
+  return p;
+}
+
+Contract worker_contract(const Prepared& p, int64_t run, int index, const std::string& vid) {
+  Contract c;
+  c.mode = Mode::kReplay;
+  c.name = p.name;
+  c.home = p.home;
+  c.run_id = run;
+  c.replay_of = p.record.id;
+  c.segment = Segment{index, p.count};
+  c.init = p.req.init;
+  c.probes = p.req.probes;
+  c.epochs = p.req.epochs;
+  c.tolerate_divergence = p.req.tolerate;
+  c.threads = p.threads;
+  c.vid = vid;
+  return c;
+}
+
+Result<int64_t> create_replay_run(const Prepared& p, const std::string& vid, int index) {
+  store::Run row;
+  row.name = p.name;
+  row.kind = store::RunKind::kReplay;
+  row.parent = p.record.id;
+  row.vid = vid;
+  row.started = now_seconds();
+  row.command = p.req.command;
+  nlohmann::json info = {{"segment", std::to_string(index) + "/" + std::to_string(p.count)}};
+  if (p.launcher) info["launcher"] = p.launcher->launcher;
+  row.info_json = info.dump();
+  return p.store->create_run(row);
+}
+
+// Sets up the workers' runs, contracts and devices.
+Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& p, const std::string& vid) {
+  bool single = p.plans.size() == 1;  // output live, devices inherited
+  std::vector<sched::Slot> slots;
+  if (!single) slots = sched::assign_slots(sched::discover_devices(process_env()), static_cast<int>(p.plans.size()), p.threads);
+  std::vector<std::pair<Worker, WorkerView>> out;
+  for (size_t i = 0; i < p.plans.size(); ++i) {
+    int index = p.indices[i];
+    FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, vid, index));
+    auto env = training_env(worker_contract(p, run, index, vid), p.threads);
+    sched::SpawnSpec spec{p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone, {}};
+    std::string slot_label = "this process";
+    if (!single) {
+      for (const auto& [k, v] : slots[i].env) spec.env[k] = v;
+      spec.cpus = slots[i].cpus;
+      slot_label = slots[i].label;
+    }
+    out.push_back({Worker{run, spec}, WorkerView{index, run, p.plans[i], slot_label, spec.log_path}});
+  }
+  return out;
+}
+
+// One segment in this process (P/N, a launcher's rank, or -j 1): the program's
+// output streams live; the exit status is the program's.
+Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
+  std::string from = p.launcher ? " (from " + p.launcher->launcher + ")" : "";
+  std::fprintf(stderr, "flor: replaying run %lld of '%s', segment %d/%d%s: epochs %lld-%lld, as run %lld\n",
+               static_cast<long long>(p.record.id), p.name.c_str(), v.index, p.count, from.c_str(),
+               static_cast<long long>(v.plan.first), static_cast<long long>(v.plan.last), static_cast<long long>(w.run));
+  const double t0 = now_seconds();
+  FLOR_ASSIGN_OR_RETURN(auto exits, launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000)));
+  std::fputs(summarize(*p.store, p.record.id, {v}, exits, now_seconds() - t0).text.c_str(), stdout);
+  return exits[0].exit_code;
+}
+
+Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, WorkerView>>& ws) {
+  std::vector<Worker> workers;
+  std::vector<WorkerView> views;
+  for (const auto& [w, v] : ws) workers.push_back(w), views.push_back(v);
+  std::fprintf(stderr, "flor: replaying run %lld of '%s' in %zu worker(s); logs in %s/logs\n",
+               static_cast<long long>(p.record.id), p.name.c_str(), workers.size(), p.store->dir().c_str());
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const double t0 = now_seconds();
+  int ticks = 0;
+  auto tick = [&] {
+    // One line rewritten in place on a terminal; a line every 10 s in a log.
+    if (!tty && ++ticks % 10 != 0) return;
+    std::string line = progress_line(*p.store, p.name, views, now_seconds() - t0);
+    std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
+    std::fflush(stderr);
+  };
+  FLOR_ASSIGN_OR_RETURN(auto exits, launch(*p.store, workers, tick, std::chrono::milliseconds(1000)));
+  if (tty) std::fputc('\n', stderr);
+  ReplaySummary s = summarize(*p.store, p.record.id, views, exits, now_seconds() - t0);
+  std::fputs(s.text.c_str(), stdout);
+  return s.exit_code;
+}
+
+}  // namespace
+
+Result<int> cmd_replay(const std::vector<std::string>& words) {
+  // --slurm only prints a script: it needs the name and the repository, nothing else.
+  FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(words));
+  if (req.slurm) {
+    FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
+    FLOR_ASSIGN_OR_RETURN(std::string name, req.name ? Result<std::string>(*req.name) : git::read_last_name(repo));
+    FLOR_RETURN_IF_ERROR(open_experiment(flor_home(), name).status());
+    std::fputs(sched::slurm_script(name, *req.slurm, repo.work_tree(), flor_home()).c_str(), stdout);
+    return 0;
+  }
+  FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(words));
+  FLOR_ASSIGN_OR_RETURN(std::string vid,
+                        git::commit_snapshot(p.repo, {"flor replay " + p.name + " of run " +
+                                                          std::to_string(p.record.id) + ": " + join_command(p.req.command),
+                                                      {p.home}}));
+  FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
+  FLOR_RETURN_IF_ERROR(ensure_log_dir(*p.store));
+  FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, vid));
+  if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);
+  return run_parallel(p, ws);
+}
+
+}  // namespace flor::cli

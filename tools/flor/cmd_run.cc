@@ -1,0 +1,87 @@
+// flor run NAME [--eps E] [--threads T] -- CMD [ARGS...]: record a run.
+#include <cstdio>
+
+#include "context.h"
+#include "git/shadow.h"
+#include "launch.h"
+#include "sched/process.h"
+
+namespace flor::cli {
+namespace {
+
+const std::vector<OptionSpec> kOptions = {
+    {"--eps", nullptr, Takes::kValue},
+    {"--threads", nullptr, Takes::kValue},
+};
+
+struct RunRequest {
+  std::string name;
+  double eps = kDefaultEps;
+  int threads = 1;
+  std::vector<std::string> command;
+};
+
+// Every check that needs no writing, so bad input leaves no trace.
+Result<RunRequest> parse_request(const std::vector<std::string>& words) {
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("run", words, kOptions));
+  FLOR_RETURN_IF_ERROR(expect_positionals("run", args, 1, 1));
+  RunRequest req;
+  req.name = args.positional[0];
+  FLOR_RETURN_IF_ERROR(store::Store::check_name(req.name));
+  if (!args.has_command || args.command.empty()) {
+    return invalid_argument("run: missing command: flor run " + req.name + " -- CMD [ARGS...]");
+  }
+  req.command = args.command;
+  FLOR_RETURN_IF_ERROR(sched::resolve_command(req.command[0], process_env()).status());
+  if (auto e = args.value("--eps")) {
+    char* end = nullptr;
+    req.eps = std::strtod(e->c_str(), &end);
+    if (e->empty() || *end != '\0' || req.eps < 0 || req.eps > 1) {
+      return invalid_argument("run: --eps '" + *e + "': expected a number between 0 and 1 (default 1/15)");
+    }
+  }
+  FLOR_ASSIGN_OR_RETURN(auto threads, args.int_value("--threads", 1, 4096));
+  req.threads = threads.value_or(1);
+  return req;
+}
+
+}  // namespace
+
+Result<int> cmd_run(const std::vector<std::string>& words) {
+  FLOR_ASSIGN_OR_RETURN(RunRequest req, parse_request(words));
+  FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
+  const std::string home = flor_home();
+
+  FLOR_ASSIGN_OR_RETURN(std::string vid,
+                        git::commit_snapshot(repo, {"flor record " + req.name + ": " + join_command(req.command),
+                                                    {home}}));
+  FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, req.name));
+  store::Run row;
+  row.name = req.name;
+  row.kind = store::RunKind::kRecord;
+  row.vid = vid;
+  row.started = now_seconds();
+  row.command = req.command;
+  FLOR_ASSIGN_OR_RETURN(int64_t id, store->create_run(row));
+  FLOR_RETURN_IF_ERROR(git::write_last_name(repo, req.name));
+  FLOR_RETURN_IF_ERROR(ensure_log_dir(*store));
+
+  Contract c;
+  c.mode = Mode::kRecord;
+  c.name = req.name;
+  c.home = home;
+  c.run_id = id;
+  c.eps = req.eps;
+  c.threads = req.threads;
+  c.vid = vid;
+  Worker w{id, sched::SpawnSpec{req.command, training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
+  std::fprintf(stderr, "flor: recording run %lld of '%s' (version %s)\n", static_cast<long long>(id),
+               req.name.c_str(), short_id(vid).c_str());
+  FLOR_ASSIGN_OR_RETURN(auto exits, launch(*store, {w}, nullptr, std::chrono::milliseconds(1000)));
+  FLOR_ASSIGN_OR_RETURN(store::Run done, store->run(id));
+  std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d); log: %s\n", static_cast<long long>(id),
+               req.name.c_str(), store::to_string(done.status), exits[0].exit_code, log_path(*store, id).c_str());
+  return exits[0].exit_code;
+}
+
+}  // namespace flor::cli

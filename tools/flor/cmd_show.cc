@@ -1,0 +1,30 @@
+// flor show [NAME] [--run REF] [--format table|csv|json]
+#include <cstdio>
+
+#include "context.h"
+#include "report/log_table.h"
+
+namespace flor::cli {
+
+Result<int> cmd_show(const std::vector<std::string>& words) {
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("show", words, {{"--run", nullptr, Takes::kValue},
+                                                               {"--format", nullptr, Takes::kValue}}));
+  FLOR_RETURN_IF_ERROR(expect_positionals("show", args, 0, 1));
+  FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
+  std::optional<std::string> given;
+  if (!args.positional.empty()) given = args.positional[0];
+  FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));
+  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), name));
+  FLOR_ASSIGN_OR_RETURN(store::Run run, find_run(*store, args.value("--run").value_or("")));
+  // A replay's values live with the record it replayed.
+  int64_t record = run.kind == store::RunKind::kReplay && run.parent ? *run.parent : run.id;
+  FLOR_ASSIGN_OR_RETURN(auto logs, store->logs(record));
+  if (logs.empty() && format == report::Format::kTable) {
+    std::printf("run %lld of '%s' has no logs yet\n", static_cast<long long>(record), name.c_str());
+    return 0;
+  }
+  std::fputs(report::render(report::log_table(logs, format == report::Format::kTable), format).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace flor::cli

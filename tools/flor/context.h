@@ -1,0 +1,49 @@
+// What several subcommands need: the store root, the repository, experiment
+// names and run references, and a few display helpers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "git/repo.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace flor::cli {
+
+// FLOR_HOME, else ~/.flor, as an absolute path.
+std::string flor_home();
+
+// The repository containing the current directory.
+Result<git::Repo> open_repo();
+
+// An experiment that exists (has a flor.db): unlike Store::open, never creates one.
+Result<std::unique_ptr<store::Store>> open_experiment(const std::string& home, const std::string& name);
+
+// The experiment name given, else the last one used in the current repository.
+Result<std::string> name_or_last(const std::optional<std::string>& given);
+
+// A run within an experiment: "" is the newest record, digits are a run id, anything
+// else a prefix of the run's shadow-branch commit.
+Result<store::Run> find_run(store::Store& store, const std::string& ref);
+
+// RUN on the command line: NAME (its newest record) or NAME:REF.
+struct RunSpec {
+  std::string name;
+  std::string ref;
+};
+RunSpec parse_run_spec(const std::string& text);
+
+// The experiment's newest record unless --run REF picks another.
+std::string log_path(const store::Store& store, int64_t run);  // FLOR_HOME/NAME/logs/run-<id>.out
+std::string format_time(double unix_seconds);                  // "2026-11-22 01:30:12" local
+std::string format_bytes(int64_t bytes);                       // "1.5 MiB"
+std::string format_duration(double seconds);                   // "1m05s"
+std::string join_command(const std::vector<std::string>& argv);  // shell-quoted where needed
+std::string short_id(const std::string& vid);                  // first 10 hex digits
+double now_seconds();
+bool stdout_is_tty();
+
+}  // namespace flor::cli

@@ -1,0 +1,38 @@
+// Running the training program for one or more runs of the store: the shared
+// part of `flor run` (one child, output live) and `flor replay` (one child, or
+// N workers with per-worker logs).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+#include "sched/process.h"
+#include "store/contract.h"
+#include "store/store.h"
+
+namespace flor::cli {
+
+struct Worker {
+  int64_t run = 0;          // the store row this process fills
+  sched::SpawnSpec spec;
+};
+
+// Starts every worker, streams and copies output, forwards Ctrl-C, and marks
+// each run's final status (final_status). A worker that cannot start is an error
+// (its run and those already started are marked failed).
+Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vector<Worker>& workers,
+                                            const std::function<void()>& tick,
+                                            std::chrono::milliseconds interval);
+
+// Interrupted when Ctrl-C ended it, failed on a non-zero exit, otherwise what
+// the runtime wrote (complete when it wrote nothing: a program without flor).
+store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status);
+
+// The environment of a training process: the contract plus pinned thread counts.
+std::map<std::string, std::string> training_env(const Contract& contract, int threads);
+
+// Creates FLOR_HOME/NAME/logs when missing.
+Status ensure_log_dir(const store::Store& store);
+
+}  // namespace flor::cli

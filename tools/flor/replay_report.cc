@@ -1,0 +1,124 @@
+#include "replay_report.h"
+
+#include <algorithm>
+#include <set>
+
+#include "context.h"
+
+namespace flor::cli {
+namespace {
+
+constexpr int kExitDivergence = 3;  // the runtime's exit code for an unfaithful replay
+constexpr int kExitInterrupted = 130;
+constexpr int kTailLines = 15;
+
+int64_t range_size(const plan::SegmentPlan& p) { return p.last - p.first + 1; }
+
+// Epochs of the worker's own range that finished (catch-up epochs do not count).
+int64_t epochs_done(const std::vector<store::EpochRow>& rows, const plan::SegmentPlan& p) {
+  return std::count_if(rows.begin(), rows.end(),
+                       [&](const store::EpochRow& e) { return e.epoch >= p.first && e.epoch <= p.last; });
+}
+
+std::vector<store::EpochRow> epoch_rows(store::Store& store, int64_t run) {
+  auto rows = store.epochs(run);
+  return rows.ok() ? *rows : std::vector<store::EpochRow>{};
+}
+
+std::string first_divergence(store::Store& store, const std::vector<WorkerView>& workers) {
+  std::optional<store::Divergence> first;
+  for (const auto& w : workers) {
+    auto ds = store.divergences(w.run);
+    if (!ds.ok()) continue;
+    for (const auto& d : *ds) {
+      if (!first || std::tie(d.epoch, d.step) < std::tie(first->epoch, first->step)) first = d;
+    }
+  }
+  if (!first) return "";
+  return "first at epoch " + std::to_string(first->epoch) +
+         (first->step >= 0 ? ", step " + std::to_string(first->step) : "") + ", '" + first->name + "' (" +
+         first->loc + "): recorded " + (first->recorded.empty() ? "<nothing>" : first->recorded) + ", replayed " +
+         first->replayed;
+}
+
+std::string new_log_names(store::Store& store, int64_t record, const std::vector<WorkerView>& workers) {
+  std::set<int64_t> sources;
+  for (const auto& w : workers) sources.insert(w.run);
+  std::vector<std::string> names;
+  auto logs = store.logs(record);
+  if (logs.ok()) {
+    for (const auto& l : *logs) {
+      if (l.hindsight && sources.count(l.source) && std::find(names.begin(), names.end(), l.name) == names.end()) {
+        names.push_back(l.name);
+      }
+    }
+  }
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "(none)" : out;
+}
+
+std::string exit_text(const sched::ExitInfo& e) {
+  if (e.interrupted) return "interrupted";
+  if (e.exit_code == kExitDivergence) return "diverged (exit 3)";
+  if (e.exit_code != 0) return "failed (exit " + std::to_string(e.exit_code) + ")";
+  return "ok";
+}
+
+}  // namespace
+
+std::string progress_line(store::Store& store, const std::string& name, const std::vector<WorkerView>& workers,
+                          double elapsed_s) {
+  int64_t done = 0, total = 0;
+  double eta = 0;
+  std::string line = "replay " + name + ":";
+  for (const auto& w : workers) {
+    int64_t d = epochs_done(epoch_rows(store, w.run), w.plan), n = range_size(w.plan);
+    done += d;
+    total += n;
+    line += "  w" + std::to_string(w.index) + " " + std::to_string(d) + "/" + std::to_string(n);
+    // A worker's pace so far, over what it has left; the slowest decides.
+    if (d > 0) eta = std::max(eta, elapsed_s / static_cast<double>(d) * static_cast<double>(n - d));
+  }
+  line += "  [" + std::to_string(done) + "/" + std::to_string(total) + " epochs, " + format_duration(elapsed_s);
+  line += done > 0 && done < total ? ", ETA " + format_duration(eta) + "]" : "]";
+  return line;
+}
+
+ReplaySummary summarize(store::Store& store, int64_t record, const std::vector<WorkerView>& workers,
+                        const std::vector<sched::ExitInfo>& exits, double elapsed_s) {
+  ReplaySummary s;
+  int64_t done = 0, total = 0, skipped = 0, executed = 0, divergences = 0;
+  bool failed = false, interrupted = false;
+  std::string lines, tails;
+  for (size_t i = 0; i < workers.size(); ++i) {
+    const WorkerView& w = workers[i];
+    auto rows = epoch_rows(store, w.run);
+    int64_t d = epochs_done(rows, w.plan);
+    done += d;
+    total += range_size(w.plan);
+    for (const auto& r : rows) skipped += r.skipped, executed += r.executed, divergences += r.divergences;
+    lines += "  worker " + std::to_string(w.index) + "  run " + std::to_string(w.run) + "  epochs " +
+             std::to_string(w.plan.first) + "-" + std::to_string(w.plan.last) + "  " + w.slot + "  " +
+             exit_text(exits[i]) + "  (" + std::to_string(d) + "/" + std::to_string(range_size(w.plan)) +
+             " epochs)\n";
+    interrupted = interrupted || exits[i].interrupted;
+    if (exits[i].exit_code != 0 && exits[i].exit_code != kExitDivergence && !exits[i].interrupted) {
+      failed = true;
+      tails += "worker " + std::to_string(w.index) + " failed; last lines of " + w.log + ":\n" +
+               sched::read_tail(w.log, kTailLines);
+    }
+  }
+  s.text = lines + "epochs replayed: " + std::to_string(done) + " of " + std::to_string(total) + " in " +
+           format_duration(elapsed_s) + "\nblocks: " + std::to_string(skipped) + " skipped (restored), " +
+           std::to_string(executed) + " re-executed\nnew logs: " + new_log_names(store, record, workers) + "\n";
+  std::string first = first_divergence(store, workers);
+  s.text += divergences == 0 && first.empty()
+                ? "fidelity: ok (every recorded value reproduced)\n"
+                : "fidelity: DIVERGED: " + std::to_string(divergences) + " value(s) differ; " + first + "\n";
+  s.text += tails;
+  s.exit_code = interrupted ? kExitInterrupted : failed ? 1 : (divergences > 0 || !first.empty()) ? kExitDivergence : 0;
+  return s;
+}
+
+}  // namespace flor::cli

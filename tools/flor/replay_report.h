@@ -1,0 +1,34 @@
+// What `flor replay -j N` shows while and after its workers run: one progress
+// line, and a summary read back from the store.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/plan.h"
+#include "sched/process.h"
+#include "store/store.h"
+
+namespace flor::cli {
+
+struct WorkerView {
+  int index = 1;              // P of P/N
+  int64_t run = 0;
+  plan::SegmentPlan plan;
+  std::string slot;           // "cpu 0", "gpu 1"
+  std::string log;            // its log file
+};
+
+// "replay mnist: w1 2/5  w2 1/5  [3/10 epochs, ETA 12s]"
+std::string progress_line(store::Store& store, const std::string& name, const std::vector<WorkerView>& workers,
+                          double elapsed_s);
+
+struct ReplaySummary {
+  std::string text;  // what to print
+  int exit_code = 0; // 0 ok, 1 a worker failed, 3 divergence, 130 interrupted
+};
+
+ReplaySummary summarize(store::Store& store, int64_t record, const std::vector<WorkerView>& workers,
+                        const std::vector<sched::ExitInfo>& exits, double elapsed_s);
+
+}  // namespace flor::cli
