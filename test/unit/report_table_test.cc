@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include "report/log_table.h"
+#include "report/table.h"
+
+namespace flor::report {
+namespace {
+
+store::LogRow log(int64_t epoch, int64_t step, const std::string& name, const std::string& value,
+                  bool hindsight = false, int64_t source = 1) {
+  store::LogRow r;
+  r.run = 1;
+  r.source = hindsight ? source : 1;
+  r.epoch = epoch;
+  r.step = step;
+  r.name = name;
+  r.value = value;
+  r.type = "double";
+  r.hindsight = hindsight;
+  return r;
+}
+
+TEST_CASE("log_table pivots epochs x names, recorded before hindsight", "[report]") {
+  std::vector<store::LogRow> logs = {log(1, -1, "loss", "0.5"), log(0, -1, "loss", "0.90000000000000002"),
+                                     log(0, -1, "acc", "0.7"), log(0, -1, "grad_norm", "3.25", true, 2),
+                                     log(1, -1, "grad_norm", "2.5", true, 2)};
+  Table t = log_table(logs, /*hindsight_mark=*/false);
+  CHECK(t.columns == std::vector<std::string>{"epoch", "loss", "acc", "grad_norm"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0] == std::vector<Cell>{"0", "0.90000000000000002", "0.7", "3.25"});
+  CHECK(t.rows[1] == std::vector<Cell>{"1", "0.5", std::nullopt, "2.5"});
+  Table marked = log_table(logs, true);
+  CHECK(marked.columns.back() == "grad_norm*");
+  CHECK(marked.footnote.find("hindsight") != std::string::npos);
+}
+
+TEST_CASE("log_table adds a step column for per-step logs; the newest replay wins", "[report]") {
+  std::vector<store::LogRow> logs = {log(0, -1, "loss", "1"), log(0, 0, "g", "old", true, 2),
+                                     log(0, 0, "g", "new", true, 5), log(0, 1, "g", "x", true, 5),
+                                     log(-1, -1, "params", "7")};
+  Table t = log_table(logs, false);
+  CHECK(t.columns == std::vector<std::string>{"epoch", "step", "loss", "params", "g"});
+  REQUIRE(t.rows.size() == 4);
+  CHECK(t.rows[0] == std::vector<Cell>{"-1", std::nullopt, std::nullopt, "7", std::nullopt});
+  CHECK(t.rows[1] == std::vector<Cell>{"0", std::nullopt, "1", std::nullopt, std::nullopt});
+  CHECK(t.rows[2] == std::vector<Cell>{"0", "0", std::nullopt, std::nullopt, "new"});
+}
+
+TEST_CASE("a hindsight name that is also recorded gets its own column", "[report]") {
+  Table t = log_table({log(0, -1, "loss", "1"), log(0, -1, "loss", "2", true, 3)}, false);
+  CHECK(t.columns == std::vector<std::string>{"epoch", "loss", "loss@hindsight"});
+}
+
+TEST_CASE("render: aligned table shortens floats, csv and json keep every digit", "[report]") {
+  Table t;
+  t.columns = {"epoch", "loss", "note"};
+  t.rows = {{"0", "0.12345678901234566", "a,b"}, {"10", std::nullopt, "say \"hi\""}};
+  CHECK(render(t, Format::kTable) ==
+        "epoch      loss  note\n"
+        "    0  0.123457  a,b\n"
+        "   10         -  say \"hi\"\n");
+  CHECK(render(t, Format::kCsv) == "epoch,loss,note\n0,0.12345678901234566,\"a,b\"\n10,,\"say \"\"hi\"\"\"\n");
+  CHECK(render(t, Format::kJson) ==
+        "[\n {\"epoch\": 0, \"loss\": 0.12345678901234566, \"note\": \"a,b\"},\n"
+        " {\"epoch\": 10, \"loss\": null, \"note\": \"say \\\"hi\\\"\"}\n]\n");
+}
+
+TEST_CASE("json_number accepts JSON numbers only", "[report]") {
+  CHECK(json_number("1e-05"));
+  CHECK(json_number("-0.5"));
+  CHECK_FALSE(json_number("nan"));
+  CHECK_FALSE(json_number("inf"));
+  CHECK_FALSE(json_number(".5"));
+  CHECK_FALSE(json_number("01"));
+  CHECK(parse_format("csv").value() == Format::kCsv);
+  CHECK_FALSE(parse_format("xml").ok());
+}
+
+}  // namespace
+}  // namespace flor::report
