@@ -38,3 +38,38 @@ one_line_error() {
   [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || fail "expected one line from: $* -- got: $err"
   echo "ok (exit $rc): $err"
 }
+
+# The Fashion-MNIST example with flor's manual API, as a user's project: a repo
+# holding train.cc, the binary in an ignored build/ folder. Skips (77) when the
+# example is not built. Sets $REPO; records `$1` with `$2` epochs.
+TRAIN_ARGS=(--train-size 1000 --test-size 300)
+setup_example() {
+  local build=$FLOR_BUILD_DIR/examples/fashion_mnist
+  [ -x "$build/train" ] && [ -x "$build/train_hindsight" ] || { echo "skip: example not built"; exit 77; }
+  REPO=$WORK/project
+  new_repo "$REPO"
+  cp "$FLOR_SOURCE_DIR/examples/fashion_mnist/train.cc" "$REPO/"
+  printf 'build/\n' > "$REPO/.gitignore"
+  mkdir -p "$REPO/build" && cp "$build/train" "$REPO/build/train"
+  git -C "$REPO" add . && git -C "$REPO" commit -qm "training program"
+}
+
+# "Adding a log statement and rebuilding": train.cc gains the hindsight logs
+# (FMNIST_HINDSIGHT) and build/train becomes the binary built from exactly that source.
+add_hindsight_logs() {
+  sed -i '1i #define FMNIST_HINDSIGHT' "$REPO/train.cc"
+  cp "$FLOR_BUILD_DIR/examples/fashion_mnist/train_hindsight" "$REPO/build/train"
+}
+
+# How many times each epoch's `name` value was produced by the given runs (from
+# flor dump): prints "epoch count" lines.
+epoch_counts() {
+  local exp=$1 name=$2; shift 2
+  for run in "$@"; do "$FLOR" dump "$exp:$run"; done |
+    sed -n "s/^  epoch=\([0-9]*\) step=-1 name=$name .*/\1/p" | sort -n | uniq -c | awk '{print $2, $1}'
+}
+
+# Ids of the newest `n` replay runs of an experiment.
+newest_replays() {
+  "$FLOR" log "$1" | awk '$6 == "replay" {print $1}' | head -n "$2"
+}
