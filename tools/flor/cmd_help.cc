@@ -9,6 +9,37 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
+// What `flor run` and `flor replay` hand the training program (the names are
+// lib/store/contract.h's), and where they keep things.
+const char kEnvironmentDoc[] =
+    "\n## What the training program receives\n\n"
+    "`flor run` and `flor replay` start CMD directly (no shell) with these variables added to the\n"
+    "environment (the runtime reads them in `flor::init`; lib/store/contract.h names them):\n\n"
+    "| variable | value |\n| --- | --- |\n"
+    "| `FLOR_MODE` | `record` or `replay` |\n"
+    "| `FLOR_NAME` | the experiment name |\n"
+    "| `FLOR_HOME` | the store root, absolute |\n"
+    "| `FLOR_RUN_ID` | the run row flor created for this process |\n"
+    "| `FLOR_REPLAY_OF` | replay: the recorded run's id |\n"
+    "| `FLOR_EPS` | the checkpoint overhead budget (record) |\n"
+    "| `FLOR_SEGMENT` | `P/N`, the segment this process replays |\n"
+    "| `FLOR_INIT` | `weak` (restore a checkpoint) or `strong` |\n"
+    "| `FLOR_PROBE` | comma-separated blocks that must execute |\n"
+    "| `FLOR_EPOCHS` | `A-B`, the epochs to replay (`--epochs`) |\n"
+    "| `FLOR_TOLERATE` | `1`: a divergence is reported, not an error |\n"
+    "| `FLOR_VID` | the shadow-branch commit of this run's code |\n"
+    "| `FLOR_THREADS`, `OMP_NUM_THREADS`, `MKL_NUM_THREADS` | torch threads: `--threads` at record, the recorded count at replay |\n"
+    "| `OPENBLAS_NUM_THREADS` | `1` (bit-identical results need a fixed BLAS thread count) |\n"
+    "| `CUDA_VISIBLE_DEVICES` | `replay -j N` on a machine with GPUs: one GPU per worker |\n\n"
+    "Without GPUs, `replay -j N` pins each worker to its own share of the CPU cores when there are\n"
+    "enough for the thread count, and leaves them unpinned otherwise.\n\n"
+    "## Where things are kept\n\n"
+    "- `FLOR_HOME/NAME/flor.db`: runs, arguments, logs, checkpoints (docs/store-format.md)\n"
+    "- `FLOR_HOME/NAME/ckpt/`: checkpoint files (docs/checkpoint-format.md)\n"
+    "- `FLOR_HOME/NAME/logs/run-ID.out`: the program's stdout and stderr, per run and per replay worker\n"
+    "- `refs/heads/flor.shadow` in the repository: one commit per run (the work tree as it was)\n"
+    "- `.git/flor/last` in the repository: the experiment name `flor replay`, `show` and `log` default to\n";
+
 void print_overview() {
   std::printf("flor: hindsight logging for C++ LibTorch training\n\n"
               "usage: flor COMMAND [ARGS...]   (flor help COMMAND, or flor COMMAND --help)\n\n"
@@ -26,6 +57,7 @@ void print_markdown() {
               "| command | what it does |\n| --- | --- |\n");
   for (const Command& c : commands()) std::printf("| `%s` | %s |\n", c.name, c.summary);
   for (const Command& c : commands()) std::printf("\n## flor %s\n\n```\n%s```\n", c.name, c.usage);
+  std::fputs(kEnvironmentDoc, stdout);
 }
 
 }  // namespace
