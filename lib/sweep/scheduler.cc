@@ -227,7 +227,7 @@ void Scheduler::trace_memory() {
     std::vector<int> tree = process_tree(r->child->pid());
     char line[160];
     std::snprintf(line, sizeof line, "[flor sweep] mem t=%.0fs rss_mib=%.1f gpu_mib=%.1f", now - r->started_mono,
-                  tree_rss_mib(r->child->pid()), slots_[r->slot].gpu ? gpu_mem_mib(tree) : 0.0);
+                  tree_rss_mib(r->child->pid()), slot_has_gpu(slots_[r->slot]) ? gpu_mem_mib(tree) : 0.0);
     (void)append_line(r->stdout_path, line);  // a lost sample is not worth failing the run
   }
 }

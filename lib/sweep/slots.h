@@ -1,37 +1,27 @@
-// The places a sweep runs its permutations: one slot per GPU (or several per
-// GPU when meta.runs_per_gpu asks), else CPU slots with pinned thread counts.
+// The places a sweep runs its permutations, over drv's device discovery and
+// slot assignment (sched/devices.h): one run per GPU (more only when
+// meta.runs_per_gpu asks), else CPU slots with pinned thread counts.
 #pragma once
 
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "sched/devices.h"
 #include "sweep/config.h"
 
 namespace flor::sweep {
 
-struct Slot {
-  std::string label;                       // "gpu0", "gpu0.1", "cpu1"
-  std::map<std::string, std::string> env;  // CUDA_VISIBLE_DEVICES or thread counts
-  std::vector<int> cpus;                   // CPU affinity of the run
-  bool gpu = false;
-};
+using Slot = sched::Slot;
 
-// GPU ids from CUDA_VISIBLE_DEVICES when it is set (the user already chose),
-// else `nvidia-smi --query-gpu=index` (PCI bus order); empty when neither.
-std::vector<std::string> discover_gpus();
-
-// The slots for `meta` on a machine with `gpus` and `cores` cores.
+// The slots for `meta` on `devices`: GPUs x runs_per_gpu (pinned with
+// CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER=PCI_BUS_ID), else
+// max_parallel CPU slots (default: one per core), each with threads_per_run
+// threads (default: its share of the cores). Both capped by max_parallel.
 // kFailedPrecondition when there is no GPU and meta.allow_cpu is false.
-Result<std::vector<Slot>> make_slots(const Meta& meta, const std::vector<std::string>& gpus, int cores);
+Result<std::vector<Slot>> make_slots(const Meta& meta, const sched::Devices& devices);
 
-// Resident memory (MiB) of a process and all its descendants, from /proc.
-double tree_rss_mib(int pid);
-// GPU memory (MiB) used by each of `pids` per `nvidia-smi --query-compute-apps`
-// (0 when there is no nvidia-smi).
-double gpu_mem_mib(const std::vector<int>& pids);
-// The process and its descendants.
-std::vector<int> process_tree(int pid);
+// Torch threads of a slot (its FLOR_THREADS), for `flor run --threads`.
+int slot_threads(const Slot& slot);
+bool slot_has_gpu(const Slot& slot);
 
 }  // namespace flor::sweep

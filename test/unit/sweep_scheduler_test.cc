@@ -74,7 +74,7 @@ struct Fixture {
   Summary run(const std::vector<Entry>& entries, int slots, const std::atomic<bool>& stop) {
     Meta m;
     m.max_parallel = slots;
-    std::vector<Slot> s = *make_slots(m, {}, 2);
+    std::vector<Slot> s = *make_slots(m, sched::Devices{{}, {0, 1}});
     Scheduler sched(&journal, s, options, hooks());
     Result<Summary> r = sched.run(entries, stop);
     INFO(r.status().message());
@@ -127,7 +127,7 @@ TEST_CASE("scheduler: all runs finish, at most max_parallel at once", "[sweep]")
 }
 
 TEST_CASE("scheduler: slots pin thread counts", "[sweep]") {
-  Fixture f("echo $OMP_NUM_THREADS $OPENBLAS_NUM_THREADS $FLOR_THREADS");
+  Fixture f("echo $OMP_NUM_THREADS $MKL_NUM_THREADS $FLOR_THREADS");
   f.run(f.entries_of(R"({"data_name": "t", "x": [1]})"), 2);  // 2 slots on 2 cores: 1 thread each
   CHECK(read_file(f.dir.path + "/runs/t_x1/stdout.log").value() == "1 1 1\n");
 }
@@ -261,7 +261,7 @@ TEST_CASE("scheduler: a program that cannot start is a failed run", "[sweep]") {
     return spec;
   };
   Meta m;
-  Scheduler sched(&f.journal, *make_slots(m, {}, 1), f.options, h);
+  Scheduler sched(&f.journal, *make_slots(m, sched::Devices{{}, {0}}), f.options, h);
   std::atomic<bool> never(false);
   Summary s = *sched.run(es, never);
   CHECK(s.failed == 1);
@@ -281,18 +281,25 @@ TEST_CASE("scheduler: the memory trace goes into the run's log", "[sweep]") {
 TEST_CASE("slots: GPUs pinned one run each, CPU only when allowed", "[sweep]") {
   Meta m;
   m.max_parallel = 3;
-  std::vector<Slot> gpu = *make_slots(m, {"0", "1"}, 8);
-  REQUIRE(gpu.size() == 2);
+  sched::Devices gpus{{"0", "1"}, {0, 1, 2, 3, 4, 5, 6, 7}};
+  sched::Devices cpus{{}, gpus.cpus};
+  std::vector<Slot> gpu = *make_slots(m, gpus);
+  REQUIRE(gpu.size() == 2);  // never two runs on one GPU unless asked
   CHECK(gpu[1].env.at("CUDA_VISIBLE_DEVICES") == "1");
   CHECK(gpu[1].env.at("CUDA_DEVICE_ORDER") == "PCI_BUS_ID");
+  CHECK(slot_has_gpu(gpu[0]));
   m.runs_per_gpu = 2;
-  CHECK(make_slots(m, {"0", "1"}, 8)->size() == 3);
-  std::vector<Slot> cpu = *make_slots(m, {}, 8);
+  CHECK(make_slots(m, gpus)->size() == 3);
+  std::vector<Slot> cpu = *make_slots(m, cpus);
   REQUIRE(cpu.size() == 3);
   CHECK(cpu[0].env.at("OMP_NUM_THREADS") == "2");
+  CHECK(slot_threads(cpu[0]) == 2);
   CHECK(cpu[2].cpus == std::vector<int>{4, 5});
+  CHECK_FALSE(slot_has_gpu(cpu[0]));
+  m.max_parallel = 0;
+  CHECK(make_slots(m, cpus)->size() == 8);  // one per core by default
   m.allow_cpu = false;
-  CHECK(make_slots(m, {}, 8).status().message().find("allow_cpu") != std::string::npos);
+  CHECK(make_slots(m, cpus).status().message().find("allow_cpu") != std::string::npos);
 }
 
 TEST_CASE("process tree and RSS of a running child", "[sweep]") {

@@ -17,6 +17,8 @@ Result<int> cmd_dump(const std::vector<std::string>& args);
 Result<int> cmd_diff(const std::vector<std::string>& args);
 Result<int> cmd_checkout(const std::vector<std::string>& args);
 Result<int> cmd_gc(const std::vector<std::string>& args);
+Result<int> cmd_sweep(const std::vector<std::string>& args);
+extern const char kSweepUsage[];  // in cmd_sweep.cc
 
 namespace {
 
@@ -158,7 +160,8 @@ const std::vector<Command>& commands() {
       {"diff", "code and log differences between two runs", kDiffUsage, Needs::kStoreAndRepo, cmd_diff},
       {"checkout", "write a run's source tree into a folder", kCheckoutUsage, Needs::kStoreAndRepo, cmd_checkout},
       {"gc", "free checkpoint bytes of older runs", kGcUsage, Needs::kStore, cmd_gc},
-      // "sweep" (lib/sweep, tools/flor/cmd_sweep.cc) goes here.
+      {"sweep", "run every permutation of a config as recorded runs over the GPUs or CPU slots", kSweepUsage,
+       Needs::kNothing, cmd_sweep},
       {"help", "show the commands, or one command's help", kHelpUsage, Needs::kNothing, cmd_help},
   };
   return table;
