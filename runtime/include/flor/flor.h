@@ -1,10 +1,226 @@
 // flor: hindsight logging for C++ LibTorch training. The one header a training
-// program includes. See docs/api.md.
+// program includes. Reference: docs/api.md.
+//
+//   int main(int argc, char** argv) {
+//     flor::init(argc, argv);                       // optional; strips --flor / --replay_flor
+//     double lr = flor::arg("lr", 0.01);            // --lr=0.1 overrides; recorded
+//     flor::checkpoints(model, optimizer);          // state of the skip blocks
+//     for (int64_t epoch : flor::loop("epoch", 0, epochs)) {       // main loop
+//       for (auto& batch : flor::loop("batch", *loader)) { ... }   // skip block
+//       flor::log("acc", evaluate(model));
+//     }
+//   }
+//
+// Without flor (no --flor/--replay_flor flag, no FLOR_MODE in the environment)
+// the program runs as the plain program: nothing is written, and each call
+// costs a branch.
+//
+// Thread-safety: call the API from the training thread.
 #pragma once
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+#include "flor/detail/core.h"
+#include "flor/loop.h"
+#include "flor/state.h"
 
 namespace flor {
 
 // The runtime's version, "0.1.0".
 const char* version();
+
+// Reads the driver's environment and strips flor's own flags from argv:
+// `--flor NAME [EPS]` records into experiment NAME; `--replay_flor [weak|strong]
+// [P/N]` replays its latest record. Optional: without it the runtime starts
+// on first use and reads the command line from /proc/self/cmdline. A bad flag
+// or environment value prints an error and exits with status 2.
+void init(int& argc, char** argv);
+
+// record, replay, or off.
+inline RunMode mode() { return detail::mode(); }
+
+// Ends the run now: waits for the pending checkpoint write, flushes logs,
+// marks the run complete (replay: reports divergences). Called automatically
+// at a clean process exit; later API calls run as without flor.
+void finish();
+
+// ---- hyper-parameters
+
+// `name`'s value: --name=V or --name V on the command line, else the
+// environment variable FLOR_ARG_<name>, else `default_value`. Recorded with
+// the run; on replay the recorded value is returned, and a command line that
+// asks for a different one is an error (replay does not rewrite history).
+template <typename T>
+std::decay_t<T> arg(std::string_view name, T default_value);
+
+inline std::string arg(std::string_view name, const char* default_value) {
+  return arg(name, std::string(default_value));
+}
+
+// ---- state
+
+// Registers the state that skip blocks change: checkpointed at the end of a
+// block on record, restored when a block is skipped on replay. Accepts
+// modules (Module& or ModuleHolder), optimizers, tensors, arithmetic scalars,
+// std::vector/std::array of those, and types with a flor_state hook (see
+// flor/state.h). Objects are held by reference: they must outlive the main
+// loop. Registering the same object again does nothing.
+template <typename... Ts>
+void checkpoints(Ts&... objects);
+
+// ---- loops and blocks
+
+// The outermost flor::loop is the main loop (its iterations are epochs);
+// loops and blocks entered directly in its body are skip blocks; deeper ones
+// just count steps. Returns an object for a range-for.
+template <typename R>
+Loop<R> loop(const char* name, R&& range) {
+  return Loop<R>(name, std::forward<R>(range));
+}
+// Integers [first, last).
+template <typename A, typename B, typename = std::enable_if_t<std::is_integral_v<A> && std::is_integral_v<B>>>
+Loop<IotaRange<std::common_type_t<A, B>>> loop(const char* name, A first, B last) {
+  using T = std::common_type_t<A, B>;
+  return Loop<IotaRange<T>>(name, IotaRange<T>(static_cast<T>(first), static_cast<T>(last)));
+}
+// Integers [0, count).
+template <typename N, typename = std::enable_if_t<std::is_integral_v<N>>>
+Loop<IotaRange<N>> loop(const char* name, N count) {
+  return Loop<IotaRange<N>>(name, IotaRange<N>(N{0}, count));
+}
+// 0, 1, 2, ... until the body breaks: a `while (!converged)` main loop is
+//   for (int64_t epoch : flor::loop("epoch")) { if (converged) break; ... }
+inline Loop<IotaRange<int64_t>> loop(const char* name) {
+  return Loop<IotaRange<int64_t>>(name, IotaRange<int64_t>(0, std::nullopt));
+}
+
+// A skip block that is not a loop, as a scope: the body runs only when the
+// guard is true (on replay a skipped block's state is restored instead).
+//   if (auto blk = flor::skip_block("train")) { train(model, loader); }
+class [[nodiscard]] SkipBlock {
+ public:
+  explicit SkipBlock(const char* name) {
+    if (detail::mode() != RunMode::kOff) ctl_ = detail::loop_enter(name);
+  }
+  SkipBlock(const SkipBlock&) = delete;
+  SkipBlock& operator=(const SkipBlock&) = delete;
+  ~SkipBlock() {
+    if (ctl_.role != detail::Role::kOff) detail::loop_exit(ctl_, std::uncaught_exceptions() == ctl_.uncaught);
+  }
+  explicit operator bool() const { return !ctl_.skip; }
+
+ private:
+  detail::LoopCtl ctl_;
+};
+inline SkipBlock skip_block(const char* name) { return SkipBlock(name); }
+
+// The same as a call: flor::block("train", [&] { train(model, loader); });
+template <typename F>
+void block(const char* name, F&& body) {
+  if (SkipBlock guard{name}) std::forward<F>(body)();
+}
+
+// ---- logs
+
+// Logs `value` under `name` with its context (epoch, step, source line) and
+// returns it. Numbers are stored as exact text; tensors as their value
+// (one element) or a summary with a hash of the bytes.
+template <typename T>
+std::decay_t<T> log(std::string_view name, T&& value, const char* file = __builtin_FILE(),
+                    int line = __builtin_LINE());
+
+// ---------------------------------------------------------------- details
+
+namespace detail {
+
+template <typename U>
+std::string value_text(const U& v) {
+  if constexpr (std::is_same_v<U, bool>) return to_text(v);
+  else if constexpr (std::is_floating_point_v<U>) {
+    if constexpr (sizeof(U) == 4) return to_text(static_cast<float>(v));
+    else return to_text(static_cast<double>(v));
+  } else if constexpr (std::is_integral_v<U> && std::is_signed_v<U>) return to_text(static_cast<long long>(v));
+  else if constexpr (std::is_integral_v<U>) return to_text(static_cast<unsigned long long>(v));
+  else if constexpr (std::is_convertible_v<const U&, std::string_view>) return std::string(std::string_view(v));
+  else if constexpr (std::is_same_v<U, at::Tensor>) return tensor_text(v);
+  else static_assert(always_false<U>, "flor::log: log a number, a bool, a string or a torch::Tensor");
+}
+
+template <typename U>
+const char* type_name() {
+  if constexpr (std::is_same_v<U, bool>) return "bool";
+  else if constexpr (std::is_same_v<U, float>) return "float";
+  else if constexpr (std::is_floating_point_v<U>) return "double";
+  else if constexpr (std::is_integral_v<U>) return "int";
+  else if constexpr (std::is_same_v<U, at::Tensor>) return "tensor";
+  else return "string";
+}
+
+template <typename U>
+U parse_arg(std::string_view name, const std::string& s) {
+  if constexpr (std::is_same_v<U, std::string>) {
+    return s;
+  } else if constexpr (std::is_same_v<U, bool>) {
+    bool v = false;
+    if (!parse_text(s, &v)) arg_bad(name, s, "bool");
+    return v;
+  } else if constexpr (std::is_floating_point_v<U>) {
+    double v = 0;
+    if (!parse_text(s, &v)) arg_bad(name, s, "number");
+    return static_cast<U>(v);
+  } else if constexpr (std::is_integral_v<U>) {
+    using Wide = std::conditional_t<std::is_signed_v<U>, long long, unsigned long long>;
+    Wide v = 0;
+    if (!parse_text(s, &v) || static_cast<Wide>(static_cast<U>(v)) != v) arg_bad(name, s, "integer");
+    return static_cast<U>(v);
+  } else {
+    static_assert(always_false<U>, "flor::arg: use a number, a bool or a string");
+  }
+}
+
+template <typename T>
+void register_one(T& object) {
+  register_state(static_cast<void*>(&object), typeid(T).name(),
+                 [](StateVisitor& v, const std::string& key, void* p) { visit_state(v, key, *static_cast<T*>(p)); });
+}
+
+}  // namespace detail
+
+template <typename T>
+std::decay_t<T> arg(std::string_view name, T default_value) {
+  using U = std::decay_t<T>;
+  std::optional<std::string> given = detail::arg_given(name);
+  U value = given ? detail::parse_arg<U>(name, *given) : std::move(default_value);
+  if (detail::mode() == RunMode::kOff) return value;
+  std::optional<std::string> given_text;
+  if (given) given_text = detail::value_text(value);
+  if (auto recorded = detail::arg_recorded(name)) {
+    detail::arg_use(name, *recorded, given_text);  // fails when given_text differs
+    return detail::parse_arg<U>(name, *recorded);
+  }
+  detail::arg_use(name, detail::value_text(value), given_text);
+  return value;
+}
+
+template <typename... Ts>
+void checkpoints(Ts&... objects) {
+  // register_one is instantiated (so unsupported types fail to compile) with
+  // or without flor; it only runs with flor.
+  if (detail::mode() == RunMode::kOff) return;
+  (detail::register_one(objects), ...);
+}
+
+template <typename T>
+std::decay_t<T> log(std::string_view name, T&& value, const char* file, int line) {
+  using U = std::decay_t<T>;
+  if (detail::mode() != RunMode::kOff) {
+    detail::log_text(name, detail::value_text<U>(value), detail::type_name<U>(), file, line);
+  }
+  return std::forward<T>(value);
+}
 
 }  // namespace flor

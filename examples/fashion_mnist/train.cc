@@ -1,0 +1,102 @@
+// Fashion-MNIST training with flor's manual API: train_plain.cc plus five kinds
+// of calls (flor::init, flor::arg, flor::checkpoints, flor::loop, flor::log).
+//
+//   train --epochs 5 --train-size 2000                    # plain run: nothing recorded
+//   train --epochs 5 --train-size 2000 --flor fmnist      # record into ~/.flor/fmnist
+//   train --replay_flor 2/3                               # replay segment 2 of 3
+//
+// Built a second time with FMNIST_HINDSIGHT (target fmnist_train_hindsight):
+// the same program after its author added log statements, for the demo and
+// the end-to-end tests of hindsight logging.
+#include <flor/flor.h>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "fashion_mnist/data.h"
+#include "fashion_mnist/model.h"
+
+namespace {
+
+const char* mode_name() {
+  switch (flor::mode()) {
+    case flor::RunMode::kRecord: return "record";
+    case flor::RunMode::kReplay: return "replay";
+    default: return "off";
+  }
+}
+
+#ifdef FMNIST_HINDSIGHT
+double l2_norm(const std::vector<torch::Tensor>& ts, bool grads) {
+  double sum = 0;
+  for (const auto& t : ts) {
+    const auto& x = grads ? t.grad() : t;
+    if (x.defined()) sum += x.pow(2).sum().item<double>();
+  }
+  return std::sqrt(sum);
+}
+#endif
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  flor::init(argc, argv);
+  const int64_t epochs = flor::arg("epochs", int64_t{3});
+  const int64_t batch_size = flor::arg("batch-size", int64_t{64});
+  const double lr = flor::arg("lr", 1e-3);
+  const int64_t seed = flor::arg("seed", int64_t{0});
+  const int64_t train_size = flor::arg("train-size", int64_t{0});
+  const int64_t test_size = flor::arg("test-size", int64_t{0});
+  const int threads = flor::arg("threads", 1);
+
+  int blas = fmnist::pin_threads(threads);
+  std::printf("flor: %s; threads: torch %d, openblas %d\n", mode_name(), threads, blas);
+  torch::manual_seed(seed);
+
+  auto train = fmnist::load(fmnist::Split::kTrain, train_size);
+  auto test = fmnist::load(fmnist::Split::kTest, test_size);
+  std::printf("data: %lld train, %lld test\n", static_cast<long long>(train.size()),
+              static_cast<long long>(test.size()));
+  auto loader = torch::data::make_data_loader<torch::data::samplers::RandomSampler>(
+      fmnist::TensorDataset(train), torch::data::DataLoaderOptions(batch_size));
+
+  fmnist::Mlp model;
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(lr));
+  flor::checkpoints(model, optimizer);
+
+  for (int64_t epoch : flor::loop("epoch", 0, epochs)) {
+    auto start = std::chrono::steady_clock::now();
+    double loss_sum = 0;
+    int64_t steps = 0;
+    for (auto& batch : flor::loop("batch", *loader)) {
+      optimizer.zero_grad();
+      auto loss = torch::nn::functional::cross_entropy(model->forward(batch.data), batch.target);
+      loss.backward();
+#ifdef FMNIST_HINDSIGHT
+      flor::log("grad_norm", l2_norm(model->parameters(), /*grads=*/true));
+#endif
+      optimizer.step();
+      loss_sum += loss.item<double>();
+      ++steps;
+    }
+    auto eval = fmnist::evaluate(model, test);
+    // steps is 0 when replay skipped the batch loop (its state was restored).
+    if (steps > 0) flor::log("loss", loss_sum / static_cast<double>(steps));
+    flor::log("test_loss", eval.loss);
+    flor::log("test_acc", eval.accuracy);
+#ifdef FMNIST_HINDSIGHT
+    flor::log("weight_norm", l2_norm(model->parameters(), /*grads=*/false));
+#endif
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("epoch %lld/%lld  loss %s  test_loss %.4f  test_acc %.4f  (%.2f s)\n",
+                static_cast<long long>(epoch + 1), static_cast<long long>(epochs),
+                steps > 0 ? std::to_string(loss_sum / static_cast<double>(steps)).c_str() : "(skipped)",
+                eval.loss, eval.accuracy, secs);
+    std::fflush(stdout);
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "train: %s\n", e.what());
+  return 1;
+}

@@ -1,0 +1,139 @@
+// What flor::checkpoints accepts, and the hook for user types.
+//
+//   struct Ema { torch::Tensor avg; double decay; int64_t updates; };
+//   void flor_state(Ema& e, flor::StateVisitor& v) {   // found by ADL
+//     v("avg", e.avg); v("decay", e.decay); v("updates", e.updates);
+//   }
+//
+// (or a member `void flor_state(flor::StateVisitor& v)`). One hook serves
+// capture and restore: it names references to the members.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <torch/optim/optimizer.h>
+
+#include <array>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "flor/detail/core.h"
+
+namespace flor {
+
+// Receives references to state. Implemented by the runtime (capture, restore).
+class StateVisitor {
+ public:
+  virtual ~StateVisitor() = default;
+  // Lists `value` under key prefix + "/" + name.
+  template <typename T>
+  void operator()(const std::string& name, T& value);
+
+  virtual void tensor(const std::string& key, at::Tensor& t) = 0;
+  virtual void module(const std::string& key, torch::nn::Module& m) = 0;
+  virtual void optimizer(const std::string& key, torch::optim::Optimizer& o) = 0;
+  // An arithmetic value of `dtype`'s size at `p`.
+  virtual void scalar(const std::string& key, void* p, c10::ScalarType dtype) = 0;
+
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  template <typename T>
+  friend void visit_state(StateVisitor& v, const std::string& key, T& x);
+  std::string prefix_;
+};
+
+namespace detail {
+
+template <typename T, typename = void>
+struct has_member_hook : std::false_type {};
+template <typename T>
+struct has_member_hook<T, std::void_t<decltype(std::declval<T&>().flor_state(std::declval<StateVisitor&>()))>>
+    : std::true_type {};
+template <typename T, typename = void>
+struct has_adl_hook : std::false_type {};
+template <typename T>
+struct has_adl_hook<T, std::void_t<decltype(flor_state(std::declval<T&>(), std::declval<StateVisitor&>()))>>
+    : std::true_type {};
+
+template <typename T>
+inline constexpr bool is_holder_v =
+    std::is_base_of_v<torch::nn::ModuleHolder<typename T::ContainedType>, T>;
+template <typename T, typename = void>
+struct holder_check : std::false_type {};
+template <typename T>
+struct holder_check<T, std::void_t<typename T::ContainedType>>
+    : std::bool_constant<is_holder_v<T>> {};
+
+template <typename T>
+struct is_std_sequence : std::false_type {};
+template <typename T, typename A>
+struct is_std_sequence<std::vector<T, A>> : std::bool_constant<!std::is_same_v<T, bool>> {};
+template <typename T, size_t N>
+struct is_std_sequence<std::array<T, N>> : std::true_type {};
+
+template <typename T>
+constexpr c10::ScalarType scalar_type_of() {
+  if constexpr (std::is_same_v<T, bool>) return c10::ScalarType::Bool;
+  else if constexpr (std::is_floating_point_v<T>) {
+    static_assert(sizeof(T) == 4 || sizeof(T) == 8, "flor::checkpoints: long double is not supported");
+    return sizeof(T) == 4 ? c10::ScalarType::Float : c10::ScalarType::Double;
+  } else {
+    // Integers are stored by size (unsigned ones keep their bits).
+    if constexpr (sizeof(T) == 1) return c10::ScalarType::Byte;
+    else if constexpr (sizeof(T) == 2) return c10::ScalarType::Short;
+    else if constexpr (sizeof(T) == 4) return c10::ScalarType::Int;
+    else return c10::ScalarType::Long;
+  }
+}
+
+template <typename T>
+inline constexpr bool always_false = false;
+
+}  // namespace detail
+
+// Lists `x` under `key`. Every supported kind is one branch; anything else is
+// a compile-time error that says what to do.
+template <typename T>
+void visit_state(StateVisitor& v, const std::string& key, T& x) {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_const_v<T>) {
+    static_assert(detail::always_false<T>, "flor::checkpoints: state must be mutable (restore writes into it)");
+  } else if constexpr (std::is_base_of_v<torch::nn::Module, U>) {
+    v.module(key, x);
+  } else if constexpr (detail::holder_check<U>::value) {
+    v.module(key, *x.ptr());
+  } else if constexpr (std::is_base_of_v<torch::optim::Optimizer, U>) {
+    v.optimizer(key, x);
+  } else if constexpr (std::is_same_v<U, at::Tensor>) {
+    v.tensor(key, x);
+  } else if constexpr (std::is_arithmetic_v<U>) {
+    v.scalar(key, &x, detail::scalar_type_of<U>());
+  } else if constexpr (detail::is_std_sequence<U>::value) {
+    for (size_t i = 0; i < x.size(); ++i) visit_state(v, key + "/" + std::to_string(i), x[i]);
+  } else if constexpr (detail::has_member_hook<U>::value || detail::has_adl_hook<U>::value) {
+    std::string saved = std::move(v.prefix_);
+    v.prefix_ = key;
+    if constexpr (detail::has_member_hook<U>::value) {
+      x.flor_state(v);
+    } else {
+      flor_state(x, v);
+    }
+    v.prefix_ = std::move(saved);
+  } else {
+    static_assert(detail::always_false<T>,
+                  "flor::checkpoints: unsupported type. Supported: torch::nn::Module (or a ModuleHolder such as "
+                  "torch::nn::Linear), torch::optim::Optimizer, torch::Tensor, arithmetic scalars, and "
+                  "std::vector / std::array of those. For your own type, define "
+                  "`void flor_state(YourType& x, flor::StateVisitor& v) { v(\"member\", x.member); ... }` "
+                  "next to it (found by ADL), or a member `void flor_state(flor::StateVisitor& v)`.");
+  }
+}
+
+template <typename T>
+void StateVisitor::operator()(const std::string& name, T& value) {
+  visit_state(*this, prefix_.empty() ? name : prefix_ + "/" + name, value);
+}
+
+}  // namespace flor

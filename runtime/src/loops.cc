@@ -1,0 +1,94 @@
+// Loop and block boundaries, and logs: where record and replay happen.
+// Roles: the outermost flor::loop is the main loop (epochs); a loop or block
+// entered directly in its body is a skip block; deeper ones only count steps.
+#include <spdlog/spdlog.h>
+
+#include "runtime.h"
+
+namespace flor::rt {
+
+using detail::LoopCtl;
+using detail::Role;
+
+LoopCtl Runtime::loop_enter(const char* name) {
+  LoopCtl ctl;
+  ctl.uncaught = std::uncaught_exceptions();
+  if (mode_ == RunMode::kOff) return ctl;
+  if (!main_active_ && !main_done_ && depth_ == 0) {
+    ctl.role = Role::kMain;
+    main_active_ = true;
+    if (replayer_) {
+      auto range = replayer_->main_begin(state_);
+      if (!range.ok()) fatal(range.status());
+      ctl.start = range->first;
+      ctl.stop = range->second;
+    }
+    return ctl;
+  }
+  steps_.push_back(-1);
+  ++depth_;
+  if (!main_active_ || depth_ != 1) {
+    ctl.role = Role::kPlain;
+    return ctl;
+  }
+  ctl.role = Role::kBlock;
+  block_ = name;
+  block_seq_ = seq_++;
+  if (recorder_) recorder_->block_begin();
+  if (replayer_) ctl.skip = replayer_->block_enter(epoch_, block_seq_, block_, state_);
+  return ctl;
+}
+
+void Runtime::iter_begin(Role role, int64_t index) {
+  if (mode_ == RunMode::kOff) return;
+  if (role != Role::kMain) {
+    if (!steps_.empty()) steps_.back() = index;
+    return;
+  }
+  epoch_ = index;
+  seq_ = 0;
+  epoch_start_ = Clock::now();
+  if (recorder_) recorder_->epoch_begin(index);
+  if (replayer_) replayer_->epoch_begin(index);
+}
+
+void Runtime::iter_end(Role role, int64_t index) {
+  if (mode_ == RunMode::kOff || role != Role::kMain) return;
+  std::optional<store::EpochRow> row;
+  if (recorder_) row = recorder_->epoch_end(index, seq_);
+  if (replayer_ && index >= replayer_->segment().first) row = replayer_->epoch_end(index);
+  if (row) row->seconds = std::chrono::duration<double>(Clock::now() - epoch_start_).count();
+  flush_logs(row);
+}
+
+void Runtime::loop_exit(const LoopCtl& ctl, bool clean) {
+  if (mode_ == RunMode::kOff) return;
+  if (ctl.role == Role::kMain) {
+    main_active_ = false;
+    main_done_ = true;
+    epoch_ = -1;
+    flush_logs(std::nullopt);
+    return;
+  }
+  if (!steps_.empty()) steps_.pop_back();
+  if (depth_ > 0) --depth_;
+  // A block left by an exception is not checkpointed: its state is unknown.
+  if (ctl.role == Role::kBlock && recorder_ && clean) recorder_->block_end(epoch_, block_seq_, block_, state_);
+}
+
+void Runtime::log(std::string_view name, std::string value, const char* type, const char* file, int line) {
+  if (mode_ == RunMode::kOff) return;
+  store::LogRow row;
+  row.run = row.source = run_;
+  row.epoch = epoch_;
+  row.step = steps_.empty() ? -1 : steps_.back();
+  row.name = std::string(name);
+  row.value = std::move(value);
+  row.type = type;
+  row.loc = std::string(file) + ":" + std::to_string(line);
+  if (replayer_ && !replayer_->on_log(row, main_done_)) return;
+  logs_.push_back(std::move(row));
+  if (logs_.size() >= 4096) flush_logs(std::nullopt);  // long epochs: bounded memory, batched writes
+}
+
+}  // namespace flor::rt

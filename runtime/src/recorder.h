@@ -1,0 +1,68 @@
+// Record mode: checkpoints at the end of skip blocks as the policy allows
+// (through the checkpoint engine's background writer), and one epoch row per
+// epoch (time, generator state at its start, the policy's decisions).
+// A checkpoint's row reaches the store only after its file is durable.
+//
+// Not thread-safe: the training thread calls it; the engine's writer thread
+// only hands finished writes over (under a mutex).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ckpt/engine.h"
+#include "policy.h"
+#include "state_set.h"
+#include "store/store.h"
+
+namespace flor::rt {
+
+class Recorder {
+ public:
+  Recorder(store::Store* store, int64_t run, double eps);
+
+  void epoch_begin(int64_t epoch);
+  void block_begin();
+  // Decides and, when the policy allows, captures `state` (its stall is the
+  // only time the training loop waits).
+  void block_end(int64_t epoch, int64_t seq, const std::string& block, StateSet& state);
+  // The row for the epoch that just ended (the caller commits it with the logs).
+  store::EpochRow epoch_end(int64_t epoch, int64_t blocks);
+  // Waits for the pending write and stores the rows of finished ones.
+  void finish();
+
+  int64_t checkpoints_taken() const { return taken_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void drain();  // stores rows of finished writes; measures their time
+
+  struct Finished {
+    std::string name;
+    WriteReport report;
+  };
+
+  store::Store* store_;
+  int64_t run_;
+  CheckpointPolicy policy_;
+  std::unique_ptr<CheckpointEngine> engine_;
+  std::vector<store::CheckpointRow> pending_;  // captured, not yet durable
+  std::mutex finished_mu_;
+  std::vector<Finished> finished_;  // filled by the writer thread
+  bool warned_ = false;
+  int64_t taken_ = 0;
+
+  Clock::time_point main_start_{};
+  bool started_ = false;
+  double stall_total_ = 0;
+  Clock::time_point epoch_start_{};
+  Clock::time_point block_start_{};
+  double write_during_block_ = 0;  // seconds of the write that began at the previous block's end
+  std::string epoch_rng_;
+  std::string notes_;
+};
+
+}  // namespace flor::rt

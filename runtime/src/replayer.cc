@@ -1,0 +1,146 @@
+#include "replayer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+
+#include "rng.h"
+
+namespace flor::rt {
+namespace {
+constexpr int kStoredDivergences = 10;  // the count is kept per epoch; details of the first few
+}
+
+Result<std::unique_ptr<Replayer>> Replayer::open(store::Store* store, int64_t run, int64_t record,
+                                                 const Contract& contract) {
+  std::unique_ptr<Replayer> r(new Replayer(store, run, record, contract));
+  FLOR_RETURN_IF_ERROR(r->load());
+  return r;
+}
+
+Status Replayer::load() {
+  FLOR_ASSIGN_OR_RETURN(auto epochs, store_->epochs(record_));
+  std::map<int64_t, int64_t> blocks;  // epoch -> skip blocks in it
+  for (const auto& e : epochs) {
+    if (e.epoch != shape_.epochs) break;  // epochs finish in order; stop at a gap
+    ++shape_.epochs;
+    blocks[e.epoch] = e.blocks;
+    epoch_rng_[e.epoch] = e.rng;
+  }
+  FLOR_ASSIGN_OR_RETURN(auto cks, store_->checkpoints(record_));
+  for (const auto& c : cks) {
+    checkpoints_[{c.epoch, c.seq}] = c.path;
+    // Restorable: the epoch's last block was checkpointed.
+    auto b = blocks.find(c.epoch);
+    if (b != blocks.end() && b->second > 0 && c.seq == b->second - 1) shape_.restorable.push_back(c.epoch);
+  }
+  FLOR_ASSIGN_OR_RETURN(auto logs, store_->logs(record_));
+  for (auto& l : logs) {
+    if (l.hindsight) continue;
+    recorded_names_.insert(l.name);
+    recorded_[{l.epoch, l.step, l.name}].push_back(std::move(l.value));
+  }
+  FLOR_ASSIGN_OR_RETURN(plan_, plan::plan_segment(shape_, contract_.segment, contract_.init, contract_.epochs));
+  return Status();
+}
+
+std::string Replayer::checkpoint_path(int64_t epoch, int64_t seq) const {
+  auto it = checkpoints_.find({epoch, seq});
+  return it == checkpoints_.end() ? std::string() : store_->dir() + "/" + it->second;
+}
+
+Result<std::pair<int64_t, int64_t>> Replayer::main_begin(StateSet& state) {
+  std::optional<int64_t> after = plan_.restore_after;
+  while (after) {
+    // A restorable epoch's checkpoint is its last block's: the highest seq.
+    auto last = std::prev(checkpoints_.upper_bound({*after, INT64_MAX}));
+    const std::string path = store_->dir() + "/" + last->second;
+    Status s = state.restore(path);
+    if (s.ok()) break;
+    spdlog::warn("flor: cannot restore {}: {}; falling back to an earlier checkpoint", path, s.to_string());
+    auto it = std::lower_bound(shape_.restorable.begin(), shape_.restorable.end(), *after);
+    after = it == shape_.restorable.begin() ? std::nullopt : std::optional<int64_t>(*(it - 1));
+  }
+  plan_.restore_after = after;
+  if (contract_.init == InitMode::kWeak) plan_.start = after ? *after + 1 : 0;
+  return std::make_pair(plan_.start, plan_.last + 1);
+}
+
+void Replayer::epoch_begin(int64_t epoch) {
+  epoch_skipped_ = epoch_executed_ = epoch_divergences_ = epoch_blocks_ = 0;
+  // Every epoch starts with the generator state it had at record time, so a
+  // new statement that draws random numbers cannot shift later epochs.
+  auto it = epoch_rng_.find(epoch);
+  if (it != epoch_rng_.end() && !it->second.empty()) {
+    if (Status s = set_cpu_rng_bytes(it->second); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+  }
+}
+
+bool Replayer::probed(const std::string& name) const {
+  for (const auto& p : contract_.probes) {
+    if (p == name || p == "*") return true;
+  }
+  return false;
+}
+
+bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, StateSet& state) {
+  ++epoch_blocks_;
+  std::string path = checkpoint_path(epoch, seq);
+  if (!probed(name) && !path.empty()) {
+    Status s = state.restore(path);
+    if (s.ok()) {
+      ++epoch_skipped_;
+      return true;
+    }
+    spdlog::warn("flor: cannot restore {}: {}; re-executing block '{}' of epoch {}", path, s.to_string(), name,
+                 epoch);
+  }
+  ++epoch_executed_;
+  return false;
+}
+
+bool Replayer::on_log(store::LogRow& row, bool after_main) {
+  if (row.epoch >= 0 && row.epoch < plan_.first) return false;  // catch-up epoch: another segment owns it
+  const bool last_segment = plan_.last + 1 >= shape_.epochs;
+  if (row.epoch < 0 && after_main && !last_segment) return false;  // after the loop: only the last segment
+  if (recorded_names_.count(row.name)) {
+    compare(row);
+    return false;  // the record has it
+  }
+  if (row.epoch < 0 && !after_main && plan_.first != 0) return false;  // one copy of pre-loop hindsight logs
+  row.run = record_;
+  row.source = run_;
+  row.hindsight = true;
+  return true;
+}
+
+void Replayer::compare(const store::LogRow& row) {
+  LogKey key{row.epoch, row.step, row.name};
+  size_t k = seen_[key]++;
+  auto it = recorded_.find(key);
+  const std::string* recorded = it != recorded_.end() && k < it->second.size() ? &it->second[k] : nullptr;
+  if (recorded && *recorded == row.value) return;
+  ++divergences_;
+  ++epoch_divergences_;
+  store::Divergence d{run_, row.epoch, row.step, row.name, recorded ? *recorded : "", row.value, row.loc};
+  if (!first_) first_ = d;
+  if (stored_divergences_++ < kStoredDivergences) {
+    if (Status s = store_->add_divergence(d); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+  }
+}
+
+store::EpochRow Replayer::epoch_end(int64_t epoch) {
+  store::EpochRow row;
+  row.run = run_;
+  row.epoch = epoch;
+  row.blocks = epoch_blocks_;
+  row.skipped = epoch_skipped_;
+  row.executed = epoch_executed_;
+  row.divergences = epoch_divergences_;
+  row.note = epoch < plan_.first ? "catch-up" : "replayed";
+  return row;
+}
+
+}  // namespace flor::rt

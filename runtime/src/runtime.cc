@@ -1,0 +1,271 @@
+// Start-up and end of a flor run: mode from the environment contract or the
+// command line, run rows, thread pinning, generator state, and the atexit end.
+#include "runtime.h"
+
+#include <sqlite3.h>
+#include <spdlog/spdlog.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/version.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "flor/version.h"
+#include "rng.h"
+#include "threads.h"
+
+namespace flor::rt {
+namespace {
+
+void finish_at_exit() {
+  int code = Runtime::get().finish();
+  if (code != 0) {
+    std::fflush(nullptr);
+    std::_Exit(code);
+  }
+}
+
+bool has_flor_flag(const std::vector<std::string>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--flor" || args[i] == "--replay_flor") return true;
+  }
+  return false;
+}
+
+// Starts the runtime while the shared library loads, before main() and any
+// user code draws random numbers, whenever flor is asked for.
+struct EarlyStart {
+  EarlyStart() {
+    const char* mode = std::getenv(kEnvMode);
+    if ((mode && *mode) || has_flor_flag(process_args())) Runtime::get();
+  }
+} early_start;
+
+}  // namespace
+
+Runtime& Runtime::get() {
+  static Runtime* runtime = new Runtime();  // never destroyed: finished by finish_at_exit
+  return *runtime;
+}
+
+Runtime::Runtime() {
+  args_ = process_args();
+  if (Status s = start(); !s.ok()) fatal(s);
+}
+
+Status Runtime::start() {
+  FLOR_ASSIGN_OR_RETURN(FlorFlags flags, take_flor_flags(args_));
+  FLOR_ASSIGN_OR_RETURN(contract_, read_contract(process_env()));
+  if (contract_.mode == Mode::kOff && flags.record_name && !flags.replay) contract_.mode = Mode::kRecord;
+  if (contract_.mode == Mode::kOff && flags.replay) contract_.mode = Mode::kReplay;
+  if (contract_.mode == Mode::kOff) return Status();
+  if (contract_.home.empty()) contract_.home = default_home(process_env());
+  // Captured before anything else can draw (record stores it; replay replaces it).
+  const std::string start_rng = cpu_rng_bytes();
+  if (contract_.mode == Mode::kRecord) {
+    FLOR_RETURN_IF_ERROR(start_record(flags));
+    FLOR_RETURN_IF_ERROR(store_->put_blob(run_, "rng/start", start_rng));
+  } else {
+    FLOR_RETURN_IF_ERROR(start_replay(flags));
+  }
+  std::atexit(finish_at_exit);
+  return Status();
+}
+
+Status Runtime::start_record(const FlorFlags& flags) {
+  if (flags.record_name && std::getenv(kEnvMode) == nullptr) contract_.name = *flags.record_name;
+  if (flags.eps) contract_.eps = *flags.eps;
+  FLOR_ASSIGN_OR_RETURN(store_, store::Store::open(contract_.home, contract_.name));
+  if (contract_.run_id) {
+    run_ = *contract_.run_id;
+    FLOR_RETURN_IF_ERROR(store_->run(run_).status());
+  } else {
+    store::Run run;
+    run.name = contract_.name;
+    run.vid = contract_.vid;
+    run.command = args_;
+    FLOR_ASSIGN_OR_RETURN(run_, store_->create_run(run));
+  }
+  record_ = run_;
+  if (contract_.threads) pin_threads(*contract_.threads, 0);
+  mode_ = RunMode::kRecord;
+  recorder_ = std::make_unique<Recorder>(store_.get(), run_, contract_.eps);
+  char eps[32];
+  std::snprintf(eps, sizeof(eps), "%.17g", contract_.eps);
+  return write_info(run_, {{"eps", eps}});
+}
+
+Result<std::string> Runtime::replay_name(const FlorFlags& flags) const {
+  if (!contract_.name.empty()) return contract_.name;
+  if (flags.record_name) return *flags.record_name;
+  // The experiment with the newest record under FLOR_HOME.
+  FLOR_ASSIGN_OR_RETURN(auto experiments, store::Store::list(contract_.home));
+  std::string best;
+  double newest = -1;
+  for (const auto& e : experiments) {
+    auto s = store::Store::open(contract_.home, e.name);
+    if (!s.ok()) continue;
+    auto r = (*s)->latest_record();
+    if (r.ok() && r->started > newest) newest = r->started, best = e.name;
+  }
+  if (best.empty()) {
+    return not_found("--replay_flor: no recorded experiment under " + contract_.home +
+                     ": record one first with --flor NAME");
+  }
+  return best;
+}
+
+Status Runtime::start_replay(const FlorFlags& flags) {
+  if (std::getenv(kEnvMode) == nullptr) {
+    if (flags.init) contract_.init = *flags.init;
+    if (flags.segment) contract_.segment = *flags.segment;
+  }
+  FLOR_ASSIGN_OR_RETURN(contract_.name, replay_name(flags));
+  FLOR_ASSIGN_OR_RETURN(store_, store::Store::open(contract_.home, contract_.name));
+  if (contract_.replay_of) {
+    FLOR_ASSIGN_OR_RETURN(store::Run rec, store_->run(*contract_.replay_of));
+    record_ = rec.id;
+  } else {
+    FLOR_ASSIGN_OR_RETURN(store::Run rec, store_->latest_record());
+    record_ = rec.id;
+  }
+  FLOR_ASSIGN_OR_RETURN(recorded_args_, store_->args(record_));
+  FLOR_ASSIGN_OR_RETURN(store::Run rec, store_->run(record_));
+  if (contract_.run_id) {
+    run_ = *contract_.run_id;
+  } else {
+    store::Run run;
+    run.name = contract_.name;
+    run.kind = store::RunKind::kReplay;
+    run.parent = record_;
+    run.vid = contract_.vid;
+    run.command = args_;
+    FLOR_ASSIGN_OR_RETURN(run_, store_->create_run(run));
+  }
+  // The generator state the record started with: LibTorch seeds randomly.
+  if (auto bytes = store_->blob(record_, "rng/start"); bytes.ok()) {
+    FLOR_RETURN_IF_ERROR(set_cpu_rng_bytes(*bytes));
+  }
+  // The record's thread counts, unless FLOR_THREADS says otherwise (warned).
+  auto info = nlohmann::json::parse(rec.info_json, nullptr, false);
+  int torch_threads = 0, blas_threads = 0;
+  if (info.is_object() && info.contains("threads")) {
+    torch_threads = info["threads"].value("torch", 0);
+    blas_threads = info["threads"].value("openblas", 0);
+  }
+  if (contract_.threads && torch_threads > 0 && *contract_.threads != torch_threads) {
+    spdlog::warn("flor: replay uses {} torch threads, the record used {}: results may differ in the last bits",
+                 *contract_.threads, torch_threads);
+  }
+  pin_threads(contract_.threads.value_or(torch_threads), blas_threads);
+  FLOR_ASSIGN_OR_RETURN(replayer_, Replayer::open(store_.get(), run_, record_, contract_));
+  mode_ = RunMode::kReplay;
+  const auto& seg = replayer_->segment();
+  return write_info(run_, {{"segment", std::to_string(contract_.segment.index) + "/" +
+                                           std::to_string(contract_.segment.count)},
+                           {"init", contract_.init == InitMode::kWeak ? "weak" : "strong"},
+                           {"epochs", std::to_string(seg.first) + "-" + std::to_string(seg.last)}});
+}
+
+Status Runtime::write_info(int64_t run, const std::map<std::string, std::string>& extra) {
+  FLOR_ASSIGN_OR_RETURN(store::Run r, store_->run(run));
+  auto info = nlohmann::json::parse(r.info_json, nullptr, false);
+  if (!info.is_object()) info = nlohmann::json::object();
+  ThreadCounts t = current_threads();
+  info["threads"] = {{"torch", t.torch}, {"interop", t.interop}, {"openblas", t.blas}};
+  info["seed"] = std::to_string(at::detail::getDefaultCPUGenerator().current_seed());
+  info["versions"] = {{"flor", FLOR_VERSION_STRING}, {"torch", TORCH_VERSION}, {"sqlite", sqlite3_libversion()}};
+  info["command"] = args_;
+  info["pid"] = static_cast<int64_t>(getpid());
+  for (const auto& [k, v] : extra) info[k] = v;
+  return store_->set_run_info(run, info.dump());
+}
+
+void Runtime::strip_argv(int& argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  if (!take_flor_flags(args).ok()) return;  // reported at start-up
+  // `args` is a subsequence of argv: keep those pointers, in order.
+  int out = 0;
+  for (int i = 0; i < argc && static_cast<size_t>(out) < args.size(); ++i) {
+    if (args[static_cast<size_t>(out)] == argv[i]) argv[out++] = argv[i];
+  }
+  argc = out;
+  argv[argc] = nullptr;
+}
+
+std::optional<std::string> Runtime::arg_given(std::string_view name) const {
+  if (auto v = find_flag(args_, name)) return v;
+  if (const char* env = std::getenv(("FLOR_ARG_" + std::string(name)).c_str())) return std::string(env);
+  return std::nullopt;
+}
+
+std::optional<std::string> Runtime::arg_recorded(std::string_view name) const {
+  if (mode_ != RunMode::kReplay) return std::nullopt;
+  auto it = recorded_args_.find(std::string(name));
+  if (it == recorded_args_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Runtime::arg_use(std::string_view name, const std::string& value, const std::optional<std::string>& given) {
+  const std::string key(name);
+  if (mode_ == RunMode::kReplay) {
+    auto it = recorded_args_.find(key);
+    if (it != recorded_args_.end() && given && *given != it->second) {
+      fatal(invalid_argument("replay of run " + std::to_string(record_) + ": --" + key + " was recorded as " +
+                             it->second + " but this command line asks for " + *given +
+                             ". Replay does not rewrite history: drop --" + key + " (or pass the recorded "
+                             "value), or record a new run with the new value"));
+    }
+    return;
+  }
+  if (mode_ == RunMode::kRecord) {
+    if (Status s = store_->put_args(run_, {{key, value}}); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+  }
+}
+
+void Runtime::flush_logs(const std::optional<store::EpochRow>& epoch) {
+  if (!store_) return;
+  if (Status s = store_->commit_epoch(epoch, logs_); !s.ok()) spdlog::warn("flor: cannot store logs: {}", s.to_string());
+  logs_.clear();
+}
+
+int Runtime::finish() {
+  if (finished_ || mode_ == RunMode::kOff) return 0;
+  finished_ = true;
+  const RunMode mode = mode_;
+  mode_ = RunMode::kOff;  // later API calls pass through
+  int code = 0;
+  if (recorder_) recorder_->finish();
+  flush_logs(std::nullopt);
+  store::RunStatus status = store::RunStatus::kComplete;
+  if (mode == RunMode::kReplay && replayer_->divergences() > 0) {
+    const auto& d = *replayer_->first_divergence();
+    std::fprintf(stderr,
+                 "flor: replay of run %lld diverged from the record: %lld logged value(s) differ; first at epoch "
+                 "%lld, step %lld, '%s' (%s): recorded %s, replayed %s\n",
+                 static_cast<long long>(record_), static_cast<long long>(replayer_->divergences()),
+                 static_cast<long long>(d.epoch), static_cast<long long>(d.step), d.name.c_str(), d.loc.c_str(),
+                 d.recorded.empty() ? "<nothing>" : d.recorded.c_str(), d.replayed.c_str());
+    if (!contract_.tolerate_divergence) {
+      code = kExitDivergence;
+      status = store::RunStatus::kFailed;
+    }
+  }
+  std::map<std::string, std::string> summary;
+  if (recorder_) summary["checkpoints"] = std::to_string(recorder_->checkpoints_taken());
+  if (replayer_) summary["divergences"] = std::to_string(replayer_->divergences());
+  if (Status s = write_info(run_, summary); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+  if (Status s = store_->finish_run(run_, status, code); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+  return code;
+}
+
+void Runtime::fatal(const Status& status) {
+  std::fprintf(stderr, "flor: error: %s\n", status.to_string().c_str());
+  if (store_ && run_ > 0) (void)store_->finish_run(run_, store::RunStatus::kFailed, kExitUsage);
+  std::fflush(nullptr);
+  std::_Exit(kExitUsage);
+}
+
+}  // namespace flor::rt

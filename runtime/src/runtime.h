@@ -1,0 +1,95 @@
+// The runtime's one state object (STYLE.md 8): everything flor keeps while a
+// training program runs (mode, run ids, store, registered state, loop
+// position, pending logs, the recorder or replayer). Created on first use, or
+// at load time when FLOR_MODE or a flor flag is present, so the generator
+// state is captured before user code draws. Never destroyed: at a clean exit
+// an atexit handler finishes the run.
+//
+// Thread-safety: the training thread only.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cmdline.h"
+#include "flor/flor.h"
+#include "recorder.h"
+#include "replayer.h"
+#include "state_set.h"
+#include "store/contract.h"
+#include "store/store.h"
+
+namespace flor::rt {
+
+// Exit status of a replay whose logs differ from the record (unless tolerated).
+inline constexpr int kExitDivergence = 3;
+// Exit status after a flor usage error (bad flag, arg conflict on replay).
+inline constexpr int kExitUsage = 2;
+
+class Runtime {
+ public:
+  static Runtime& get();
+
+  RunMode mode() const { return mode_; }
+  void strip_argv(int& argc, char** argv);
+
+  std::optional<std::string> arg_given(std::string_view name) const;
+  std::optional<std::string> arg_recorded(std::string_view name) const;
+  void arg_use(std::string_view name, const std::string& value, const std::optional<std::string>& given);
+
+  void register_state(void* object, const char* type, detail::StateFn fn) { state_.add(object, type, fn); }
+
+  detail::LoopCtl loop_enter(const char* name);
+  void iter_begin(detail::Role role, int64_t index);
+  void iter_end(detail::Role role, int64_t index);
+  void loop_exit(const detail::LoopCtl& ctl, bool clean);
+
+  void log(std::string_view name, std::string value, const char* type, const char* file, int line);
+
+  // Ends the run (idempotent); returns the process exit status it asks for (0 = fine).
+  int finish();
+  [[noreturn]] void fatal(const Status& status);
+
+ private:
+  Runtime();
+  Status start();
+  Status start_record(const FlorFlags& flags);
+  Status start_replay(const FlorFlags& flags);
+  Result<std::string> replay_name(const FlorFlags& flags) const;
+  Status write_info(int64_t run, const std::map<std::string, std::string>& extra_json);
+  void flush_logs(const std::optional<store::EpochRow>& epoch);
+
+  using Clock = std::chrono::steady_clock;
+
+  RunMode mode_ = RunMode::kOff;
+  bool finished_ = false;
+  std::vector<std::string> args_;  // the command line without flor's flags
+  Contract contract_;
+  std::unique_ptr<store::Store> store_;
+  int64_t run_ = 0;     // this process's run
+  int64_t record_ = 0;  // the recorded run (== run_ when recording)
+  std::map<std::string, std::string> recorded_args_;  // replay
+  StateSet state_;
+  std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<Replayer> replayer_;
+
+  // Loop position.
+  bool main_active_ = false;
+  bool main_done_ = false;
+  int depth_ = 0;          // loops and blocks open inside the main loop's body
+  int64_t epoch_ = -1;
+  int64_t seq_ = 0;        // skip blocks entered in this epoch
+  std::string block_;      // the open skip block's name
+  int64_t block_seq_ = 0;
+  std::vector<int64_t> steps_;  // iteration index of each open nested loop
+  Clock::time_point epoch_start_{};
+
+  std::vector<store::LogRow> logs_;  // not yet in the store
+};
+
+}  // namespace flor::rt

@@ -1,0 +1,74 @@
+// The registered state (flor::checkpoints) turned into checkpoint items and
+// back. Keys: "<n>/<path>" for the n-th registered object ("0/fc1.weight",
+// "1/g0/p3/exp_avg", "2/7" for element 7 of a vector), "rng/cpu" and
+// "rng/cuda<i>" for the generators. Format of the keys: docs/store-format.md.
+//
+// Not thread-safe: used from the training thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ckpt/engine.h"
+#include "flor/state.h"
+
+namespace flor::rt {
+
+using StoredEntries = std::map<std::string, CheckpointEngine::Entry>;
+
+// Walks registered objects (through their visit_state) into items. When
+// `stored` is given (restore), creates optimizer state that a fresh process
+// does not have yet and tensors that are still undefined, shaped as stored.
+class Collector final : public StateVisitor {
+ public:
+  explicit Collector(const StoredEntries* stored = nullptr) : stored_(stored) {}
+
+  void tensor(const std::string& key, at::Tensor& t) override;
+  void module(const std::string& key, torch::nn::Module& m) override;
+  void optimizer(const std::string& key, torch::optim::Optimizer& o) override;
+  void scalar(const std::string& key, void* p, c10::ScalarType dtype) override;
+
+  // A value that is not a tensor: captured through a fresh tensor; after a
+  // restore, `apply` writes the tensor back.
+  void value(const std::string& key, at::Tensor t, std::function<void(const at::Tensor&)> apply);
+  // Restore: the stored entry for `key`, or nullptr.
+  const CheckpointEngine::Entry* stored(const std::string& key) const;
+
+  std::vector<StateItem> items;
+  std::vector<std::function<void()>> write_back;
+
+ private:
+  const StoredEntries* stored_;
+};
+
+class StateSet {
+ public:
+  // Registers an object once (same address and type: ignored).
+  void add(void* object, const std::string& type, detail::StateFn fn);
+  bool empty() const { return entries_.empty(); }
+
+  // The current state and generators, for a capture.
+  std::vector<StateItem> capture_items();
+  // Restores registered state and generators from checkpoint `path`. Verifies
+  // the file first, so a corrupt checkpoint changes nothing and the error names
+  // the file. Keys that the checkpoint lacks are left as they are.
+  Status restore(const std::string& path);
+
+ private:
+  void collect(Collector& c);
+
+  struct Entry {
+    void* object;
+    std::string type;
+    detail::StateFn fn;
+  };
+  std::vector<Entry> entries_;
+};
+
+// Lists the optimizer's per-group learning rate and per-parameter state
+// (Adam, AdamW, SGD, RMSprop, Adagrad) into `c`; see state_set.cc.
+void optimizer_items(torch::optim::Optimizer& o, const std::string& key, Collector& c);
+
+}  // namespace flor::rt

@@ -1,0 +1,101 @@
+// Exact text of logged and recorded values (docs/store-format.md): numbers in
+// shortest round-trip form, so equal text <=> bit-identical value.
+#include <ATen/ATen.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "flor/detail/core.h"
+
+namespace flor::detail {
+namespace {
+
+// The shortest %.Ng that parses back to the same value.
+template <typename T>
+std::string shortest(T v, int max_digits) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[40];
+  for (int digits = 6; digits <= max_digits; ++digits) {
+    std::snprintf(buf, sizeof(buf), "%.*g", digits, static_cast<double>(v));
+    if (static_cast<T>(std::strtod(buf, nullptr)) == v &&
+        std::signbit(static_cast<T>(std::strtod(buf, nullptr))) == std::signbit(v)) {
+      break;
+    }
+  }
+  return buf;
+}
+
+// FNV-1a over the bytes: a stable fingerprint of a tensor's exact contents.
+uint64_t fnv1a(const uint8_t* p, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+std::string to_text(double v) { return shortest(v, 17); }
+std::string to_text(float v) { return shortest(v, 9); }
+std::string to_text(long long v) { return std::to_string(v); }
+std::string to_text(unsigned long long v) { return std::to_string(v); }
+std::string to_text(bool v) { return v ? "true" : "false"; }
+
+bool parse_text(const std::string& s, double* v) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  *v = std::strtod(s.c_str(), &end);
+  return errno == 0 && *end == '\0';
+}
+
+bool parse_text(const std::string& s, long long* v) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  *v = std::strtoll(s.c_str(), &end, 10);
+  return errno == 0 && *end == '\0';
+}
+
+bool parse_text(const std::string& s, unsigned long long* v) {
+  if (s.empty() || s[0] == '-') return false;
+  char* end = nullptr;
+  errno = 0;
+  *v = std::strtoull(s.c_str(), &end, 10);
+  return errno == 0 && *end == '\0';
+}
+
+bool parse_text(const std::string& s, bool* v) {
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return *v = true, true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return *v = false, true;
+  return false;
+}
+
+std::string tensor_text(const at::Tensor& t) {
+  if (!t.defined()) return "undefined";
+  at::Tensor c = t.detach().to(at::kCPU).contiguous();
+  if (c.numel() == 1) {
+    if (c.scalar_type() == at::kFloat) return to_text(c.item<float>());
+    if (c.is_floating_point()) return to_text(c.item<double>());
+    if (c.scalar_type() == at::kBool) return to_text(c.item<bool>());
+    return to_text(static_cast<long long>(c.item<int64_t>()));
+  }
+  std::string shape;
+  for (int64_t d : c.sizes()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
+  char hash[32];
+  std::snprintf(hash, sizeof(hash), "%016" PRIx64,
+                fnv1a(static_cast<const uint8_t*>(c.data_ptr()), static_cast<size_t>(c.nbytes())));
+  std::string text = std::string(c.dtype().name()) + "[" + shape + "]";
+  if (c.numel() > 0 && (c.is_floating_point() || c.scalar_type() != at::kBool)) {
+    at::Tensor d = c.to(at::kDouble);
+    text += " mean=" + to_text(d.mean().item<double>()) + " min=" + to_text(d.min().item<double>()) +
+            " max=" + to_text(d.max().item<double>());
+  }
+  return text + " fnv=" + hash;
+}
+
+}  // namespace flor::detail
