@@ -1,5 +1,6 @@
 #include "sweep/expand.h"
 
+#include <cctype>
 #include <map>
 #include <set>
 

@@ -1,5 +1,6 @@
 #include "sweep/metrics.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -30,8 +31,21 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Splits "epoch 3 | loss=0.5, acc: 0.9" into words, keeping "loss=0.5" whole
-// and turning "acc:" "0.9" into one pair.
+bool is_name(const std::string& w) {
+  if (w.empty() || !std::isalpha(static_cast<unsigned char>(w[0]))) return false;
+  for (char c : w) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '/' && c != '-') return false;
+  }
+  return true;
+}
+
+bool is_number(const std::string& w) {
+  double ignored = 0;
+  return parse_number(w, &ignored);
+}
+
+// Splits "epoch 3 | loss=0.5, acc: 0.9, test_acc 0.8" into pairs: "k=v",
+// "k: v" and "k v" (a name, then a number).
 std::vector<std::pair<std::string, std::string>> pairs_of(const std::string& line) {
   std::string cleaned;
   for (char c : line) cleaned += (c == ',' || c == '|' || c == ';' || c == '\t' || c == '[' || c == ']') ? ' ' : c;
@@ -44,7 +58,8 @@ std::vector<std::pair<std::string, std::string>> pairs_of(const std::string& lin
     size_t eq = w.find('=');
     if (eq != std::string::npos && eq > 0) {
       out.emplace_back(w.substr(0, eq), w.substr(eq + 1));
-    } else if (i + 1 < words.size() && (w.back() == ':' || lower(w) == "epoch")) {
+    } else if (i + 1 < words.size() && (w.back() == ':' || lower(w) == "epoch" ||
+                                        (is_name(w) && is_number(words[i + 1])))) {
       out.emplace_back(w.back() == ':' ? w.substr(0, w.size() - 1) : w, words[i + 1]);
       ++i;
     }

@@ -1,5 +1,7 @@
 #include "sweep/outputs.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 

@@ -46,6 +46,7 @@ struct Range {
 
 struct Frame {
   Range x, y;
+  bool integer_x = true;
   double px(double v) const { return kLeft + (v - x.lo) / (x.hi - x.lo) * (kWidth - kLeft - kRight); }
   double py(double v) const { return kHeight - kBottom - (v - y.lo) / (y.hi - y.lo) * (kHeight - kTop - kBottom); }
 };
@@ -53,7 +54,10 @@ struct Frame {
 Frame frame_of(const std::vector<Series>& series) {
   Frame f;
   for (const Series& s : series) {
-    for (const auto& [x, y] : s.points) f.x.add(x), f.y.add(y);
+    for (const auto& [x, y] : s.points) {
+      f.x.add(x), f.y.add(y);
+      f.integer_x = f.integer_x && x == std::floor(x);
+    }
   }
   f.x.widen();
   f.y.widen();
@@ -71,7 +75,7 @@ std::string axes_svg(const Frame& f, const std::string& x_label) {
   double x0 = kLeft, x1 = kWidth - kRight, y0 = kHeight - kBottom, y1 = kTop;
   out += "<rect x=\"" + num(x0) + "\" y=\"" + num(y1) + "\" width=\"" + num(x1 - x0) + "\" height=\"" +
          num(y0 - y1) + "\" fill=\"none\" stroke=\"#333\"/>\n";
-  for (double t : nice_ticks(f.x.lo, f.x.hi, 8)) {
+  for (double t : nice_ticks(f.x.lo, f.x.hi, 8, f.integer_x)) {
     out += "<line x1=\"" + num(f.px(t)) + "\" y1=\"" + num(y0) + "\" x2=\"" + num(f.px(t)) + "\" y2=\"" +
            num(y0 + 5) + "\" stroke=\"#333\"/>";
     out += "<text x=\"" + num(f.px(t)) + "\" y=\"" + num(y0 + 18) + "\" text-anchor=\"middle\">" + num(t) + "</text>\n";
@@ -112,7 +116,7 @@ std::string legend_svg(const std::vector<Series>& series) {
 
 }  // namespace
 
-std::vector<double> nice_ticks(double lo, double hi, int target) {
+std::vector<double> nice_ticks(double lo, double hi, int target, bool integers) {
   if (!(hi > lo) || target < 1) return {lo};
   double raw = (hi - lo) / target;
   double mag = std::pow(10.0, std::floor(std::log10(raw)));
@@ -121,6 +125,7 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
     step = m * mag;
     if (step >= raw) break;
   }
+  if (integers) step = std::max(1.0, std::round(step));
   std::vector<double> ticks;
   for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) {
     ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);  // no "-0" or "1e-17" labels

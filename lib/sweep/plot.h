@@ -21,6 +21,7 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
 
 // Tick positions covering [lo, hi] with a step of 1, 2 or 5 x 10^k, about
 // `target` of them. Exposed for tests.
-std::vector<double> nice_ticks(double lo, double hi, int target);
+// With `integers`, the step is at least 1 (epochs have no halves).
+std::vector<double> nice_ticks(double lo, double hi, int target, bool integers = false);
 
 }  // namespace flor::sweep

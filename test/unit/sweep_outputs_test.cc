@@ -183,9 +183,11 @@ TEST_CASE("metrics are parsed from program output as a fallback", "[sweep]") {
       "epoch 1/3 loss=0.91 acc: 0.61\n"
       "[epoch=2] loss=0.52, acc=0.74 lr=0.1\n"
       "epoch: 3 | loss: 0.40 | acc: 0.80 | time=1.2s\n"
-      "loss=7 (no epoch: ignored)\n");
-  CHECK(h["loss"] == std::map<int64_t, double>{{1, 0.91}, {2, 0.52}, {3, 0.40}});
+      "loss=7 (no epoch: ignored)\n"
+      "epoch 4/4  loss 0.35  test_loss 0.4012  test_acc 0.8125  (1.02 s)\n");
+  CHECK(h["loss"] == std::map<int64_t, double>{{1, 0.91}, {2, 0.52}, {3, 0.40}, {4, 0.35}});
   CHECK(h["acc"][3] == 0.80);
+  CHECK(h["test_acc"] == std::map<int64_t, double>{{4, 0.8125}});
   CHECK(h.count("time") == 0);  // "1.2s" is not a number
   CHECK(h["lr"].size() == 1);
 }
@@ -196,6 +198,7 @@ TEST_CASE("nice ticks are round numbers covering the range", "[sweep]") {
   CHECK(t.front() == 1);
   CHECK(t.back() == 5);
   CHECK(nice_ticks(-3, 3, 6).size() == 7);
+  CHECK(nice_ticks(1, 3, 8, /*integers=*/true) == std::vector<double>{1, 2, 3});
 }
 
 TEST_CASE("an SVG chart has a polyline per run and a legend", "[sweep]") {
