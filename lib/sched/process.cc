@@ -51,6 +51,7 @@ void write_all(int fd, const char* data, size_t n) {
 // argv/envp as execve wants them, built before fork (the child may only make
 // async-signal-safe calls).
 struct ExecArgs {
+  std::string path;  // the resolved program; argv[0] stays as the user wrote it
   std::vector<std::string> storage_env;
   std::vector<char*> argv;
   std::vector<char*> envp;
@@ -82,11 +83,17 @@ void close_fd(int* fd) {
   *fd = -1;
 }
 
-[[noreturn]] void exec_child(const ExecArgs& args, int out_fd, int err_fd, int report_fd, const cpu_set_t* cpus) {
+[[noreturn]] void exec_child(const ExecArgs& args, int out_fd, int err_fd, int report_fd, const cpu_set_t* cpus,
+                            const char* cwd) {
   ::dup2(out_fd, STDOUT_FILENO);
   ::dup2(err_fd, STDERR_FILENO);
   if (cpus) ::sched_setaffinity(0, sizeof(cpu_set_t), cpus);
-  ::execve(args.argv[0], args.argv.data(), args.envp.data());
+  if (cwd && ::chdir(cwd) != 0) {
+    int err = errno;
+    (void)!::write(report_fd, &err, sizeof err);
+    ::_exit(127);
+  }
+  ::execve(args.path.c_str(), args.argv.data(), args.envp.data());
   int err = errno;
   (void)!::write(report_fd, &err, sizeof err);
   ::_exit(127);
@@ -104,11 +111,13 @@ struct ProcessGroup::Child {
   ExitInfo exit;
 };
 
-Result<std::string> resolve_command(const std::string& command, const EnvLookup& env) {
+Result<std::string> resolve_command(const std::string& command, const EnvLookup& env, const std::string& cwd) {
   if (command.empty()) return invalid_argument("no command given");
   if (command.find('/') != std::string::npos) {
-    if (is_executable_file(command)) return command;
-    return not_found("command not found: " + command + " (no executable file at that path)");
+    std::string path = command[0] == '/' || cwd.empty() ? command : cwd + "/" + command;
+    if (is_executable_file(path)) return path;
+    return not_found("command not found: " + command + " (no executable file at that path" +
+                     (cwd.empty() ? "" : " in " + cwd) + ")");
   }
   std::stringstream path(env("PATH").value_or("/usr/local/bin:/usr/bin:/bin"));
   std::string dir;
@@ -169,8 +178,9 @@ pid_t ProcessGroup::pid(int index) const { return children_.at(static_cast<size_
 Result<int> ProcessGroup::start(const SpawnSpec& spec) {
   if (spec.argv.empty()) return invalid_argument("no command given");
   std::vector<std::string> argv = spec.argv;
-  FLOR_ASSIGN_OR_RETURN(argv[0], resolve_command(argv[0], process_env()));
+  FLOR_ASSIGN_OR_RETURN(std::string path, resolve_command(argv[0], process_env(), spec.cwd));
   ExecArgs args = make_exec_args(argv, spec.env);
+  args.path = path;
   cpu_set_t cpus;
   CPU_ZERO(&cpus);
   for (int c : spec.cpus) CPU_SET(c, &cpus);
@@ -186,7 +196,10 @@ Result<int> ProcessGroup::start(const SpawnSpec& spec) {
   FLOR_RETURN_IF_ERROR(make_pipe(err));
   FLOR_RETURN_IF_ERROR(make_pipe(report));
   child.pid = ::fork();
-  if (child.pid == 0) exec_child(args, out[1], err[1], report[1], spec.cpus.empty() ? nullptr : &cpus);
+  if (child.pid == 0) {
+    exec_child(args, out[1], err[1], report[1], spec.cpus.empty() ? nullptr : &cpus,
+               spec.cwd.empty() ? nullptr : spec.cwd.c_str());
+  }
   ::close(out[1]);
   ::close(err[1]);
   ::close(report[1]);

@@ -30,6 +30,7 @@ struct SpawnSpec {
   std::string log_path;                    // "" = no copy; else stdout+stderr appended here
   Echo echo = Echo::kLive;
   std::vector<int> cpus;                   // CPU affinity of the child; empty = inherit
+  std::string cwd;                         // working directory of the child; "" = ours
 };
 
 struct ExitInfo {
@@ -38,9 +39,10 @@ struct ExitInfo {
   bool interrupted = false;  // it ended after this process got SIGINT or SIGTERM
 };
 
-// The program execvp would run: a word containing '/' is checked as a path,
-// anything else is searched in PATH. kNotFound: "command not found: NAME".
-Result<std::string> resolve_command(const std::string& command, const EnvLookup& env);
+// The program execvp would run: a word containing '/' is checked as a path
+// (relative to `cwd` when given), anything else is searched in PATH.
+// kNotFound: "command not found: NAME".
+Result<std::string> resolve_command(const std::string& command, const EnvLookup& env, const std::string& cwd = "");
 
 // The last `lines` lines of a text file ("" when it cannot be read).
 std::string read_tail(const std::string& path, int lines);

@@ -28,9 +28,10 @@ grep -q 'replay fm:' "$WORK/j2.err" || fail "no progress line"
 [ "$(epoch_counts fm weight_norm $(newest_replays fm 2))" = "$(printf '0 1\n1 1\n2 1\n3 1')" ] ||
   fail "-j 2 did not fill every epoch exactly once: $(epoch_counts fm weight_norm $(newest_replays fm 2))"
 
-# Manual dispatch, segment by segment, the batch loop probed for per-step logs.
+# Manual dispatch, segment by segment, the batch loop probed for per-step logs;
+# from a subfolder, the recorded command still starts where it was recorded.
 for p in 1 2 3; do
-  "$FLOR" replay fm $p/3 --probe batch > "$WORK/seg$p.out" 2>&1 || fail "segment $p/3: $(cat "$WORK/seg$p.out")"
+  (cd build && "$FLOR" replay fm $p/3 --probe batch) > "$WORK/seg$p.out" 2>&1 || fail "segment $p/3: $(cat "$WORK/seg$p.out")"
 done
 [ "$(epoch_counts fm weight_norm $(newest_replays fm 3))" = "$(printf '0 1\n1 1\n2 1\n3 1')" ] ||
   fail "1/3..3/3 did not fill every epoch exactly once"
@@ -52,4 +53,15 @@ head -1 "$WORK/show.csv" | grep -q '^epoch,step,loss,test_loss,test_acc,grad_nor
 [ "$("$FLOR" log fm | awk '$6 == "replay"' | wc -l)" -eq 5 ] || fail "flor log"
 replay=$(newest_replays fm 1)
 "$FLOR" diff fm:1 "fm:$replay" | grep -q '^+#define FMNIST_HINDSIGHT' || fail "diff"
+
+# gc: a newer record keeps its checkpoints; the older record's are freed, its logs stay.
+"$FLOR" run fm --eps 1 -- ./build/train --epochs 1 "${TRAIN_ARGS[@]}" > /dev/null 2>&1
+"$FLOR" gc --dry-run | grep -q '^fm: would free about' || fail "gc --dry-run"
+ckpt_before=$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)
+"$FLOR" gc | tee "$WORK/gc.out"
+freed=$(sed -n 's/.*(\([0-9]*\) bytes)$/\1/p' "$WORK/gc.out")
+[ "$freed" -gt 0 ] || fail "gc freed nothing"
+[ "$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)" -lt "$ckpt_before" ] || fail "checkpoint folder did not shrink"
+"$FLOR" dump fm:1 | grep -q '^checkpoints: 0$' || fail "record 1 still lists checkpoints"
+[ "$("$FLOR" show fm --run 1 --format csv | wc -l)" -gt $epochs ] || fail "logs must survive gc"
 echo "driver_replay: ok"

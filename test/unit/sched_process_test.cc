@@ -103,6 +103,20 @@ TEST_CASE("SIGINT sent to the driver is forwarded and the child ends interrupted
   std::remove(log.c_str());
 }
 
+TEST_CASE("the child starts in the given folder, with argv[0] as written", "[sched]") {
+  std::string log = temp_file("cwd");
+  std::remove(log.c_str());
+  ProcessGroup group;
+  SpawnSpec spec{{"sh", "-c", "pwd; echo $0"}, {}, log, Echo::kNone, {}, "/usr"};
+  REQUIRE(group.start(spec).ok());
+  group.wait(nullptr, 100ms);
+  CHECK(test::slurp(log) == "/usr\nsh\n");
+  // A relative program path is resolved against that folder.
+  CHECK(resolve_command("./bin/env", process_env(), "/usr").value() == "/usr/./bin/env");
+  CHECK_FALSE(resolve_command("./bin/env", process_env(), "/nonexistent").ok());
+  std::remove(log.c_str());
+}
+
 TEST_CASE("CPU affinity is applied to the child", "[sched]") {
   std::string log = temp_file("cpu");
   std::remove(log.c_str());

@@ -28,6 +28,7 @@ struct ReplayRequest {
   std::optional<std::string> name;
   std::optional<Segment> segment;  // P/N on the command line
   int jobs = 1;
+  bool jobs_given = false;  // -j on the command line: this process dispatches, whatever the launcher says
   std::string run_ref;
   InitMode init = InitMode::kWeak;
   std::vector<std::string> probes;
@@ -36,6 +37,7 @@ struct ReplayRequest {
   std::optional<int> slurm;
   std::optional<int> count;
   std::vector<std::string> command;  // empty: the recorded one
+  std::string cwd;                   // where to start it: the record's folder for its command
 };
 
 Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
@@ -55,6 +57,7 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
   }
   FLOR_ASSIGN_OR_RETURN(auto jobs, args.int_value("--jobs", 1, kMaxJobs));
   req.jobs = jobs.value_or(1);
+  req.jobs_given = jobs.has_value();
   if (req.segment && jobs) return invalid_argument("replay: give either P/N or -j N, not both");
   req.run_ref = args.value("--run").value_or("");
   if (args.has("--strong")) req.init = InitMode::kStrong;
@@ -81,6 +84,14 @@ int recorded_threads(const store::Run& record) {
     if (t > 0) return t;
   }
   return 1;
+}
+
+// The folder the record's command was started in (the runtime keeps "cwd" in
+// the run's info), so `./build/train` means the same from anywhere in the repository.
+std::string recorded_cwd(const store::Run& record, const git::Repo& repo) {
+  auto info = nlohmann::json::parse(record.info_json, nullptr, false);
+  std::string rel = info.is_object() ? info.value("cwd", std::string()) : std::string();
+  return rel.empty() ? repo.work_tree() : repo.work_tree() + "/" + rel;
 }
 
 // Everything known before anything is written.
@@ -135,11 +146,16 @@ Result<Prepared> prepare(const std::vector<std::string>& words) {
   std::string home = flor_home();
   FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(home, name));
   FLOR_ASSIGN_OR_RETURN(store::Run record, record_of(*store, req.run_ref));
-  if (req.command.empty()) req.command = record.command;
-  if (req.command.empty()) return failed_precondition("run " + std::to_string(record.id) + " has no recorded command: give one after --");
-  FLOR_RETURN_IF_ERROR(sched::resolve_command(req.command[0], process_env()).status());
+  if (req.command.empty()) {
+    req.command = record.command;
+    req.cwd = recorded_cwd(record, repo);
+  }
+  if (req.command.empty()) {
+    return failed_precondition("run " + std::to_string(record.id) + " has no recorded command: give one after --");
+  }
+  FLOR_RETURN_IF_ERROR(sched::resolve_command(req.command[0], process_env(), req.cwd).status());
   Prepared p{std::move(req), std::move(repo), name, home, std::move(store), record, {}, {}, {}, 1, 1};
-  if (!p.req.segment) {
+  if (!p.req.segment && !p.req.jobs_given) {
     FLOR_ASSIGN_OR_RETURN(p.launcher, sched::segment_from_launcher(process_env(), p.req.count));
   }
   p.threads = recorded_threads(record);
@@ -188,7 +204,8 @@ Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& 
     int index = p.indices[i];
     FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, vid, index));
     auto env = training_env(worker_contract(p, run, index, vid), p.threads);
-    sched::SpawnSpec spec{p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone, {}};
+    sched::SpawnSpec spec{p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone,
+                          {}, p.req.cwd};
     std::string slot_label = "this process";
     if (!single) {
       for (const auto& [k, v] : slots[i].env) spec.env[k] = v;

@@ -1,5 +1,6 @@
 // flor run NAME [--eps E] [--threads T] -- CMD [ARGS...]: record a run.
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "context.h"
 #include "git/shadow.h"
@@ -62,6 +63,7 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   row.vid = vid;
   row.started = now_seconds();
   row.command = req.command;
+  row.info_json = nlohmann::json{{"cwd", cwd_in_repo(repo)}}.dump();
   FLOR_ASSIGN_OR_RETURN(int64_t id, store->create_run(row));
   FLOR_RETURN_IF_ERROR(git::write_last_name(repo, req.name));
   FLOR_RETURN_IF_ERROR(ensure_log_dir(*store));

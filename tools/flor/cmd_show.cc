@@ -6,14 +6,18 @@
 
 namespace flor::cli {
 
+Result<int> show_sweeps(const std::string& name);  // cmd_sweep.cc
+
 Result<int> cmd_show(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("show", words, {{"--run", nullptr, Takes::kValue},
-                                                               {"--format", nullptr, Takes::kValue}}));
+                                                               {"--format", nullptr, Takes::kValue},
+                                                               {"--sweep", nullptr, Takes::kFlag}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("show", args, 0, 1));
   FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
   std::optional<std::string> given;
   if (!args.positional.empty()) given = args.positional[0];
   FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));
+  if (args.has("--sweep")) return show_sweeps(name);
   FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), name));
   FLOR_ASSIGN_OR_RETURN(store::Run run, find_run(*store, args.value("--run").value_or("")));
   // A replay's values live with the record it replayed.

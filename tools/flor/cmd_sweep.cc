@@ -199,6 +199,13 @@ Hooks make_hooks(const Request& r, const RunTemplate& tmpl, const CollectContext
 
 }  // namespace
 
+// flor show NAME --sweep (the hook is one line in cmd_show.cc).
+Result<int> show_sweeps(const std::string& name) {
+  FLOR_ASSIGN_OR_RETURN(std::string tables, sweep_tables(flor_home(), name));
+  std::fputs(tables.c_str(), stdout);
+  return 0;
+}
+
 Result<int> cmd_sweep(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Request r, parse_request(words));
   const std::string home = flor_home();

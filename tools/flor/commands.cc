@@ -87,7 +87,7 @@ const char kReplayUsage[] =
     "          flor replay mnist --epochs 150-160 --probe train\n";
 
 const char kShowUsage[] =
-    "usage: flor show [NAME] [--run REF] [--format table|csv|json]\n"
+    "usage: flor show [NAME] [--run REF] [--format table|csv|json] [--sweep]\n"
     "\n"
     "The logs of a recorded run: a row per epoch (and per step for logs inside a\n"
     "nested loop), a column per logged name. Values that replays filled in\n"
@@ -95,7 +95,8 @@ const char kShowUsage[] =
     "json keep every digit; a table shows 6 significant digits, aligned.\n"
     "\n"
     "  --run REF     a run id or a shadow commit prefix (default: the newest record)\n"
-    "  --format F    table (default), csv or json\n";
+    "  --format F    table (default), csv or json\n"
+    "  --sweep       the runs of NAME's sweeps instead: parameters and final metrics\n";
 
 const char kLsUsage[] =
     "usage: flor ls\n"

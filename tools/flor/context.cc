@@ -45,7 +45,10 @@ Result<std::string> name_or_last(const std::optional<std::string>& given) {
 
 Result<store::Run> find_run(store::Store& store, const std::string& ref) {
   if (ref.empty()) return store.latest_record();
-  if (std::all_of(ref.begin(), ref.end(), ::isdigit)) return store.run(std::stoll(ref));
+  if (std::all_of(ref.begin(), ref.end(), ::isdigit)) {
+    if (ref.size() > 18) return not_found("no run " + ref);
+    return store.run(std::stoll(ref));
+  }
   FLOR_ASSIGN_OR_RETURN(auto runs, store.runs());
   std::vector<store::Run> hits;
   for (auto& r : runs) {
@@ -55,6 +58,14 @@ Result<store::Run> find_run(store::Store& store, const std::string& ref) {
   // Several runs can share a commit (replays of an unchanged tree): the newest record, else the newest.
   auto rec = std::find_if(hits.begin(), hits.end(), [](const store::Run& r) { return r.kind == store::RunKind::kRecord; });
   return rec != hits.end() ? *rec : hits.front();
+}
+
+std::string cwd_in_repo(const git::Repo& repo) {
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) return "";
+  std::string here = cwd, root = repo.work_tree();
+  if (here.rfind(root + "/", 0) == 0) return here.substr(root.size() + 1);
+  return "";
 }
 
 RunSpec parse_run_spec(const std::string& text) {

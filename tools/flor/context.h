@@ -36,7 +36,10 @@ struct RunSpec {
 };
 RunSpec parse_run_spec(const std::string& text);
 
-// The experiment's newest record unless --run REF picks another.
+// The current directory relative to the work tree ("" at its root): where a
+// run's command was started, so a replay can start it there again.
+std::string cwd_in_repo(const git::Repo& repo);
+
 std::string log_path(const store::Store& store, int64_t run);  // FLOR_HOME/NAME/logs/run-<id>.out
 std::string format_time(double unix_seconds);                  // "2026-11-22 01:30:12" local
 std::string format_bytes(int64_t bytes);                       // "1.5 MiB"
