@@ -1,18 +1,159 @@
 // flor-instrument: inserts flor's loop hooks and checkpoint sets into plain
-// LibTorch training code (Clang 14 LibTooling).
-#include <cstdio>
+// LibTorch training code (Clang 14 LibTooling). Two faces:
+//   flor-instrument [-p BUILD_DIR] [-i | --diff | --check | --explain] FILE... [-- FLAGS]
+//   flor-instrument --probes --recorded OLD FILE [-- FLAGS]
+//   flor-instrument <compiler> ARGS...      (compiler launcher, for CMake)
+// The only place that prints or picks exit codes.
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "clang/Tooling/CommonOptionsParser.h"
 #include "flor/version.h"
+#include "instrumenter.h"
+#include "launcher.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "probes.h"
+#include "rule.h"
+#include "unified_diff.h"
 
-static llvm::cl::OptionCategory kCategory("flor-instrument options");
+namespace {
+
+llvm::cl::OptionCategory kCategory("flor-instrument options");
+llvm::cl::opt<bool> kInPlace("i", llvm::cl::desc("Rewrite the files in place"), llvm::cl::cat(kCategory));
+llvm::cl::opt<bool> kDiff("diff", llvm::cl::desc("Print a unified diff instead of the instrumented source"),
+                          llvm::cl::cat(kCategory));
+llvm::cl::opt<bool> kCheck("check", llvm::cl::desc("Exit 1 and print the diff when a file is not instrumented as it "
+                                                   "would be"),
+                           llvm::cl::cat(kCategory));
+llvm::cl::opt<bool> kExplain("explain", llvm::cl::desc("Print each skip block's side-effect set and why"),
+                             llvm::cl::cat(kCategory));
+llvm::cl::opt<bool> kListRules("list-rules", llvm::cl::desc("List the rules and exit"), llvm::cl::cat(kCategory));
+llvm::cl::opt<bool> kProbes("probes", llvm::cl::desc("Print the skip blocks (one per line) that gained flor::log "
+                                                     "calls since --recorded"),
+                            llvm::cl::cat(kCategory));
+llvm::cl::opt<std::string> kRecorded("recorded", llvm::cl::desc("The recorded version of the one FILE (--probes)"),
+                                     llvm::cl::value_desc("OLDFILE"), llvm::cl::cat(kCategory));
+
+constexpr int kExitOk = 0;
+constexpr int kExitCheckFailed = 1;
+constexpr int kExitError = 2;
+
+int fail(const flor::Status& status) {
+  std::cerr << "flor-instrument: " << status.message() << "\n";
+  return kExitError;
+}
+
+int list_rules() {
+  for (const flor::instr::RuleInfo& rule : flor::instr::rule_table()) {
+    std::printf("flor-%-14s %s\n", rule.name, rule.summary);
+  }
+  return kExitOk;
+}
+
+int launch(const std::vector<std::string>& args) {
+  flor::instr::LaunchPlan plan = flor::instr::plan_launch(args);
+  for (const std::string& line : plan.diagnostics) std::cerr << line << "\n";
+  if (!plan.note.empty()) std::cerr << plan.note << "\n";
+  std::vector<char*> argv;
+  for (std::string& arg : plan.command) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  std::perror(("flor-instrument: cannot run " + plan.command[0]).c_str());
+  return 127;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out.flush());
+}
+
+int report_probes(const clang::tooling::CompilationDatabase& db, const std::vector<std::string>& files) {
+  if (files.size() != 1 || kRecorded.empty()) {
+    return fail(flor::invalid_argument("--probes needs --recorded OLDFILE and exactly one FILE"));
+  }
+  std::ifstream in(kRecorded, std::ios::binary);
+  if (!in) return fail(flor::not_found("cannot read the recorded version " + kRecorded));
+  std::string recorded_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  flor::instr::InstrumentRequest current{files, flor::instr::Layout::kReadable, {}};
+  flor::instr::InstrumentRequest recorded{files, flor::instr::Layout::kReadable, {{files[0], recorded_text}}};
+  auto now = flor::instr::instrument(db, current);
+  if (!now.ok()) return fail(now.status());
+  auto then = flor::instr::instrument(db, recorded);
+  if (!then.ok()) return fail(then.status());
+  if (!now->front().parsed || !then->front().parsed) {
+    return fail(flor::failed_precondition("cannot parse " + files[0] + " (current or recorded version)"));
+  }
+  for (const std::string& name : flor::instr::probed_blocks(then->front().block_logs, now->front().block_logs)) {
+    std::cout << name << "\n";
+  }
+  return kExitOk;
+}
+
+// Prints, diffs, checks or rewrites one outcome; returns its exit code.
+int deliver(const flor::instr::FileOutcome& outcome) {
+  for (const std::string& line : outcome.diagnostics) std::cerr << line << "\n";
+  if (kExplain) {
+    std::cout << outcome.explanation;
+    return kExitOk;
+  }
+  std::string diff = flor::instr::unified_diff(outcome.original, outcome.instrumented, "a" + outcome.path,
+                                               "b" + outcome.path);
+  if (kCheck) {
+    std::cout << diff;
+    return diff.empty() ? kExitOk : kExitCheckFailed;
+  }
+  if (kDiff) {
+    std::cout << diff;
+    return kExitOk;
+  }
+  if (kInPlace) {
+    if (outcome.changed() && !write_file(outcome.path, outcome.instrumented)) {
+      return fail(flor::io_error("cannot write " + outcome.path));
+    }
+    return kExitOk;
+  }
+  std::cout << outcome.instrumented;
+  return kExitOk;
+}
+
+int run_tool(int argc, const char** argv) {
+  auto parser = clang::tooling::CommonOptionsParser::create(argc, argv, kCategory, llvm::cl::ZeroOrMore,
+                                                            "flor-instrument: hands-free flor instrumentation\n");
+  if (!parser) {
+    std::cerr << llvm::toString(parser.takeError()) << "\n";
+    return kExitError;
+  }
+  if (kListRules) return list_rules();
+  const std::vector<std::string>& files = parser->getSourcePathList();
+  if (files.empty()) return fail(flor::invalid_argument("no input files (see --help)"));
+  if (kProbes) return report_probes(parser->getCompilations(), files);
+  flor::instr::InstrumentRequest request{files, flor::instr::Layout::kReadable, {}};
+  auto outcomes = flor::instr::instrument(parser->getCompilations(), request);
+  if (!outcomes.ok()) return fail(outcomes.status());
+  int code = kExitOk;
+  for (const flor::instr::FileOutcome& outcome : *outcomes) {
+    if (!outcome.parsed) {
+      code = std::max(code, fail(flor::failed_precondition("cannot parse " + outcome.path + "; left as it is")));
+      continue;
+    }
+    code = std::max(code, deliver(outcome));
+  }
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, const char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (flor::instr::is_compiler_command(args)) return launch(args);
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream& os) {
     os << "flor-instrument " << FLOR_VERSION_STRING << " (Clang " << LLVM_VERSION_STRING << ")\n";
   });
   llvm::cl::HideUnrelatedOptions(kCategory);
-  llvm::cl::ParseCommandLineOptions(argc, argv, "flor-instrument: hands-free flor instrumentation\n");
-  return 0;
+  return run_tool(argc, argv);
 }

@@ -1,0 +1,37 @@
+// A stand-in for flor's runtime header with the signatures flor-instrument
+// emits calls to (docs/api.md), so golden outputs can be compiled in
+// milliseconds. The e2e test compiles the same forms against the real header.
+#pragma once
+#include <cstdint>
+#include <utility>
+
+namespace flor {
+struct IntRange {
+  struct It {
+    int64_t v;
+    int64_t operator*() const { return v; }
+    It& operator++() { ++v; return *this; }
+    bool operator!=(const It& o) const { return v != o.v; }
+  };
+  It begin() const { return {0}; }
+  It end() const { return {0}; }
+};
+template <typename R>
+struct Wrapped {
+  R& r;
+  auto begin() { return r.begin(); }
+  auto end() { return r.end(); }
+};
+inline IntRange loop(const char*, int64_t, int64_t) { return {}; }
+inline IntRange loop(const char*) { return {}; }
+template <typename R>
+Wrapped<R> loop(const char*, R& r) { return {r}; }
+template <typename R>
+Wrapped<R> loop(const char*, R&& r) { return {r}; }
+template <typename F>
+void block(const char*, F&& f) { f(); }
+template <typename... T>
+void checkpoints(T&...) {}
+template <typename T>
+T log(const char*, T v) { return v; }
+}  // namespace flor

@@ -1,0 +1,18 @@
+// A running total declared inside the epoch loop and updated by the batch
+// loop cannot be registered before the loop: the block always runs.
+#include <cstdio>
+#include <torch/torch.h>
+
+int main() {
+  torch::nn::Linear net(784, 10);
+  torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.1));
+  auto loader = torch::data::make_data_loader(torch::data::datasets::MNIST("data"), 64);
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    double running = 0;
+    for (auto& batch : *loader) {
+      opt.step();
+      running += net(batch.data).item<double>();
+    }
+    std::printf("%f\n", running);
+  }
+}

@@ -1,0 +1,38 @@
+// The exact text flor-instrument writes: the runtime's public API
+// (runtime/include/flor/flor.h, docs/api.md). One place, so an API change
+// is one edit here.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace flor::instr::api {
+
+inline const char* kHeader = "flor/flor.h";
+
+inline std::string quoted(const std::string& name) { return "\"" + name + "\""; }
+
+// for (T v : flor::loop("epoch", begin, end))   [begin, end)
+inline std::string counted_loop(const std::string& name, const std::string& begin, const std::string& end) {
+  return "flor::loop(" + quoted(name) + ", " + begin + ", " + end + ")";
+}
+// for (auto& x : flor::loop("batch", range))  -- the prefix and suffix around `range`
+inline std::string range_loop_prefix(const std::string& name) { return "flor::loop(" + quoted(name) + ", "; }
+inline const char* kRangeLoopSuffix = ")";
+// A main loop without bounds (while loops to convergence): runs until break.
+inline std::string open_loop(const std::string& name) { return "flor::loop(" + quoted(name) + ")"; }
+// flor::block("train", [&] { ...; });
+inline std::string block_prefix(const std::string& name) { return "flor::block(" + quoted(name) + ", [&] { "; }
+inline const char* kBlockSuffix = " });";
+
+inline std::string checkpoints(const std::vector<std::string>& names) {
+  std::string out = "flor::checkpoints(";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out + ");";
+}
+
+// Qualified names that mark code as already using the manual API.
+inline const std::vector<std::string> kStructuralCalls = {"::flor::loop", "::flor::block", "::flor::checkpoints"};
+inline const char* kLogCall = "::flor::log";
+
+}  // namespace flor::instr::api

@@ -1,0 +1,44 @@
+#include "explain.h"
+
+#include "source_text.h"
+
+namespace flor::instr {
+namespace {
+
+const char* kind_name(BlockKind kind) {
+  switch (kind) {
+    case BlockKind::kRangeLoop: return "loop";
+    case BlockKind::kOtherLoop: return "loop";
+    case BlockKind::kCall: return "call";
+  }
+  return "block";
+}
+
+std::string entry_line(const SetEntry& e) {
+  return "    " + e.name + " (" + category_name(e.category) + "): " + e.why + "\n";
+}
+
+}  // namespace
+
+std::string explain(const TuState& state) {
+  const clang::SourceManager& sm = state.context->getSourceManager();
+  if (state.manual_api) return "uses flor's API already: left as it is\n";
+  if (!state.main_loop) return "no main loop (an epoch loop around a training loop) in main: left as it is\n";
+  std::string out = describe(sm, state.main_loop->loop->getBeginLoc()) + ": main loop in " +
+                    state.main_loop->function->getNameAsString() + "()\n";
+  for (const Refusal& r : state.main_loop->refusals) out += "  not instrumented: " + r.message + "\n";
+  for (const SkipBlock& block : state.blocks) {
+    out += describe(sm, block.stmt->getBeginLoc()) + ": block '" + block.name + "' (" + kind_name(block.kind) +
+           ")" + (block.refused() ? ": refused, always runs" : "") + "\n";
+    for (const Refusal& r : block.refusals) out += "  refused: " + r.message + "\n";
+    if (!block.state.empty()) out += "  side-effect set:\n";
+    for (const SetEntry& e : block.state) out += entry_line(e);
+    if (!block.ignored.empty()) out += "  mutated, not state:\n";
+    for (const SetEntry& e : block.ignored) out += entry_line(e);
+  }
+  out += "checkpoints:";
+  for (const SetEntry& e : state.checkpoints) out += " " + e.name;
+  return out + "\n";
+}
+
+}  // namespace flor::instr

@@ -1,0 +1,134 @@
+#include "instrumenter.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendAction.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/Tooling.h"
+#include "explain.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "probe_scan.h"
+
+namespace flor::instr {
+namespace {
+
+using clang::ast_matchers::MatchFinder;
+
+// One TU: match, analyze, report refusals, edit.
+class InstrumentConsumer : public clang::ASTConsumer {
+ public:
+  InstrumentConsumer(clang::CompilerInstance& compiler, Layout layout, std::vector<FileOutcome>& out)
+      : compiler_(compiler), layout_(layout), out_(out) {}
+
+  void HandleTranslationUnit(clang::ASTContext& ctx) override {
+    clang::SourceManager& sm = ctx.getSourceManager();
+    FileOutcome outcome;
+    outcome.path = sm.getFileEntryForID(sm.getMainFileID())->getName().str();
+    outcome.original = sm.getBufferData(sm.getMainFileID()).str();
+    outcome.instrumented = outcome.original;
+    if (ctx.getDiagnostics().hasErrorOccurred()) {
+      out_.push_back(std::move(outcome));
+      return;
+    }
+    outcome.parsed = true;
+    run_rules(ctx, outcome);
+    out_.push_back(std::move(outcome));
+  }
+
+ private:
+  void run_rules(clang::ASTContext& ctx, FileOutcome& outcome) {
+    TuState state;
+    state.context = &ctx;
+    std::vector<std::unique_ptr<Rule>> rules;
+    MatchFinder finder;
+    for (const RuleInfo& info : rule_table()) {
+      rules.push_back(info.make(state));
+      rules.back()->register_matchers(finder);
+    }
+    finder.matchAST(ctx);
+    Reporter reporter(ctx.getSourceManager());
+    for (auto& rule : rules) rule->analyze(reporter);
+    report_refusals(state, reporter);
+    EditSink sink(ctx.getSourceManager(), ctx.getLangOpts());
+    for (auto& rule : rules) rule->emit(sink, layout_, reporter);
+    outcome.instrumented = sink.result();
+    outcome.diagnostics = reporter.lines();
+    outcome.explanation = explain(state);
+    outcome.block_logs = scan_block_logs(state);
+  }
+
+  static void report_refusals(const TuState& state, Reporter& reporter) {
+    if (state.manual_api || !state.main_loop) return;
+    for (const Refusal& r : state.main_loop->refusals) reporter.warn(r.rule, r.loc, r.message);
+    if (!state.main_loop->refusals.empty()) return;
+    for (const SkipBlock& block : state.blocks) {
+      for (const Refusal& r : block.refusals) reporter.warn(r.rule, r.loc, r.message);
+    }
+  }
+
+  clang::CompilerInstance& compiler_;
+  Layout layout_;
+  std::vector<FileOutcome>& out_;
+};
+
+class InstrumentAction : public clang::ASTFrontendAction {
+ public:
+  InstrumentAction(Layout layout, std::vector<FileOutcome>& out) : layout_(layout), out_(out) {}
+
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
+                                                        llvm::StringRef file) override {
+    (void)file;
+    return std::make_unique<InstrumentConsumer>(compiler, layout_, out_);
+  }
+
+ private:
+  Layout layout_;
+  std::vector<FileOutcome>& out_;
+};
+
+class InstrumentActionFactory : public clang::tooling::FrontendActionFactory {
+ public:
+  InstrumentActionFactory(Layout layout, std::vector<FileOutcome>& out) : layout_(layout), out_(out) {}
+  std::unique_ptr<clang::FrontendAction> create() override {
+    return std::make_unique<InstrumentAction>(layout_, out_);
+  }
+
+ private:
+  Layout layout_;
+  std::vector<FileOutcome>& out_;
+};
+
+}  // namespace
+
+std::string absolute_path(const std::string& path) {
+  llvm::SmallString<256> abs(path);
+  llvm::sys::fs::make_absolute(abs);
+  llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
+  return std::string(abs.str());
+}
+
+Result<std::vector<FileOutcome>> instrument(const clang::tooling::CompilationDatabase& db,
+                                            const InstrumentRequest& request) {
+  std::vector<std::string> files;
+  for (const std::string& f : request.files) {
+    std::string abs = absolute_path(f);
+    if (!llvm::sys::fs::exists(abs)) return not_found("no such file: " + f);
+    files.push_back(abs);
+  }
+  clang::tooling::ClangTool tool(db, files);
+  for (const auto& [path, text] : request.overrides) tool.mapVirtualFile(absolute_path(path), text);
+  tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
+      {"-resource-dir=" FLOR_CLANG_RESOURCE_DIR, "-w", "-Wno-unknown-warning-option"},
+      clang::tooling::ArgumentInsertPosition::END));
+  std::vector<FileOutcome> outcomes;
+  InstrumentActionFactory factory(request.layout, outcomes);
+  (void)tool.run(&factory);  // a file with compile errors comes back with parsed == false
+  for (const std::string& f : files) {
+    bool seen = llvm::any_of(outcomes, [&](const FileOutcome& o) { return o.path == f; });
+    if (!seen) return internal_error("flor-instrument could not parse " + f + " (no compile command?)");
+  }
+  return outcomes;
+}
+
+}  // namespace flor::instr

@@ -1,0 +1,95 @@
+#include "probe_scan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "api_spelling.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/StmtCXX.h"
+#include "training_loops.h"
+
+namespace flor::instr {
+namespace {
+
+std::string qualified(const clang::FunctionDecl* fn) { return fn ? "::" + fn->getQualifiedNameAsString() : ""; }
+
+std::string string_argument(const clang::CallExpr* call, unsigned index) {
+  if (call->getNumArgs() <= index) return "?";
+  const auto* literal = llvm::dyn_cast<clang::StringLiteral>(call->getArg(index)->IgnoreParenImpCasts());
+  return literal ? literal->getString().str() : "?";
+}
+
+class LogCollector {
+ public:
+  void collect(const clang::Stmt* stmt, std::vector<std::string>& out) {
+    if (!stmt) return;
+    if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
+      const clang::FunctionDecl* callee = call->getDirectCallee();
+      if (qualified(callee) == api::kLogCall) out.push_back(string_argument(call, 0));
+      const clang::FunctionDecl* def = visible_definition(callee);
+      if (def && visiting_.insert(def).second) {
+        collect(def->getBody(), out);
+        visiting_.erase(def);
+      }
+    }
+    for (const clang::Stmt* child : stmt->children()) collect(child, out);
+  }
+
+ private:
+  std::set<const clang::FunctionDecl*> visiting_;
+};
+
+// flor::loop("name", range) in a range-for, and flor::block("name", fn), in
+// the main file's function bodies.
+class ManualBlockFinder {
+ public:
+  explicit ManualBlockFinder(std::map<std::string, std::vector<std::string>>& out) : out_(out) {}
+
+  void visit(const clang::Stmt* stmt) {
+    if (!stmt) return;
+    if (const auto* range_for = llvm::dyn_cast<clang::CXXForRangeStmt>(stmt)) {
+      const auto* call = llvm::dyn_cast<clang::CallExpr>(range_for->getRangeInit()->IgnoreImplicit());
+      if (call && qualified(call->getDirectCallee()) == "::flor::loop" && call->getNumArgs() == 2 &&
+          !call->getArg(1)->getType()->isIntegerType()) {
+        logs_.collect(range_for->getBody(), out_[string_argument(call, 0)]);
+      }
+    } else if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
+      if (qualified(call->getDirectCallee()) == "::flor::block" && call->getNumArgs() == 2) {
+        logs_.collect(call->getArg(1), out_[string_argument(call, 0)]);
+      }
+    }
+    for (const clang::Stmt* child : stmt->children()) visit(child);
+  }
+
+ private:
+  std::map<std::string, std::vector<std::string>>& out_;
+  LogCollector logs_;
+};
+
+void scan_manual(const clang::ASTContext& ctx, std::map<std::string, std::vector<std::string>>& out) {
+  const clang::SourceManager& sm = ctx.getSourceManager();
+  ManualBlockFinder finder(out);
+  for (const clang::Decl* decl : ctx.getTranslationUnitDecl()->decls()) {
+    if (!sm.isInMainFile(sm.getExpansionLoc(decl->getLocation()))) continue;
+    const clang::FunctionDecl* fn = decl->getAsFunction();
+    if (fn && fn->hasBody()) finder.visit(fn->getBody());
+  }
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<std::string>> scan_block_logs(const TuState& state) {
+  std::map<std::string, std::vector<std::string>> out;
+  if (state.manual_api) {
+    scan_manual(*state.context, out);
+  } else if (state.main_loop) {
+    LogCollector logs;
+    for (const SkipBlock& block : state.blocks) logs.collect(block.stmt, out[block.name]);
+  }
+  for (auto& [name, logs] : out) std::sort(logs.begin(), logs.end());
+  return out;
+}
+
+}  // namespace flor::instr

@@ -1,0 +1,64 @@
+// side-effects: computes each skip block's side-effect set (side_effects.h),
+// refuses blocks that mutate what the runtime cannot checkpoint, and registers
+// the union of the accepted sets with flor::checkpoints(...) right before the
+// main loop.
+#include "api_spelling.h"
+#include "rules.h"
+#include "side_effects.h"
+#include "source_text.h"
+
+namespace flor::instr {
+namespace {
+
+constexpr const char* kRule = "side-effects";
+
+class SideEffectsRule : public Rule {
+ public:
+  using Rule::Rule;
+
+  void analyze(Reporter& reporter) override {
+    (void)reporter;
+    if (state_.manual_api || !state_.main_loop) return;
+    SideEffectAnalyzer analyzer(*state_.context);
+    for (SkipBlock& block : state_.blocks) {
+      if (block.refused()) continue;  // already runs as written
+      analyzer.analyze(block, *state_.main_loop);
+      if (!block.refused()) add_to_union(block);
+    }
+    sort_by_declaration(state_.checkpoints);
+  }
+
+  void emit(EditSink& sink, Layout layout, Reporter& reporter) override {
+    if (!state_.instrumentable() || state_.checkpoints.empty()) return;
+    std::vector<std::string> names;
+    for (const SetEntry& entry : state_.checkpoints) names.push_back(entry.name);
+    const clang::Stmt* loop = state_.main_loop->loop;
+    std::string separator = layout == Layout::kReadable
+                                ? "\n" + indentation_of(*state_.context, loop->getBeginLoc())
+                                : std::string(" ");
+    Status status = sink.insert_before(loop->getBeginLoc(), api::checkpoints(names) + separator);
+    report_edit(status, kRule, loop->getBeginLoc(), reporter);
+    if (status.ok()) state_.edited = true;
+  }
+
+ private:
+  void add_to_union(const SkipBlock& block) {
+    for (const SetEntry& entry : block.state) {
+      bool known = llvm::any_of(state_.checkpoints, [&](const SetEntry& e) { return e.var == entry.var; });
+      if (!known) state_.checkpoints.push_back(entry);
+    }
+  }
+
+  void sort_by_declaration(std::vector<SetEntry>& entries) const {
+    const clang::SourceManager& sm = state_.context->getSourceManager();
+    std::stable_sort(entries.begin(), entries.end(), [&](const SetEntry& a, const SetEntry& b) {
+      return sm.isBeforeInTranslationUnit(a.var->getLocation(), b.var->getLocation());
+    });
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_side_effects_rule(TuState& state) { return std::make_unique<SideEffectsRule>(state); }
+
+}  // namespace flor::instr

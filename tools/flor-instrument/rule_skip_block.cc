@@ -1,0 +1,65 @@
+// skip-block: the statements of the main loop's body that contain a training
+// loop become skip blocks: a range-for keeps its shape
+// (`for (x : flor::loop("x", range))`), any other loop or a call statement is
+// wrapped in flor::block("name", [&] { ... });.
+#include "api_spelling.h"
+#include "clang/AST/StmtCXX.h"
+#include "rules.h"
+#include "source_text.h"
+#include "training_loops.h"
+
+namespace flor::instr {
+namespace {
+
+constexpr const char* kRule = "skip-block";
+
+class SkipBlockRule : public Rule {
+ public:
+  using Rule::Rule;
+
+  void analyze(Reporter& reporter) override {
+    (void)reporter;
+    if (state_.manual_api || !state_.main_loop) return;
+    state_.blocks = find_blocks(scanner_, *state_.context, *state_.main_loop);
+    for (SkipBlock& block : state_.blocks) {
+      if (block.kind == BlockKind::kOtherLoop && contains_return(block.stmt)) {
+        block.refusals.push_back({kRule, block.stmt->getBeginLoc(),
+                                  "block '" + block.name + "' is not skipped: it contains return or goto, "
+                                  "which wrapping it in flor::block would change; it always runs"});
+      }
+    }
+  }
+
+  void emit(EditSink& sink, Layout layout, Reporter& reporter) override {
+    (void)layout;
+    if (!state_.instrumentable()) return;
+    for (const SkipBlock& block : state_.blocks) {
+      if (block.refused()) continue;
+      Status status = block.kind == BlockKind::kRangeLoop ? emit_range(block, sink) : emit_wrapped(block, sink);
+      report_edit(status, kRule, block.stmt->getBeginLoc(), reporter);
+      if (status.ok()) state_.edited = true;
+    }
+  }
+
+ private:
+  Status emit_range(const SkipBlock& block, EditSink& sink) {
+    const auto* loop = llvm::cast<clang::CXXForRangeStmt>(block.stmt);
+    clang::SourceRange init = loop->getRangeInit()->getSourceRange();
+    FLOR_RETURN_IF_ERROR(sink.insert_before(init.getBegin(), api::range_loop_prefix(block.name)));
+    return sink.insert_after_token(init.getEnd(), api::kRangeLoopSuffix);
+  }
+
+  Status emit_wrapped(const SkipBlock& block, EditSink& sink) {
+    clang::CharSourceRange whole = statement_range(*state_.context, block.stmt);
+    FLOR_RETURN_IF_ERROR(sink.insert_before(whole.getBegin(), api::block_prefix(block.name)));
+    return sink.insert_at(whole.getEnd(), api::kBlockSuffix);
+  }
+
+  TrainingScanner scanner_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_skip_block_rule(TuState& state) { return std::make_unique<SkipBlockRule>(state); }
+
+}  // namespace flor::instr

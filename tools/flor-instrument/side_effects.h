@@ -1,0 +1,47 @@
+// The side-effect set of a skip block, over-approximated: variables from
+// outside the block that it assigns, calls non-const members on, or passes to
+// non-const reference/pointer parameters (or by a handle that shares the
+// object: module holders, shared_ptr, tensors), followed into visible callee
+// definitions. Members count as their root object.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
+#include "tu_state.h"
+
+namespace flor::instr {
+
+// What a statement (or a function body) may mutate outside itself.
+struct Mutations {
+  std::map<const clang::VarDecl*, std::string> vars;  // root variable -> why
+  std::map<unsigned, std::string> params;             // for functions: parameter index -> why
+  std::vector<std::string> unnamed;                   // objects without a root variable
+};
+
+class SideEffectAnalyzer {
+ public:
+  explicit SideEffectAnalyzer(clang::ASTContext& ctx) : ctx_(ctx) {}
+
+  // Fills block.state, block.ignored and block.refusals. Variables must be
+  // declared outside `main_loop` to be registered before it.
+  void analyze(SkipBlock& block, const MainLoop& main_loop);
+
+  // What `stmt` mutates among variables declared outside `scope`.
+  Mutations mutations_of(const clang::Stmt* stmt, clang::SourceRange scope, int depth = 0);
+
+ private:
+  Mutations walk(const clang::Stmt* stmt, clang::SourceRange scope, const clang::FunctionDecl* function, int depth);
+  const Mutations& function_mutations(const clang::FunctionDecl* function, int depth);
+  void add_optimizer_modules(SkipBlock& block);
+
+  clang::ASTContext& ctx_;
+  std::map<const clang::FunctionDecl*, Mutations> functions_;
+};
+
+// The name to pass to flor::checkpoints for this variable (`*p` for pointers).
+std::string checkpoint_spelling(const clang::VarDecl* var);
+
+}  // namespace flor::instr

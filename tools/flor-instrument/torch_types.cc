@@ -1,0 +1,134 @@
+#include "torch_types.h"
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+
+namespace flor::instr {
+namespace {
+
+const clang::CXXRecordDecl* record_of(clang::QualType type) {
+  type = type.getNonReferenceType().getCanonicalType();
+  const auto* record = type->getAsCXXRecordDecl();
+  return record && record->hasDefinition() ? record->getDefinition() : record;
+}
+
+// True when the record is, or derives from, one whose qualified name is `name`.
+bool derives_from(const clang::CXXRecordDecl* record, llvm::StringRef name, int depth = 0) {
+  if (!record || depth > 16) return false;
+  if (record->getQualifiedNameAsString() == name) return true;
+  if (!record->hasDefinition()) return false;
+  for (const auto& base : record->getDefinition()->bases()) {
+    if (derives_from(record_of(base.getType()), name, depth + 1)) return true;
+  }
+  return false;
+}
+
+// The first template argument of std::shared_ptr/std::unique_ptr, else null type.
+clang::QualType smart_pointee(const clang::CXXRecordDecl* record) {
+  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(record);
+  if (!spec) return {};
+  std::string name = spec->getQualifiedNameAsString();
+  if (name != "std::shared_ptr" && name != "std::unique_ptr") return {};
+  return spec->getTemplateArgs()[0].getAsType();
+}
+
+bool is_data_loader(const clang::CXXRecordDecl* record) {
+  if (!record) return false;
+  if (record->getName().endswith("DataLoader")) return true;
+  if (!record->hasDefinition()) return false;
+  for (const auto& base : record->getDefinition()->bases()) {
+    if (is_data_loader(record_of(base.getType()))) return true;
+  }
+  return false;
+}
+
+bool is_stream(const clang::CXXRecordDecl* record) {
+  return derives_from(record, "std::basic_ios") || derives_from(record, "std::basic_ostream") ||
+         derives_from(record, "std::basic_streambuf");
+}
+
+Category classify_record(const clang::CXXRecordDecl* record) {
+  if (derives_from(record, "torch::nn::Module") || derives_from(record, "torch::nn::ModuleHolder")) {
+    return Category::kModule;
+  }
+  if (derives_from(record, "torch::optim::Optimizer")) return Category::kOptimizer;
+  if (derives_from(record, "at::Tensor")) return Category::kTensor;
+  if (is_data_loader(record)) return Category::kDataLoader;
+  if (is_stream(record)) return Category::kStream;
+  return Category::kOther;
+}
+
+}  // namespace
+
+Category classify(clang::QualType type) {
+  type = type.getNonReferenceType().getCanonicalType();
+  if (type->isArithmeticType()) return Category::kScalar;
+  if (type->isPointerType()) {
+    clang::QualType pointee = type->getPointeeType().getCanonicalType();
+    const auto* record = record_of(pointee);
+    if (record && record->getName() == "_IO_FILE") return Category::kStream;
+    if (!record) return Category::kOther;
+    Category c = classify_record(record);
+    return c == Category::kTensor || c == Category::kScalar ? Category::kOther : c;
+  }
+  const auto* record = record_of(type);
+  if (!record) return Category::kOther;
+  clang::QualType pointee = smart_pointee(record);
+  if (!pointee.isNull()) {
+    Category c = classify(pointee);
+    return c == Category::kModule || c == Category::kOptimizer || c == Category::kDataLoader
+               ? c
+               : Category::kOther;
+  }
+  return classify_record(record);
+}
+
+const char* category_name(Category category) {
+  switch (category) {
+    case Category::kModule: return "module";
+    case Category::kOptimizer: return "optimizer";
+    case Category::kTensor: return "tensor";
+    case Category::kScalar: return "scalar";
+    case Category::kDataLoader: return "data loader";
+    case Category::kStream: return "output stream";
+    case Category::kOther: return "other";
+  }
+  return "other";
+}
+
+bool is_checkpointable(Category category) {
+  return category == Category::kModule || category == Category::kOptimizer ||
+         category == Category::kTensor || category == Category::kScalar;
+}
+
+bool is_shared_handle(clang::QualType type) {
+  type = type.getCanonicalType();
+  if (type->isReferenceType() || type->isPointerType()) return false;
+  const auto* record = record_of(type);
+  if (!record) return false;
+  if (!smart_pointee(record).isNull()) return true;
+  return derives_from(record, "torch::nn::ModuleHolder") || derives_from(record, "at::Tensor");
+}
+
+bool is_mutable_indirection(clang::QualType type) {
+  type = type.getCanonicalType();
+  if (type->isLValueReferenceType() || type->isPointerType()) {
+    return !type->getPointeeType().isConstQualified();
+  }
+  return false;
+}
+
+bool is_library_decl(const clang::Decl* decl) {
+  const clang::DeclContext* ctx = decl->getDeclContext();
+  const clang::NamespaceDecl* outermost = nullptr;
+  for (; ctx; ctx = ctx->getParent()) {
+    if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(ctx)) outermost = ns;
+  }
+  if (!outermost) return false;
+  llvm::StringRef name = outermost->getName();
+  return name == "torch" || name == "at" || name == "c10" || name == "std" || name == "__gnu_cxx" ||
+         name == "flor";
+}
+
+}  // namespace flor::instr

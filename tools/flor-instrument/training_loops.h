@@ -1,0 +1,63 @@
+// Where training happens. A *training loop* is a loop over a data loader, or
+// a loop whose body calls backward() or an optimizer's step(), directly or in
+// a visible callee. The *main loop* is the outermost loop in main (or in a
+// function main calls) whose body contains a training loop; its *skip
+// blocks* are the statements in its body that contain one.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Expr.h"
+#include "tu_state.h"
+
+namespace flor::instr {
+
+bool is_loop(const clang::Stmt* stmt);
+const clang::Stmt* loop_body(const clang::Stmt* loop);
+
+// The callee's definition when flor may look inside it: user code with a
+// body (template instantiations included), not torch/std.
+const clang::FunctionDecl* visible_definition(const clang::FunctionDecl* callee);
+
+// Remembers what it learned per function; one per TU.
+class TrainingScanner {
+ public:
+  // True when the statement is or contains a training loop.
+  bool contains_training_loop(const clang::Stmt* stmt);
+
+ private:
+  struct Summary {
+    bool steps = false;          // calls backward() or optimizer.step()
+    bool training_loop = false;  // contains a training loop
+    void merge(const Summary& other) {
+      steps |= other.steps;
+      training_loop |= other.training_loop;
+    }
+  };
+  Summary scan(const clang::Stmt* stmt, int depth);
+  Summary scan_function(const clang::FunctionDecl* function, int depth);
+
+  std::map<const clang::FunctionDecl*, Summary> functions_;
+};
+
+// The main loop of `main_function` (or of a function it calls that is
+// defined in the main file); nullopt when there is none.
+std::optional<MainLoop> find_main_loop(TrainingScanner& scanner, const clang::ASTContext& ctx,
+                                       const clang::FunctionDecl* main_function);
+
+// The skip-block candidates in the main loop's body, named and in source
+// order; side-effect sets are filled in later (side_effects.h).
+std::vector<SkipBlock> find_blocks(TrainingScanner& scanner, const clang::ASTContext& ctx,
+                                   const MainLoop& main_loop);
+
+// True when the statement can leave its enclosing function (return, goto),
+// which a block wrapped in a lambda would change.
+bool contains_return(const clang::Stmt* stmt);
+
+// The statement that is only a call (`f(...);`), or null.
+const clang::CallExpr* as_call_statement(const clang::Stmt* stmt);
+
+}  // namespace flor::instr

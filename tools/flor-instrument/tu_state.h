@@ -1,0 +1,69 @@
+// What the rules learn about one translation unit, shared between them in
+// registry order: the main loop, its skip blocks and their side-effect sets.
+// Owned by the per-TU consumer; AST pointers live as long as the ASTContext.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Stmt.h"
+#include "torch_types.h"
+
+namespace flor::instr {
+
+// One variable in (or considered for) a block's side-effect set.
+struct SetEntry {
+  const clang::VarDecl* var = nullptr;  // null: an object flor cannot name
+  std::string name;                     // as spelled in flor::checkpoints(...)
+  Category category = Category::kOther;
+  std::string why;                      // for --explain and refusal messages
+};
+
+// A diagnostic that stops an edit: the code keeps running as written.
+struct Refusal {
+  std::string rule;
+  clang::SourceLocation loc;
+  std::string message;
+};
+
+enum class BlockKind {
+  kRangeLoop,  // for (x : range)   ->  for (x : flor::loop("x", range))
+  kOtherLoop,  // for/while loop    ->  flor::block("name", [&] { loop });
+  kCall,       // f(...);           ->  flor::block("f", [&] { f(...); });
+};
+
+struct SkipBlock {
+  BlockKind kind = BlockKind::kCall;
+  const clang::Stmt* stmt = nullptr;  // the loop, or the call expression
+  std::string name;
+  std::vector<SetEntry> state;    // the side-effect set flor checkpoints
+  std::vector<SetEntry> ignored;  // mutated but not state (loaders, streams)
+  std::vector<Refusal> refusals;  // non-empty: the block is left alone
+  bool refused() const { return !refusals.empty(); }
+};
+
+struct MainLoop {
+  const clang::Stmt* loop = nullptr;
+  const clang::FunctionDecl* function = nullptr;
+  std::vector<Refusal> refusals;  // non-empty: nothing in the file is edited
+};
+
+struct TuState {
+  clang::ASTContext* context = nullptr;
+  const clang::FunctionDecl* main_function = nullptr;
+  bool manual_api = false;  // the file already calls flor's API: hands off
+  std::optional<MainLoop> main_loop;
+  std::vector<SkipBlock> blocks;
+  std::vector<SetEntry> checkpoints;  // union of the accepted blocks' sets
+  bool edited = false;
+
+  bool instrumentable() const {
+    return !manual_api && main_loop && main_loop->refusals.empty();
+  }
+};
+
+}  // namespace flor::instr
