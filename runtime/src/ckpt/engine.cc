@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -26,7 +27,6 @@ namespace flor::rt {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kArenaAlign = 64;  // each tensor starts on a cache line
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -73,7 +73,7 @@ Result<std::vector<StagedTensor>> plan_layout(const std::vector<StateItem>& item
     staged[i].shape = item.tensor.sizes().vec();
     staged[i].nbytes = tensor_nbytes(item.tensor);
     staged[i].offset = offset;
-    offset += (staged[i].nbytes + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
+    offset += slot_bytes(staged[i].nbytes);
   }
   *total = offset;
   return staged;
@@ -166,8 +166,10 @@ Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items,
   FLOR_RETURN_IF_ERROR(impl_->arena.reserve(total));
   int64_t state_bytes = 0;
   for (size_t i = 0; i < items.size(); ++i) {
-    FLOR_RETURN_IF_ERROR(copy_to_host(items[i].tensor, impl_->arena.data() + staged[i].offset,
-                                      items[i].key));
+    uint8_t* slot = impl_->arena.data() + staged[i].offset;
+    FLOR_RETURN_IF_ERROR(copy_to_host(items[i].tensor, slot, items[i].key));
+    // Slot padding goes to disk: zero it, so old state never leaks into a pack.
+    std::memset(slot + staged[i].nbytes, 0, slot_bytes(staged[i].nbytes) - staged[i].nbytes);
     state_bytes += static_cast<int64_t>(staged[i].nbytes);
   }
   {

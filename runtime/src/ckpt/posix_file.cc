@@ -92,14 +92,38 @@ Status fsync_dir(const std::string& dir) {
   return Status();
 }
 
-DurableFile::DurableFile(std::string final_path, std::string temp_path, Fd fd)
-    : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {}
+DurableFile::DurableFile(std::string final_path, std::string temp_path, Fd fd, bool direct)
+    : final_path_(std::move(final_path)),
+      temp_path_(std::move(temp_path)),
+      fd_(std::move(fd)),
+      direct_(direct) {}
 
-Result<DurableFile> DurableFile::create(const std::string& final_path) {
+Result<DurableFile> DurableFile::create(const std::string& final_path, IoMode mode) {
   std::string temp_path = final_path + kTempMarker + std::to_string(::getpid());
-  const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  int fd = -1;
+  bool direct = mode == IoMode::kDirect;
+  if (direct) {
+    fd = ::open(temp_path.c_str(), flags | O_DIRECT, 0644);
+    if (fd < 0 && errno == EINVAL) direct = false;  // no O_DIRECT here (tmpfs)
+  }
+  if (!direct) fd = ::open(temp_path.c_str(), flags, 0644);
   if (fd < 0) return os_error("cannot create", temp_path);
-  return DurableFile(final_path, std::move(temp_path), Fd(fd));
+  return DurableFile(final_path, std::move(temp_path), Fd(fd), direct);
+}
+
+bool DurableFile::can_write_direct(const void* data, size_t len) const {
+  return reinterpret_cast<uintptr_t>(data) % kDirectAlign == 0 && len % kDirectAlign == 0 &&
+         static_cast<size_t>(size_) % kDirectAlign == 0;
+}
+
+Status DurableFile::stop_direct() {
+  direct_ = false;
+  const int flags = ::fcntl(fd_.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd_.get(), F_SETFL, flags & ~O_DIRECT) != 0) {
+    return os_error("cannot switch off direct I/O on", temp_path_);
+  }
+  return Status();
 }
 
 DurableFile::DurableFile(DurableFile&& other) noexcept
@@ -107,6 +131,7 @@ DurableFile::DurableFile(DurableFile&& other) noexcept
       temp_path_(std::move(other.temp_path_)),
       fd_(std::move(other.fd_)),
       size_(other.size_),
+      direct_(other.direct_),
       committed_(other.committed_) {
   other.committed_ = true;  // the moved-from object owns no temp file
 }
@@ -118,11 +143,16 @@ DurableFile::~DurableFile() {
 }
 
 Status DurableFile::append(const void* data, size_t len) {
+  if (direct_ && !can_write_direct(data, len)) FLOR_RETURN_IF_ERROR(stop_direct());
   const auto* p = static_cast<const char*>(data);
   while (len > 0) {
     const ssize_t n = ::write(fd_.get(), p, len);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EINVAL && direct_) {  // the device wants another alignment
+        FLOR_RETURN_IF_ERROR(stop_direct());
+        continue;
+      }
       return os_error("cannot write", temp_path_);
     }
     p += n;

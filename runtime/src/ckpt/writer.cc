@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "ckpt/posix_file.h"
 #include "ckpt/xxhash64.h"
@@ -29,14 +30,30 @@ Result<int64_t> CheckpointWriter::write_pack(const std::vector<NewBlob>& blobs) 
   for (const auto& b : blobs) refs.push_back(*b.ref);
   const uint64_t pack_id = pack_id_of(refs);
   FLOR_RETURN_IF_ERROR(ensure_pack_dir());
-  FLOR_ASSIGN_OR_RETURN(DurableFile pack, DurableFile::create(pack_path(dir_, pack_id)));
+  FLOR_ASSIGN_OR_RETURN(DurableFile pack,
+                        DurableFile::create(pack_path(dir_, pack_id), IoMode::kDirect));
+  // The header fills the first slot, so blobs start slot-aligned.
+  struct alignas(kSlotAlign) Slot {
+    char bytes[kSlotAlign];
+  };
+  static_assert(kSlotAlign >= kPackHeaderBytes && kSlotAlign % kBlobAlign == 0);
+  auto first = std::make_unique<Slot>();
   const std::string header = encode_pack_header(pack_id, static_cast<uint32_t>(blobs.size()));
-  FLOR_RETURN_IF_ERROR(pack.append(header.data(), header.size()));
-  for (const auto& b : blobs) {
-    FLOR_RETURN_IF_ERROR(pack.pad_to(kBlobAlign));
-    b.ref->pack_id = pack_id;
-    b.ref->offset = static_cast<uint64_t>(pack.size());
-    FLOR_RETURN_IF_ERROR(pack.append(b.data, b.ref->nbytes));
+  std::memset(first->bytes, 0, sizeof(first->bytes));
+  std::memcpy(first->bytes, header.data(), header.size());
+  FLOR_RETURN_IF_ERROR(pack.append(first->bytes, sizeof(first->bytes)));
+  // New blobs that are neighbours in the arena go out as one write.
+  for (size_t i = 0; i < blobs.size();) {
+    const uint8_t* start = blobs[i].data;
+    const uint8_t* end = start;
+    size_t j = i;
+    for (; j < blobs.size() && blobs[j].data == end; ++j) {
+      blobs[j].ref->pack_id = pack_id;
+      blobs[j].ref->offset = static_cast<uint64_t>(pack.size() + (end - start));
+      end += slot_bytes(blobs[j].ref->nbytes);
+    }
+    FLOR_RETURN_IF_ERROR(pack.append(start, static_cast<size_t>(end - start)));
+    i = j;
   }
   const int64_t size = pack.size();
   FLOR_RETURN_IF_ERROR(pack.commit());

@@ -13,16 +13,24 @@
 #include <vector>
 
 #include "ckpt/format.h"
+#include "ckpt/posix_file.h"
 #include "util/status.h"
 
 namespace flor::rt {
+
+// Tensors sit in the arena in slots of kSlotAlign bytes: a slot starts at a
+// multiple of it, and its bytes after nbytes are zero. Packs store blobs at the
+// same alignment, so runs of new blobs go to disk with direct I/O straight from
+// the arena, slot padding included.
+inline constexpr size_t kSlotAlign = kDirectAlign;
+inline size_t slot_bytes(size_t nbytes) { return (nbytes + kSlotAlign - 1) / kSlotAlign * kSlotAlign; }
 
 // One tensor's bytes in the staging arena, with what the manifest records.
 struct StagedTensor {
   std::string key;
   uint8_t dtype = 0;
   std::vector<int64_t> shape;
-  size_t offset = 0;  // into the arena
+  size_t offset = 0;  // into the arena, a multiple of kSlotAlign
   size_t nbytes = 0;
 };
 
