@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "flor/version.h"
@@ -25,6 +26,28 @@ void finish_at_exit() {
     std::fflush(nullptr);
     std::_Exit(code);
   }
+}
+
+constexpr const char* kAnyName = "\x01";  // replay without a name: found later
+
+// The environment as the contract reads it. Without FLOR_MODE, flor's flags
+// stand for it (--flor NAME: record NAME; --replay_flor: replay), and the
+// other variables (FLOR_HOME, FLOR_PROBE, FLOR_EPS, ...) still apply.
+EnvLookup flag_env(const FlorFlags& flags) {
+  EnvLookup base = process_env();
+  const char* mode = std::getenv(kEnvMode);
+  if ((mode && *mode) || (!flags.replay && !flags.record_name)) return base;
+  std::string flag_mode = flags.replay ? "replay" : "record";
+  std::string flag_name = flags.record_name.value_or("");
+  return [base, flag_mode, flag_name](const char* var) -> std::optional<std::string> {
+    if (std::strcmp(var, kEnvMode) == 0) return flag_mode;
+    if (std::strcmp(var, kEnvName) == 0) {
+      if (!flag_name.empty()) return flag_name;
+      auto v = base(var);
+      return v && !v->empty() ? *v : std::string(kAnyName);
+    }
+    return base(var);
+  };
 }
 
 bool has_flor_flag(const std::vector<std::string>& args) {
@@ -57,11 +80,8 @@ Runtime::Runtime() {
 
 Status Runtime::start() {
   FLOR_ASSIGN_OR_RETURN(FlorFlags flags, take_flor_flags(args_));
-  FLOR_ASSIGN_OR_RETURN(contract_, read_contract(process_env()));
-  if (contract_.mode == Mode::kOff && flags.record_name && !flags.replay) contract_.mode = Mode::kRecord;
-  if (contract_.mode == Mode::kOff && flags.replay) contract_.mode = Mode::kReplay;
+  FLOR_ASSIGN_OR_RETURN(contract_, read_contract(flag_env(flags)));
   if (contract_.mode == Mode::kOff) return Status();
-  if (contract_.home.empty()) contract_.home = default_home(process_env());
   // Captured before anything else can draw (record stores it; replay replaces it).
   const std::string start_rng = cpu_rng_bytes();
   if (contract_.mode == Mode::kRecord) {
@@ -75,7 +95,6 @@ Status Runtime::start() {
 }
 
 Status Runtime::start_record(const FlorFlags& flags) {
-  if (flags.record_name && std::getenv(kEnvMode) == nullptr) contract_.name = *flags.record_name;
   if (flags.eps) contract_.eps = *flags.eps;
   FLOR_ASSIGN_OR_RETURN(store_, store::Store::open(contract_.home, contract_.name));
   if (contract_.run_id) {
@@ -97,9 +116,8 @@ Status Runtime::start_record(const FlorFlags& flags) {
   return write_info(run_, {{"eps", eps}});
 }
 
-Result<std::string> Runtime::replay_name(const FlorFlags& flags) const {
-  if (!contract_.name.empty()) return contract_.name;
-  if (flags.record_name) return *flags.record_name;
+Result<std::string> Runtime::replay_name() const {
+  if (contract_.name != kAnyName) return contract_.name;
   // The experiment with the newest record under FLOR_HOME.
   FLOR_ASSIGN_OR_RETURN(auto experiments, store::Store::list(contract_.home));
   std::string best;
@@ -122,7 +140,7 @@ Status Runtime::start_replay(const FlorFlags& flags) {
     if (flags.init) contract_.init = *flags.init;
     if (flags.segment) contract_.segment = *flags.segment;
   }
-  FLOR_ASSIGN_OR_RETURN(contract_.name, replay_name(flags));
+  FLOR_ASSIGN_OR_RETURN(contract_.name, replay_name());
   FLOR_ASSIGN_OR_RETURN(store_, store::Store::open(contract_.home, contract_.name));
   if (contract_.replay_of) {
     FLOR_ASSIGN_OR_RETURN(store::Run rec, store_->run(*contract_.replay_of));

@@ -60,7 +60,7 @@ class Runtime {
   Status start();
   Status start_record(const FlorFlags& flags);
   Status start_replay(const FlorFlags& flags);
-  Result<std::string> replay_name(const FlorFlags& flags) const;
+  Result<std::string> replay_name() const;
   Status write_info(int64_t run, const std::map<std::string, std::string>& extra_json);
   void flush_logs(const std::optional<store::EpochRow>& epoch);
 
