@@ -12,7 +12,7 @@ dir=$(cd "$2" && pwd)
 update=${3:-}
 mock=$(cd "$(dirname "$0")/mock" && pwd)
 clangxx=${CLANGXX:-clang++-14}
-flags=(-- -std=c++17 -I"$mock")
+flags=(-- -std=c++17 -I"$mock" -I"$dir")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
@@ -37,7 +37,7 @@ for src in "$dir"/*.cc; do
   fi
   # The output compiles (against the mock runtime header).
   cp "$out" "$tmp/$name.cc"
-  "$clangxx" -fsyntax-only -std=c++17 -I"$mock" "$tmp/$name.cc" 2>"$tmp/d" || { fail "$name" "output does not compile"; cat "$tmp/d"; }
+  "$clangxx" -fsyntax-only -std=c++17 -I"$mock" -I"$dir" "$tmp/$name.cc" 2>"$tmp/d" || { fail "$name" "output does not compile"; cat "$tmp/d"; }
   # Idempotence: instrumenting the output changes nothing.
   "$tool" "$tmp/$name.cc" "${flags[@]}" >"$tmp/$name.twice" 2>/dev/null || fail "$name" "second run failed"
   cmp -s "$out" "$tmp/$name.twice" || { fail "$name" "not idempotent"; diff -u "$out" "$tmp/$name.twice" || true; }

@@ -250,7 +250,8 @@ bool contains(const std::vector<SetEntry>& entries, const clang::VarDecl* var) {
 std::string checkpoint_spelling(const clang::VarDecl* var) {
   std::string name = var->hasGlobalStorage() && !var->isStaticLocal() ? var->getQualifiedNameAsString()
                                                                        : var->getNameAsString();
-  return var->getType()->isPointerType() ? "*" + name : name;
+  bool indirect = var->getType()->isPointerType() || is_smart_pointer(var->getType());
+  return indirect ? "*" + name : name;
 }
 
 Mutations SideEffectAnalyzer::mutations_of(const clang::Stmt* stmt, clang::SourceRange scope, int depth) {

@@ -48,6 +48,15 @@ bool is_stream(const clang::CXXRecordDecl* record) {
          derives_from(record, "std::basic_streambuf");
 }
 
+// The element type of std::vector / std::array, else null type.
+clang::QualType sequence_element(const clang::CXXRecordDecl* record) {
+  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(record);
+  if (!spec) return {};
+  std::string name = spec->getQualifiedNameAsString();
+  if (name != "std::vector" && name != "std::array") return {};
+  return spec->getTemplateArgs()[0].getAsType();
+}
+
 Category classify_record(const clang::CXXRecordDecl* record) {
   if (derives_from(record, "torch::nn::Module") || derives_from(record, "torch::nn::ModuleHolder")) {
     return Category::kModule;
@@ -75,6 +84,13 @@ Category classify(clang::QualType type) {
   const auto* record = record_of(type);
   if (!record) return Category::kOther;
   clang::QualType pointee = smart_pointee(record);
+  clang::QualType element = sequence_element(record);
+  if (!element.isNull()) {
+    Category c = classify(element);
+    return c == Category::kModule || c == Category::kOptimizer || c == Category::kTensor || c == Category::kScalar
+               ? Category::kSequence
+               : Category::kOther;
+  }
   if (!pointee.isNull()) {
     Category c = classify(pointee);
     return c == Category::kModule || c == Category::kOptimizer || c == Category::kDataLoader
@@ -90,6 +106,7 @@ const char* category_name(Category category) {
     case Category::kOptimizer: return "optimizer";
     case Category::kTensor: return "tensor";
     case Category::kScalar: return "scalar";
+    case Category::kSequence: return "sequence";
     case Category::kDataLoader: return "data loader";
     case Category::kStream: return "output stream";
     case Category::kOther: return "other";
@@ -99,7 +116,11 @@ const char* category_name(Category category) {
 
 bool is_checkpointable(Category category) {
   return category == Category::kModule || category == Category::kOptimizer ||
-         category == Category::kTensor || category == Category::kScalar;
+         category == Category::kTensor || category == Category::kScalar || category == Category::kSequence;
+}
+
+bool is_smart_pointer(clang::QualType type) {
+  return !smart_pointee(record_of(type)).isNull();
 }
 
 bool is_shared_handle(clang::QualType type) {

@@ -14,6 +14,7 @@ enum class Category {
   kOptimizer,   // torch::optim::Optimizer and subclasses
   kTensor,      // at::Tensor
   kScalar,      // arithmetic types
+  kSequence,    // std::vector / std::array of checkpointable elements
   kDataLoader,  // re-iterable input: the RNG state covers its order
   kStream,      // std::ostream and friends, FILE*: output, not state
   kOther,       // anything else: the runtime cannot checkpoint it
@@ -26,6 +27,9 @@ bool is_checkpointable(Category category);
 // True for a type whose copies share the object (module holders, shared_ptr,
 // tensors): passing one by value lets the callee mutate the caller's state.
 bool is_shared_handle(clang::QualType type);
+
+// True for std::shared_ptr / std::unique_ptr: flor::checkpoints takes `*p`.
+bool is_smart_pointer(clang::QualType type);
 
 // True when the pointer/reference type is a pointer to, or reference to,
 // something that is not const.
