@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Hands-free flor, end to end on real LibTorch: the plain Fashion-MNIST program
+# (no flor code in it) is compiled through flor-instrument in compiler-launcher
+# mode (the source never changes), recorded with `flor run`; then log lines are
+# added to the plain source, flor-instrument --probes names the probed block,
+# the program is rebuilt and `flor replay -j 2` fills the new values for every
+# epoch with fidelity ok; they equal the manual-API version's numbers.
+# Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
+source "$(dirname "$0")/driver_lib.bash"
+TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
+[ -x "$TOOL" ] || { echo "skip: flor-instrument not built"; exit 77; }
+"$FLOR" help 2>/dev/null | grep -q replay || { echo "skip: flor replay not available"; exit 77; }
+example=$FLOR_BUILD_DIR/examples/fashion_mnist
+[ -x "$example/train" ] && [ -f "$example/libfmnist.a" ] || { echo "skip: example not built"; exit 77; }
+ARGS=(--epochs 3 --train-size 1000 --test-size 300)
+
+REPO=$WORK/project
+new_repo "$REPO"
+cp "$FLOR_SOURCE_DIR/examples/fashion_mnist/train_plain.cc" "$REPO/train.cc"
+grep -v '^//' "$REPO/train.cc" | grep -q 'flor::' && fail "the plain program must not use flor"
+printf 'build/\n' > "$REPO/.gitignore"
+mkdir -p "$REPO/build" "$WORK/obj"
+git -C "$REPO" add . && git -C "$REPO" commit -qm "plain training program"
+
+# The compile flags CMake uses for the manual-API example (its include path
+# has the runtime), with flor-instrument as the launcher; then its link line.
+build_program() {
+  python3 - "$FLOR_BUILD_DIR" "$TOOL" "$REPO/train.cc" "$WORK/obj/train.o" "$REPO/build/train" <<'PY'
+import json, shlex, subprocess, sys
+build, tool, source, obj, exe = sys.argv[1:]
+entry = next(e for e in json.load(open(build + "/compile_commands.json"))
+             if e["file"].endswith("examples/fashion_mnist/train.cc"))
+args, out, skip = shlex.split(entry["command"]), [tool], False
+for i, a in enumerate(args):
+    if skip: skip = False; continue
+    if a in ("-o", "-MF", "-MT"): skip = True; continue
+    if a == "-MD": continue
+    if a.endswith("examples/fashion_mnist/train.cc"): a = source
+    out.append(a)
+out += ["-o", obj]
+subprocess.run(out, cwd=entry["directory"], check=True)
+link = subprocess.run(["ninja", "-C", build, "-t", "commands", "fmnist_train"], capture_output=True,
+                      text=True, check=True).stdout.strip().splitlines()[-1]
+link = link.replace("examples/fashion_mnist/CMakeFiles/fmnist_train.dir/train.cc.o", obj)
+link = link.replace("-o examples/fashion_mnist/train ", "-o " + exe + " ")
+subprocess.run(link, shell=True, cwd=build, check=True)
+PY
+}
+
+build_program 2> "$WORK/build1.err" || fail "build: $(cat "$WORK/build1.err")"
+cat "$WORK/build1.err"
+flor_cc=$WORK/obj/train.o.flor.cc
+grep -q 'flor::loop("epoch", 0, opt.epochs)' "$flor_cc" || fail "main loop not instrumented: $(grep -n 'for (' "$flor_cc")"
+grep -q "^#line [0-9]* \"$REPO/train.cc\"" "$flor_cc" || fail "no #line directive"
+[ "$(grep -v '^#' "$flor_cc" | wc -l)" -eq "$(grep -v '^#' "$REPO/train.cc" | wc -l)" ] || fail "launcher output does not keep lines"
+git -C "$REPO" diff --quiet || fail "launcher mode changed the source"
+
+cd "$REPO"
+"$FLOR" run fm --eps 1 -- ./build/train "${ARGS[@]}" > "$WORK/record.out" 2>&1 || fail "record: $(cat "$WORK/record.out")"
+[ "$(grep -c '^epoch [0-9]/3' "$WORK/record.out")" -eq 3 ] || fail "record output: $(cat "$WORK/record.out")"
+
+# The user adds log lines to the plain source: one per epoch, one per step in the batch loop.
+sed -i 's|^#include <chrono>|#include <flor/flor.h>\n#include <chrono>|' train.cc
+sed -i 's|^\(\s*\)auto eval = fmnist::evaluate(model, test);|&\n\1flor::log("test_acc", eval.accuracy);|' train.cc
+sed -i 's|^\(\s*\)loss.backward();|&\n\1flor::log("step_loss", loss.item<double>());|' train.cc
+grep -q 'flor::log("test_acc"' train.cc && grep -q 'flor::log("step_loss"' train.cc || fail "could not add log lines"
+
+# Probe detection against the recorded version: the batch loop gained a log.
+git show HEAD:train.cc > "$WORK/recorded.cc"
+flags=$(python3 -c "
+import json, shlex, sys
+e = next(e for e in json.load(open('$FLOR_BUILD_DIR/compile_commands.json')) if e['file'].endswith('examples/fashion_mnist/train.cc'))
+a = shlex.split(e['command'])[1:]
+print(' '.join(shlex.quote(x) for x in a if x.startswith(('-I', '-D', '-std', '-isystem')) or x.startswith('/usr/include')))")
+eval "probe_flags=($flags)"
+probed=$("$TOOL" --probes --recorded "$WORK/recorded.cc" train.cc -- "${probe_flags[@]}") || fail "--probes failed"
+[ "$probed" = "batch" ] || fail "probed blocks: '$probed' (want batch)"
+
+build_program 2> "$WORK/build2.err" || fail "rebuild: $(cat "$WORK/build2.err")"
+"$FLOR" replay fm -j 2 > "$WORK/replay.out" 2> "$WORK/replay.err" || fail "replay: $(cat "$WORK/replay.out" "$WORK/replay.err")"
+cat "$WORK/replay.out"
+grep -q '^fidelity: ok' "$WORK/replay.out" || fail "fidelity"
+[ "$(epoch_counts fm test_acc $(newest_replays fm 2))" = "$(printf '0 1\n1 1\n2 1')" ] ||
+  fail "test_acc not filled once per epoch: $(epoch_counts fm test_acc $(newest_replays fm 2))"
+
+# The same numbers as the manual-API version of the program.
+"$FLOR" run manual -- "$example/train" "${ARGS[@]}" > "$WORK/manual.out" 2>&1 || fail "manual record: $(cat "$WORK/manual.out")"
+values() {  # exp runs... -> "epoch value" of test_acc
+  local exp=$1; shift
+  for run in "$@"; do "$FLOR" dump "$exp:$run"; done |
+    sed -n 's/^  epoch=\([0-9]*\) step=-1 name=test_acc value=\([^ ]*\).*/\1 \2/p' | sort -n
+}
+hands_free=$(values fm $(newest_replays fm 2))
+manual=$(values manual 1)
+[ -n "$manual" ] && [ "$hands_free" = "$manual" ] || fail "hands-free $hands_free vs manual $manual"
+echo "instrument_fmnist: ok"
