@@ -8,3 +8,5 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/florConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/florConfig.cmake ${PROJECT_BINARY_DIR}/florConfigVersion.cmake
   DESTINATION ${FLOR_CMAKE_DIR})
+# flor_instrument(TARGET) for users of the package (owner: flor-instrument).
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/FlorInstrument.cmake DESTINATION ${FLOR_CMAKE_DIR})
