@@ -13,6 +13,17 @@ constexpr size_t kHugePage = size_t{2} << 20;
 
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
+// Faults every page in now, not in the stall. MADV_POPULATE_WRITE (Linux
+// 5.14) does it in one call; older kernels get one touch per page.
+void prefault(void* p, size_t len) {
+#ifdef MADV_POPULATE_WRITE
+  if (::madvise(p, len, MADV_POPULATE_WRITE) == 0) return;
+#endif
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  auto* bytes = static_cast<volatile uint8_t*>(p);
+  for (size_t off = 0; off < len; off += page) bytes[off] = 0;
+}
+
 }  // namespace
 
 StagingArena::~StagingArena() {
@@ -31,9 +42,7 @@ Status StagingArena::reserve(size_t bytes) {
   }
   // Huge pages cut both the faults and the TLB misses of the copy; advisory.
   ::madvise(p, want, MADV_HUGEPAGE);
-  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  auto* bytes_p = static_cast<volatile uint8_t*>(p);
-  for (size_t off = 0; off < want; off += page) bytes_p[off] = 0;  // fault in now, not in the stall
+  prefault(p, want);
   if (data_ != nullptr) ::munmap(data_, capacity_);
   data_ = static_cast<uint8_t*>(p);
   capacity_ = want;

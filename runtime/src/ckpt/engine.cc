@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <sched.h>
+#include <time.h>
 
 #include <atomic>
 #include <chrono>
@@ -30,6 +31,12 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 // Best effort: a writer that cannot lower its priority still writes.
@@ -109,8 +116,10 @@ WriteReport CheckpointEngine::Impl::execute(const Job& job) {
   report.path = dir + "/" + job.name;
   report.state_bytes = job.state_bytes;
   const auto t0 = Clock::now();
+  const double cpu0 = thread_cpu_seconds();
   Result<int64_t> written = writer.write(arena.data(), job.tensors, job.name);
   report.write_seconds = seconds_since(t0);
+  report.write_cpu_seconds = thread_cpu_seconds() - cpu0;
   if (written.ok()) {
     report.bytes_written = written.value();
   } else {

@@ -48,6 +48,7 @@ struct WriteReport {
   int64_t state_bytes = 0;     // bytes captured
   int64_t bytes_written = 0;   // bytes newly written to disk (after dedup)
   double write_seconds = 0;    // wall time of the background write
+  double write_cpu_seconds = 0;  // CPU time the writer thread spent on it (interference)
 };
 
 class CheckpointEngine {
