@@ -117,7 +117,11 @@ Result<std::vector<FileOutcome>> instrument(const clang::tooling::CompilationDat
     files.push_back(abs);
   }
   clang::tooling::ClangTool tool(db, files);
-  for (const auto& [path, text] : request.overrides) tool.mapVirtualFile(absolute_path(path), text);
+  // mapVirtualFile keeps StringRefs: the strings must outlive the run.
+  std::vector<std::string> override_paths;
+  for (const auto& entry : request.overrides) override_paths.push_back(absolute_path(entry.first));
+  size_t index = 0;
+  for (const auto& entry : request.overrides) tool.mapVirtualFile(override_paths[index++], entry.second);
   tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
       {"-resource-dir=" FLOR_CLANG_RESOURCE_DIR, "-w", "-Wno-unknown-warning-option"},
       clang::tooling::ArgumentInsertPosition::END));

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Probe detection: for each CASE.cc in probes/, `--probes --recorded
+# CASE.recorded.cc CASE.cc` must print exactly CASE.probes.
+#   run_probes.sh TOOL
+set -euo pipefail
+tool=$1
+here=$(cd "$(dirname "$0")" && pwd)
+failed=0
+for current in "$here"/probes/*.cc; do
+  [[ $current == *.recorded.cc ]] && continue
+  case=${current%.cc}
+  got=$("$tool" --probes --recorded "$case.recorded.cc" "$current" -- -std=c++17 -I"$here/mock") ||
+    { echo "FAIL $(basename "$case"): --probes failed"; failed=1; continue; }
+  want=$(cat "$case.probes")
+  [[ $got == "$want" ]] || { echo "FAIL $(basename "$case"): got '$got', want '$want'"; failed=1; }
+done
+exit $failed
