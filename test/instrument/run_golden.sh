@@ -4,7 +4,7 @@
 # output; absent: the file must come out unchanged) and CASE.diag (the
 # diagnostics, paths relative to RULE_DIR; absent: none). Then, per case: the
 # output compiles against the mock flor header, instrumenting it again changes
-# nothing (idempotence), and --check agrees.
+# nothing (idempotence), --check agrees, and -i writes the same text.
 #   run_golden.sh TOOL RULE_DIR [--update]
 set -euo pipefail
 tool=$1
@@ -47,5 +47,9 @@ for src in "$dir"/*.cc; do
     set +e; "$tool" --check "$src" "${flags[@]}" >"$tmp/d" 2>/dev/null; rc=$?; set -e
     [[ $rc == 1 && -s $tmp/d ]] || fail "$name" "--check accepted an uninstrumented file (exit $rc)"
   fi
+  # -i rewrites the file to exactly the printed output.
+  mkdir -p "$tmp/inplace" && cp "$src" "$tmp/inplace/$name.cc"
+  "$tool" -i "$tmp/inplace/$name.cc" "${flags[@]}" 2>/dev/null || fail "$name" "-i failed"
+  cmp -s "$out" "$tmp/inplace/$name.cc" || fail "$name" "-i wrote something else than the printed output"
 done
 exit $failed
