@@ -1,7 +1,9 @@
 #include "report/log_table.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <tuple>
 
 namespace flor::report {
 namespace {
@@ -14,19 +16,34 @@ struct Column {
 
 using Key = std::pair<int64_t, int64_t>;  // (epoch, step)
 
-// Columns in order of first appearance, recorded before hindsight.
+// Where a log statement sits ("train.cc:42" -> {"train.cc", 42}); 0 when unknown.
+std::pair<std::string, long> source_position(const std::string& loc) {
+  auto colon = loc.rfind(':');
+  if (colon == std::string::npos) return {loc, 0};
+  return {loc.substr(0, colon), std::strtol(loc.c_str() + colon + 1, nullptr, 10)};
+}
+
+// Recorded columns before hindsight ones; within each, in program order (file,
+// line of the statement), then first appearance: stable whichever replay wrote first.
 std::vector<Column> columns_of(const std::vector<store::LogRow>& logs) {
-  std::vector<Column> cols;
-  for (bool hindsight : {false, true}) {
-    for (const auto& l : logs) {
-      if (l.hindsight != hindsight) continue;
-      Column c{l.name, hindsight};
-      if (std::none_of(cols.begin(), cols.end(),
-                       [&](const Column& x) { return x.name == c.name && x.hindsight == c.hindsight; })) {
-        cols.push_back(c);
-      }
+  struct Seen {
+    Column col;
+    std::pair<std::string, long> pos;
+    size_t first;
+  };
+  std::vector<Seen> seen;
+  for (size_t i = 0; i < logs.size(); ++i) {
+    const auto& l = logs[i];
+    if (std::none_of(seen.begin(), seen.end(),
+                     [&](const Seen& s) { return s.col.name == l.name && s.col.hindsight == l.hindsight; })) {
+      seen.push_back({Column{l.name, l.hindsight}, source_position(l.loc), i});
     }
   }
+  std::stable_sort(seen.begin(), seen.end(), [](const Seen& a, const Seen& b) {
+    return std::tie(a.col.hindsight, a.pos, a.first) < std::tie(b.col.hindsight, b.pos, b.first);
+  });
+  std::vector<Column> cols;
+  for (const auto& s : seen) cols.push_back(s.col);
   return cols;
 }
 

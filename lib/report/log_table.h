@@ -12,7 +12,8 @@ namespace flor::report {
 
 // Rows ordered by (epoch, step); epoch -1 (outside the main loop) first. The
 // `step` column appears only when some log has a step. Recorded names come
-// first in order of first appearance, then hindsight names, marked "*" in the
+// first, then hindsight names, each in program order (the statement's
+// file:line, then first appearance); hindsight names are marked "*" in the
 // header of an aligned table (`hindsight_mark`). When several replays filled
 // the same value, the newest one (highest source run) wins.
 Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark);

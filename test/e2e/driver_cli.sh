@@ -3,18 +3,18 @@
 # in sync with the --help texts, one clear line for each bad input.
 source "$(dirname "$0")/driver_lib.bash"
 
-"$FLOR" help | grep -q '^  replay ' || fail "help lists replay"
+"$FLOR" help | contains '^  replay ' || fail "help lists replay"
 for cmd in $("$FLOR" help | awk '/^commands:/{on=1; next} on && /^  [a-z]/{print $1}'); do
-  "$FLOR" "$cmd" --help | grep -q "^usage: flor $cmd" || fail "$cmd --help"
+  "$FLOR" "$cmd" --help | contains "^usage: flor $cmd" || fail "$cmd --help"
   diff <("$FLOR" help "$cmd") <("$FLOR" "$cmd" --help) || fail "help $cmd differs from $cmd --help"
 done
 diff <("$FLOR" help --markdown) "$FLOR_SOURCE_DIR/docs/cli.md" || fail "docs/cli.md is stale: flor help --markdown > docs/cli.md"
 
 out=$("$FLOR" replya 2>&1) && fail "unknown command succeeded"
-echo "$out" | grep -q "did you mean 'replay'" || fail "no suggestion: $out"
+echo "$out" | contains "did you mean 'replay'" || fail "no suggestion: $out"
 out=$("$FLOR" rep 2>&1) || true
-echo "$out" | grep -q "did you mean 'replay'" || fail "prefix suggestion: $out"
-"$FLOR" --version | grep -q '^flor ' || fail "--version"
+echo "$out" | contains "did you mean 'replay'" || fail "prefix suggestion: $out"
+"$FLOR" --version | contains '^flor ' || fail "--version"
 
 repo=$WORK/repo
 new_repo "$repo"

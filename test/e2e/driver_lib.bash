@@ -73,3 +73,11 @@ epoch_counts() {
 newest_replays() {
   "$FLOR" log "$1" | awk '$6 == "replay" {print $1}' | head -n "$2"
 }
+
+# `cmd | contains RE`: like `grep -q RE`, but reads all input first, so the writer
+# never dies of SIGPIPE (which pipefail would turn into a failure).
+contains() {
+  local all
+  all=$(cat)
+  grep -q -- "$1" <<<"$all"
+}

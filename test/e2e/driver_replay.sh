@@ -12,7 +12,7 @@ before=$(user_state "$REPO")
 "$FLOR" run fm --eps 1 -- ./build/train --epochs $epochs "${TRAIN_ARGS[@]}"
 [ "$(user_state "$REPO")" = "$before" ] || fail "record changed the user's state"
 "$FLOR" show fm --format csv > "$WORK/show0.csv"
-head -1 "$WORK/show0.csv" | grep -q '^epoch,loss,test_loss,test_acc$' || fail "recorded columns: $(head -1 "$WORK/show0.csv")"
+head -1 "$WORK/show0.csv" | contains '^epoch,loss,test_loss,test_acc$' || fail "recorded columns: $(head -1 "$WORK/show0.csv")"
 [ "$(tail -n +2 "$WORK/show0.csv" | wc -l)" -eq $epochs ] || fail "rows: $(cat "$WORK/show0.csv")"
 
 add_hindsight_logs
@@ -40,28 +40,28 @@ done
 # flor show: the new columns beside the recorded ones, per epoch and per step.
 "$FLOR" show fm > "$WORK/show.txt"
 cat "$WORK/show.txt" | head -5
-head -1 "$WORK/show.txt" | grep -q 'weight_norm\*' || fail "table header: $(head -1 "$WORK/show.txt")"
+head -1 "$WORK/show.txt" | contains 'weight_norm\*' || fail "table header: $(head -1 "$WORK/show.txt")"
 "$FLOR" show fm --format csv > "$WORK/show.csv"
-head -1 "$WORK/show.csv" | grep -q '^epoch,step,loss,test_loss,test_acc,grad_norm,weight_norm$' ||
+head -1 "$WORK/show.csv" | contains '^epoch,step,loss,test_loss,test_acc,grad_norm,weight_norm$' ||
   fail "csv header: $(head -1 "$WORK/show.csv")"
 [ "$(awk -F, '$2 == "" && $7 != ""' "$WORK/show.csv" | wc -l)" -eq $epochs ] || fail "weight_norm per epoch"
 [ "$(awk -F, '$2 != "" && $6 != ""' "$WORK/show.csv" | wc -l)" -gt $epochs ] || fail "grad_norm per step"
-"$FLOR" show fm --format json | grep -q '"weight_norm": [0-9]' || fail "json"
+"$FLOR" show fm --format json | contains '"weight_norm": [0-9]' || fail "json"
 
 # The versions: one record and five replays on the shadow branch; the code diff shows the edit.
 "$FLOR" log fm
 [ "$("$FLOR" log fm | awk '$6 == "replay"' | wc -l)" -eq 5 ] || fail "flor log"
 replay=$(newest_replays fm 1)
-"$FLOR" diff fm:1 "fm:$replay" | grep -q '^+#define FMNIST_HINDSIGHT' || fail "diff"
+"$FLOR" diff fm:1 "fm:$replay" | contains '^+#define FMNIST_HINDSIGHT' || fail "diff"
 
 # gc: a newer record keeps its checkpoints; the older record's are freed, its logs stay.
 "$FLOR" run fm --eps 1 -- ./build/train --epochs 1 "${TRAIN_ARGS[@]}" > /dev/null 2>&1
-"$FLOR" gc --dry-run | grep -q '^fm: would free about' || fail "gc --dry-run"
+"$FLOR" gc --dry-run | contains '^fm: would free about' || fail "gc --dry-run"
 ckpt_before=$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)
 "$FLOR" gc | tee "$WORK/gc.out"
 freed=$(sed -n 's/.*(\([0-9]*\) bytes)$/\1/p' "$WORK/gc.out")
 [ "$freed" -gt 0 ] || fail "gc freed nothing"
 [ "$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)" -lt "$ckpt_before" ] || fail "checkpoint folder did not shrink"
-"$FLOR" dump fm:1 | grep -q '^checkpoints: 0$' || fail "record 1 still lists checkpoints"
+"$FLOR" dump fm:1 | contains '^checkpoints: 0$' || fail "record 1 still lists checkpoints"
 [ "$("$FLOR" show fm --run 1 --format csv | wc -l)" -gt $epochs ] || fail "logs must survive gc"
 echo "driver_replay: ok"

@@ -26,7 +26,7 @@ grep -q "^record|envtest" "$log" && grep -q to-stderr "$log" || fail "log copy: 
 [ "$(user_state "$repo" | grep -v florhome)" = "$(echo "$before" | grep -v florhome)" ] || fail "empty repo: user state changed"
 git rev-parse -q --verify HEAD >/dev/null && fail "HEAD was born"
 [ "$(git ls-tree -r --name-only flor.shadow)" = "$(printf '.gitignore\ntrain.sh')" ] || fail "snapshot: $(git ls-tree -r --name-only flor.shadow)"
-"$FLOR" log envtest | grep -q ' failed  record ' || fail "status failed: $("$FLOR" log envtest)"
+"$FLOR" log envtest | contains ' failed  record ' || fail "status failed: $("$FLOR" log envtest)"
 [ "$(cat .git/flor/last)" = envtest ] || fail ".git/flor/last"
 
 # 2. Commits, a modified file, a staged file, a detached HEAD.
@@ -47,7 +47,7 @@ head=$(git rev-parse HEAD)
 [ "$(git rev-parse HEAD)" = "$head" ] && [ "$(git rev-parse --abbrev-ref HEAD)" = HEAD ] || fail "HEAD moved"
 [ "$(git show flor.shadow:a.txt)" = changed ] || fail "snapshot has the work tree's a.txt"
 [ "$(git ls-tree -r --name-only flor.shadow | tr '\n' ' ')" = "a.txt s.txt u.txt " ] || fail "detached snapshot files"
-"$FLOR" log det | grep -q ' complete  record ' || fail "status complete"
+"$FLOR" log det | contains ' complete  record ' || fail "status complete"
 
 # 3. Concurrent runs in one repository both commit.
 "$FLOR" run conc -- sh -c 'sleep 0.2' & p1=$!
@@ -66,14 +66,14 @@ kill -INT $pid
 rc=0; wait $pid || rc=$?
 [ "$rc" -eq 130 ] || fail "interrupted exit $rc"
 grep -q got-int "$FLOR_HOME/intr/logs/run-1.out" || fail "child did not get SIGINT"
-"$FLOR" log intr | grep -q ' interrupted  record ' || fail "status: $("$FLOR" log intr)"
+"$FLOR" log intr | contains ' interrupted  record ' || fail "status: $("$FLOR" log intr)"
 
 # 5. Inspecting: ls, dump, checkout of a version, diff of two versions.
-"$FLOR" ls | grep -q '^det ' || fail "ls: $("$FLOR" ls)"
-"$FLOR" dump det --json | grep -q '"status": "complete"' || fail "dump --json"
+"$FLOR" ls | contains '^det ' || fail "ls: $("$FLOR" ls)"
+"$FLOR" dump det --json | contains '"status": "complete"' || fail "dump --json"
 "$FLOR" checkout det "$WORK/co" >/dev/null
 [ "$(cat "$WORK/co/a.txt")" = changed ] && [ -f "$WORK/co/u.txt" ] || fail "checkout"
 echo three > a.txt
 "$FLOR" run det -- true
-"$FLOR" diff det:1 det:2 | grep -q '^+three' || fail "diff: $("$FLOR" diff det:1 det:2)"
+"$FLOR" diff det:1 det:2 | contains '^+three' || fail "diff: $("$FLOR" diff det:1 det:2)"
 echo "driver_run: ok"

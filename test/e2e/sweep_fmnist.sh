@@ -76,7 +76,7 @@ EPOCHS=4 write_config "$WORK/kill.json" "0.1, 0.01, 0.001" "32, 64"
 pid=$!
 wait_for 120 test "$(count_state kill done 2>/dev/null)" -ge 2
 kill -9 $pid; wait $pid 2>/dev/null || true
-done_before=$(grep -B3 '"state": "done"' "$(sweep_dir kill)/journal.json" | sed -n 's/.*"folder": "\(.*\)".*/\1/p')
+done_before=$("$FLOR" sweep "$WORK/kill.json" --id kill --dry-run -- ./build/train | awk '$2 == "(done)" {print $3}')
 [ -n "$done_before" ] || fail "no finished run before the kill"
 sleep 1  # the killed runs' programs see their flor run die
 "$FLOR" sweep "$WORK/kill.json" --id kill -- ./build/train > /dev/null 2> "$WORK/kill.err" || fail "restart: $(cat "$WORK/kill.err")"

@@ -46,6 +46,18 @@ TEST_CASE("log_table adds a step column for per-step logs; the newest replay win
   CHECK(t.rows[2] == std::vector<Cell>{"0", "0", std::nullopt, std::nullopt, "new"});
 }
 
+TEST_CASE("columns follow program order (file:line), whatever order replays wrote them", "[report]") {
+  auto at = [](store::LogRow r, const std::string& loc) {
+    r.loc = loc;
+    return r;
+  };
+  Table t = log_table({at(log(0, -1, "loss", "1"), "train.cc:80"), at(log(0, -1, "acc", "1"), "train.cc:81"),
+                       at(log(0, -1, "weight_norm", "2", true, 3), "train.cc:90"),
+                       at(log(0, 0, "grad_norm", "3", true, 4), "train.cc:70")},
+                      false);
+  CHECK(t.columns == std::vector<std::string>{"epoch", "step", "loss", "acc", "grad_norm", "weight_norm"});
+}
+
 TEST_CASE("a hindsight name that is also recorded gets its own column", "[report]") {
   Table t = log_table({log(0, -1, "loss", "1"), log(0, -1, "loss", "2", true, 3)}, false);
   CHECK(t.columns == std::vector<std::string>{"epoch", "loss", "loss@hindsight"});

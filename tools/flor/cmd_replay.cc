@@ -238,15 +238,19 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
                static_cast<long long>(p.record.id), p.name.c_str(), workers.size(), p.store->dir().c_str());
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   const double t0 = now_seconds();
-  int ticks = 0;
-  auto tick = [&] {
-    // One line rewritten in place on a terminal; a line every 10 s in a log.
-    if (!tty && ++ticks % 10 != 0) return;
-    std::string line = progress_line(*p.store, p.name, views, now_seconds() - t0);
+  double last_line = -1;
+  auto print_progress = [&](bool force) {
+    // One line rewritten in place on a terminal; in a log, a line every 10 s and a last one.
+    double now = now_seconds();
+    if (!tty && !force && last_line >= 0 && now - last_line < 10) return;
+    last_line = now;
+    std::string line = progress_line(*p.store, p.name, views, now - t0);
     std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
   };
-  FLOR_ASSIGN_OR_RETURN(auto exits, launch(*p.store, workers, tick, std::chrono::milliseconds(1000)));
+  FLOR_ASSIGN_OR_RETURN(auto exits, launch(*p.store, workers, [&] { print_progress(false); },
+                                           std::chrono::milliseconds(1000)));
+  print_progress(true);
   if (tty) std::fputc('\n', stderr);
   ReplaySummary s = summarize(*p.store, p.record.id, views, exits, now_seconds() - t0);
   std::fputs(s.text.c_str(), stdout);
