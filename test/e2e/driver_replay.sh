@@ -54,6 +54,20 @@ head -1 "$WORK/show.csv" | contains '^epoch,step,loss,test_loss,test_acc,grad_no
 replay=$(newest_replays fm 1)
 "$FLOR" diff fm:1 "fm:$replay" | contains '^+#define FMNIST_HINDSIGHT' || fail "diff"
 
+# --epochs: only epochs 2-3, split over two workers, starting from checkpoints.
+"$FLOR" replay fm --epochs 2-3 -j 2 > "$WORK/range.out" 2>&1 || fail "--epochs: $(cat "$WORK/range.out")"
+contains '^epochs replayed: 2 of 2' < "$WORK/range.out" || fail "--epochs 2-3: $(cat "$WORK/range.out")"
+[ "$(epoch_counts fm weight_norm $(newest_replays fm 2))" = "$(printf '2 1\n3 1')" ] || fail "--epochs 2-3 filled other epochs"
+
+# A worker that fails is reported with its log tail; the other one finishes.
+rc=0
+"$FLOR" replay fm -j 2 -- sh -c 'if [ "$FLOR_SEGMENT" = 1/2 ]; then echo boom-in-worker-1; exit 5; fi; exec "$@"' \
+  sh ./build/train --epochs $epochs "${TRAIN_ARGS[@]}" > "$WORK/fail.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "failed worker: exit $rc"
+contains 'worker 1 .* failed (exit 5)' < "$WORK/fail.out" || fail "failure line: $(cat "$WORK/fail.out")"
+contains '^boom-in-worker-1' < "$WORK/fail.out" || fail "log tail"
+contains 'worker 2 .* ok  (2/2 epochs)' < "$WORK/fail.out" || fail "the other worker must finish"
+
 # gc: a newer record keeps its checkpoints; the older record's are freed, its logs stay.
 "$FLOR" run fm --eps 1 -- ./build/train --epochs 1 "${TRAIN_ARGS[@]}" > /dev/null 2>&1
 "$FLOR" gc --dry-run | contains '^fm: would free about' || fail "gc --dry-run"
