@@ -1,7 +1,7 @@
 // Loop and block boundaries, and logs: where record and replay happen.
 // Roles: the outermost flor::loop is the main loop (epochs); a loop or block
 // entered directly in its body is a skip block; deeper ones only count steps.
-#include <spdlog/spdlog.h>
+#include "warn.h"
 
 #include "runtime.h"
 

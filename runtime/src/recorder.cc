@@ -1,6 +1,6 @@
 #include "recorder.h"
 
-#include <spdlog/spdlog.h>
+#include "warn.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -62,7 +62,7 @@ void Recorder::block_end(int64_t epoch, int64_t seq, const std::string& block, S
     finished_.push_back({name, r});
   });
   if (!stall.ok()) {
-    if (!warned_) spdlog::warn("flor: checkpoint {} not taken: {} (training goes on)", name, stall.status().to_string());
+    if (!warned_) warnings().warn("flor: warning: checkpoint {} not taken: {} (training goes on)", name, stall.status().to_string());
     warned_ = true;
     return;
   }
@@ -114,7 +114,7 @@ void Recorder::drain() {
     write_during_block_ = f.report.write_seconds;
     if (!f.report.status.ok()) {
       if (!warned_) {
-        spdlog::warn("flor: checkpoint write failed: {} (training goes on; later checkpoints are still tried)",
+        warnings().warn("flor: warning: checkpoint write failed: {} (training goes on; later checkpoints are still tried)",
                      f.report.status.to_string());
       }
       warned_ = true;
@@ -123,7 +123,7 @@ void Recorder::drain() {
     row.bytes = f.report.bytes_written;
     row.write_s = f.report.write_seconds;
     if (Status s = store_->add_checkpoint(row); !s.ok() && !warned_) {
-      spdlog::warn("flor: cannot store checkpoint row: {}", s.to_string());
+      warnings().warn("flor: warning: cannot store checkpoint row: {}", s.to_string());
       warned_ = true;
     }
   }

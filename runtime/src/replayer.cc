@@ -1,6 +1,6 @@
 #include "replayer.h"
 
-#include <spdlog/spdlog.h>
+#include "warn.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -59,7 +59,7 @@ Result<std::pair<int64_t, int64_t>> Replayer::main_begin(StateSet& state) {
     const std::string path = store_->dir() + "/" + last->second;
     Status s = state.restore(path);
     if (s.ok()) break;
-    spdlog::warn("flor: cannot restore {}: {}; falling back to an earlier checkpoint", path, s.to_string());
+    warnings().warn("flor: warning: cannot restore {}: {}; falling back to an earlier checkpoint", path, s.to_string());
     auto it = std::lower_bound(shape_.restorable.begin(), shape_.restorable.end(), *after);
     after = it == shape_.restorable.begin() ? std::nullopt : std::optional<int64_t>(*(it - 1));
   }
@@ -74,7 +74,7 @@ void Replayer::epoch_begin(int64_t epoch) {
   // new statement that draws random numbers cannot shift later epochs.
   auto it = epoch_rng_.find(epoch);
   if (it != epoch_rng_.end() && !it->second.empty()) {
-    if (Status s = set_cpu_rng_bytes(it->second); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+    if (Status s = set_cpu_rng_bytes(it->second); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());
   }
 }
 
@@ -94,7 +94,7 @@ bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, 
       ++epoch_skipped_;
       return true;
     }
-    spdlog::warn("flor: cannot restore {}: {}; re-executing block '{}' of epoch {}", path, s.to_string(), name,
+    warnings().warn("flor: warning: cannot restore {}: {}; re-executing block '{}' of epoch {}", path, s.to_string(), name,
                  epoch);
   }
   ++epoch_executed_;
@@ -127,7 +127,7 @@ void Replayer::compare(const store::LogRow& row) {
   store::Divergence d{run_, row.epoch, row.step, row.name, recorded ? *recorded : "", row.value, row.loc};
   if (!first_) first_ = d;
   if (stored_divergences_++ < kStoredDivergences) {
-    if (Status s = store_->add_divergence(d); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+    if (Status s = store_->add_divergence(d); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());
   }
 }
 

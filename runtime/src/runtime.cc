@@ -3,7 +3,7 @@
 #include "runtime.h"
 
 #include <sqlite3.h>
-#include <spdlog/spdlog.h>
+#include "warn.h"
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/version.h>
 #include <unistd.h>
@@ -174,7 +174,7 @@ Status Runtime::start_replay(const FlorFlags& flags) {
     blas_threads = info["threads"].value("openblas", 0);
   }
   if (contract_.threads && torch_threads > 0 && *contract_.threads != torch_threads) {
-    spdlog::warn("flor: replay uses {} torch threads, the record used {}: results may differ in the last bits",
+    warnings().warn("flor: warning: replay uses {} torch threads, the record used {}: results may differ in the last bits",
                  *contract_.threads, torch_threads);
   }
   pin_threads(contract_.threads.value_or(torch_threads), blas_threads);
@@ -239,13 +239,13 @@ void Runtime::arg_use(std::string_view name, const std::string& value, const std
     return;
   }
   if (mode_ == RunMode::kRecord) {
-    if (Status s = store_->put_args(run_, {{key, value}}); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+    if (Status s = store_->put_args(run_, {{key, value}}); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());
   }
 }
 
 void Runtime::flush_logs(const std::optional<store::EpochRow>& epoch) {
   if (!store_) return;
-  if (Status s = store_->commit_epoch(epoch, logs_); !s.ok()) spdlog::warn("flor: cannot store logs: {}", s.to_string());
+  if (Status s = store_->commit_epoch(epoch, logs_); !s.ok()) warnings().warn("flor: warning: cannot store logs: {}", s.to_string());
   logs_.clear();
 }
 
@@ -274,8 +274,8 @@ int Runtime::finish() {
   std::map<std::string, std::string> summary;
   if (recorder_) summary["checkpoints"] = std::to_string(recorder_->checkpoints_taken());
   if (replayer_) summary["divergences"] = std::to_string(replayer_->divergences());
-  if (Status s = write_info(run_, summary); !s.ok()) spdlog::warn("flor: {}", s.to_string());
-  if (Status s = store_->finish_run(run_, status, code); !s.ok()) spdlog::warn("flor: {}", s.to_string());
+  if (Status s = write_info(run_, summary); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());
+  if (Status s = store_->finish_run(run_, status, code); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());
   return code;
 }
 

@@ -42,7 +42,12 @@ for seed in 1 2 3; do
   name="kill$seed"
   "$TRAIN" --epochs 40 "${ARGS[@]}" --flor $name 1 > /dev/null 2>&1 &
   pid=$!
-  sleep "$(( 1 + RANDOM % 3 )).$(( RANDOM % 10 ))"
+  # Wait until the run exists (start-up time varies on a busy machine), then a random moment.
+  for _ in $(seq 100); do
+    [ "$(q $name "select count(*) from runs" 2>/dev/null || true)" == 1 ] && break
+    sleep 0.2
+  done
+  sleep "$(( RANDOM % 3 )).$(( RANDOM % 10 ))"
   kill -9 $pid
   wait $pid 2>/dev/null || true
   expect_eq "$(q $name "select status from runs where id=1")" running "killed run status ($name)"

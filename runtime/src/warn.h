@@ -1,0 +1,19 @@
+// The runtime's warnings go to stderr (never stdout, which belongs to the
+// training program), one line each, "flor: warning: ...".
+#pragma once
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace flor::rt {
+
+inline spdlog::logger& warnings() {
+  static auto logger = [] {
+    auto l = std::make_shared<spdlog::logger>("flor", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    l->set_pattern("%v");
+    return l;
+  }();
+  return *logger;
+}
+
+}  // namespace flor::rt
