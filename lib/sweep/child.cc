@@ -50,8 +50,8 @@ Result<int> open_log(const std::string& path) {
 // Runs in the forked child: only async-signal-safe calls until exec.
 [[noreturn]] void exec_child(int out_fd, int err_fd, int report_fd, const std::vector<int>& cpus, char** argv,
                              char** envp) {
-  ::setpgid(0, 0);                      // its own group: terminate() reaches its children too
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);   // a killed sweep leaves no orphan run behind
+  ::setpgid(0, 0);                     // its own group: terminate() reaches its children too
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed sweep leaves no orphan run behind
   ::dup2(out_fd, STDOUT_FILENO);
   ::dup2(err_fd, STDERR_FILENO);
   if (!cpus.empty()) {
@@ -105,7 +105,8 @@ Result<std::unique_ptr<Child>> Child::spawn(const ChildSpec& spec) {
   // The report pipe closes on a successful exec; an errno arrives when it failed.
   int exec_errno = 0;
   ssize_t n;
-  do n = ::read(report[0], &exec_errno, sizeof exec_errno); while (n < 0 && errno == EINTR);
+  do n = ::read(report[0], &exec_errno, sizeof exec_errno);
+  while (n < 0 && errno == EINTR);
   ::close(report[0]);
   std::unique_ptr<Child> child(new Child(pid));
   if (n == sizeof exec_errno) {

@@ -25,7 +25,7 @@ struct ChildSpec {
   std::map<std::string, std::string> env;  // set on top of this process's environment
   std::string stdout_path;                 // appended to; created with its folder
   std::string stderr_path;
-  std::vector<int> cpus;                   // CPU affinity; empty = inherit
+  std::vector<int> cpus;  // CPU affinity; empty = inherit
 };
 
 class Child {

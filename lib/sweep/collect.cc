@@ -13,7 +13,8 @@ Status tag_run(store::Store& store, int64_t run, const CollectContext& ctx, cons
   FLOR_ASSIGN_OR_RETURN(store::Run row, store.run(run));
   Json info = Json::parse(row.info_json, nullptr, /*allow_exceptions=*/false);
   if (!info.is_object()) info = Json::object();
-  info["sweep"] = {{"id", ctx.sweep_id}, {"folder", entry.folder}, {"hash", entry.hash}, {"params", entry.params}};
+  info["sweep"] = {
+      {"id", ctx.sweep_id}, {"folder", entry.folder}, {"hash", entry.hash}, {"params", entry.params}};
   return store.set_run_info(run, info.dump());
 }
 
@@ -44,10 +45,13 @@ Status collect_run(const CollectContext& ctx, Entry* entry) {
     if (out.ok()) history = history_from_output(*out);
   }
   entry->final_metrics = final_metrics(history);
-  Json extra = {{"command", ctx.command}, {"experiment", ctx.name}, {"sweep", ctx.sweep_id},
+  Json extra = {{"command", ctx.command},
+                {"experiment", ctx.name},
+                {"sweep", ctx.sweep_id},
                 {"metrics_from", from_store ? "store" : "output"}};
   FLOR_RETURN_IF_ERROR(write_run_files(ctx.layout, *entry, history, extra));
-  return store_status.with_context("reading run " + std::to_string(entry->flor_run.value_or(0)) + " from the store");
+  return store_status.with_context("reading run " + std::to_string(entry->flor_run.value_or(0)) +
+                                   " from the store");
 }
 
 }  // namespace flor::sweep

@@ -12,8 +12,8 @@ namespace flor::sweep {
 
 struct CollectContext {
   SweepLayout layout;
-  std::string home;      // FLOR_HOME
-  std::string name;      // experiment
+  std::string home;  // FLOR_HOME
+  std::string name;  // experiment
   std::string sweep_id;
   std::vector<std::string> command;  // as given after `--`
 };

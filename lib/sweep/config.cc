@@ -45,13 +45,15 @@ Status parse_mem_trace(const Json& v, const std::string& source, Meta* meta) {
     meta->mem_trace = v.get<bool>();
     return Status();
   }
-  FLOR_RETURN_IF_ERROR(want(v.is_object(), source, "mem_trace", "an object {\"enabled\", \"delay_s\"} or a boolean"));
+  FLOR_RETURN_IF_ERROR(
+      want(v.is_object(), source, "mem_trace", "an object {\"enabled\", \"delay_s\"} or a boolean"));
   for (const auto& [k, x] : v.items()) {
     if (k == "enabled") {
       FLOR_RETURN_IF_ERROR(want(x.is_boolean(), source, "mem_trace.enabled", "a boolean"));
       meta->mem_trace = x.get<bool>();
     } else if (k == "delay_s") {
-      FLOR_RETURN_IF_ERROR(want(x.is_number() && x.get<double>() > 0, source, "mem_trace.delay_s", "a positive number"));
+      FLOR_RETURN_IF_ERROR(
+          want(x.is_number() && x.get<double>() > 0, source, "mem_trace.delay_s", "a positive number"));
       meta->mem_trace_delay_s = x.get<double>();
     } else {
       return bad(source, "unknown key meta.mem_trace." + k + " (known: enabled, delay_s)");
@@ -146,7 +148,7 @@ void warn_unknown_keys(const std::string& source, Config* c) {
 
 const std::vector<std::string>& known_meta_keys() {
   static const std::vector<std::string> keys = {
-      "exclude_configs", "max_parallel", "allow_cpu",   "retries",         "timeout_s", "on_failure",
+      "exclude_configs", "max_parallel", "allow_cpu",       "retries",    "timeout_s", "on_failure",
       "mem_trace",       "runs_per_gpu", "threads_per_run", "flag_style", "flags"};
   return keys;
 }
@@ -180,7 +182,8 @@ Result<Config> parse_config(const std::string& text, const std::string& source) 
     }
   }
   if (c.fixed.contains("data_name")) {
-    if (!c.fixed["data_name"].is_string()) return bad(source, "data_name must be a string (the experiment name)");
+    if (!c.fixed["data_name"].is_string())
+      return bad(source, "data_name must be a string (the experiment name)");
     c.data_name = c.fixed["data_name"].get<std::string>();
   }
   warn_unknown_keys(source, &c);

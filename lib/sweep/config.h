@@ -33,9 +33,9 @@ struct Meta {
   double timeout_s = 0;               // per attempt; 0 = none
   OnFailure on_failure = OnFailure::kContinue;
   bool mem_trace = false;
-  double mem_trace_delay_s = 60;      // seconds between samples
-  int runs_per_gpu = 1;               // >1 shares a GPU, only when asked
-  int threads_per_run = 0;            // CPU slots: 0 = cores / slots
+  double mem_trace_delay_s = 60;  // seconds between samples
+  int runs_per_gpu = 1;           // >1 shares a GPU, only when asked
+  int threads_per_run = 0;        // CPU slots: 0 = cores / slots
   FlagStyle flag_style = FlagStyle::kKey;
   // Flags for keys of the config that the program does not know (data_name,
   // data_dir...) would make a strict parser fail: only these keys become
@@ -49,9 +49,9 @@ struct Axis {
 };
 
 struct Config {
-  std::string data_name;     // the experiment name ("" when absent)
+  std::string data_name;        // the experiment name ("" when absent)
   Json fixed = Json::object();  // scalar keys, data_name included
-  std::vector<Axis> axes;    // array-valued keys, sorted by key
+  std::vector<Axis> axes;       // array-valued keys, sorted by key
   Meta meta;
   std::vector<std::string> warnings;  // e.g. an exclude rule naming an unknown key
 };

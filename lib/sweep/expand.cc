@@ -71,7 +71,8 @@ Result<std::vector<Permutation>> expand(const Config& config) {
   while (true) {
     Permutation p;
     p.params = config.fixed;
-    for (size_t i = 0; i < config.axes.size(); ++i) p.params[config.axes[i].key] = config.axes[i].values[index[i]];
+    for (size_t i = 0; i < config.axes.size(); ++i)
+      p.params[config.axes[i].key] = config.axes[i].values[index[i]];
     bool excluded = false;
     for (const Json& rule : config.meta.exclude_configs) excluded = excluded || matches_rule(p.params, rule);
     if (!excluded) {
@@ -83,7 +84,9 @@ Result<std::vector<Permutation>> expand(const Config& config) {
     while (i > 0 && ++index[i - 1] == config.axes[i - 1].values.size()) index[--i] = 0;
     if (i == 0) break;
   }
-  if (out.empty()) return invalid_argument("the sweep expands to nothing: every permutation is excluded by meta.exclude_configs");
+  if (out.empty())
+    return invalid_argument(
+        "the sweep expands to nothing: every permutation is excluded by meta.exclude_configs");
   return out;
 }
 
@@ -91,7 +94,8 @@ std::string folder_name(const Config& config, const Permutation& perm) {
   std::map<std::string, std::string> labels = axis_labels(config);
   std::string name = sanitize(config.data_name.empty() ? "run" : config.data_name);
   for (const Axis& a : config.axes) {
-    if (perm.params.contains(a.key)) name += "_" + labels[a.key] + sanitize(value_text(perm.params.at(a.key)));
+    if (perm.params.contains(a.key))
+      name += "_" + labels[a.key] + sanitize(value_text(perm.params.at(a.key)));
   }
   if (name.size() > kMaxFolderName) name = name.substr(0, kMaxFolderName - 9) + "_" + perm.hash.substr(0, 8);
   return name;

@@ -1,6 +1,7 @@
 #include "sweep/files.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,8 +77,8 @@ Status append_line(const std::string& path, const std::string& line) {
 uint64_t file_stamp(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return 0;
-  uint64_t ns = static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull +
-                static_cast<uint64_t>(st.st_mtim.tv_nsec);
+  uint64_t ns =
+      static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec);
   return ns ^ (static_cast<uint64_t>(st.st_size) << 1) ^ 1;  // never 0 for an existing file
 }
 
@@ -98,6 +99,20 @@ std::string tail_lines(const std::string& path, int max_lines, uint64_t from) {
   }
   return s.substr(pos, end - pos);
 }
+
+Result<std::unique_ptr<FileLock>> FileLock::try_lock(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) FLOR_RETURN_IF_ERROR(make_dirs(parent.string()));
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return failed_precondition("another process holds " + path + " (is the same sweep already running?)");
+  }
+  return std::unique_ptr<FileLock>(new FileLock(fd));
+}
+
+FileLock::~FileLock() { ::close(fd_); }
 
 std::string fnv1a_hex(const std::string& data) {
   uint64_t h = 14695981039346656037ull;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "util/status.h"
@@ -31,6 +32,21 @@ uint64_t file_stamp(const std::string& path);
 std::string tail_lines(const std::string& path, int max_lines, uint64_t from = 0);
 // The size of a file in bytes, 0 when missing.
 uint64_t file_size(const std::string& path);
+
+// An exclusive lock on a file (flock), held until destruction: one sweep
+// process per journal. The kernel drops it when the holder dies.
+class FileLock {
+ public:
+  // kFailedPrecondition when another process holds it.
+  static Result<std::unique_ptr<FileLock>> try_lock(const std::string& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 // 64-bit FNV-1a as 16 lowercase hex digits: stable across runs and machines.
 std::string fnv1a_hex(const std::string& data);

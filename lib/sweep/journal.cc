@@ -19,10 +19,17 @@ Result<RunState> parse_run_state(const std::string& text) {
 }
 
 Json entry_to_json(const Entry& e) {
-  Json j = {{"hash", e.hash},       {"params", e.params},   {"folder", e.folder},
-            {"state", to_string(e.state)}, {"attempts", e.attempts}, {"order", e.order},
-            {"reason", e.reason},   {"started", e.started}, {"ended", e.ended},
-            {"slot", e.slot},       {"final_metrics", e.final_metrics}};
+  Json j = {{"hash", e.hash},
+            {"params", e.params},
+            {"folder", e.folder},
+            {"state", to_string(e.state)},
+            {"attempts", e.attempts},
+            {"order", e.order},
+            {"reason", e.reason},
+            {"started", e.started},
+            {"ended", e.ended},
+            {"slot", e.slot},
+            {"final_metrics", e.final_metrics}};
   j["exit_code"] = e.exit_code ? Json(*e.exit_code) : Json(nullptr);
   j["flor_run"] = e.flor_run ? Json(*e.flor_run) : Json(nullptr);
   return j;
@@ -58,7 +65,8 @@ Result<Journal> Journal::open(const std::string& path) {
   try {
     root = Json::parse(text);
   } catch (const Json::exception& e) {
-    return corrupt("journal " + path + " is not valid JSON (" + e.what() + "); move it away to start the sweep afresh");
+    return corrupt("journal " + path + " is not valid JSON (" + e.what() +
+                   "); move it away to start the sweep afresh");
   }
   if (root.value("version", 0) != kJournalVersion) {
     return corrupt("journal " + path + " has format version " + std::to_string(root.value("version", 0)) +
@@ -80,7 +88,8 @@ const Entry* Journal::find(const std::string& hash) const {
 std::vector<const Entry*> Journal::entries() const {
   std::vector<const Entry*> out;
   for (const auto& [h, e] : entries_) out.push_back(&e);
-  std::stable_sort(out.begin(), out.end(), [](const Entry* a, const Entry* b) { return a->order < b->order; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Entry* a, const Entry* b) { return a->order < b->order; });
   return out;
 }
 

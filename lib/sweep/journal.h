@@ -32,15 +32,15 @@ Result<RunState> parse_run_state(const std::string& text);
 struct Entry {
   std::string hash;
   Json params = Json::object();
-  std::string folder;     // stable: chosen once, kept across restarts
+  std::string folder;  // stable: chosen once, kept across restarts
   RunState state = RunState::kPending;
   int attempts = 0;
-  int order = 0;          // first time this permutation was seen (table order)
+  int order = 0;  // first time this permutation was seen (table order)
   std::optional<int> exit_code;
-  std::string reason;     // why it failed: "exit 3", "signal 9", "timeout after 10s"
-  double started = 0;     // unix seconds of the last attempt
+  std::string reason;  // why it failed: "exit 3", "signal 9", "timeout after 10s"
+  double started = 0;  // unix seconds of the last attempt
   double ended = 0;
-  std::string slot;       // "gpu0", "cpu1"
+  std::string slot;                 // "gpu0", "cpu1"
   std::optional<int64_t> flor_run;  // the recorded run in the store, when known
   Json final_metrics = Json::object();
 };

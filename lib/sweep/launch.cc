@@ -7,7 +7,8 @@
 
 namespace flor::sweep {
 
-std::vector<std::string> param_flags(const Json& params, FlagStyle style, const std::vector<std::string>& keys) {
+std::vector<std::string> param_flags(const Json& params, FlagStyle style,
+                                     const std::vector<std::string>& keys) {
   std::vector<std::string> flags;
   if (style == FlagStyle::kNone) return flags;
   for (const auto& [k, v] : params.items()) {
@@ -32,7 +33,8 @@ ChildSpec run_spec(const RunTemplate& t, const Entry& entry, const Slot& slot, c
     spec.argv = {t.flor_exe, "run", t.name, "--threads", std::to_string(slot_threads(slot)), "--"};
   }
   spec.argv.insert(spec.argv.end(), t.command.begin(), t.command.end());
-  for (std::string& f : param_flags(entry.params, t.flag_style, t.flag_keys)) spec.argv.push_back(std::move(f));
+  for (std::string& f : param_flags(entry.params, t.flag_style, t.flag_keys))
+    spec.argv.push_back(std::move(f));
   spec.env = slot.env;
   for (const auto& [k, v] : param_env(entry.params)) spec.env[k] = v;
   spec.env[kEnvSweep] = t.sweep_id;

@@ -17,21 +17,22 @@
 
 namespace flor::sweep {
 
-inline constexpr const char* kEnvArgPrefix = "FLOR_ARG_";  // + key: flor::arg's override
-inline constexpr const char* kEnvSweep = "FLOR_SWEEP";      // the sweep id (informational)
+inline constexpr const char* kEnvArgPrefix = "FLOR_ARG_";      // + key: flor::arg's override
+inline constexpr const char* kEnvSweep = "FLOR_SWEEP";         // the sweep id (informational)
 inline constexpr const char* kEnvSweepRun = "FLOR_SWEEP_RUN";  // the run's folder name
 
 struct RunTemplate {
-  std::string flor_exe;               // the flor binary; "" = run CMD without recording
-  std::string name;                   // experiment (data_name)
+  std::string flor_exe;  // the flor binary; "" = run CMD without recording
+  std::string name;      // experiment (data_name)
   std::string sweep_id;
-  std::vector<std::string> command;   // CMD ARGS...
+  std::vector<std::string> command;  // CMD ARGS...
   FlagStyle flag_style = FlagStyle::kKey;
   std::vector<std::string> flag_keys;  // meta.flags; empty = every key but data_name
 };
 
 // "--lr=0.1" style flags for the permutation's values, keys sorted.
-std::vector<std::string> param_flags(const Json& params, FlagStyle style, const std::vector<std::string>& keys);
+std::vector<std::string> param_flags(const Json& params, FlagStyle style,
+                                     const std::vector<std::string>& keys);
 // FLOR_ARG_<key> = value for every key.
 std::map<std::string, std::string> param_env(const Json& params);
 // The child for one attempt of `entry` on `slot`; logs in the run's folder.

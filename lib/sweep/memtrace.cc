@@ -70,7 +70,8 @@ double tree_rss_mib(int root) {
 double gpu_mem_mib(const std::vector<int>& pids) {
   std::set<int> wanted(pids.begin(), pids.end());
   double mib = 0;
-  std::istringstream out(command_output("nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits"));
+  std::istringstream out(
+      command_output("nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits"));
   for (std::string line; std::getline(out, line);) {
     int pid = 0;
     double used = 0;

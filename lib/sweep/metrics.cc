@@ -34,7 +34,8 @@ std::string lower(std::string s) {
 bool is_name(const std::string& w) {
   if (w.empty() || !std::isalpha(static_cast<unsigned char>(w[0]))) return false;
   for (char c : w) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '/' && c != '-') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '/' && c != '-')
+      return false;
   }
   return true;
 }
@@ -48,7 +49,8 @@ bool is_number(const std::string& w) {
 // "k: v" and "k v" (a name, then a number).
 std::vector<std::pair<std::string, std::string>> pairs_of(const std::string& line) {
   std::string cleaned;
-  for (char c : line) cleaned += (c == ',' || c == '|' || c == ';' || c == '\t' || c == '[' || c == ']') ? ' ' : c;
+  for (char c : line)
+    cleaned += (c == ',' || c == '|' || c == ';' || c == '\t' || c == '[' || c == ']') ? ' ' : c;
   std::istringstream in(cleaned);
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
@@ -58,8 +60,8 @@ std::vector<std::pair<std::string, std::string>> pairs_of(const std::string& lin
     size_t eq = w.find('=');
     if (eq != std::string::npos && eq > 0) {
       out.emplace_back(w.substr(0, eq), w.substr(eq + 1));
-    } else if (i + 1 < words.size() && (w.back() == ':' || lower(w) == "epoch" ||
-                                        (is_name(w) && is_number(words[i + 1])))) {
+    } else if (i + 1 < words.size() &&
+               (w.back() == ':' || lower(w) == "epoch" || (is_name(w) && is_number(words[i + 1])))) {
       out.emplace_back(w.back() == ':' ? w.substr(0, w.size() - 1) : w, words[i + 1]);
       ++i;
     }

@@ -16,7 +16,8 @@ namespace {
 // A metric name as a file name ("val/acc" -> "val-acc").
 std::string plot_file(const std::string& dir, const std::string& metric) {
   std::string name;
-  for (char c : metric) name += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-') ? c : '-';
+  for (char c : metric)
+    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-') ? c : '-';
   return dir + "/" + name + ".svg";
 }
 
@@ -50,7 +51,8 @@ Result<History> read_history(const std::string& path) {
     for (const auto& [name, m] : j.at("metrics").items()) {
       const Json& epochs = m.at("epochs");
       const Json& values = m.at("values");
-      for (size_t i = 0; i < epochs.size() && i < values.size(); ++i) h[name][epochs[i].get<int64_t>()] = values[i].get<double>();
+      for (size_t i = 0; i < epochs.size() && i < values.size(); ++i)
+        h[name][epochs[i].get<int64_t>()] = values[i].get<double>();
     }
   } catch (const Json::exception& e) {
     return corrupt(path + ": " + e.what());
@@ -58,9 +60,11 @@ Result<History> read_history(const std::string& path) {
   return h;
 }
 
-Status write_run_files(const SweepLayout& layout, const Entry& entry, const History& history, const Json& extra) {
+Status write_run_files(const SweepLayout& layout, const Entry& entry, const History& history,
+                       const Json& extra) {
   const std::string dir = layout.run_dir(entry.folder);
-  FLOR_RETURN_IF_ERROR(write_file_atomic(layout.history(entry.folder), history_to_json(history).dump(1) + "\n"));
+  FLOR_RETURN_IF_ERROR(
+      write_file_atomic(layout.history(entry.folder), history_to_json(history).dump(1) + "\n"));
   Json data = entry_to_json(entry);
   data["version"] = 1;
   data["duration_s"] = entry.ended > entry.started ? entry.ended - entry.started : 0.0;
@@ -102,12 +106,14 @@ Result<std::string> sweep_tables(const std::string& home, const std::string& nam
   for (const auto& d : fs::directory_iterator(dir, ec)) {
     if (file_exists((d.path() / "journal.json").string())) roots.push_back(d.path());
   }
-  if (roots.empty()) return not_found("experiment '" + name + "' has no sweep (no " + dir + "/*/journal.json)");
+  if (roots.empty())
+    return not_found("experiment '" + name + "' has no sweep (no " + dir + "/*/journal.json)");
   std::sort(roots.begin(), roots.end());
   std::string out;
   for (const fs::path& root : roots) {
     FLOR_ASSIGN_OR_RETURN(Journal j, Journal::open((root / "journal.json").string()));
-    out += (out.empty() ? "" : "\n") + std::string("sweep ") + root.filename().string() + " (" + root.string() + ")\n";
+    out += (out.empty() ? "" : "\n") + std::string("sweep ") + root.filename().string() + " (" +
+           root.string() + ")\n";
     out += runs_table(j.entries());
   }
   return out;

@@ -45,7 +45,8 @@ std::string default_sweep_id(const std::string& config_path);
 
 // history.json, run_data.json (the entry plus `extra`: command, store run, ...)
 // and a plot per metric in the run's folder.
-Status write_run_files(const SweepLayout& layout, const Entry& entry, const History& history, const Json& extra);
+Status write_run_files(const SweepLayout& layout, const Entry& entry, const History& history,
+                       const Json& extra);
 // run_data.csv and plots/<metric>.svg comparing every run that has a history.
 Status write_sweep_files(const SweepLayout& layout, const Journal& journal);
 // A run's history.json; an empty history when there is none.

@@ -5,7 +5,8 @@
 
 namespace flor::sweep {
 
-std::vector<Entry> entries_for(const Config& config, const std::vector<Permutation>& perms, const Journal& journal) {
+std::vector<Entry> entries_for(const Config& config, const std::vector<Permutation>& perms,
+                               const Journal& journal) {
   std::vector<std::string> names = folder_names(config, perms);
   std::set<std::string> taken;
   int next_order = 0;
@@ -36,11 +37,14 @@ bool wants_run(const Entry& entry, const Journal& journal, Rerun mode) {
   const Entry* known = journal.find(entry.hash);
   if (!known) return true;
   switch (known->state) {
-    case RunState::kDone: return false;
-    case RunState::kFailed: return mode == Rerun::kRetryFailed;
+    case RunState::kDone:
+      return false;
+    case RunState::kFailed:
+      return mode == Rerun::kRetryFailed;
     case RunState::kPending:
     case RunState::kRunning:
-    case RunState::kDropped: return mode == Rerun::kResume;
+    case RunState::kDropped:
+      return mode == Rerun::kResume;
   }
   return false;
 }

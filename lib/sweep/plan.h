@@ -17,7 +17,8 @@ enum class Rerun {
 // Journal entries for the permutations: the journal's own entry (folder,
 // state, attempts) when it has one, else a new pending entry whose folder is
 // unique in the journal and whose order follows the journal's last.
-std::vector<Entry> entries_for(const Config& config, const std::vector<Permutation>& perms, const Journal& journal);
+std::vector<Entry> entries_for(const Config& config, const std::vector<Permutation>& perms,
+                               const Journal& journal);
 
 // Whether an entry (as entries_for returned it) must be queued.
 bool wants_run(const Entry& entry, const Journal& journal, Rerun mode);

@@ -17,11 +17,20 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -48,7 +57,9 @@ struct Frame {
   Range x, y;
   bool integer_x = true;
   double px(double v) const { return kLeft + (v - x.lo) / (x.hi - x.lo) * (kWidth - kLeft - kRight); }
-  double py(double v) const { return kHeight - kBottom - (v - y.lo) / (y.hi - y.lo) * (kHeight - kTop - kBottom); }
+  double py(double v) const {
+    return kHeight - kBottom - (v - y.lo) / (y.hi - y.lo) * (kHeight - kTop - kBottom);
+  }
 };
 
 Frame frame_of(const std::vector<Series>& series) {
@@ -78,12 +89,14 @@ std::string axes_svg(const Frame& f, const std::string& x_label) {
   for (double t : nice_ticks(f.x.lo, f.x.hi, 8, f.integer_x)) {
     out += "<line x1=\"" + num(f.px(t)) + "\" y1=\"" + num(y0) + "\" x2=\"" + num(f.px(t)) + "\" y2=\"" +
            num(y0 + 5) + "\" stroke=\"#333\"/>";
-    out += "<text x=\"" + num(f.px(t)) + "\" y=\"" + num(y0 + 18) + "\" text-anchor=\"middle\">" + num(t) + "</text>\n";
+    out += "<text x=\"" + num(f.px(t)) + "\" y=\"" + num(y0 + 18) + "\" text-anchor=\"middle\">" + num(t) +
+           "</text>\n";
   }
   for (double t : nice_ticks(f.y.lo, f.y.hi, 6)) {
     out += "<line x1=\"" + num(x0) + "\" y1=\"" + num(f.py(t)) + "\" x2=\"" + num(x1) + "\" y2=\"" +
            num(f.py(t)) + "\" stroke=\"#eee\"/>";
-    out += "<text x=\"" + num(x0 - 6) + "\" y=\"" + num(f.py(t) + 4) + "\" text-anchor=\"end\">" + num(t) + "</text>\n";
+    out += "<text x=\"" + num(x0 - 6) + "\" y=\"" + num(f.py(t) + 4) + "\" text-anchor=\"end\">" + num(t) +
+           "</text>\n";
   }
   out += "<text x=\"" + num((x0 + x1) / 2) + "\" y=\"" + num(kHeight - 12) + "\" text-anchor=\"middle\">" +
          xml_escape(x_label) + "</text>\n";
@@ -93,7 +106,8 @@ std::string axes_svg(const Frame& f, const std::string& x_label) {
 std::string series_svg(const Frame& f, const Series& s, const char* color) {
   std::vector<std::pair<double, double>> pts = s.points;
   std::sort(pts.begin(), pts.end());
-  std::string out = "<polyline fill=\"none\" stroke=\"" + std::string(color) + "\" stroke-width=\"2\" points=\"";
+  std::string out =
+      "<polyline fill=\"none\" stroke=\"" + std::string(color) + "\" stroke-width=\"2\" points=\"";
   for (const auto& [x, y] : pts) out += num(f.px(x)) + "," + num(f.py(y)) + " ";
   out += "\"/>\n";
   for (const auto& [x, y] : pts) {  // markers: a single-epoch run is a dot, not nothing
@@ -107,7 +121,8 @@ std::string legend_svg(const std::vector<Series>& series) {
   double x = kWidth - kRight + 12, y = kTop + 8;
   for (size_t i = 0; i < series.size(); ++i, y += 18) {
     const char* color = series[i].points.empty() ? "#bbb" : kColors[i % 10];
-    out += "<rect x=\"" + num(x) + "\" y=\"" + num(y - 9) + "\" width=\"14\" height=\"4\" fill=\"" + color + "\"/>";
+    out += "<rect x=\"" + num(x) + "\" y=\"" + num(y - 9) + "\" width=\"14\" height=\"4\" fill=\"" + color +
+           "\"/>";
     out += "<text x=\"" + num(x + 20) + "\" y=\"" + num(y - 4) + "\" font-size=\"11\">" +
            xml_escape(series[i].label) + "</text>\n";
   }

@@ -77,7 +77,8 @@ std::string csv_text(const std::vector<const Entry*>& all) {
     out += csv_field(e->folder) + "," + to_string(e->state) + "," +
            (e->exit_code ? std::to_string(*e->exit_code) : "") + "," + std::to_string(e->attempts) + "," +
            duration_text(*e) + "," + e->hash;
-    for (const std::string& k : params) out += "," + (e->params.contains(k) ? csv_field(value_text(e->params[k])) : "");
+    for (const std::string& k : params)
+      out += "," + (e->params.contains(k) ? csv_field(value_text(e->params[k])) : "");
     for (const std::string& k : metrics) {
       out += "," + (e->final_metrics.contains(k) ? csv_field(metric_text(e->final_metrics[k])) : "");
     }
@@ -142,9 +143,11 @@ double estimate_eta(const std::vector<double>& finished, const std::vector<doubl
 }
 
 std::string progress_line(const Progress& p) {
-  std::string line = "sweep: " + std::to_string(p.done) + " done, " + std::to_string(p.running) + " running, " +
-                     std::to_string(p.queued) + " queued, " + std::to_string(p.failed) + " failed";
-  if (p.running + p.queued > 0) line += ", ETA " + (p.eta_s < 0 ? std::string("?") : format_duration(p.eta_s));
+  std::string line = "sweep: " + std::to_string(p.done) + " done, " + std::to_string(p.running) +
+                     " running, " + std::to_string(p.queued) + " queued, " + std::to_string(p.failed) +
+                     " failed";
+  if (p.running + p.queued > 0)
+    line += ", ETA " + (p.eta_s < 0 ? std::string("?") : format_duration(p.eta_s));
   return line;
 }
 

@@ -27,7 +27,8 @@ struct Scheduler::Running {
 namespace {
 
 std::string exit_reason(int code) {
-  return code > 128 ? "killed by signal " + std::to_string(code - 128) : "exit status " + std::to_string(code);
+  return code > 128 ? "killed by signal " + std::to_string(code - 128)
+                    : "exit status " + std::to_string(code);
 }
 
 std::string seconds_text(double s) {
@@ -120,7 +121,8 @@ Status Scheduler::start(Entry entry, size_t slot) {
   Result<ChildSpec> spec = hooks_.launch(entry, slots_[slot]);
   uint64_t out_from = spec.ok() ? file_size(spec->stdout_path) : 0;
   uint64_t err_from = spec.ok() ? file_size(spec->stderr_path) : 0;
-  Result<std::unique_ptr<Child>> child = spec.ok() ? Child::spawn(*spec) : Result<std::unique_ptr<Child>>(spec.status());
+  Result<std::unique_ptr<Child>> child =
+      spec.ok() ? Child::spawn(*spec) : Result<std::unique_ptr<Child>>(spec.status());
   if (!child.ok()) return fail_attempt(std::move(entry), "cannot start: " + child.status().message(), "");
   auto r = std::make_unique<Running>();
   r->entry = std::move(entry);
@@ -163,8 +165,10 @@ Status Scheduler::finish(Running* r, int exit_code) {
     return journal_->put(e);
   }
   if (exit_code != 0 || r->timed_out) {
-    std::string reason = r->timed_out ? "timeout after " + seconds_text(options_.meta.timeout_s) : exit_reason(exit_code);
-    std::string tail = log_tail(r->stdout_path, r->stdout_from, r->stderr_path, r->stderr_from, options_.tail_lines);
+    std::string reason =
+        r->timed_out ? "timeout after " + seconds_text(options_.meta.timeout_s) : exit_reason(exit_code);
+    std::string tail =
+        log_tail(r->stdout_path, r->stdout_from, r->stderr_path, r->stderr_from, options_.tail_lines);
     return fail_attempt(std::move(e), reason, tail);
   }
   e.state = RunState::kDone;
@@ -226,8 +230,9 @@ void Scheduler::trace_memory() {
     r->next_mem_sample += options_.meta.mem_trace_delay_s;
     std::vector<int> tree = process_tree(r->child->pid());
     char line[160];
-    std::snprintf(line, sizeof line, "[flor sweep] mem t=%.0fs rss_mib=%.1f gpu_mib=%.1f", now - r->started_mono,
-                  tree_rss_mib(r->child->pid()), slot_has_gpu(slots_[r->slot]) ? gpu_mem_mib(tree) : 0.0);
+    std::snprintf(line, sizeof line, "[flor sweep] mem t=%.0fs rss_mib=%.1f gpu_mib=%.1f",
+                  now - r->started_mono, tree_rss_mib(r->child->pid()),
+                  slot_has_gpu(slots_[r->slot]) ? gpu_mem_mib(tree) : 0.0);
     (void)append_line(r->stdout_path, line);  // a lost sample is not worth failing the run
   }
 }
@@ -239,7 +244,8 @@ Status Scheduler::maybe_reload() {
   watch_stamp_ = stamp;
   Result<std::vector<Entry>> desired = hooks_.reload();
   if (!desired.ok()) {
-    emit(EventKind::kWarning, nullptr, "config edit ignored (the queue is unchanged): " + desired.status().message());
+    emit(EventKind::kWarning, nullptr,
+         "config edit ignored (the queue is unchanged): " + desired.status().message());
     return Status();
   }
   std::set<std::string> wanted;

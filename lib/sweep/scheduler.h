@@ -46,8 +46,8 @@ struct Hooks {
 };
 
 struct SchedulerOptions {
-  Meta meta;                // retries, timeout_s, on_failure, mem_trace
-  std::string watch_path;   // the config file; "" = no live reload
+  Meta meta;               // retries, timeout_s, on_failure, mem_trace
+  std::string watch_path;  // the config file; "" = no live reload
   Rerun rerun = Rerun::kResume;
   double tick_s = 0.1;
   double kill_grace_s = 5;  // between SIGTERM and SIGKILL

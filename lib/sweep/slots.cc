@@ -15,8 +15,9 @@ Result<std::vector<Slot>> make_slots(const Meta& meta, const sched::Devices& dev
     n = static_cast<int>(devices.gpus.size()) * meta.runs_per_gpu;
     if (meta.max_parallel > 0) n = std::min(n, meta.max_parallel);
   } else if (!meta.allow_cpu) {
-    return failed_precondition("no GPU found (CUDA_VISIBLE_DEVICES, nvidia-smi) and meta.allow_cpu is false: "
-                               "set \"allow_cpu\": true to run on CPU slots");
+    return failed_precondition(
+        "no GPU found (CUDA_VISIBLE_DEVICES, nvidia-smi) and meta.allow_cpu is false: "
+        "set \"allow_cpu\": true to run on CPU slots");
   } else {
     n = meta.max_parallel > 0 ? meta.max_parallel : std::max(1, cores / threads);
     if (meta.threads_per_run == 0) threads = std::max(1, cores / n);

@@ -29,7 +29,8 @@ const Json kParams = {{"data_name", "fmnist"}, {"batch_size", 32}, {"lr", 0.1}, 
 TEST_CASE("values become flags in the chosen style", "[sweep]") {
   CHECK(param_flags(kParams, FlagStyle::kKey, {}) ==
         std::vector<std::string>{"--batch_size=32", "--lr=0.1", "--opt=sgd"});
-  CHECK(param_flags(kParams, FlagStyle::kDashes, {"batch_size"}) == std::vector<std::string>{"--batch-size=32"});
+  CHECK(param_flags(kParams, FlagStyle::kDashes, {"batch_size"}) ==
+        std::vector<std::string>{"--batch-size=32"});
   CHECK(param_flags(kParams, FlagStyle::kNone, {}).empty());
 }
 
@@ -50,8 +51,8 @@ TEST_CASE("a recorded run is `flor run NAME --threads T -- CMD flags`", "[sweep]
   SweepLayout layout("/h/fmnist/sweeps/s");
   RunTemplate t{"/usr/bin/flor", "fmnist", "s", {"./train", "--epochs", "2"}, FlagStyle::kKey, {"lr"}};
   ChildSpec spec = run_spec(t, e, slot, layout);
-  CHECK(spec.argv == std::vector<std::string>{"/usr/bin/flor", "run", "fmnist", "--threads", "2", "--", "./train",
-                                              "--epochs", "2", "--lr=0.1"});
+  CHECK(spec.argv == std::vector<std::string>{"/usr/bin/flor", "run", "fmnist", "--threads", "2", "--",
+                                              "./train", "--epochs", "2", "--lr=0.1"});
   CHECK(spec.env.at("OMP_NUM_THREADS") == "2");
   CHECK(spec.env.at("FLOR_ARG_lr") == "0.1");
   CHECK(spec.env.at("FLOR_SWEEP") == "s");

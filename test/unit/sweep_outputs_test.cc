@@ -121,8 +121,11 @@ TEST_CASE("the CSV has a row per run and a column per parameter and metric", "[s
   std::string csv = csv_text({&a, &b, &gone});
   CHECK(csv ==
         "run,state,exit_code,attempts,duration_s,hash,lr,tag,acc,loss\n"
-        "m_lr0.1,done,0,1,12.5," + a.hash + ",0.1,\"a,b\",0.875,0.5\n"
-        "m_lr1,failed,3,0,," + b.hash + ",1,\"q\"\"t\",,\n");
+        "m_lr0.1,done,0,1,12.5," +
+            a.hash +
+            ",0.1,\"a,b\",0.875,0.5\n"
+            "m_lr1,failed,3,0,," +
+            b.hash + ",1,\"q\"\"t\",,\n");
 }
 
 TEST_CASE("the table shows varying parameters and final metrics", "[sweep]") {
@@ -202,12 +205,13 @@ TEST_CASE("nice ticks are round numbers covering the range", "[sweep]") {
 }
 
 TEST_CASE("an SVG chart has a polyline per run and a legend", "[sweep]") {
-  std::string svg = line_chart_svg("loss", "epoch",
-                                   {{"run <a>", {{0, 1.0}, {1, 0.5}, {2, 0.25}}}, {"b", {{0, 2}, {1, 1}}}, {"c", {}}});
+  std::string svg = line_chart_svg(
+      "loss", "epoch", {{"run <a>", {{0, 1.0}, {1, 0.5}, {2, 0.25}}}, {"b", {{0, 2}, {1, 1}}}, {"c", {}}});
   CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
   CHECK(svg.find("</svg>") != std::string::npos);
   size_t polylines = 0;
-  for (size_t p = svg.find("<polyline"); p != std::string::npos; p = svg.find("<polyline", p + 1)) ++polylines;
+  for (size_t p = svg.find("<polyline"); p != std::string::npos; p = svg.find("<polyline", p + 1))
+    ++polylines;
   CHECK(polylines == 2);
   CHECK(svg.find("run &lt;a&gt;") != std::string::npos);
   CHECK(svg.find(">c</text>") != std::string::npos);
@@ -229,6 +233,19 @@ TEST_CASE("file helpers: tail, stamp, append", "[sweep]") {
   REQUIRE(append_line(p, "more").ok());
   CHECK(file_stamp(p) != s1);
   CHECK(fnv1a_hex("") == "cbf29ce484222325");
+}
+
+TEST_CASE("one holder of a file lock at a time", "[sweep]") {
+  TempDir dir;
+  std::string p = dir.path + "/sub/lock";
+  {
+    Result<std::unique_ptr<FileLock>> first = FileLock::try_lock(p);
+    REQUIRE(first.ok());
+    Result<std::unique_ptr<FileLock>> second = FileLock::try_lock(p);
+    REQUIRE_FALSE(second.ok());
+    CHECK(second.status().message().find("already running") != std::string::npos);
+  }
+  CHECK(FileLock::try_lock(p).ok());  // released with its holder
 }
 
 }  // namespace

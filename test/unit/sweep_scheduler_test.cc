@@ -94,7 +94,8 @@ struct Fixture {
     return RunState::kDropped;
   }
   int count(EventKind kind) {
-    return static_cast<int>(std::count_if(events.begin(), events.end(), [&](const Event& e) { return e.kind == kind; }));
+    return static_cast<int>(
+        std::count_if(events.begin(), events.end(), [&](const Event& e) { return e.kind == kind; }));
   }
 };
 
@@ -149,7 +150,8 @@ TEST_CASE("scheduler: a failure with continue shows its log tail and the rest ru
     if (e.kind == EventKind::kFailed) CHECK(e.text == "bad input 2");
   }
   // The failure is reported when it happens, before later runs start.
-  auto failed_at = std::find_if(f.events.begin(), f.events.end(), [](const Event& e) { return e.kind == EventKind::kFailed; });
+  auto failed_at = std::find_if(f.events.begin(), f.events.end(),
+                                [](const Event& e) { return e.kind == EventKind::kFailed; });
   CHECK(std::any_of(failed_at, f.events.end(), [](const Event& e) { return e.kind == EventKind::kStarted; }));
 }
 
@@ -231,7 +233,8 @@ TEST_CASE("scheduler: a broken edit is a warning, the queue goes on", "[sweep]")
   CHECK(s.done == 2);
   REQUIRE(f.count(EventKind::kWarning) == 1);
   for (const Event& e : f.events) {
-    if (e.kind == EventKind::kWarning) CHECK(e.text.find("sweep.json:2:1: malformed JSON") != std::string::npos);
+    if (e.kind == EventKind::kWarning)
+      CHECK(e.text.find("sweep.json:2:1: malformed JSON") != std::string::npos);
   }
 }
 
@@ -270,8 +273,8 @@ TEST_CASE("scheduler: a program that cannot start is a failed run", "[sweep]") {
 
 TEST_CASE("scheduler: the memory trace goes into the run's log", "[sweep]") {
   Fixture f("sleep 0.5");
-  std::vector<Entry> es =
-      f.entries_of(R"({"data_name": "t", "x": [1], "meta": {"mem_trace": {"enabled": true, "delay_s": 0.1}}})");
+  std::vector<Entry> es = f.entries_of(
+      R"({"data_name": "t", "x": [1], "meta": {"mem_trace": {"enabled": true, "delay_s": 0.1}}})");
   f.run(es, 1);
   std::string log = *read_file(f.dir.path + "/runs/t_x1/stdout.log");
   CHECK(log.find("[flor sweep] mem t=0s rss_mib=") == 0);

@@ -12,6 +12,7 @@
 #include "context.h"
 #include "sched/process.h"
 #include "sweep/collect.h"
+#include "sweep/files.h"
 #include "sweep/launch.h"
 #include "sweep/scheduler.h"
 
@@ -81,9 +82,11 @@ Result<Request> parse_request(const std::vector<std::string>& words) {
   for (const std::string& w : r.config.warnings) std::fprintf(stderr, "flor: warning: %s\n", w.c_str());
   FLOR_ASSIGN_OR_RETURN(r.perms, expand(r.config));
   if (r.config.data_name.empty()) {
-    return invalid_argument(r.config_path + ": missing \"data_name\": the experiment the runs are recorded under");
+    return invalid_argument(r.config_path +
+                            ": missing \"data_name\": the experiment the runs are recorded under");
   }
-  FLOR_RETURN_IF_ERROR(store::Store::check_name(r.config.data_name).with_context(r.config_path + ": data_name"));
+  FLOR_RETURN_IF_ERROR(
+      store::Store::check_name(r.config.data_name).with_context(r.config_path + ": data_name"));
   if (!args.has_command || args.command.empty()) {
     return invalid_argument("sweep: missing command: flor sweep " + r.config_path + " -- CMD [ARGS...]");
   }
@@ -123,8 +126,8 @@ int print_dry_run(const Request& r, const std::vector<Entry>& entries, const Jou
 class ProgressPrinter {
  public:
   void update(const Progress& p) {
-    std::string counts = std::to_string(p.done) + "/" + std::to_string(p.running) + "/" + std::to_string(p.queued) +
-                         "/" + std::to_string(p.failed);
+    std::string counts = std::to_string(p.done) + "/" + std::to_string(p.running) + "/" +
+                         std::to_string(p.queued) + "/" + std::to_string(p.failed);
     line_ = progress_line(p);
     if (tty_) {
       std::fprintf(stderr, "\r\033[K%s", line_.c_str());
@@ -157,17 +160,30 @@ std::string indent(const std::string& text) {
 void print_event(ProgressPrinter& out, const Event& e, const SweepLayout& layout) {
   std::string who = e.entry ? e.entry->folder : "";
   switch (e.kind) {
-    case EventKind::kStarted: out.print("flor: started " + who + " on " + e.text); break;
-    case EventKind::kDone: out.print("flor: done    " + who); break;
-    case EventKind::kAdded: out.print("flor: config edited: added " + who); break;
-    case EventKind::kDropped: out.print("flor: config edited: dropped " + who + " (not started)"); break;
-    case EventKind::kWarning: out.print("flor: warning: " + e.text); break;
-    case EventKind::kHalted: out.print("flor: sweep stopped: " + e.text); break;
+    case EventKind::kStarted:
+      out.print("flor: started " + who + " on " + e.text);
+      break;
+    case EventKind::kDone:
+      out.print("flor: done    " + who);
+      break;
+    case EventKind::kAdded:
+      out.print("flor: config edited: added " + who);
+      break;
+    case EventKind::kDropped:
+      out.print("flor: config edited: dropped " + who + " (not started)");
+      break;
+    case EventKind::kWarning:
+      out.print("flor: warning: " + e.text);
+      break;
+    case EventKind::kHalted:
+      out.print("flor: sweep stopped: " + e.text);
+      break;
     case EventKind::kRetrying:
     case EventKind::kFailed: {
       bool retry = e.kind == EventKind::kRetrying;
-      std::string head = "flor: " + std::string(retry ? "retrying " : "FAILED  ") + who + " (" + e.entry->reason +
-                         ", attempt " + std::to_string(e.entry->attempts) + "); log " + layout.run_dir(who);
+      std::string head = "flor: " + std::string(retry ? "retrying " : "FAILED  ") + who + " (" +
+                         e.entry->reason + ", attempt " + std::to_string(e.entry->attempts) + "); log " +
+                         layout.run_dir(who);
       out.print(e.text.empty() ? head : head + "\n" + indent(e.text));
       break;
     }
@@ -213,16 +229,21 @@ Result<int> cmd_sweep(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Journal journal, Journal::open(layout.journal()));
   std::vector<Entry> entries = entries_for(r.config, r.perms, journal);
   if (r.dry_run) return print_dry_run(r, entries, journal);
-  if (r.record) FLOR_RETURN_IF_ERROR(open_repo().status().with_context("sweep (use --no-record to run without recording)"));
-  FLOR_ASSIGN_OR_RETURN(std::vector<Slot> slots, make_slots(r.config.meta, sched::discover_devices(process_env())));
+  if (r.record)
+    FLOR_RETURN_IF_ERROR(
+        open_repo().status().with_context("sweep (use --no-record to run without recording)"));
+  FLOR_ASSIGN_OR_RETURN(std::vector<Slot> slots,
+                        make_slots(r.config.meta, sched::discover_devices(process_env())));
+  FLOR_ASSIGN_OR_RETURN(std::string flor_exe, self_exe());
+  FLOR_ASSIGN_OR_RETURN(auto lock, FileLock::try_lock(layout.root() + "/lock"));
 
-  RunTemplate tmpl{r.record ? self_exe().value() : "", r.config.data_name, r.sweep_id, r.command,
+  RunTemplate tmpl{r.record ? flor_exe : "", r.config.data_name,     r.sweep_id, r.command,
                    r.config.meta.flag_style, r.config.meta.flag_keys};
   CollectContext ctx{layout, home, r.config.data_name, r.sweep_id, r.command};
   std::string labels;
   for (const Slot& s : slots) labels += (labels.empty() ? "" : ", ") + s.label;
-  std::fprintf(stderr, "flor: sweep %s: %zu permutations over %zu slots (%s); results in %s\n", r.sweep_id.c_str(),
-               entries.size(), slots.size(), labels.c_str(), layout.root().c_str());
+  std::fprintf(stderr, "flor: sweep %s: %zu permutations over %zu slots (%s); results in %s\n",
+               r.sweep_id.c_str(), entries.size(), slots.size(), labels.c_str(), layout.root().c_str());
 
   SchedulerOptions options;
   options.meta = r.config.meta;
