@@ -20,7 +20,8 @@ EOF
   mv "$file.tmp" "$file"  # atomic: a running sweep never reads half a file
 }
 sweep_dir() { echo "$FLOR_HOME/fm/sweeps/$1"; }
-count_state() { grep -c "\"state\": \"$2\"" "$(sweep_dir "$1")/journal.json" || true; }
+count_state() { grep -c "\"state\": \"$2\"" "$(sweep_dir "$1")/journal.json" 2>/dev/null || true; }
+at_least() { [ "$(count_state "$1" "$2")" -ge "$3" ] 2>/dev/null; }  # at_least ID STATE N
 wait_for() {  # wait_for SECONDS CONDITION...
   local t=$1; shift
   for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
@@ -74,13 +75,14 @@ echo "== kill halfway, restart: finished runs are not rerun"
 EPOCHS=4 write_config "$WORK/kill.json" "0.1, 0.01, 0.001" "32, 64"
 "$FLOR" sweep "$WORK/kill.json" --id kill -- ./build/train > /dev/null 2>&1 &
 pid=$!
-wait_for 120 test "$(count_state kill done 2>/dev/null)" -ge 2
+wait_for 120 at_least kill done 2
 kill -9 $pid; wait $pid 2>/dev/null || true
 done_before=$("$FLOR" sweep "$WORK/kill.json" --id kill --dry-run -- ./build/train | awk '$2 == "(done)" {print $3}')
 [ -n "$done_before" ] || fail "no finished run before the kill"
 sleep 1  # the killed runs' programs see their flor run die
 "$FLOR" sweep "$WORK/kill.json" --id kill -- ./build/train > /dev/null 2> "$WORK/kill.err" || fail "restart: $(cat "$WORK/kill.err")"
 [ "$(count_state kill done)" -eq 6 ] || fail "restart did not finish"
+grep -q 'started ' "$WORK/kill.err" || fail "the kill came too late: nothing was left to run"
 for run in $done_before; do
   ! grep -q "started $run " "$WORK/kill.err" || fail "$run ran again"
   [ "$(grep -c 'recording run' "$(sweep_dir kill)/runs/$run/stderr.log")" -eq 1 ] || fail "$run recorded twice"
@@ -90,7 +92,7 @@ echo "== edit the config while it runs"
 PAR=1 write_config "$WORK/live.json" "0.1, 0.01, 0.001" "32"
 "$FLOR" sweep "$WORK/live.json" --id live -- ./build/train > /dev/null 2> "$WORK/live.err" &
 pid=$!
-wait_for 60 test "$(count_state live running 2>/dev/null)" -ge 1
+wait_for 60 at_least live running 1
 PAR=1 write_config "$WORK/live.json" "0.1, 0.01, 0.5" "32"
 wait $pid || fail "live sweep: $(cat "$WORK/live.err")"
 L=$(sweep_dir live)
