@@ -31,11 +31,11 @@ echo "\$ flor run fmnist -- ./build/train ${args[*]}"
 
 step "2. in hindsight: log the gradient and weight norms, rebuild"
 # train.cc carries the statements under FMNIST_HINDSIGHT; defining it is the edit.
-# The rebuild is the example's train_hindsight target: exactly this source compiled.
+# The rebuild is the example's train_hindsight target (exactly this source
+# compiled), which scripts/build has already built.
 sed -i '1i #define FMNIST_HINDSIGHT' train.cc
 git --no-pager diff --stat
 grep -n 'flor::log("grad_norm"\|flor::log("weight_norm"' train.cc
-cmake --build "$build" --target fmnist_train_hindsight >/dev/null
 cp "$build/examples/fashion_mnist/train_hindsight" build/train
 
 step "3. replay in 2 parallel workers (the batch loop is skipped: its state comes from checkpoints)"
@@ -43,8 +43,10 @@ echo "\$ flor replay fmnist -j 2"
 "$flor" replay fmnist -j 2
 
 step "4. the recorded logs and the new ones, side by side"
-echo "\$ flor show fmnist"
-"$flor" show fmnist
+echo "\$ flor show fmnist | head -n 12    # per-step rows (grad_norm) follow each epoch's row"
+"$flor" show fmnist > "$work/show.txt"
+head -n 12 "$work/show.txt"
+echo "... ($(wc -l < "$work/show.txt") lines; flor show fmnist --format csv for every digit)"
 echo
 "$flor" log fmnist
 git --no-pager status --short   # the user's files: only the edit
