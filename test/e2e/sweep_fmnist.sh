@@ -113,6 +113,15 @@ rc=0; "$FLOR" sweep "$WORK/halt.json" --id halt -- ./build/train > /dev/null 2> 
 [ $rc -eq 1 ] || fail "halt: exit $rc"
 [ "$(count_state halt failed)" -eq 1 ] && [ "$(count_state halt pending)" -eq 2 ] || fail "halt states"
 [ ! -e "$(sweep_dir halt)/runs/fm_bs32_lr0.1" ] || fail "halt started another run"
+# The same command resumes the halted sweep without the failure; --retry-failed runs only the failure.
+"$FLOR" sweep "$WORK/halt.json" --id halt -- ./build/train > /dev/null 2> "$WORK/resume.err" ||
+  fail "resume: $(cat "$WORK/resume.err")"
+[ "$(count_state halt done)" -eq 2 ] && [ "$(count_state halt failed)" -eq 1 ] || fail "resume states"
+! grep -q 'started fm_bs32_lroops' "$WORK/resume.err" || fail "resume reran the failed run"
+rc=0; "$FLOR" sweep "$WORK/halt.json" --id halt --retry-failed -- ./build/train > /dev/null 2> "$WORK/retry.err" || rc=$?
+[ $rc -eq 1 ] || fail "--retry-failed: exit $rc"
+[ "$(grep -c 'started ' "$WORK/retry.err")" -eq 1 ] && grep -q 'started fm_bs32_lroops' "$WORK/retry.err" ||
+  fail "--retry-failed ran: $(grep started "$WORK/retry.err")"
 
 echo "== replay one sweep run with a new log statement"
 run=$(sed -n 's/.*"flor_run": \([0-9]*\).*/\1/p' "$D/runs/fm_bs32_lr0.01/run_data.json")
