@@ -116,9 +116,7 @@ Result<store::Run> record_of(store::Store& store, const std::string& ref) {
 }
 
 Status plan_workers(Prepared& p) {
-  FLOR_ASSIGN_OR_RETURN(auto epochs, p.store->epochs(p.record.id));
-  FLOR_ASSIGN_OR_RETURN(auto checkpoints, p.store->checkpoints(p.record.id));
-  plan::RecordShape shape = plan::record_shape(epochs, checkpoints);
+  FLOR_ASSIGN_OR_RETURN(plan::RecordShape shape, plan::record_shape(*p.store, p.record.id));
   std::optional<Segment> one = p.req.segment;
   if (!one && p.launcher) one = p.launcher->segment;
   if (one) {
