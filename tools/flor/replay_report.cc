@@ -113,9 +113,14 @@ ReplaySummary summarize(store::Store& store, int64_t record, const std::vector<W
            format_duration(elapsed_s) + "\nblocks: " + std::to_string(skipped) + " skipped (restored), " +
            std::to_string(executed) + " re-executed\nnew logs: " + new_log_names(store, record, workers) + "\n";
   std::string first = first_divergence(store, workers);
-  s.text += divergences == 0 && first.empty()
-                ? "fidelity: ok (every recorded value reproduced)\n"
-                : "fidelity: DIVERGED: " + std::to_string(divergences) + " value(s) differ; " + first + "\n";
+  // Never claim fidelity for epochs that did not run.
+  if (divergences > 0 || !first.empty()) {
+    s.text += "fidelity: DIVERGED: " + std::to_string(divergences) + " value(s) differ; " + first + "\n";
+  } else if (done < total) {
+    s.text += "fidelity: incomplete: no divergence in the " + std::to_string(done) + " epoch(s) replayed\n";
+  } else {
+    s.text += "fidelity: ok (every recorded value reproduced)\n";
+  }
   s.text += tails;
   s.exit_code = interrupted ? kExitInterrupted : failed ? 1 : (divergences > 0 || !first.empty()) ? kExitDivergence : 0;
   return s;
