@@ -42,7 +42,8 @@ one_line_error() {
 # The Fashion-MNIST example with flor's manual API, as a user's project: a repo
 # holding train.cc, the binary in an ignored build/ folder. Skips (77) when the
 # example is not built. Sets $REPO; records `$1` with `$2` epochs.
-TRAIN_ARGS=(--train-size 1000 --test-size 300)
+# 3000 samples: epochs long enough that --eps 1 checkpoints every one of them.
+TRAIN_ARGS=(--train-size 3000 --test-size 300)
 setup_example() {
   local build=$FLOR_BUILD_DIR/examples/fashion_mnist
   [ -x "$build/train" ] && [ -x "$build/train_hindsight" ] || { echo "skip: example not built"; exit 77; }
@@ -67,6 +68,11 @@ epoch_counts() {
   local exp=$1 name=$2; shift 2
   for run in "$@"; do "$FLOR" dump "$exp:$run"; done |
     sed -n "s/^  epoch=\([0-9]*\) step=-1 name=$name .*/\1/p" | sort -n | uniq -c | awk '{print $2, $1}'
+}
+
+# The run ids of the workers of one `flor replay -j` (from its summary in FILE).
+summary_runs() {
+  sed -n 's/^  worker [0-9]*  run \([0-9]*\) .*/\1/p' "$1"
 }
 
 # Ids of the newest `n` replay runs of an experiment.

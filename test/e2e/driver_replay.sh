@@ -25,8 +25,9 @@ grep -q "^epochs replayed: $epochs of $epochs" "$WORK/j2.out" || fail "epochs re
 grep -q '^new logs: .*weight_norm' "$WORK/j2.out" || fail "new logs"
 grep -q '^fidelity: ok' "$WORK/j2.out" || fail "fidelity"
 grep -q 'replay fm:' "$WORK/j2.err" || fail "no progress line"
-[ "$(epoch_counts fm weight_norm $(newest_replays fm 2))" = "$(printf '0 1\n1 1\n2 1\n3 1')" ] ||
-  fail "-j 2 did not fill every epoch exactly once: $(epoch_counts fm weight_norm $(newest_replays fm 2))"
+[ "$(summary_runs "$WORK/j2.out" | wc -l)" -eq 2 ] || fail "-j 2 used $(summary_runs "$WORK/j2.out" | wc -l) workers"
+[ "$(epoch_counts fm weight_norm $(summary_runs "$WORK/j2.out"))" = "$(printf '0 1\n1 1\n2 1\n3 1')" ] ||
+  fail "-j 2 did not fill every epoch exactly once: $(epoch_counts fm weight_norm $(summary_runs "$WORK/j2.out"))"
 
 # Manual dispatch, segment by segment, the batch loop probed for per-step logs;
 # from a subfolder, the recorded command still starts where it was recorded.
@@ -57,7 +58,8 @@ replay=$(newest_replays fm 1)
 # --epochs: only epochs 2-3, split over two workers, starting from checkpoints.
 "$FLOR" replay fm --epochs 2-3 -j 2 > "$WORK/range.out" 2>&1 || fail "--epochs: $(cat "$WORK/range.out")"
 contains '^epochs replayed: 2 of 2' < "$WORK/range.out" || fail "--epochs 2-3: $(cat "$WORK/range.out")"
-[ "$(epoch_counts fm weight_norm $(newest_replays fm 2))" = "$(printf '2 1\n3 1')" ] || fail "--epochs 2-3 filled other epochs"
+[ "$(epoch_counts fm weight_norm $(summary_runs "$WORK/range.out"))" = "$(printf '2 1\n3 1')" ] ||
+  fail "--epochs 2-3 filled other epochs"
 
 # A worker that fails is reported with its log tail; the other one finishes.
 rc=0

@@ -126,9 +126,18 @@ Status plan_workers(Prepared& p) {
     p.count = one->count;
     return Status();
   }
-  FLOR_ASSIGN_OR_RETURN(p.plans, plan::plan_segments(shape, p.req.jobs, p.req.init, p.req.epochs));
-  for (int i = 1; i <= p.req.jobs; ++i) p.indices.push_back(i);
-  p.count = p.req.jobs;
+  // -j is a ceiling: a segment can only start after a checkpointed epoch, so
+  // a sparse record gets fewer workers rather than an error.
+  int jobs = p.req.jobs;
+  int64_t most = plan::max_segments(shape, p.req.epochs);
+  if (most > 0 && jobs > most) {
+    std::fprintf(stderr, "flor: the record offers %lld place(s) to start a segment (after checkpointed epochs): "
+                 "using %lld worker(s), not %d\n", static_cast<long long>(most), static_cast<long long>(most), jobs);
+    jobs = static_cast<int>(most);
+  }
+  FLOR_ASSIGN_OR_RETURN(p.plans, plan::plan_segments(shape, jobs, p.req.init, p.req.epochs));
+  for (int i = 1; i <= jobs; ++i) p.indices.push_back(i);
+  p.count = jobs;
   return Status();
 }
 
