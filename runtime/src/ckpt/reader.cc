@@ -3,9 +3,16 @@
 // pack) are found before any tensor is written; a content checksum mismatch is
 // found while the bytes land, so after a kCorrupt from restore() the items'
 // contents are unspecified (call verify() first for all-or-nothing).
+// Packs are read through read-only maps; a read error of the disk under a map
+// is a SIGBUS rather than a Status (sizes are checked first, so a truncated
+// pack is a Status).
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <filesystem>
 #include <map>
@@ -21,10 +28,6 @@
 
 namespace flor::rt {
 namespace {
-
-// Small enough that each chunk is still in cache when it is hashed right after
-// the read, large enough that syscalls do not matter.
-constexpr size_t kChunk = size_t{256} << 10;
 
 std::string hex(uint64_t v) {
   char buf[17];
@@ -59,33 +62,36 @@ class PackSet {
     return Status();
   }
 
-  // Reads the blob (into dst, or chunk by chunk into scratch when dst is null)
-  // and checks its content hash. check(e) must have succeeded.
+  // Checks the blob's content hash, copying its bytes to dst on the way when
+  // dst is not null (one pass: the copy rides along with the hash's loads).
+  // check(e) must have succeeded.
   Status read(const ManifestEntry& e, uint8_t* dst) {
     if (e.blob.nbytes == 0) return Status();
-    Pack* pack = packs_.at(e.blob.pack_id).get();
-    if (dst == nullptr) scratch_.resize(kChunk);
+    const Pack& pack = *packs_.at(e.blob.pack_id);
+    const uint8_t* src = pack.map + e.blob.offset;
     Xxh64 hash;
-    for (uint64_t done = 0; done < e.blob.nbytes; done += kChunk) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, e.blob.nbytes - done));
-      uint8_t* p = dst ? dst + done : scratch_.data();
-      FLOR_RETURN_IF_ERROR(pread_exact(pack->fd, p, n, static_cast<int64_t>(e.blob.offset + done),
-                                       pack->path));
-      hash.update(p, n);
+    if (dst != nullptr) {
+      hash.update_copy(dst, src, e.blob.nbytes);
+    } else {
+      hash.update(src, e.blob.nbytes);
     }
-    if (hash.digest() != e.blob.hash) {
-      return corrupt("checkpoint " + ckpt_path_ + ": tensor '" + e.key + "' in pack " + pack->path +
-                     " fails its checksum (expected " + hex(e.blob.hash) + ", got " +
-                     hex(hash.digest()) + "): the pack is corrupt");
-    }
-    return Status();
+    if (hash.digest() == e.blob.hash) return Status();
+    return corrupt("checkpoint " + ckpt_path_ + ": tensor '" + e.key + "' in pack " + pack.path +
+                   " fails its checksum (expected " + hex(e.blob.hash) + ", got " +
+                   hex(hash.digest()) + "): the pack is corrupt");
   }
 
  private:
+  // A pack mapped read-only: reading from the page cache without a kernel
+  // copy lets restore copy and hash in one pass.
   struct Pack {
+    ~Pack() {
+      if (map != nullptr) ::munmap(const_cast<uint8_t*>(map), static_cast<size_t>(size));
+    }
     std::string path;
     Fd fd;
     int64_t size = 0;
+    const uint8_t* map = nullptr;
   };
 
   Result<Pack*> open(uint64_t pack_id) {
@@ -106,13 +112,19 @@ class PackSet {
     }
     FLOR_RETURN_IF_ERROR(pread_exact(pack->fd, header.data(), header.size(), 0, pack->path));
     FLOR_RETURN_IF_ERROR(check_pack_header(header, pack_id, pack->path));
+    void* map = ::mmap(nullptr, static_cast<size_t>(pack->size), PROT_READ, MAP_SHARED,
+                       pack->fd.get(), 0);
+    if (map == MAP_FAILED) {
+      return io_error("cannot map pack " + pack->path + ": " + std::strerror(errno));
+    }
+    ::madvise(map, static_cast<size_t>(pack->size), MADV_SEQUENTIAL);
+    pack->map = static_cast<const uint8_t*>(map);
     return (packs_[pack_id] = std::move(pack)).get();
   }
 
   std::string ckpt_path_;
   std::string dir_;
   std::unordered_map<uint64_t, std::unique_ptr<Pack>> packs_;
-  std::vector<uint8_t> scratch_;
 };
 
 const ManifestEntry* find_entry(const Manifest& m, const std::string& key) {

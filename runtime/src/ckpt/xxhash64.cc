@@ -1,5 +1,6 @@
 #include "ckpt/xxhash64.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace flor::rt {
@@ -41,16 +42,24 @@ void init_acc(uint64_t acc[4], uint64_t seed) {
   acc[3] = seed - kP1;
 }
 
-// Consumes whole 32-byte stripes; returns the bytes consumed.
-size_t consume_stripes(uint64_t acc[4], const unsigned char* p, size_t len) {
+// Consumes whole 32-byte stripes, copying them to dst when it is not null;
+// returns the bytes consumed.
+template <bool kCopy>
+size_t consume_stripes(uint64_t acc[4], const unsigned char* p, size_t len,
+                       unsigned char* dst = nullptr) {
   const unsigned char* const start = p;
   const unsigned char* const limit = p + (len / kStripe) * kStripe;
   uint64_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
   for (; p < limit; p += kStripe) {
-    a0 = round(a0, read64(p));
-    a1 = round(a1, read64(p + 8));
-    a2 = round(a2, read64(p + 16));
-    a3 = round(a3, read64(p + 24));
+    const uint64_t w0 = read64(p), w1 = read64(p + 8), w2 = read64(p + 16), w3 = read64(p + 24);
+    if (kCopy) {
+      std::memcpy(dst, p, kStripe);
+      dst += kStripe;
+    }
+    a0 = round(a0, w0);
+    a1 = round(a1, w1);
+    a2 = round(a2, w2);
+    a3 = round(a3, w3);
   }
   acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
   return static_cast<size_t>(p - start);
@@ -88,7 +97,7 @@ uint64_t xxh64(const void* data, size_t len, uint64_t seed) {
   const auto* p = static_cast<const unsigned char*>(data);
   uint64_t acc[4];
   init_acc(acc, seed);
-  const size_t done = consume_stripes(acc, p, len);
+  const size_t done = consume_stripes<false>(acc, p, len);
   return finish(acc, seed, len, p + done, len - done);
 }
 
@@ -104,12 +113,29 @@ void Xxh64::update(const void* data, size_t len) {
     p += take;
     len -= take;
     if (buf_len_ < kStripe) return;
-    consume_stripes(acc_, buf_, kStripe);
+    consume_stripes<false>(acc_, buf_, kStripe);
     buf_len_ = 0;
   }
-  const size_t done = consume_stripes(acc_, p, len);
+  const size_t done = consume_stripes<false>(acc_, p, len);
   buf_len_ = len - done;
   std::memcpy(buf_, p + done, buf_len_);
+}
+
+void Xxh64::update_copy(void* dst, const void* src, size_t len) {
+  const auto* p = static_cast<const unsigned char*>(src);
+  auto* d = static_cast<unsigned char*>(dst);
+  if (buf_len_ > 0 || len < kStripe) {  // unaligned start or tiny: the plain path
+    const size_t head = buf_len_ > 0 ? std::min(len, kStripe - buf_len_) : len;
+    std::memcpy(d, p, head);
+    update(p, head);
+    p += head, d += head, len -= head;
+    if (len == 0) return;
+  }
+  total_len_ += len;
+  const size_t done = consume_stripes<true>(acc_, p, len, d);
+  buf_len_ = len - done;
+  std::memcpy(buf_, p + done, buf_len_);
+  std::memcpy(d + done, p + done, buf_len_);
 }
 
 uint64_t Xxh64::digest() const { return finish(acc_, seed_, total_len_, buf_, buf_len_); }

@@ -20,6 +20,9 @@ class Xxh64 {
  public:
   explicit Xxh64(uint64_t seed = 0);
   void update(const void* data, size_t len);
+  // update(src, len) that also copies the bytes to dst, in one pass: the
+  // copy rides along with the hash's loads (restore reads and checks at once).
+  void update_copy(void* dst, const void* src, size_t len);
   uint64_t digest() const;
 
  private:
