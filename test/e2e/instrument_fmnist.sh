@@ -3,8 +3,8 @@
 # (no flor code in it) is compiled through flor-instrument in compiler-launcher
 # mode (the source never changes), recorded with `flor run`; then log lines are
 # added to the plain source, flor-instrument --probes names the probed block,
-# the program is rebuilt and `flor replay -j 2` fills the new values for every
-# epoch with fidelity ok; they equal the manual-API version's numbers.
+# the program is rebuilt and `flor replay -j 2 --probe <those>` fills the new
+# values for every epoch with fidelity ok; they equal the manual-API version's.
 # Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
 source "$(dirname "$0")/driver_lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
@@ -77,11 +77,20 @@ probed=$("$TOOL" --probes --recorded "$WORK/recorded.cc" train.cc -- "${probe_fl
 [ "$probed" = "batch" ] || fail "probed blocks: '$probed' (want batch)"
 
 build_program 2> "$WORK/build2.err" || fail "rebuild: $(cat "$WORK/build2.err")"
-"$FLOR" replay fm -j 2 > "$WORK/replay.out" 2> "$WORK/replay.err" || fail "replay: $(cat "$WORK/replay.out" "$WORK/replay.err")"
+probe_args=()
+for b in $probed; do probe_args+=(--probe "$b"); done
+"$FLOR" replay fm -j 2 "${probe_args[@]}" > "$WORK/replay.out" 2> "$WORK/replay.err" || fail "replay: $(cat "$WORK/replay.out" "$WORK/replay.err")"
 cat "$WORK/replay.out"
 grep -q '^fidelity: ok' "$WORK/replay.out" || fail "fidelity"
 [ "$(epoch_counts fm test_acc $(newest_replays fm 2))" = "$(printf '0 1\n1 1\n2 1')" ] ||
   fail "test_acc not filled once per epoch: $(epoch_counts fm test_acc $(newest_replays fm 2))"
+
+# The probed batch loop ran: its new per-step values are there, in every epoch.
+steps=$(for run in $(newest_replays fm 2); do "$FLOR" dump "fm:$run"; done |
+  sed -n 's/^  epoch=\([0-9]*\) step=[0-9][0-9]* name=step_loss .*/\1/p' | sort -un | tr '\n' ' ')
+[ "$steps" = "0 1 2 " ] || fail "step_loss per step in epochs: '$steps'"
+# The batch loop was a real skip block: the record has checkpoints.
+"$FLOR" dump fm:1 | grep -q '^checkpoints: [1-9]' || fail "no checkpoints in the record: $("$FLOR" dump fm:1 | head -20)"
 
 # The same numbers as the manual-API version of the program.
 "$FLOR" run manual -- "$example/train" "${ARGS[@]}" > "$WORK/manual.out" 2>&1 || fail "manual record: $(cat "$WORK/manual.out")"

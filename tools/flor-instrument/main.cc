@@ -88,11 +88,6 @@ int report_probes(const clang::tooling::CompilationDatabase& db, const std::vect
   if (!now->front().parsed || !then->front().parsed) {
     return fail(flor::failed_precondition("cannot parse " + files[0] + " (current or recorded version)"));
   }
-  if (std::getenv("FLOR_INSTRUMENT_DEBUG")) {
-    for (const auto* side : {&then->front(), &now->front()}) {
-      for (const auto& [block, logs] : side->block_logs) std::cerr << block << ": " << logs.size() << " logs\n";
-    }
-  }
   for (const std::string& name : flor::instr::probed_blocks(then->front().block_logs, now->front().block_logs)) {
     std::cout << name << "\n";
   }

@@ -36,12 +36,31 @@ class SideEffectsRule : public Rule {
     std::string separator = layout == Layout::kReadable
                                 ? "\n" + indentation_of(*state_.context, loop->getBeginLoc())
                                 : std::string(" ");
-    Status status = sink.insert_before(loop->getBeginLoc(), api::checkpoints(names) + separator);
+    std::string before_loop;
+    Status status;
+    for (const SetEntry& entry : state_.checkpoints) {
+      if (!entry.hoisted_from || !status.ok()) continue;
+      before_loop += hoisted_declaration(entry) + separator;
+      status = sink.replace(clang::CharSourceRange::getTokenRange(entry.hoisted_from->getSourceRange()),
+                            entry.var->getNameAsString() + " = " + initializer(entry) + ";");
+    }
+    if (status.ok()) status = sink.insert_before(loop->getBeginLoc(), before_loop + api::checkpoints(names) + separator);
     report_edit(status, kRule, loop->getBeginLoc(), reporter);
     if (status.ok()) state_.edited = true;
   }
 
  private:
+  std::string initializer(const SetEntry& entry) const {
+    return text_of(*state_.context, entry.var->getInit()->getSourceRange());
+  }
+
+  // `double loss_sum = 0;` as written, for the line before the main loop.
+  std::string hoisted_declaration(const SetEntry& entry) const {
+    const clang::ASTContext& ctx = *state_.context;
+    std::string type = text_of(ctx, entry.var->getTypeSourceInfo()->getTypeLoc().getSourceRange());
+    return type + " " + entry.var->getNameAsString() + " = " + initializer(entry) + ";";
+  }
+
   void add_to_union(const SkipBlock& block) {
     for (const SetEntry& entry : block.state) {
       bool known = llvm::any_of(state_.checkpoints, [&](const SetEntry& e) { return e.var == entry.var; });

@@ -238,6 +238,54 @@ bool used_after(const clang::Stmt* scope, const clang::VarDecl* var, clang::Sour
   return llvm::any_of(scope->children(), [&](const clang::Stmt* c) { return used_after(c, var, after, sm); });
 }
 
+bool is_literal(const clang::Expr* expr) {
+  expr = expr->IgnoreParenImpCasts();
+  if (const auto* unary = llvm::dyn_cast<clang::UnaryOperator>(expr)) {
+    if (unary->getOpcode() != clang::UO_Minus && unary->getOpcode() != clang::UO_Plus) return false;
+    expr = unary->getSubExpr()->IgnoreParenImpCasts();
+  }
+  return llvm::isa<clang::IntegerLiteral, clang::FloatingLiteral, clang::CXXBoolLiteralExpr,
+                   clang::CharacterLiteral>(expr);
+}
+
+// True when a declaration or reference other than `var` uses var's name in `stmt`.
+bool name_taken(const clang::Stmt* stmt, const clang::VarDecl* var) {
+  if (!stmt) return false;
+  if (const auto* decl_stmt = llvm::dyn_cast<clang::DeclStmt>(stmt)) {
+    for (const clang::Decl* d : decl_stmt->decls()) {
+      const auto* named = llvm::dyn_cast<clang::NamedDecl>(d);
+      if (named && named != var && named->getDeclName() == var->getDeclName()) return true;
+    }
+  }
+  if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(stmt)) {
+    if (ref->getDecl() != var && ref->getDecl()->getDeclName() == var->getDeclName()) return true;
+  }
+  return llvm::any_of(stmt->children(), [&](const clang::Stmt* c) { return name_taken(c, var); });
+}
+
+// The declaration of a per-epoch scalar that can move before the main loop:
+// `T v = LITERAL;` directly in the loop's body, its name used for nothing else
+// in the function. Null when it cannot.
+const clang::DeclStmt* hoistable(const clang::VarDecl* var, const MainLoop& main_loop) {
+  clang::QualType type = var->getType();
+  if (!type->isArithmeticType() || type.isConstQualified() || var->isStaticLocal() || !var->getInit() ||
+      !is_literal(var->getInit())) {
+    return nullptr;
+  }
+  const auto* body = llvm::dyn_cast_or_null<clang::CompoundStmt>(loop_body(main_loop.loop));
+  if (!body) return nullptr;
+  for (const clang::Stmt* stmt : body->body()) {
+    const auto* decl_stmt = llvm::dyn_cast<clang::DeclStmt>(stmt);
+    if (!decl_stmt || !decl_stmt->isSingleDecl() || decl_stmt->getSingleDecl() != var) continue;
+    const clang::FunctionDecl* fn = main_loop.function;
+    bool param_named = llvm::any_of(fn->parameters(), [&](const clang::ParmVarDecl* p) {
+      return p->getDeclName() == var->getDeclName();
+    });
+    return param_named || name_taken(fn->getBody(), var) ? nullptr : decl_stmt;
+  }
+  return nullptr;
+}
+
 bool contains(const std::vector<SetEntry>& entries, const clang::VarDecl* var) {
   for (const SetEntry& e : entries) {
     if (e.var == var) return true;
@@ -290,6 +338,8 @@ void SideEffectAnalyzer::analyze(SkipBlock& block, const MainLoop& main_loop) {
   }
   for (const auto& [var, why] : vars) {
     SetEntry entry{var, checkpoint_spelling(var), classify(var->getType()), why};
+    bool declared_in_loop =
+        !var->hasGlobalStorage() && is_within(sm, var->getLocation(), main_loop.loop->getSourceRange());
     if (entry.category == Category::kDataLoader) {
       entry.why += "; not state: a re-iterable input (the RNG state covers its order)";
       block.ignored.push_back(entry);
@@ -301,16 +351,21 @@ void SideEffectAnalyzer::analyze(SkipBlock& block, const MainLoop& main_loop) {
                                 "block '" + block.name + "' is not skipped: it mutates '" +
                                     var->getNameAsString() + "' (" + var->getType().getAsString() +
                                     ", " + why + "), which flor cannot checkpoint; it always runs"});
-    } else if (!var->hasGlobalStorage() && is_within(sm, var->getLocation(), main_loop.loop->getSourceRange()) &&
-               !used_after(main_loop.loop, var, sm.getExpansionLoc(block.stmt->getEndLoc()), sm)) {
+    } else if (declared_in_loop && !used_after(main_loop.loop, var, sm.getExpansionLoc(block.stmt->getEndLoc()), sm)) {
       entry.why += "; not state: declared inside the main loop and not used after the block";
       block.ignored.push_back(entry);
-    } else if (!var->hasGlobalStorage() && is_within(sm, var->getLocation(), main_loop.loop->getSourceRange())) {
+    } else if (const clang::DeclStmt* decl = declared_in_loop ? hoistable(var, main_loop) : nullptr) {
+      entry.why += "; declared in the main loop with a constant initializer: moved before the loop (and reset "
+                   "where it was declared) so flor::checkpoints can hold it";
+      entry.hoisted_from = decl;
+      block.state.push_back(entry);
+    } else if (declared_in_loop) {
       block.refusals.push_back({"side-effects", block.stmt->getBeginLoc(),
                                 "block '" + block.name + "' is not skipped: it mutates '" +
                                     var->getNameAsString() +
-                                    "', declared inside the main loop, where flor::checkpoints cannot "
-                                    "register it; declare it before the loop, or it always runs"});
+                                    "', declared inside the main loop and read after the block: flor::checkpoints "
+                                    "cannot hold it across epochs (only `T v = <literal>;` moves before the "
+                                    "loop); it always runs"});
     } else {
       block.state.push_back(entry);
     }

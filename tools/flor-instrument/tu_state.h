@@ -21,6 +21,10 @@ struct SetEntry {
   std::string name;                     // as spelled in flor::checkpoints(...)
   Category category = Category::kOther;
   std::string why;                      // for --explain and refusal messages
+  // A per-epoch scalar declared in the main loop (`double sum = 0;`) that a
+  // block changes and later code reads: moved before the loop so
+  // flor::checkpoints can hold it, and reset where it was declared.
+  const clang::DeclStmt* hoisted_from = nullptr;
 };
 
 // A diagnostic that stops an edit: the code keeps running as written.
