@@ -1,5 +1,6 @@
 #include "side_effects.h"
 
+#include <functional>
 #include <set>
 
 #include "clang/AST/ExprCXX.h"
