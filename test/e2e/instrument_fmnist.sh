@@ -102,4 +102,11 @@ values() {  # exp runs... -> "epoch value" of test_acc
 hands_free=$(values fm $(newest_replays fm 2))
 manual=$(values manual 1)
 [ -n "$manual" ] && [ "$hands_free" = "$manual" ] || fail "hands-free $hands_free vs manual $manual"
+
+# Without probes the batch loop is skipped and its state restored (model,
+# optimizer and the hoisted running loss): still the same numbers.
+"$FLOR" replay fm -j 2 > "$WORK/skip.out" 2>&1 || fail "replay without probes: $(cat "$WORK/skip.out")"
+grep -q '^blocks: [1-9][0-9]* skipped' "$WORK/skip.out" || fail "nothing skipped: $(cat "$WORK/skip.out")"
+grep -q '^fidelity: ok' "$WORK/skip.out" || fail "fidelity after skipping: $(cat "$WORK/skip.out")"
+[ "$(values fm $(newest_replays fm 2))" = "$manual" ] || fail "skipped replay: $(values fm $(newest_replays fm 2)) vs $manual"
 echo "instrument_fmnist: ok"
