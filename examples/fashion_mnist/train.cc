@@ -89,10 +89,11 @@ int main(int argc, char** argv) try {
     flor::log("weight_norm", l2_norm(model->parameters(), /*grads=*/false));
 #endif
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("epoch %lld/%lld  loss %s  test_loss %.4f  test_acc %.4f  (%.2f s)\n",
-                static_cast<long long>(epoch + 1), static_cast<long long>(epochs),
-                steps > 0 ? std::to_string(loss_sum / static_cast<double>(steps)).c_str() : "(skipped)",
-                eval.loss, eval.accuracy, secs);
+    char loss_text[32] = "(skipped)";
+    if (steps > 0) std::snprintf(loss_text, sizeof(loss_text), "%.4f", loss_sum / static_cast<double>(steps));
+    std::printf("epoch %lld/%lld  loss %s  test_loss %.4f  test_acc %.4f  (%.3f s)\n",
+                static_cast<long long>(epoch + 1), static_cast<long long>(epochs), loss_text, eval.loss,
+                eval.accuracy, secs);
     std::fflush(stdout);
   }
   return 0;

@@ -1,18 +1,17 @@
-// What a recorded run offers to replay planning, read from its store rows.
-// Shared by the runtime's replayer and the driver (`flor replay -j N` shows
-// each worker's range), so both see the same plan.
+// What a recorded run offers replay, read from the store: its finished epochs
+// and the restorable ones. The runtime's replay worker and the driver
+// (`flor replay -j N`) both plan from this.
 #pragma once
 
-#include <vector>
+#include <cstdint>
 
 #include "plan/plan.h"
 #include "store/store.h"
 
 namespace flor::plan {
 
-// Epochs: finished epochs counted from 0 up to the first gap. Restorable: the
-// epochs whose last skip block (seq == blocks - 1) was checkpointed, ascending.
-RecordShape record_shape(const std::vector<store::EpochRow>& epochs,
-                         const std::vector<store::CheckpointRow>& checkpoints);
+// Finished epochs: the epoch rows 0, 1, ... up to the first gap. Restorable:
+// the epochs whose last skip block has a checkpoint row.
+Result<RecordShape> record_shape(store::Store& store, int64_t record_run);
 
 }  // namespace flor::plan

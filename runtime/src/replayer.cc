@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iterator>
 
+#include "plan/record_shape.h"
 #include "rng.h"
 
 namespace flor::rt {
@@ -21,21 +22,13 @@ Result<std::unique_ptr<Replayer>> Replayer::open(store::Store* store, int64_t ru
 }
 
 Status Replayer::load() {
+  FLOR_ASSIGN_OR_RETURN(shape_, plan::record_shape(*store_, record_));
   FLOR_ASSIGN_OR_RETURN(auto epochs, store_->epochs(record_));
-  std::map<int64_t, int64_t> blocks;  // epoch -> skip blocks in it
-  for (const auto& e : epochs) {
-    if (e.epoch != shape_.epochs) break;  // epochs finish in order; stop at a gap
-    ++shape_.epochs;
-    blocks[e.epoch] = e.blocks;
-    epoch_rng_[e.epoch] = e.rng;
+  for (auto& e : epochs) {
+    if (e.epoch < shape_.epochs) epoch_rng_[e.epoch] = std::move(e.rng);
   }
   FLOR_ASSIGN_OR_RETURN(auto cks, store_->checkpoints(record_));
-  for (const auto& c : cks) {
-    checkpoints_[{c.epoch, c.seq}] = c.path;
-    // Restorable: the epoch's last block was checkpointed.
-    auto b = blocks.find(c.epoch);
-    if (b != blocks.end() && b->second > 0 && c.seq == b->second - 1) shape_.restorable.push_back(c.epoch);
-  }
+  for (const auto& c : cks) checkpoints_[{c.epoch, c.seq}] = c.path;
   FLOR_ASSIGN_OR_RETURN(auto logs, store_->logs(record_));
   for (auto& l : logs) {
     if (l.hindsight) continue;

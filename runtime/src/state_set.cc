@@ -58,6 +58,12 @@ std::vector<StateItem> StateSet::capture_items() {
 }
 
 Status StateSet::restore(const std::string& path) {
+  Status s = restore_items(path);
+  if (s.ok() || s.message().find(path) != std::string::npos) return s;
+  return s.with_context("checkpoint " + path);  // errors about a pack name the checkpoint too
+}
+
+Status StateSet::restore_items(const std::string& path) {
   FLOR_RETURN_IF_ERROR(CheckpointEngine::verify(path));
   FLOR_ASSIGN_OR_RETURN(auto listed, CheckpointEngine::list(path));
   StoredEntries stored;

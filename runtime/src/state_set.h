@@ -58,6 +58,7 @@ class StateSet {
 
  private:
   void collect(Collector& c);
+  Status restore_items(const std::string& path);
 
   struct Entry {
     void* object;
