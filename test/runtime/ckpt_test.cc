@@ -118,6 +118,15 @@ TEST_CASE("ckpt: xxh64 matches the reference test vectors, streaming or not", "[
       h.update(data.data() + off, std::min(step, data.size() - off));
     }
     CHECK(h.digest() == xxh64(data.data(), data.size(), 42));
+    // update_copy: same hash, and the bytes arrive (restore's path).
+    flor::rt::Xxh64 c(42);
+    std::vector<unsigned char> copy(data.size());
+    for (size_t off = 0; off < data.size(); off += step) {
+      const size_t n = std::min(step, data.size() - off);
+      c.update_copy(copy.data() + off, data.data() + off, n);
+    }
+    CHECK(c.digest() == xxh64(data.data(), data.size(), 42));
+    CHECK(copy == data);
   }
 }
 

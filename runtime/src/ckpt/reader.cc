@@ -54,7 +54,9 @@ class PackSet {
   Status check(const ManifestEntry& e) {
     if (e.blob.nbytes == 0) return Status();
     FLOR_ASSIGN_OR_RETURN(Pack * pack, open(e.blob.pack_id));
-    if (e.blob.offset < kPackHeaderBytes || e.blob.offset + e.blob.nbytes > pack->size) {
+    const auto size = static_cast<uint64_t>(pack->size);
+    if (e.blob.offset < kPackHeaderBytes || e.blob.offset > size ||
+        e.blob.nbytes > size - e.blob.offset) {
       return corrupt("checkpoint " + ckpt_path_ + ": tensor '" + e.key + "' lies outside pack " +
                      pack->path + " (" + std::to_string(pack->size) +
                      " bytes): the pack is truncated or corrupt");
