@@ -10,3 +10,8 @@ install(FILES ${PROJECT_BINARY_DIR}/florConfig.cmake ${PROJECT_BINARY_DIR}/florC
   DESTINATION ${FLOR_CMAKE_DIR})
 # flor_instrument(TARGET) for users of the package (owner: flor-instrument).
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/FlorInstrument.cmake DESTINATION ${FLOR_CMAKE_DIR})
+
+# The same package from the build tree, without installing: -Dflor_DIR=<build>.
+# (scripts/demo builds a user's copy of the example this way.)
+export(EXPORT florTargets NAMESPACE flor:: FILE ${PROJECT_BINARY_DIR}/florTargets.cmake)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/FlorInstrument.cmake ${PROJECT_BINARY_DIR}/FlorInstrument.cmake COPYONLY)
