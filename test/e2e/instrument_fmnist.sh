@@ -9,7 +9,9 @@
 source "$(dirname "$0")/driver_lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
 [ -x "$TOOL" ] || { echo "skip: flor-instrument not built"; exit 77; }
-"$FLOR" help 2>/dev/null | grep -q replay || { echo "skip: flor replay not available"; exit 77; }
+# (grep -q on a pipe would end it early: with pipefail, capture output first)
+help_text=$("$FLOR" help 2>/dev/null || true)
+grep -q replay <<< "$help_text" || { echo "skip: flor replay not available"; exit 77; }
 example=$FLOR_BUILD_DIR/examples/fashion_mnist
 [ -x "$example/train" ] && [ -f "$example/libfmnist.a" ] || { echo "skip: example not built"; exit 77; }
 ARGS=(--epochs 3 --train-size 1000 --test-size 300)
@@ -90,7 +92,8 @@ steps=$(for run in $(newest_replays fm 2); do "$FLOR" dump "fm:$run"; done |
   sed -n 's/^  epoch=\([0-9]*\) step=[0-9][0-9]* name=step_loss .*/\1/p' | sort -un | tr '\n' ' ')
 [ "$steps" = "0 1 2 " ] || fail "step_loss per step in epochs: '$steps'"
 # The batch loop was a real skip block: the record has checkpoints.
-"$FLOR" dump fm:1 | grep -q '^checkpoints: [1-9]' || fail "no checkpoints in the record: $("$FLOR" dump fm:1 | head -20)"
+"$FLOR" dump fm:1 > "$WORK/record.dump"
+grep -q '^checkpoints: [1-9]' "$WORK/record.dump" || fail "no checkpoints in the record: $(head -20 "$WORK/record.dump")"
 
 # The same numbers as the manual-API version of the program.
 "$FLOR" run manual -- "$example/train" "${ARGS[@]}" > "$WORK/manual.out" 2>&1 || fail "manual record: $(cat "$WORK/manual.out")"
