@@ -1,9 +1,28 @@
 // The public API's non-template core (flor/detail/core.h): forwards to the
 // runtime's state object.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
 #include "flor/flor.h"
 #include "runtime.h"
 
 namespace flor {
+namespace {
+
+// The adapter to LibTorch and the store for the API: an exception from them
+// (a tensor op in a capture or restore) becomes a clear error and exit status
+// 2 instead of escaping into a loop destructor.
+template <typename F>
+auto guarded(const char* what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    rt::Runtime::get().fatal(internal_error(std::string(what) + ": " + e.what()));
+  }
+}
+
+}  // namespace
 
 void init(int& argc, char** argv) { rt::Runtime::get().strip_argv(argc, argv); }
 
@@ -32,10 +51,18 @@ void register_state(void* object, const char* type_name, StateFn fn) {
   rt::Runtime::get().register_state(object, type_name, fn);
 }
 
-LoopCtl loop_enter(const char* name) { return rt::Runtime::get().loop_enter(name); }
-void iter_begin(Role role, int64_t index) { rt::Runtime::get().iter_begin(role, index); }
-void iter_end(Role role, int64_t index) { rt::Runtime::get().iter_end(role, index); }
-void loop_exit(const LoopCtl& ctl, bool clean) { rt::Runtime::get().loop_exit(ctl, clean); }
+LoopCtl loop_enter(const char* name) {
+  return guarded("entering a flor loop", [&] { return rt::Runtime::get().loop_enter(name); });
+}
+void iter_begin(Role role, int64_t index) {
+  guarded("starting an iteration", [&] { rt::Runtime::get().iter_begin(role, index); });
+}
+void iter_end(Role role, int64_t index) {
+  guarded("ending an iteration", [&] { rt::Runtime::get().iter_end(role, index); });
+}
+void loop_exit(const LoopCtl& ctl, bool clean) {
+  guarded("ending a flor loop", [&] { rt::Runtime::get().loop_exit(ctl, clean); });
+}
 
 void log_text(std::string_view name, std::string value, const char* type, const char* file, int line) {
   rt::Runtime::get().log(name, std::move(value), type, file, line);
