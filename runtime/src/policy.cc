@@ -24,6 +24,11 @@ CheckpointPolicy::Decision CheckpointPolicy::decide(double compute_s, int64_t st
   double interference = last_interference_ >= 0 ? last_interference_ : stall;
   double est = stall + interference;
   Decision d;
+  if (eps_ >= 1) {  // no budget: every block (tests, small runs, maximal replay speed)
+    d.take = true;
+    d.reason = "eps 1: every block";
+    return d;
+  }
   d.take = cost() + est <= eps_ * compute_s;
   d.reason = fmt(d.take ? "budget: cost %.4fs + est %.4fs <= eps %.4g x compute %.3fs"
                         : "over budget: cost %.4fs + est %.4fs > eps %.4g x compute %.3fs",

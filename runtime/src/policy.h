@@ -4,6 +4,8 @@
 // (the training loop waits while state is copied) + interference (the
 // slowdown of the next block while the background writer runs).
 //
+// eps >= 1 means no budget: a checkpoint at every block end.
+//
 // Pure bookkeeping, no clock: the recorder feeds it measurements.
 #pragma once
 

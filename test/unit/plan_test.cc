@@ -104,3 +104,48 @@ TEST_CASE("plan: bad requests get clear errors", "[plan]") {
 
 }  // namespace
 }  // namespace flor::plan
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "plan/record_shape.h"
+
+namespace flor::plan {
+namespace {
+
+TEST_CASE("plan: the record's shape comes from its epoch and checkpoint rows", "[plan]") {
+  char tmpl[] = "/tmp/flor-plan-XXXXXX";
+  std::string home = mkdtemp(tmpl);
+  {
+    auto store = store::Store::open(home, "exp");
+    REQUIRE(store.ok());
+    int64_t run = *(*store)->create_run(store::Run{});
+    // Epochs 0-3 finished with 2 blocks each; epoch 5 without 4 (a gap) does not count.
+    for (int64_t e : {0, 1, 2, 3, 5}) {
+      store::EpochRow row;
+      row.run = run;
+      row.epoch = e;
+      row.blocks = 2;
+      REQUIRE((*store)->commit_epoch(row, {}).ok());
+    }
+    auto ckpt = [&](int64_t epoch, int64_t seq) {
+      store::CheckpointRow c;
+      c.run = run;
+      c.epoch = epoch;
+      c.seq = seq;
+      REQUIRE((*store)->add_checkpoint(c).ok());
+    };
+    ckpt(0, 1);  // last block: restorable
+    ckpt(1, 0);  // first block only: not restorable
+    ckpt(2, 0);
+    ckpt(2, 1);
+    auto shape = record_shape(**store, run);
+    REQUIRE(shape.ok());
+    CHECK(shape->epochs == 4);
+    CHECK(shape->restorable == std::vector<int64_t>{0, 2});
+  }
+  std::filesystem::remove_all(home);
+}
+
+}  // namespace
+}  // namespace flor::plan
