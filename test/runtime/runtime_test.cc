@@ -243,6 +243,9 @@ TEST_CASE("policy: checkpoints while within eps x compute", "[runtime]") {
   CHECK(p.decide(2.0, 0).take);        // 0.18 <= 0.2
   CheckpointPolicy none(0.0);
   CHECK_FALSE(none.decide(100, 1).take);
+  CheckpointPolicy every(1.0);  // no budget
+  every.on_capture(50);
+  CHECK(every.decide(0.001, 1).take);
 }
 
 TEST_CASE("cmdline: flor flags are taken out, errors name the value", "[runtime]") {
