@@ -90,10 +90,7 @@ Result<bool> Stmt::step() {
 }
 
 Status Stmt::run() {
-  FLOR_ASSIGN_OR_RETURN(bool row, step());
-  while (row) {
-    FLOR_ASSIGN_OR_RETURN(row, step());
-  }
+  FLOR_RETURN_IF_ERROR(each_row([] {}));
   reset();
   return Status();
 }

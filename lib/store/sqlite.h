@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "util/status.h"
 
@@ -58,6 +59,20 @@ class Stmt {
 
   // Steps once: true when a row is ready, false when done.
   Result<bool> step();
+  // Steps through every row of a query, calling on_row() with the row current;
+  // stops at the first error (of the step, or a Status that on_row returns).
+  template <typename F>
+  Status each_row(F&& on_row) {
+    for (;;) {
+      FLOR_ASSIGN_OR_RETURN(bool row, step());
+      if (!row) return Status();
+      if constexpr (std::is_same_v<decltype(on_row()), Status>) {
+        FLOR_RETURN_IF_ERROR(on_row());
+      } else {
+        on_row();
+      }
+    }
+  }
   // Steps until done (for INSERT/UPDATE) and resets for reuse.
   Status run();
   void reset();

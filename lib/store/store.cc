@@ -182,11 +182,9 @@ class SqliteStore final : public Store {
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT name, value FROM args WHERE run=?"));
     st.bind(1, run);
     std::map<std::string, std::string> out;
-    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
-    for (; row;) {
+    FLOR_RETURN_IF_ERROR(st.each_row([&] {
       out[st.text(0)] = st.text(1);
-      FLOR_ASSIGN_OR_RETURN(row, st.step());
-    }
+    }));
     return out;
   }
 
@@ -198,8 +196,7 @@ class SqliteStore final : public Store {
                                                 "FROM logs WHERE run=? ORDER BY id"));
     st.bind(1, run);
     std::vector<LogRow> out;
-    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
-    for (; row;) {
+    FLOR_RETURN_IF_ERROR(st.each_row([&] {
       LogRow r;
       r.run = st.int64(0);
       r.source = st.int64(1);
@@ -211,8 +208,7 @@ class SqliteStore final : public Store {
       r.loc = st.text(7);
       r.hindsight = st.int64(8) != 0;
       out.push_back(std::move(r));
-      FLOR_ASSIGN_OR_RETURN(row, st.step());
-    }
+    }));
     return out;
   }
 
@@ -232,8 +228,7 @@ class SqliteStore final : public Store {
                                                 "write_s, reason FROM checkpoints WHERE run=? ORDER BY epoch, seq"));
     st.bind(1, run);
     std::vector<CheckpointRow> out;
-    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
-    for (; row;) {
+    FLOR_RETURN_IF_ERROR(st.each_row([&] {
       CheckpointRow c;
       c.run = st.int64(0);
       c.epoch = st.int64(1);
@@ -246,8 +241,7 @@ class SqliteStore final : public Store {
       c.write_s = st.real(8);
       c.reason = st.text(9);
       out.push_back(std::move(c));
-      FLOR_ASSIGN_OR_RETURN(row, st.step());
-    }
+    }));
     return out;
   }
 
@@ -294,8 +288,7 @@ class SqliteStore final : public Store {
                                                 "divergences, rng, note FROM epochs WHERE run=? ORDER BY epoch"));
     st.bind(1, run);
     std::vector<EpochRow> out;
-    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
-    for (; row;) {
+    FLOR_RETURN_IF_ERROR(st.each_row([&] {
       EpochRow e;
       e.run = st.int64(0);
       e.epoch = st.int64(1);
@@ -308,8 +301,7 @@ class SqliteStore final : public Store {
       e.rng = st.text(8);
       e.note = st.text(9);
       out.push_back(std::move(e));
-      FLOR_ASSIGN_OR_RETURN(row, st.step());
-    }
+    }));
     return out;
   }
 
@@ -327,12 +319,10 @@ class SqliteStore final : public Store {
                                                 "FROM divergences WHERE run=? ORDER BY id"));
     st.bind(1, run);
     std::vector<Divergence> out;
-    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
-    for (; row;) {
+    FLOR_RETURN_IF_ERROR(st.each_row([&] {
       out.push_back(Divergence{st.int64(0), st.int64(1), st.int64(2), st.text(3), st.text(4), st.text(5),
                                st.text(6)});
-      FLOR_ASSIGN_OR_RETURN(row, st.step());
-    }
+    }));
     return out;
   }
 
@@ -362,12 +352,11 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(kRunColumns + tail));
     std::vector<Run> out;
-    FLOR_ASSIGN_OR_RETURN(bool row, st.step());
-    for (; row;) {
+    FLOR_RETURN_IF_ERROR(st.each_row([&]() -> Status {
       FLOR_ASSIGN_OR_RETURN(Run r, read_run(st));
       out.push_back(std::move(r));
-      FLOR_ASSIGN_OR_RETURN(row, st.step());
-    }
+      return Status();
+    }));
     return out;
   }
 
