@@ -1,5 +1,7 @@
 #include "git/shadow.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "git/handles.h"
 
@@ -117,6 +120,33 @@ Result<SignaturePtr> signature(const Repo& repo) {
   }
   return SignaturePtr(sig);
 }
+
+// An exclusive flock on .git/flor/shadow.lock, released when destroyed (or when
+// the process dies). One per call: flock locks belong to the open file, so
+// threads of one process exclude each other too.
+class ShadowLock {
+ public:
+  static Result<ShadowLock> take(const Repo& repo) {
+    std::string dir = repo.common_dir() + "/flor";
+    ::mkdir(dir.c_str(), 0755);  // exists already is fine; a real failure shows on open
+    std::string path = dir + "/shadow.lock";
+    ShadowLock lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (lock.fd_ < 0) return io_error("cannot open " + path + ": " + std::strerror(errno));
+    while (::flock(lock.fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) return io_error("cannot lock " + path + ": " + std::strerror(errno));
+    }
+    return lock;
+  }
+  ShadowLock(ShadowLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  ShadowLock& operator=(ShadowLock&&) = delete;
+  ~ShadowLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit ShadowLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 bool is_ref_race(int rc) { return rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED; }
 
@@ -227,6 +257,10 @@ int export_entry(const char* root, const git_tree_entry* entry, void* payload) {
 Result<std::string> commit_snapshot(const Repo& repo, const SnapshotOptions& options) {
   FLOR_ASSIGN_OR_RETURN(git_oid tree, write_work_tree(repo, options.exclude));
   FLOR_ASSIGN_OR_RETURN(SignaturePtr sig, signature(repo));
+  // flor processes take turns moving the branch (libgit2's compare-and-swap of a
+  // loose ref can lose an update under contention); the compare-and-swap and its
+  // retries below still guard against a plain `git` moving it meanwhile.
+  FLOR_ASSIGN_OR_RETURN(ShadowLock lock, ShadowLock::take(repo));
   for (int attempt = 0; attempt < kMaxRefRaces; ++attempt) {
     git_oid commit;
     int rc = try_commit(repo, tree, sig.get(), options.message, &commit);
