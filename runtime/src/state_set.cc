@@ -18,6 +18,25 @@ void Collector::tensor(const std::string& key, at::Tensor& t) {
 void Collector::module(const std::string& key, torch::nn::Module& m) {
   for (auto& p : m.named_parameters(/*recurse=*/true)) items.push_back({key + "/" + p.key(), p.value()});
   for (auto& b : m.named_buffers(/*recurse=*/true)) items.push_back({key + "/" + b.key(), b.value()});
+  module_modes(key, m);
+}
+
+// Train/eval mode of the module and each submodule, in pre-order (the module
+// first), one byte each, under "<key>/.training" (a parameter path never
+// starts with '.'). Restore sets them in the same order: Module::train() also
+// sets every descendant, and later entries overwrite that with their own mode.
+// modules(false) because modules(true) needs the module to be owned by a
+// shared_ptr, which a registered `Module&` need not be.
+void Collector::module_modes(const std::string& key, torch::nn::Module& m) {
+  std::vector<torch::nn::Module*> all{&m};
+  for (const auto& sub : m.modules(/*include_self=*/false)) all.push_back(sub.get());
+  auto modes = at::empty({static_cast<int64_t>(all.size())}, at::kByte);
+  auto* flags = modes.data_ptr<uint8_t>();
+  for (size_t i = 0; i < all.size(); ++i) flags[i] = all[i]->is_training() ? 1 : 0;
+  value(key + "/.training", modes, [all](const at::Tensor& t) {
+    const auto* flags = t.data_ptr<uint8_t>();
+    for (size_t i = 0; i < all.size(); ++i) all[i]->train(flags[i] != 0);
+  });
 }
 
 void Collector::optimizer(const std::string& key, torch::optim::Optimizer& o) { optimizer_items(o, key, *this); }
@@ -31,6 +50,26 @@ void Collector::value(const std::string& key, at::Tensor t, std::function<void(c
   if (stored_ && !stored(key)) return;
   items.push_back({key, t});
   write_back.push_back([t, apply = std::move(apply)] { apply(t); });
+}
+
+void Collector::owned_tensor(const std::string& key, at::Tensor& t) {
+  if (restoring()) {
+    const auto* e = stored(key);
+    if (!e) {
+      t = at::Tensor();
+      return;
+    }
+    if (!t.defined() || t.scalar_type() != e->dtype || t.sizes() != at::IntArrayRef(e->shape)) {
+      t = at::empty(e->shape, at::TensorOptions().dtype(e->dtype));
+    }
+  }
+  tensor(key, t);
+}
+
+bool Collector::stored_under(const std::string& prefix) const {
+  if (!stored_) return false;
+  auto it = stored_->lower_bound(prefix);
+  return it != stored_->end() && it->first.compare(0, prefix.size(), prefix) == 0;
 }
 
 const CheckpointEngine::Entry* Collector::stored(const std::string& key) const {

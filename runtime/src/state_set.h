@@ -33,13 +33,23 @@ class Collector final : public StateVisitor {
   // A value that is not a tensor: captured through a fresh tensor; after a
   // restore, `apply` writes the tensor back.
   void value(const std::string& key, at::Tensor t, std::function<void(const at::Tensor&)> apply);
+  // State that only its owner (an optimizer) references, so restore may
+  // replace the tensor: on capture like tensor() (an undefined one is left
+  // out); on restore it becomes a tensor shaped as stored when its dtype or
+  // shape differ (or it is undefined), and undefined when the checkpoint lacks
+  // `key` (it was undefined at the capture).
+  void owned_tensor(const std::string& key, at::Tensor& t);
   // Restore: the stored entry for `key`, or nullptr.
   const CheckpointEngine::Entry* stored(const std::string& key) const;
+  // Restore: whether the checkpoint has any key that starts with `prefix`.
+  bool stored_under(const std::string& prefix) const;
+  bool restoring() const { return stored_ != nullptr; }
 
   std::vector<StateItem> items;
   std::vector<std::function<void()>> write_back;
 
  private:
+  void module_modes(const std::string& key, torch::nn::Module& m);
   const StoredEntries* stored_;
 };
 
@@ -69,7 +79,7 @@ class StateSet {
 };
 
 // Lists the optimizer's per-group learning rate and per-parameter state
-// (Adam, AdamW, SGD, RMSprop, Adagrad) into `c`; see state_set.cc.
+// (Adam, AdamW, SGD, RMSprop, Adagrad; all of LBFGS) into `c`; see optim_state.cc.
 void optimizer_items(torch::optim::Optimizer& o, const std::string& key, Collector& c);
 
 }  // namespace flor::rt
