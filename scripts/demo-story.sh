@@ -28,6 +28,7 @@ cat > "$project/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.25)
 project(fmnist_demo C CXX)
 set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)  # flor replay reads it to find probed blocks
 find_package(flor REQUIRED)
 find_package(ZLIB REQUIRED)
 add_library(fmnist STATIC fashion_mnist/data.cc fashion_mnist/model.cc)

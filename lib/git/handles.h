@@ -24,6 +24,7 @@ using ObjectPtr = GitPtr<git_object, git_object_free>;
 using ReferencePtr = GitPtr<git_reference, git_reference_free>;
 using BlobPtr = GitPtr<git_blob, git_blob_free>;
 using DiffPtr = GitPtr<git_diff, git_diff_free>;
+using TreeEntryPtr = GitPtr<git_tree_entry, git_tree_entry_free>;
 
 // git_oid_tostr_s shares one buffer per thread (TOOLCHAIN.md): format into our own.
 inline std::string oid_hex(const git_oid& oid) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -309,6 +310,39 @@ Result<std::string> diff_commits(const Repo& repo, const std::string& a, const s
   std::string out(buf.ptr, buf.size);
   git_buf_dispose(&buf);
   return out;
+}
+
+Result<std::vector<std::string>> changed_files(const Repo& repo, const std::string& a, const std::string& b) {
+  FLOR_ASSIGN_OR_RETURN(TreePtr ta, commit_tree(repo, a));
+  FLOR_ASSIGN_OR_RETURN(TreePtr tb, commit_tree(repo, b));
+  git_diff* raw = nullptr;
+  if (git_diff_tree_to_tree(&raw, repo.raw(), ta.get(), tb.get(), nullptr) != 0) {
+    return last_git_error("diffing " + a + " and " + b);
+  }
+  DiffPtr diff(raw);
+  std::vector<std::string> paths;
+  for (size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
+    const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+    if (d->status != GIT_DELTA_DELETED) paths.push_back(d->new_file.path);
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+Result<std::string> file_at(const Repo& repo, const std::string& commit, const std::string& path) {
+  FLOR_ASSIGN_OR_RETURN(TreePtr tree, commit_tree(repo, commit));
+  git_tree_entry* raw = nullptr;
+  if (git_tree_entry_bypath(&raw, tree.get(), path.c_str()) != 0) {
+    return not_found("no file " + path + " in commit " + commit);
+  }
+  TreeEntryPtr entry(raw);
+  git_blob* blob_raw = nullptr;
+  if (git_blob_lookup(&blob_raw, repo.raw(), git_tree_entry_id(entry.get())) != 0) {
+    return last_git_error("reading " + path + " in commit " + commit);
+  }
+  BlobPtr blob(blob_raw);
+  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                     static_cast<size_t>(git_blob_rawsize(blob.get())));
 }
 
 Result<CommitInfo> commit_info(const Repo& repo, const std::string& spec) {

@@ -37,6 +37,14 @@ Status export_tree(const Repo& repo, const std::string& commit, const std::strin
 // A unified diff (git's patch format) from commit `a` to commit `b`; "" when the trees match.
 Result<std::string> diff_commits(const Repo& repo, const std::string& a, const std::string& b);
 
+// Paths (relative to the work tree) of files added or modified from commit `a`
+// to commit `b`, sorted; deleted files are not listed.
+Result<std::vector<std::string>> changed_files(const Repo& repo, const std::string& a, const std::string& b);
+
+// The content of `path` (relative to the work tree) in `commit`; kNotFound
+// when the commit has no such file.
+Result<std::string> file_at(const Repo& repo, const std::string& commit, const std::string& path);
+
 // Commit time (unix seconds) and first message line, for listings.
 struct CommitInfo {
   std::string id;

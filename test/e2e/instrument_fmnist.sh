@@ -2,9 +2,10 @@
 # Hands-free flor, end to end on real LibTorch: the plain Fashion-MNIST program
 # (no flor code in it) is compiled through flor-instrument in compiler-launcher
 # mode (the source never changes), recorded with `flor run`; then log lines are
-# added to the plain source, flor-instrument --probes names the probed block,
-# the program is rebuilt and `flor replay -j 2 --probe <those>` fills the new
-# values for every epoch with fidelity ok; they equal the manual-API version's.
+# added to the plain source, the program is rebuilt and `flor replay -j 2`
+# (no --probe: it finds the probed block with flor-instrument and the build's
+# compile_commands.json) fills the new values for every epoch with fidelity ok;
+# they equal the manual-API version's.
 # Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
 source "$(dirname "$0")/driver_lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
@@ -41,6 +42,9 @@ for i, a in enumerate(args):
     out.append(a)
 out += ["-o", obj]
 subprocess.run(out, cwd=entry["directory"], check=True)
+# The compilation database a CMake build would leave beside the program.
+json.dump([{"directory": entry["directory"], "file": source, "arguments": out[1:]}],
+          open(exe.rsplit("/", 1)[0] + "/compile_commands.json", "w"))
 link = subprocess.run(["ninja", "-C", build, "-t", "commands", "fmnist_train"], capture_output=True,
                       text=True, check=True).stdout.strip().splitlines()[-1]
 link = link.replace("examples/fashion_mnist/CMakeFiles/fmnist_train.dir/train.cc.o", obj)
@@ -79,10 +83,9 @@ probed=$("$TOOL" --probes --recorded "$WORK/recorded.cc" train.cc -- "${probe_fl
 [ "$probed" = "batch" ] || fail "probed blocks: '$probed' (want batch)"
 
 build_program 2> "$WORK/build2.err" || fail "rebuild: $(cat "$WORK/build2.err")"
-probe_args=()
-for b in $probed; do probe_args+=(--probe "$b"); done
-"$FLOR" replay fm -j 2 "${probe_args[@]}" > "$WORK/replay.out" 2> "$WORK/replay.err" || fail "replay: $(cat "$WORK/replay.out" "$WORK/replay.err")"
+"$FLOR" replay fm -j 2 > "$WORK/replay.out" 2> "$WORK/replay.err" || fail "replay: $(cat "$WORK/replay.out" "$WORK/replay.err")"
 cat "$WORK/replay.out"
+grep -q '^flor: probing batch: new log calls inside' "$WORK/replay.err" || fail "probes not found by flor replay: $(cat "$WORK/replay.err")"
 grep -q '^fidelity: ok' "$WORK/replay.out" || fail "fidelity"
 [ "$(epoch_counts fm test_acc $(newest_replays fm 2))" = "$(printf '0 1\n1 1\n2 1')" ] ||
   fail "test_acc not filled once per epoch: $(epoch_counts fm test_acc $(newest_replays fm 2))"
@@ -108,7 +111,7 @@ manual=$(values manual 1)
 
 # Without probes the batch loop is skipped and its state restored (model,
 # optimizer and the hoisted running loss): still the same numbers.
-"$FLOR" replay fm -j 2 > "$WORK/skip.out" 2>&1 || fail "replay without probes: $(cat "$WORK/skip.out")"
+"$FLOR" replay fm -j 2 --no-probes > "$WORK/skip.out" 2>&1 || fail "replay without probes: $(cat "$WORK/skip.out")"
 grep -q '^blocks: [1-9][0-9]* skipped' "$WORK/skip.out" || fail "nothing skipped: $(cat "$WORK/skip.out")"
 grep -q '^fidelity: ok' "$WORK/skip.out" || fail "fidelity after skipping: $(cat "$WORK/skip.out")"
 [ "$(values fm $(newest_replays fm 2))" = "$manual" ] || fail "skipped replay: $(values fm $(newest_replays fm 2)) vs $manual"

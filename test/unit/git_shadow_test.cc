@@ -165,6 +165,27 @@ TEST_CASE("export_tree writes a version's files; diff_commits shows what changed
   CHECK(info->time > 0);
 }
 
+TEST_CASE("changed_files lists added and modified files, file_at reads a version", "[git]") {
+  TempRepo t;
+  t.write("a.txt", "one\n");
+  t.write("gone.txt", "bye\n");
+  t.write("same.txt", "same\n");
+  auto repo = Repo::open(t.dir());
+  REQUIRE(repo.ok());
+  std::string first = snapshot(t);
+  t.write("a.txt", "two\n");
+  ::mkdir(t.path("src").c_str(), 0755);
+  t.write("src/new.cc", "int x;\n");
+  ::unlink(t.path("gone.txt").c_str());
+  std::string second = snapshot(t);
+
+  CHECK(changed_files(*repo, first, second).value() == std::vector<std::string>{"a.txt", "src/new.cc"});
+  CHECK(changed_files(*repo, second, second).value().empty());
+  CHECK(file_at(*repo, first, "a.txt").value() == "one\n");
+  CHECK(file_at(*repo, second, "src/new.cc").value() == "int x;\n");
+  CHECK(file_at(*repo, first, "src/new.cc").status().code() == Code::kNotFound);
+}
+
 TEST_CASE("the last experiment name lives in .git/flor, not in the work tree", "[git]") {
   TempRepo t;
   auto repo = Repo::open(t.dir());

@@ -1,4 +1,4 @@
-// flor replay [NAME] [P/N] [-j N] [--run REF] [--strong] [--probe BLOCK] [--epochs E]
+// flor replay [NAME] [P/N] [-j N] [--run REF] [--strong] [--probe BLOCK | --no-probes] [--epochs E]
 //             [--tolerate] [--slurm N] [--count N] [-- CMD...]
 #include <unistd.h>
 
@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "auto_probes.h"
 #include "context.h"
 #include "git/shadow.h"
 #include "launch.h"
@@ -20,7 +21,7 @@ namespace {
 const std::vector<OptionSpec> kOptions = {
     {"--jobs", "-j", Takes::kValue},     {"--run", nullptr, Takes::kValue},   {"--strong", nullptr, Takes::kFlag},
     {"--probe", nullptr, Takes::kValue}, {"--epochs", nullptr, Takes::kValue}, {"--tolerate", nullptr, Takes::kFlag},
-    {"--slurm", nullptr, Takes::kValue}, {"--count", nullptr, Takes::kValue},
+    {"--slurm", nullptr, Takes::kValue}, {"--count", nullptr, Takes::kValue}, {"--no-probes", nullptr, Takes::kFlag},
 };
 constexpr int kMaxJobs = 1024;
 
@@ -32,6 +33,7 @@ struct ReplayRequest {
   std::string run_ref;
   InitMode init = InitMode::kWeak;
   std::vector<std::string> probes;
+  bool find_probes = true;  // neither --probe nor --no-probes: flor-instrument finds them
   std::optional<EpochRange> epochs;
   bool tolerate = false;
   std::optional<int> slurm;
@@ -62,6 +64,8 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
   req.run_ref = args.value("--run").value_or("");
   if (args.has("--strong")) req.init = InitMode::kStrong;
   req.probes = args.list("--probe");
+  if (args.has("--no-probes") && !req.probes.empty()) return invalid_argument("replay: give --probe or --no-probes, not both");
+  req.find_probes = req.probes.empty() && !args.has("--no-probes");
   if (auto e = args.value("--epochs")) {
     FLOR_ASSIGN_OR_RETURN(req.epochs, parse_epoch_range(*e));
   }
@@ -102,6 +106,7 @@ struct Prepared {
   std::string home;
   std::unique_ptr<store::Store> store;
   store::Run record;
+  std::string program;  // the command's argv[0], resolved
   std::optional<sched::LauncherSegment> launcher;
   std::vector<plan::SegmentPlan> plans;  // one per worker of this process
   std::vector<int> indices;              // their P
@@ -160,8 +165,8 @@ Result<Prepared> prepare(const std::vector<std::string>& words) {
   if (req.command.empty()) {
     return failed_precondition("run " + std::to_string(record.id) + " has no recorded command: give one after --");
   }
-  FLOR_RETURN_IF_ERROR(sched::resolve_command(req.command[0], process_env(), req.cwd).status());
-  Prepared p{std::move(req), std::move(repo), name, home, std::move(store), record, {}, {}, {}, 1, 1};
+  FLOR_ASSIGN_OR_RETURN(std::string program, sched::resolve_command(req.command[0], process_env(), req.cwd));
+  Prepared p{std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1};
   if (!p.req.segment && !p.req.jobs_given) {
     FLOR_ASSIGN_OR_RETURN(p.launcher, sched::segment_from_launcher(process_env(), p.req.count));
   }
@@ -264,6 +269,17 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
   return s.exit_code;
 }
 
+// Without --probe: the blocks that gained log calls since the record run, the others are skipped.
+void probe_new_logs(Prepared& p, const std::string& vid) {
+  FoundProbes found = find_probes(p.repo, p.record.vid, vid, p.program);
+  for (const std::string& note : found.notes) std::fprintf(stderr, "flor: note: %s\n", note.c_str());
+  if (found.blocks.empty()) return;
+  std::string names;
+  for (const std::string& b : found.blocks) names += (names.empty() ? "" : ", ") + b;
+  std::fprintf(stderr, "flor: probing %s: new log calls inside (--no-probes skips them too)\n", names.c_str());
+  p.req.probes = found.blocks;
+}
+
 }  // namespace
 
 Result<int> cmd_replay(const std::vector<std::string>& words) {
@@ -282,6 +298,7 @@ Result<int> cmd_replay(const std::vector<std::string>& words) {
                                                           std::to_string(p.record.id) + ": " + join_command(p.req.command),
                                                       {p.home}}));
   FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
+  if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, vid);
   FLOR_RETURN_IF_ERROR(ensure_log_dir(*p.store));
   FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, vid));
   if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);

@@ -44,7 +44,8 @@ const char kRunUsage[] =
 
 const char kReplayUsage[] =
     "usage: flor replay [NAME] [P/N] [-j N] [--run REF] [--epochs E] [--strong]\n"
-    "                   [--probe BLOCK[,BLOCK...]] [--tolerate] [--count N] [--slurm N]\n"
+    "                   [--probe BLOCK[,BLOCK...] | --no-probes] [--tolerate]\n"
+    "                   [--count N] [--slurm N]\n"
     "                   [-- CMD [ARGS...]]\n"
     "\n"
     "Replays a recorded run after you added log statements and rebuilt: restores\n"
@@ -65,7 +66,12 @@ const char kReplayUsage[] =
     "                checkpoint before them\n"
     "  --strong      strong init: re-run every earlier epoch's outer loop body\n"
     "                (for state outside the checkpoints) instead of restoring\n"
-    "  --probe B     always execute block B (repeatable, or comma-separated)\n"
+    "  --probe B     always execute block B (repeatable, or comma-separated).\n"
+    "                Without it, the blocks that gained flor::log calls since the\n"
+    "                record are probed: flor-instrument compares both versions of\n"
+    "                each changed source file, with the flags in the build's\n"
+    "                compile_commands.json (beside the program, or in build/)\n"
+    "  --no-probes   probe nothing: skip every block that has a checkpoint\n"
     "  --tolerate    a divergence from the record is reported but not an error\n"
     "  --count N     the number of segments under a Kubernetes Indexed Job\n"
     "                (JOB_COMPLETION_INDEX gives the index)\n"

@@ -1,0 +1,188 @@
+#include "auto_probes.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "context.h"
+#include "git/shadow.h"
+#include "sched/process.h"
+
+namespace flor::cli {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_source(const std::string& path) {
+  for (const char* ext : {".cc", ".cpp", ".cxx", ".c++", ".C", ".cu"}) {
+    if (ends_with(path, ext)) return true;
+  }
+  return false;
+}
+
+bool is_header(const std::string& path) {
+  for (const char* ext : {".h", ".hh", ".hpp", ".hxx", ".cuh", ".inl"}) {
+    if (ends_with(path, ext)) return true;
+  }
+  return false;
+}
+
+// The lines that call something named log, in order and trimmed: when they are
+// the same in both versions, the file gained no log call and needs no parsing.
+std::vector<std::string> log_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("log(") == std::string::npos) continue;
+    size_t b = line.find_first_not_of(" \t"), e = line.find_last_not_of(" \t\r");
+    out.push_back(line.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+bool is_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string dir_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// The folder holding compile_commands.json: the program's folder or one above
+// it inside the repository (a CMake build tree), else the repository's build/.
+std::string find_compile_db(const std::string& program, const std::string& work_tree) {
+  for (std::string dir = dir_of(program); dir.size() >= work_tree.size(); dir = dir_of(dir)) {
+    if (is_file(dir + "/compile_commands.json")) return dir;
+    if (dir == work_tree || dir == "/") break;
+  }
+  if (is_file(work_tree + "/build/compile_commands.json")) return work_tree + "/build";
+  return "";
+}
+
+// Whether the database has a compile command for `file` (an absolute path).
+bool db_has(const std::string& db_dir, const std::string& file) {
+  std::ifstream in(db_dir + "/compile_commands.json");
+  auto db = nlohmann::json::parse(in, nullptr, false);
+  if (!db.is_array()) return false;
+  for (const auto& e : db) {
+    if (!e.is_object()) continue;
+    std::string f = e.value("file", std::string());
+    if (!f.empty() && f[0] != '/') f = e.value("directory", std::string()) + "/" + f;
+    if (f == file) return true;
+  }
+  return false;
+}
+
+// flor-instrument beside this flor (installed), in the build tree, or in PATH.
+std::string find_instrumenter() {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string dir = dir_of(std::string(self, static_cast<size_t>(n)));
+    for (const std::string& p : {dir + "/flor-instrument", dir + "/../flor-instrument/flor-instrument"}) {
+      if (::access(p.c_str(), X_OK) == 0) return p;
+    }
+  }
+  auto found = sched::resolve_command("flor-instrument", process_env());
+  return found.ok() ? *found : "";
+}
+
+// Runs `flor-instrument --probes` on one file; its stdout lines are block names.
+Result<std::vector<std::string>> probe_file(const std::string& tool, const std::string& recorded_text,
+                                            const std::string& file, const std::string& db_dir) {
+  char tmpl[] = "/tmp/flor-probe-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  if (fd < 0) return io_error("cannot create a temporary file in /tmp");
+  ::close(fd);
+  std::string recorded = tmpl, errors = recorded + ".err";
+  {
+    std::ofstream out(recorded, std::ios::binary);
+    out << recorded_text;
+  }
+  std::string cmd = join_command({tool, "--probes", "--recorded", recorded, "-p", db_dir, file}) + " 2>" +
+                    join_command({errors});
+  std::string output;
+  int status = -1;
+  if (FILE* pipe = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    for (size_t got; (got = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, got);
+    status = ::pclose(pipe);
+  }
+  std::string tail = sched::read_tail(errors, 1);
+  ::unlink(recorded.c_str());
+  ::unlink(errors.c_str());
+  if (status != 0) {
+    while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+    return failed_precondition("flor-instrument could not analyze it" + (tail.empty() ? "" : ": " + tail));
+  }
+  std::vector<std::string> blocks;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) blocks.push_back(line);
+  }
+  return blocks;
+}
+
+}  // namespace
+
+FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, const std::string& vid,
+                        const std::string& program) {
+  FoundProbes found;
+  const std::string hint = ": if they are inside a skip block, name it with --probe BLOCK";
+  auto changed = git::changed_files(repo, record_vid, vid);
+  if (!changed.ok()) {
+    found.notes.push_back("cannot compare with the recorded version (" + changed.status().to_string() + ")" + hint);
+    return found;
+  }
+  std::string db_dir, tool;
+  bool looked = false;
+  std::set<std::string> blocks;
+  for (const std::string& path : *changed) {
+    if (!is_source(path) && !is_header(path)) continue;
+    auto then = git::file_at(repo, record_vid, path);
+    auto now = git::file_at(repo, vid, path);
+    if (!now.ok()) continue;
+    std::string recorded = then.ok() ? *then : "";
+    if (log_lines(recorded) == log_lines(*now)) continue;
+    if (is_header(path)) {
+      found.notes.push_back(path + " changed its log calls; flor finds probes in compiled files, not headers" + hint);
+      continue;
+    }
+    if (!looked) {
+      looked = true;
+      db_dir = find_compile_db(program, repo.work_tree());
+      tool = find_instrumenter();
+    }
+    std::string file = repo.work_tree() + "/" + path;
+    if (tool.empty() || db_dir.empty() || !db_has(db_dir, file)) {
+      std::string why = tool.empty()     ? "flor-instrument is not installed"
+                        : db_dir.empty() ? "no compile_commands.json beside the program or in build/ "
+                                           "(cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)"
+                                         : "compile_commands.json in " + db_dir + " has no entry for it";
+      found.notes.push_back(path + " changed its log calls; " + why + hint);
+      continue;
+    }
+    std::fprintf(stderr, "flor: looking for probes in %s ...\n", path.c_str());
+    auto got = probe_file(tool, recorded, file, db_dir);
+    if (!got.ok()) {
+      found.notes.push_back(path + ": " + got.status().message() + hint);
+      continue;
+    }
+    blocks.insert(got->begin(), got->end());
+  }
+  found.blocks.assign(blocks.begin(), blocks.end());
+  return found;
+}
+
+}  // namespace flor::cli

@@ -1,0 +1,30 @@
+// Probes found automatically: when `flor replay` is given no --probe, the skip
+// blocks that gained flor::log calls since the record are probed (they run;
+// the others are skipped), so the new logs inside them get values.
+//
+// flor-instrument does the analysis: for each changed C++ file whose log lines
+// changed, it parses the recorded and the current version with the flags from
+// the build's compile_commands.json (found beside the program, or in the
+// repository's build/) and names the blocks. What cannot be analyzed (a header,
+// no compilation database, no flor-instrument) becomes a note telling the user
+// to name the blocks with --probe; the replay goes on.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "git/repo.h"
+
+namespace flor::cli {
+
+struct FoundProbes {
+  std::vector<std::string> blocks;  // sorted, unique
+  std::vector<std::string> notes;   // one line each, for stderr
+};
+
+// `record_vid` and `vid` are shadow-branch commits (the record's version and
+// the replay's); `program` is the command's argv[0] as resolved, `cwd` where it starts.
+FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, const std::string& vid,
+                        const std::string& program);
+
+}  // namespace flor::cli
