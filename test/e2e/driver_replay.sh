@@ -61,6 +61,15 @@ contains '^epochs replayed: 2 of 2' < "$WORK/range.out" || fail "--epochs 2-3: $
 [ "$(epoch_counts fm weight_norm $(summary_runs "$WORK/range.out"))" = "$(printf '2 1\n3 1')" ] ||
   fail "--epochs 2-3 filled other epochs"
 
+# Without --probe, a source file whose log calls changed is analyzed; here there
+# is no compile_commands.json, so a note says how to name the blocks and the replay goes on.
+echo '    // flor::log("later", 1.0);' >> train.cc
+"$FLOR" replay fm --epochs 3 > "$WORK/note.out" 2> "$WORK/note.err" || fail "replay with a note: $(cat "$WORK/note.err")"
+contains '^flor: note: train.cc changed its log calls; no compile_commands.json .* name it with --probe BLOCK$' \
+  < "$WORK/note.err" || fail "no note: $(cat "$WORK/note.err")"
+contains '^fidelity: ok' < "$WORK/note.out" || fail "fidelity after the note"
+sed -i '$d' train.cc
+
 # A worker that fails is reported with its log tail; the other one finishes.
 rc=0
 "$FLOR" replay fm -j 2 -- sh -c 'if [ "$FLOR_SEGMENT" = 1/2 ]; then echo boom-in-worker-1; exit 5; fi; exec "$@"' \
