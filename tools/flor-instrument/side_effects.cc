@@ -30,6 +30,8 @@ Root root_of(const clang::Expr* expr) {
       expr = cleanup->getSubExpr();
     } else if (const auto* temp = llvm::dyn_cast<clang::MaterializeTemporaryExpr>(expr)) {
       expr = temp->getSubExpr();
+    } else if (const auto* bind = llvm::dyn_cast<clang::CXXBindTemporaryExpr>(expr)) {
+      expr = bind->getSubExpr();
     } else if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(expr)) {
       const auto* var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl());
       return var ? Root{RootKind::kVar, var} : Root{RootKind::kTemporary, nullptr};  // functions, enumerators
@@ -50,6 +52,14 @@ Root root_of(const clang::Expr* expr) {
       clang::QualType type = call->getCallReturnType(call->getMethodDecl()->getASTContext());
       if (!type->isReferenceType() && !type->isPointerType()) break;
       expr = call->getImplicitObjectArgument();
+    } else if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(expr)) {
+      // A copy of a handle (module holder, shared_ptr, tensor) is the same
+      // object: `train(model)` with `void train(Mlp m)` changes `model`.
+      if (construct->getNumArgs() != 1 || !construct->getConstructor()->isCopyOrMoveConstructor() ||
+          !is_shared_handle(construct->getType())) {
+        break;
+      }
+      expr = construct->getArg(0);
     } else if (llvm::isa<clang::CXXThisExpr>(expr)) {
       return {RootKind::kThis, nullptr};
     } else {
