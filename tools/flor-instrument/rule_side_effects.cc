@@ -37,12 +37,18 @@ class SideEffectsRule : public Rule {
                                 ? "\n" + indentation_of(*state_.context, loop->getBeginLoc())
                                 : std::string(" ");
     std::string before_loop;
-    Status status;
+    std::vector<const clang::DeclStmt*> declarations;  // each hoisted-from statement once, in order
     for (const SetEntry& entry : state_.checkpoints) {
-      if (!entry.hoisted_from || !status.ok()) continue;
-      before_loop += hoisted_declaration(entry) + separator;
-      status = sink.replace(clang::CharSourceRange::getTokenRange(entry.hoisted_from->getSourceRange()),
-                            entry.var->getNameAsString() + " = " + initializer(entry) + ";");
+      if (!entry.hoisted_from) continue;
+      before_loop += declaration(entry.var) + separator;
+      if (llvm::find(declarations, entry.hoisted_from) == declarations.end()) {
+        declarations.push_back(entry.hoisted_from);
+      }
+    }
+    Status status;
+    for (const clang::DeclStmt* decl : declarations) {
+      if (!status.ok()) break;
+      status = sink.replace(clang::CharSourceRange::getTokenRange(decl->getSourceRange()), resets(decl));
     }
     if (status.ok()) status = sink.insert_before(loop->getBeginLoc(), before_loop + api::checkpoints(names) + separator);
     report_edit(status, kRule, loop->getBeginLoc(), reporter);
@@ -50,15 +56,35 @@ class SideEffectsRule : public Rule {
   }
 
  private:
-  std::string initializer(const SetEntry& entry) const {
-    return text_of(*state_.context, entry.var->getInit()->getSourceRange());
+  std::string initializer(const clang::VarDecl* var) const {
+    return text_of(*state_.context, var->getInit()->getSourceRange());
   }
 
   // `double loss_sum = 0;` as written, for the line before the main loop.
-  std::string hoisted_declaration(const SetEntry& entry) const {
+  std::string declaration(const clang::VarDecl* var) const {
     const clang::ASTContext& ctx = *state_.context;
-    std::string type = text_of(ctx, entry.var->getTypeSourceInfo()->getTypeLoc().getSourceRange());
-    return type + " " + entry.var->getNameAsString() + " = " + initializer(entry) + ";";
+    std::string type = text_of(ctx, var->getTypeSourceInfo()->getTypeLoc().getSourceRange());
+    return type + " " + var->getNameAsString() + " = " + initializer(var) + ";";
+  }
+
+  bool hoisted(const clang::Decl* decl) const {
+    return llvm::any_of(state_.checkpoints,
+                        [&](const SetEntry& e) { return e.hoisted_from && e.var == decl; });
+  }
+
+  // What replaces a declaration whose scalars moved before the loop: each of
+  // them reset (`loss_sum = 0;`), the others of the same statement declared
+  // again (`double a = 0, b = 0;` with only a hoisted: `a = 0; double b = 0;`).
+  // As many lines as the declaration had, so later lines keep their numbers.
+  std::string resets(const clang::DeclStmt* decl) const {
+    std::string out;
+    for (const clang::Decl* d : decl->decls()) {
+      const auto* var = llvm::cast<clang::VarDecl>(d);  // hoistable() accepts only scalar declarators
+      out += (out.empty() ? "" : " ") +
+             (hoisted(var) ? var->getNameAsString() + " = " + initializer(var) + ";" : declaration(var));
+    }
+    std::string written = text_of(*state_.context, decl->getSourceRange());
+    return out + std::string(llvm::count(written, '\n'), '\n');
   }
 
   void add_to_union(const SkipBlock& block) {

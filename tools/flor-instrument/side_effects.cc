@@ -274,20 +274,27 @@ bool name_taken(const clang::Stmt* stmt, const clang::VarDecl* var) {
   return llvm::any_of(stmt->children(), [&](const clang::Stmt* c) { return name_taken(c, var); });
 }
 
-// The declaration of a per-epoch scalar that can move before the main loop:
-// `T v = LITERAL;` directly in the loop's body, its name used for nothing else
-// in the function. Null when it cannot.
-const clang::DeclStmt* hoistable(const clang::VarDecl* var, const MainLoop& main_loop) {
+// `T v = LITERAL` with an arithmetic, non-const T.
+bool is_literal_scalar(const clang::Decl* decl) {
+  const auto* var = llvm::dyn_cast<clang::VarDecl>(decl);
+  if (!var) return false;
   clang::QualType type = var->getType();
-  if (!type->isArithmeticType() || type.isConstQualified() || var->isStaticLocal() || !var->getInit() ||
-      !is_literal(var->getInit())) {
-    return nullptr;
-  }
+  return type->isArithmeticType() && !type.isConstQualified() && !var->isStaticLocal() && var->getInit() &&
+         is_literal(var->getInit());
+}
+
+// The declaration of a per-epoch scalar that can move before the main loop:
+// `T v = LITERAL;` directly in the loop's body (or one of several such
+// declarators: `double a = 0, b = 0;`), its name used for nothing else in the
+// function. Null when it cannot.
+const clang::DeclStmt* hoistable(const clang::VarDecl* var, const MainLoop& main_loop) {
+  if (!is_literal_scalar(var)) return nullptr;
   const auto* body = llvm::dyn_cast_or_null<clang::CompoundStmt>(loop_body(main_loop.loop));
   if (!body) return nullptr;
   for (const clang::Stmt* stmt : body->body()) {
     const auto* decl_stmt = llvm::dyn_cast<clang::DeclStmt>(stmt);
-    if (!decl_stmt || !decl_stmt->isSingleDecl() || decl_stmt->getSingleDecl() != var) continue;
+    if (!decl_stmt || llvm::find(decl_stmt->decls(), var) == decl_stmt->decl_end()) continue;
+    if (!llvm::all_of(decl_stmt->decls(), is_literal_scalar)) return nullptr;
     const clang::FunctionDecl* fn = main_loop.function;
     bool param_named = llvm::any_of(fn->parameters(), [&](const clang::ParmVarDecl* p) {
       return p->getDeclName() == var->getDeclName();

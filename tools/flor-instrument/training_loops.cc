@@ -21,6 +21,19 @@ bool is_step_call(const clang::CallExpr* call) {
          classify(member->getImplicitObjectArgument()->getType()) == Category::kOptimizer;
 }
 
+// A call to user code whose definition is out of sight (another translation
+// unit) that takes an optimizer it may change: assumed to train, a loop inside
+// (`train_epoch(model, *loader, optimizer)` defined in train.cc). Wrongly
+// assumed, the call still makes a correct skip block: its side-effect set
+// holds every argument it may change.
+bool trains_out_of_sight(const clang::CallExpr* call) {
+  const clang::FunctionDecl* callee = call->getDirectCallee();
+  if (!callee || is_library_decl(callee) || visible_definition(callee)) return false;
+  return llvm::any_of(callee->parameters(), [](const clang::ParmVarDecl* param) {
+    return is_mutable_indirection(param->getType()) && classify(param->getType()) == Category::kOptimizer;
+  });
+}
+
 bool loops_over_loader(const clang::Stmt* loop) {
   const auto* range_for = llvm::dyn_cast<clang::CXXForRangeStmt>(loop);
   return range_for && classify(range_for->getRangeInit()->getType()) == Category::kDataLoader;
@@ -42,7 +55,9 @@ std::string block_name(const clang::Stmt* stmt) {
   std::vector<const clang::CallExpr*> calls;
   collect_calls(stmt, calls);
   for (const clang::CallExpr* call : calls) {  // the first call into user code
-    if (visible_definition(call->getDirectCallee())) return call->getDirectCallee()->getNameAsString();
+    if (visible_definition(call->getDirectCallee()) || trains_out_of_sight(call)) {
+      return call->getDirectCallee()->getNameAsString();
+    }
   }
   return "block";
 }
@@ -162,6 +177,8 @@ TrainingScanner::Summary TrainingScanner::scan(const clang::Stmt* stmt, int dept
     out.steps = is_step_call(call);
     if (const clang::FunctionDecl* def = visible_definition(call->getDirectCallee())) {
       out.merge(scan_function(def, depth + 1));
+    } else if (trains_out_of_sight(call)) {
+      out.steps = out.training_loop = true;
     }
   }
   for (const clang::Stmt* child : stmt->children()) out.merge(scan(child, depth));

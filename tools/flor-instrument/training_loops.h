@@ -1,8 +1,10 @@
 // Where training happens. A *training loop* is a loop over a data loader, or
 // a loop whose body calls backward() or an optimizer's step(), directly or in
-// a visible callee. The *main loop* is the outermost loop in main (or in a
-// function main calls) whose body contains a training loop; its *skip
-// blocks* are the statements in its body that contain one.
+// a visible callee; a call to user code defined out of sight (another TU)
+// that takes an optimizer by non-const reference or pointer counts as one.
+// The *main loop* is the outermost loop in main (or in a function main calls)
+// whose body contains a training loop; its *skip blocks* are the statements
+// in its body that contain one.
 #pragma once
 
 #include <map>
