@@ -146,8 +146,8 @@ TEST_CASE("export_tree writes a version's files; diff_commits shows what changed
   t.write("a.txt", "two\n");
   std::string second = snapshot(t);
 
-  test::TempRepo out;  // only used as an empty temp folder
-  std::string dir = out.path("tree/v1");
+  test::TempDir out;
+  std::string dir = out / "tree/v1";
   REQUIRE(export_tree(*repo, first.substr(0, 10), dir).ok());
   CHECK(test::slurp(dir + "/a.txt") == "one\n");
   struct stat st {};

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 
+#include "common/temp_dir.h"
+
 namespace flor::test {
 
 // Runs a shell command, returns its stdout (the tests compare git's own view).
@@ -35,21 +37,16 @@ inline void spit(const std::string& path, const std::string& text) {
 // A fresh `git init` in a temp folder, removed at the end of the scope.
 class TempRepo {
  public:
-  TempRepo() {
-    char tmpl[] = "/tmp/flor-git-test-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    git("init -q -b main");
-  }
-  ~TempRepo() { sh("rm -rf '" + dir_ + "'"); }
-  const std::string& dir() const { return dir_; }
-  std::string path(const std::string& rel) const { return dir_ + "/" + rel; }
+  TempRepo() { git("init -q -b main"); }
+  const std::string& dir() const { return dir_.path; }
+  std::string path(const std::string& rel) const { return dir_ / rel; }
   std::string git(const std::string& args) const {
-    return sh("cd '" + dir_ + "' && git -c user.name=t -c user.email=t@t " + args + " 2>&1");
+    return sh("cd '" + dir() + "' && git -c user.name=t -c user.email=t@t " + args + " 2>&1");
   }
   void write(const std::string& rel, const std::string& text) const { spit(path(rel), text); }
 
  private:
-  std::string dir_;
+  TempDir dir_;
 };
 
 }  // namespace flor::test

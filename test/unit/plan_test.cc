@@ -2,7 +2,9 @@
 
 #include <numeric>
 
+#include "common/temp_dir.h"
 #include "plan/plan.h"
+#include "plan/record_shape.h"
 
 namespace flor::plan {
 namespace {
@@ -102,22 +104,10 @@ TEST_CASE("plan: bad requests get clear errors", "[plan]") {
   CHECK_THAT(too_many.status().message(), Catch::Contains("at most 3"));
 }
 
-}  // namespace
-}  // namespace flor::plan
-
-#include <cstdlib>
-#include <filesystem>
-
-#include "plan/record_shape.h"
-
-namespace flor::plan {
-namespace {
-
 TEST_CASE("plan: the record's shape comes from its epoch and checkpoint rows", "[plan]") {
-  char tmpl[] = "/tmp/flor-plan-XXXXXX";
-  std::string home = mkdtemp(tmpl);
+  test::TempDir home;
   {
-    auto store = store::Store::open(home, "exp");
+    auto store = store::Store::open(home.path, "exp");
     REQUIRE(store.ok());
     int64_t run = *(*store)->create_run(store::Run{});
     // Epochs 0-3 finished with 2 blocks each; epoch 5 without 4 (a gap) does not count.
@@ -144,7 +134,6 @@ TEST_CASE("plan: the record's shape comes from its epoch and checkpoint rows", "
     CHECK(shape->epochs == 4);
     CHECK(shape->restorable == std::vector<int64_t>{0, 2});
   }
-  std::filesystem::remove_all(home);
 }
 
 }  // namespace

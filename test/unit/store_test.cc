@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "store/store.h"
 
 namespace flor::store {
@@ -14,14 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempHome {
-  TempHome() {
-    char tmpl[] = "/tmp/flor-store-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempHome() { fs::remove_all(path); }
-  std::string path;
-};
+using test::TempDir;
 
 std::unique_ptr<Store> open_ok(const std::string& home, const std::string& name) {
   auto s = Store::open(home, name);
@@ -30,7 +24,7 @@ std::unique_ptr<Store> open_ok(const std::string& home, const std::string& name)
 }
 
 TEST_CASE("store: runs are created running and finished explicitly", "[store]") {
-  TempHome home;
+  TempDir home;
   auto store = open_ok(home.path, "mnist");
   CHECK(store->dir() == home.path + "/mnist");
   CHECK(fs::exists(home.path + "/mnist/flor.db"));
@@ -69,7 +63,7 @@ TEST_CASE("store: runs are created running and finished explicitly", "[store]") 
 }
 
 TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-trip", "[store]") {
-  TempHome home;
+  TempDir home;
   auto store = open_ok(home.path, "exp");
   int64_t id = *store->create_run(Run{});
   REQUIRE(store->put_args(id, {{"lr", "0.01"}, {"epochs", "5"}}).ok());
@@ -115,7 +109,7 @@ TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-t
 }
 
 TEST_CASE("store: names are checked and experiments listed", "[store]") {
-  TempHome home;
+  TempDir home;
   for (const char* bad : {"", ".", "..", "a/b", ".hidden", "-x"}) {
     auto s = Store::open(home.path, bad);
     CHECK(s.status().code() == Code::kInvalidArgument);
@@ -130,7 +124,7 @@ TEST_CASE("store: names are checked and experiments listed", "[store]") {
 }
 
 TEST_CASE("store: several processes write one experiment at once", "[store]") {
-  TempHome home;
+  TempDir home;
   { open_ok(home.path, "par"); }
   constexpr int kProcs = 4, kBatches = 20;
   std::vector<pid_t> kids;

@@ -10,19 +10,13 @@
 #include "sweep/collect.h"
 #include "sweep/files.h"
 #include "sweep/launch.h"
+#include "common/temp_dir.h"
 #include "sweep/plan.h"
 
 namespace flor::sweep {
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/flor-launch-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test::TempDir;
 
 const Json kParams = {{"data_name", "fmnist"}, {"batch_size", 32}, {"lr", 0.1}, {"opt", "sgd"}};
 

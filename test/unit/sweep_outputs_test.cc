@@ -11,19 +11,13 @@
 #include "sweep/metrics.h"
 #include "sweep/plan.h"
 #include "sweep/plot.h"
+#include "common/temp_dir.h"
 #include "sweep/report.h"
 
 namespace flor::sweep {
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/flor-sweep-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test::TempDir;
 
 Entry entry(const std::string& folder, Json params, RunState state) {
   Entry e;

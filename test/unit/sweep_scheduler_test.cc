@@ -8,19 +8,13 @@
 #include <fstream>
 
 #include "sweep/files.h"
+#include "common/temp_dir.h"
 #include "sweep/scheduler.h"
 
 namespace flor::sweep {
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/flor-sched-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test::TempDir;
 
 // A sweep over "x" whose runs execute `script` with $X set to the value.
 struct Fixture {
