@@ -210,6 +210,16 @@ Status make_dirs(const std::string& path) {
   return Status();
 }
 
+Result<DiffPtr> diff_trees(const Repo& repo, const std::string& a, const std::string& b) {
+  FLOR_ASSIGN_OR_RETURN(TreePtr ta, commit_tree(repo, a));
+  FLOR_ASSIGN_OR_RETURN(TreePtr tb, commit_tree(repo, b));
+  git_diff* raw = nullptr;
+  if (git_diff_tree_to_tree(&raw, repo.raw(), ta.get(), tb.get(), nullptr) != 0) {
+    return last_git_error("diffing " + a + " and " + b);
+  }
+  return DiffPtr(raw);
+}
+
 struct ExportState {
   const Repo* repo;
   std::string dir;
@@ -298,13 +308,7 @@ Status export_tree(const Repo& repo, const std::string& commit, const std::strin
 }
 
 Result<std::string> diff_commits(const Repo& repo, const std::string& a, const std::string& b) {
-  FLOR_ASSIGN_OR_RETURN(TreePtr ta, commit_tree(repo, a));
-  FLOR_ASSIGN_OR_RETURN(TreePtr tb, commit_tree(repo, b));
-  git_diff* raw = nullptr;
-  if (git_diff_tree_to_tree(&raw, repo.raw(), ta.get(), tb.get(), nullptr) != 0) {
-    return last_git_error("diffing " + a + " and " + b);
-  }
-  DiffPtr diff(raw);
+  FLOR_ASSIGN_OR_RETURN(DiffPtr diff, diff_trees(repo, a, b));
   git_buf buf = GIT_BUF_INIT;
   if (git_diff_to_buf(&buf, diff.get(), GIT_DIFF_FORMAT_PATCH) != 0) return last_git_error("formatting a diff");
   std::string out(buf.ptr, buf.size);
@@ -313,13 +317,7 @@ Result<std::string> diff_commits(const Repo& repo, const std::string& a, const s
 }
 
 Result<std::vector<std::string>> changed_files(const Repo& repo, const std::string& a, const std::string& b) {
-  FLOR_ASSIGN_OR_RETURN(TreePtr ta, commit_tree(repo, a));
-  FLOR_ASSIGN_OR_RETURN(TreePtr tb, commit_tree(repo, b));
-  git_diff* raw = nullptr;
-  if (git_diff_tree_to_tree(&raw, repo.raw(), ta.get(), tb.get(), nullptr) != 0) {
-    return last_git_error("diffing " + a + " and " + b);
-  }
-  DiffPtr diff(raw);
+  FLOR_ASSIGN_OR_RETURN(DiffPtr diff, diff_trees(repo, a, b));
   std::vector<std::string> paths;
   for (size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
     const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
