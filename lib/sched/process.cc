@@ -2,9 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,9 +10,6 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
-#include <sstream>
-
-extern char** environ;
 
 namespace flor::sched {
 namespace {
@@ -33,11 +28,6 @@ void on_signal(int signo, siginfo_t* info, void*) {
   errno = saved;
 }
 
-bool is_executable_file(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
-
 void write_all(int fd, const char* data, size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd, data, n);
@@ -48,31 +38,6 @@ void write_all(int fd, const char* data, size_t n) {
   }
 }
 
-// argv/envp as execve wants them, built before fork (the child may only make
-// async-signal-safe calls).
-struct ExecArgs {
-  std::string path;  // the resolved program; argv[0] stays as the user wrote it
-  std::vector<std::string> storage_env;
-  std::vector<char*> argv;
-  std::vector<char*> envp;
-};
-
-ExecArgs make_exec_args(std::vector<std::string>& argv, const std::map<std::string, std::string>& overrides) {
-  ExecArgs a;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos && overrides.count(kv.substr(0, eq))) continue;
-    a.storage_env.push_back(kv);
-  }
-  for (const auto& [k, v] : overrides) a.storage_env.push_back(k + "=" + v);
-  for (auto& s : argv) a.argv.push_back(s.data());
-  a.argv.push_back(nullptr);
-  for (auto& s : a.storage_env) a.envp.push_back(s.data());
-  a.envp.push_back(nullptr);
-  return a;
-}
-
 Status make_pipe(int fds[2]) {
   if (::pipe2(fds, O_CLOEXEC) != 0) return io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
   return Status();
@@ -81,22 +46,6 @@ Status make_pipe(int fds[2]) {
 void close_fd(int* fd) {
   if (*fd >= 0) ::close(*fd);
   *fd = -1;
-}
-
-[[noreturn]] void exec_child(const ExecArgs& args, int out_fd, int err_fd, int report_fd, const cpu_set_t* cpus,
-                            const char* cwd) {
-  ::dup2(out_fd, STDOUT_FILENO);
-  ::dup2(err_fd, STDERR_FILENO);
-  if (cpus) ::sched_setaffinity(0, sizeof(cpu_set_t), cpus);
-  if (cwd && ::chdir(cwd) != 0) {
-    int err = errno;
-    (void)!::write(report_fd, &err, sizeof err);
-    ::_exit(127);
-  }
-  ::execve(args.path.c_str(), args.argv.data(), args.envp.data());
-  int err = errno;
-  (void)!::write(report_fd, &err, sizeof err);
-  ::_exit(127);
 }
 
 }  // namespace
@@ -110,23 +59,6 @@ struct ProcessGroup::Child {
   bool reaped = false;
   ExitInfo exit;
 };
-
-Result<std::string> resolve_command(const std::string& command, const EnvLookup& env, const std::string& cwd) {
-  if (command.empty()) return invalid_argument("no command given");
-  if (command.find('/') != std::string::npos) {
-    std::string path = command[0] == '/' || cwd.empty() ? command : cwd + "/" + command;
-    if (is_executable_file(path)) return path;
-    return not_found("command not found: " + command + " (no executable file at that path" +
-                     (cwd.empty() ? "" : " in " + cwd) + ")");
-  }
-  std::stringstream path(env("PATH").value_or("/usr/local/bin:/usr/bin:/bin"));
-  std::string dir;
-  while (std::getline(path, dir, ':')) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + command;
-    if (is_executable_file(candidate)) return candidate;
-  }
-  return not_found("command not found: " + command + " (not in PATH; give a path like ./" + command + ")");
-}
 
 std::string read_tail(const std::string& path, int lines) {
   std::ifstream in(path);
@@ -176,46 +108,31 @@ ProcessGroup::~ProcessGroup() {
 pid_t ProcessGroup::pid(int index) const { return children_.at(static_cast<size_t>(index)).pid; }
 
 Result<int> ProcessGroup::start(const SpawnSpec& spec) {
-  if (spec.argv.empty()) return invalid_argument("no command given");
-  std::vector<std::string> argv = spec.argv;
-  FLOR_ASSIGN_OR_RETURN(std::string path, resolve_command(argv[0], process_env(), spec.cwd));
-  ExecArgs args = make_exec_args(argv, spec.env);
-  args.path = path;
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  for (int c : spec.cpus) CPU_SET(c, &cpus);
-
   Child child;
   child.echo = spec.echo;
   if (!spec.log_path.empty()) {
     child.log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (child.log_fd < 0) return io_error("cannot open log file " + spec.log_path + ": " + std::strerror(errno));
   }
-  int out[2], err[2], report[2];
-  FLOR_RETURN_IF_ERROR(make_pipe(out));
-  FLOR_RETURN_IF_ERROR(make_pipe(err));
-  FLOR_RETURN_IF_ERROR(make_pipe(report));
-  child.pid = ::fork();
-  if (child.pid == 0) {
-    exec_child(args, out[1], err[1], report[1], spec.cpus.empty() ? nullptr : &cpus,
-               spec.cwd.empty() ? nullptr : spec.cwd.c_str());
+  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  Status piped = make_pipe(out);
+  if (piped.ok()) piped = make_pipe(err);
+  if (!piped.ok()) {
+    for (int* fd : {&out[0], &out[1], &child.log_fd}) close_fd(fd);
+    return piped;
   }
+  Result<pid_t> pid = spawn({spec.argv, spec.env, out[1], err[1], spec.cpus, spec.cwd, false});
   ::close(out[1]);
   ::close(err[1]);
-  ::close(report[1]);
-  int exec_errno = 0;
-  ssize_t got = ::read(report[0], &exec_errno, sizeof exec_errno);  // EOF at a successful exec
-  ::close(report[0]);
   child.out_fd = out[0];
   child.err_fd = err[0];
-  if (child.pid < 0 || got > 0) {
-    int e = child.pid < 0 ? errno : exec_errno;
-    if (child.pid > 0) ::waitpid(child.pid, nullptr, 0);
+  if (!pid.ok()) {
     close_fd(&child.out_fd);
     close_fd(&child.err_fd);
     close_fd(&child.log_fd);
-    return io_error("cannot start " + argv[0] + ": " + std::strerror(e));
+    return pid.status();
   }
+  child.pid = *pid;
   children_.push_back(child);
   return static_cast<int>(children_.size() - 1);
 }

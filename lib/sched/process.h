@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "sched/spawn.h"
 #include "store/contract.h"
 #include "util/status.h"
 
@@ -38,11 +39,6 @@ struct ExitInfo {
   int signal = 0;            // that signal, 0 when the child exited normally
   bool interrupted = false;  // it ended after this process got SIGINT or SIGTERM
 };
-
-// The program execvp would run: a word containing '/' is checked as a path
-// (relative to `cwd` when given), anything else is searched in PATH.
-// kNotFound: "command not found: NAME".
-Result<std::string> resolve_command(const std::string& command, const EnvLookup& env, const std::string& cwd = "");
 
 // The last `lines` lines of a text file ("" when it cannot be read).
 std::string read_tail(const std::string& path, int lines);

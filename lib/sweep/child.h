@@ -1,11 +1,11 @@
 // One child process of a sweep: started in its own process group with stdout
 // and stderr in files, polled without blocking, terminated as a group.
 //
-// Why not sched::ProcessGroup (drv's): a sweep is a pool that starts a run
+// Why not sched::ProcessGroup: a sweep is a pool that starts a run
 // whenever another ends and kills one on timeout or halt, while ProcessGroup
 // waits for all of its children and has no per-child kill. This is the narrow
-// piece a pool needs; output goes to files, never to the terminal, so the
-// progress line stays readable.
+// piece a pool needs (the fork/exec is sched::spawn, shared with ProcessGroup);
+// output goes to files, never to the terminal, so the progress line stays readable.
 #pragma once
 
 #include <sys/types.h>
