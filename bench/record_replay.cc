@@ -25,11 +25,14 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "ckpt/engine.h"
 #include "ckpt/format.h"
 #include "ckpt/posix_file.h"
+#include "ckpt/writer.h"
 
 namespace {
 
@@ -174,14 +177,15 @@ int64_t state_bytes(const std::vector<StateItem>& items) {
 }
 
 void fsync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }
 }
 
-// torch::save of the same tensors (one archive), optionally made durable.
+// torch::save of the same tensors (one archive), optionally made durable the
+// way a new file is: fsync of the file and of its directory.
 double torch_save(const std::vector<StateItem>& items, const std::string& path, bool durable) {
   return seconds([&] {
     torch::serialize::OutputArchive archive;
@@ -192,8 +196,43 @@ double torch_save(const std::vector<StateItem>& items, const std::string& path, 
       archive.write(key, it.tensor);
     }
     archive.save_to(path);
-    if (durable) fsync_path(path);
+    if (durable) {
+      fsync_path(path);
+      fsync_path(fs::path(path).parent_path().string());
+    }
   });
+}
+
+// Runs `fn` on a thread at the engine writer's priority (nice 19, SCHED_BATCH,
+// I/O best-effort/7), so a baseline competes for the machine as the writer does.
+template <typename T>
+T at_writer_priority(const std::function<T()>& fn) {
+  T result{};
+  std::thread t([&] {
+    flor::rt::lower_background_priority();
+    result = fn();
+  });
+  t.join();
+  return result;
+}
+
+// The disk's floor for a durable write of `bytes`: one direct write from a
+// pre-faulted aligned buffer, then fsync (no hashing, no format, no rename).
+double direct_write_floor(const std::string& path, size_t bytes) {
+  const size_t n = (bytes + 4095) / 4096 * 4096;
+  void* buf = nullptr;
+  if (::posix_memalign(&buf, 4096, n) != 0) return -1;
+  std::memset(buf, 1, n);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+  if (fd < 0) fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);  // tmpfs
+  const double s = seconds([&] {
+    if (::write(fd, buf, n) != static_cast<ssize_t>(n)) std::perror("record_replay: write");
+    ::fsync(fd);
+  });
+  ::close(fd);
+  ::unlink(path.c_str());
+  std::free(buf);
+  return s;
 }
 
 WriteReport checkpoint(CheckpointEngine& engine, const std::vector<StateItem>& items,
@@ -263,36 +302,70 @@ Row row_stall(const Options& opt, const std::vector<StateItem>& items) {
 }
 
 // Wall time (how often one could checkpoint) and CPU time (what the write
-// takes from training on a small machine) of writing the whole state durably.
-std::vector<Row> rows_write(const Options& opt, const std::vector<StateItem>& items,
-                            double* torch_bytes) {
+// takes from training on a small machine) of writing the whole state durably,
+// against torch::save of the same tensors, as-is (into the page cache, not
+// durable) and followed by fsync (durable, like ours). The goal is judged like
+// for like: durable against durable. Both run at the writer thread's priority.
+// A third baseline is the disk itself: one direct write of the same bytes and
+// fsync, the floor of any durable write (and so a cap on the ratio).
+std::vector<Row> rows_write(const Options& opt, const std::vector<StateItem>& items, double* torch_bytes) {
   const int64_t bytes = state_bytes(items);
+  // A checkpoint of a running record: packs/ exists already, and every tensor
+  // changed since the previous checkpoint (nothing to dedup). The previous one
+  // is of the same tensors with every value changed.
+  std::vector<StateItem> before;
+  for (const auto& it : items) {
+    auto t = it.tensor.detach().clone();
+    before.push_back({it.key, t.is_floating_point() ? t.neg_() : t.bitwise_not_()});
+  }
   std::vector<double> wall, cpu;
   for (int n = 0; n < opt.reps; ++n) {
-    // A fresh engine each time: nothing to dedup against, every byte is written.
     ScratchDir dir(opt.dir + "/write" + std::to_string(n));
     CheckpointEngine engine(dir.path);
-    const WriteReport r = checkpoint(engine, items, "w.ckpt");
+    checkpoint(engine, before, "w0.ckpt");
+    const WriteReport r = checkpoint(engine, items, "w1.ckpt");
+    if (r.bytes_written < bytes) {
+      std::fprintf(stderr, "record_replay: the write row deduplicated bytes; it must not\n");
+      std::exit(1);
+    }
     wall.push_back(r.write_seconds);
     cpu.push_back(r.write_cpu_seconds);
   }
   const std::string path = opt.dir + "/torch_save.pt";
-  std::vector<double> saved_wall, saved_cpu;
+  std::vector<double> durable_wall, durable_cpu, as_is_wall;
   for (int n = 0; n < opt.reps; ++n) {
-    const double cpu0 = thread_cpu_seconds();
-    saved_wall.push_back(torch_save(items, path, true));
-    saved_cpu.push_back(thread_cpu_seconds() - cpu0);
+    fs::remove(path);
+    using Pair = std::pair<double, double>;
+    const Pair d = at_writer_priority<Pair>([&] {
+      const double cpu0 = thread_cpu_seconds();
+      const double w = torch_save(items, path, true);
+      return Pair{w, thread_cpu_seconds() - cpu0};
+    });
+    durable_wall.push_back(d.first);
+    durable_cpu.push_back(d.second);
+    fs::remove(path);
+    as_is_wall.push_back(at_writer_priority<double>([&] { return torch_save(items, path, false); }));
   }
-  const double saved_no_sync = median_of(opt.reps, [&] { return torch_save(items, path, false); });
   *torch_bytes = static_cast<double>(fs::file_size(path));
-  const double ours = median(wall), saved = median(saved_wall);
-  const double ours_cpu = median(cpu), saved_cpu_m = median(saved_cpu);
+  fs::remove(path);
+  const double floor = median_of(opt.reps, [&] {
+    return at_writer_priority<double>(
+        [&] { return direct_write_floor(opt.dir + "/floor.bin", static_cast<size_t>(bytes)); });
+  });
+  const double ours = median(wall), durable = median(durable_wall), as_is = median(as_is_wall);
+  const double ours_cpu = median(cpu), saved_cpu = median(durable_cpu);
+  const std::string flor_cell = gbps(bytes, ours) + " (" + ms(ours) + ")";
   return {
-      {"background write vs torch::save (both fsynced)", gbps(bytes, ours) + " (" + ms(ours) + ")",
-       gbps(bytes, saved) + " (" + ms(saved) + "; no fsync " + ms(saved_no_sync) + ")",
-       times(saved / ours) + " faster", ">= 3x faster", saved / ours >= 3 ? "yes" : "NO"},
-      {"CPU time of that write vs torch::save", ms(ours_cpu), ms(saved_cpu_m),
-       times(saved_cpu_m / ours_cpu) + " less", ">= 3x less", saved_cpu_m / ours_cpu >= 3 ? "yes" : "NO"},
+      {"durable write vs torch::save + fsync (like for like; the goal)", flor_cell,
+       gbps(bytes, durable) + " (" + ms(durable) + ")", times(durable / ours) + " faster", ">= 3x faster",
+       durable / ours >= 3 ? "yes" : "NO"},
+      {"durable write vs torch::save as-is (page cache, not durable)", flor_cell,
+       gbps(bytes, as_is) + " (" + ms(as_is) + ")", times(as_is / ours) + " faster", "information", "-"},
+      {"durable write vs the disk: one direct write + fsync", flor_cell,
+       gbps(bytes, floor) + " (" + ms(floor) + ")", times(ours / floor),
+       "caps the goal's ratio at " + times(durable / floor), "-"},
+      {"CPU time of that write vs torch::save", ms(ours_cpu), ms(saved_cpu),
+       times(saved_cpu / ours_cpu) + " less", ">= 3x less", saved_cpu / ours_cpu >= 3 ? "yes" : "NO"},
   };
 }
 

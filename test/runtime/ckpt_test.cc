@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <climits>
+#include <memory>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -20,6 +22,7 @@
 
 #include "ckpt/engine.h"
 #include "ckpt/format.h"
+#include "ckpt/posix_file.h"
 #include "ckpt/xxhash64.h"
 
 extern char** environ;
@@ -197,6 +200,39 @@ TEST_CASE("ckpt: round trip on tmpfs, where direct I/O falls back to buffered", 
   REQUIRE(s.ok());
   CHECK(torch::equal(restored[0].tensor, items[0].tensor));
   CHECK(torch::equal(restored[1].tensor, items[1].tensor));
+}
+
+TEST_CASE("ckpt: a vectored append writes every piece in order, direct or not", "[ckpt]") {
+  TempDir dir;
+  // More aligned pieces than one writev takes (IOV_MAX), from an aligned
+  // buffer (direct I/O), then the same followed by an unaligned piece (the
+  // file goes on buffered).
+  constexpr size_t kPiece = 4096, kCount = IOV_MAX + 300;
+  void* raw = nullptr;
+  REQUIRE(::posix_memalign(&raw, kPiece, kPiece * kCount) == 0);
+  std::unique_ptr<uint8_t, decltype(&std::free)> buf(static_cast<uint8_t*>(raw), &std::free);
+  for (size_t i = 0; i < kPiece * kCount; ++i) buf.get()[i] = static_cast<uint8_t>(i * 7 + i / kPiece);
+  for (const bool tail : {false, true}) {
+    std::vector<flor::rt::DurableFile::Piece> pieces;
+    std::string expect;
+    for (size_t i = kCount; i-- > 0;) {  // reverse order: the file order is the pieces' order
+      pieces.push_back({buf.get() + i * kPiece, kPiece});
+      expect.append(reinterpret_cast<const char*>(buf.get() + i * kPiece), kPiece);
+    }
+    if (tail) {
+      pieces.push_back({"tail", 4});
+      expect += "tail";
+    }
+    const std::string path = dir / (tail ? "b" : "a");
+    auto file = flor::rt::DurableFile::create(path, flor::rt::IoMode::kDirect);
+    REQUIRE(file.ok());
+    REQUIRE(file->append_all(pieces).ok());
+    CHECK(file->size() == static_cast<int64_t>(expect.size()));
+    REQUIRE(file->commit().ok());
+    auto bytes = flor::rt::read_whole_file(path);
+    REQUIRE(bytes.ok());
+    CHECK(*bytes == expect);
+  }
 }
 
 TEST_CASE("ckpt: restore checks keys, dtypes and shapes before writing", "[ckpt]") {

@@ -2,11 +2,8 @@
 // Reading (restore, list, verify) is in reader.cc.
 #include "ckpt/engine.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <sched.h>
 #include <time.h>
 
 #include <atomic>
@@ -37,16 +34,6 @@ double thread_cpu_seconds() {
   timespec ts{};
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// Best effort: a writer that cannot lower its priority still writes.
-void lower_writer_priority() {
-  sched_param param{};
-  param.sched_priority = 0;
-  ::sched_setscheduler(0, SCHED_BATCH, &param);  // 0 = this thread on Linux
-  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
-  constexpr int kIoprioWhoProcess = 1, kIoprioClassBe = 2, kIoprioClassShift = 13;
-  ::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, (kIoprioClassBe << kIoprioClassShift) | 7);
 }
 
 Status check_name(const std::string& name) {
@@ -129,7 +116,7 @@ WriteReport CheckpointEngine::Impl::execute(const Job& job) {
 }
 
 void CheckpointEngine::Impl::run() {
-  lower_writer_priority();
+  lower_background_priority();
   std::unique_lock<std::mutex> lock(mu);
   for (;;) {
     cv.wait(lock, [&] { return stop || job.has_value(); });

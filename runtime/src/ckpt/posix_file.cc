@@ -2,7 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <climits>
 
 #include <cerrno>
 #include <cstring>
@@ -132,6 +136,7 @@ DurableFile::DurableFile(DurableFile&& other) noexcept
       fd_(std::move(other.fd_)),
       size_(other.size_),
       direct_(other.direct_),
+      synced_(other.synced_),
       committed_(other.committed_) {
   other.committed_ = true;  // the moved-from object owns no temp file
 }
@@ -170,14 +175,76 @@ Status DurableFile::pad_to(size_t align) {
   return append(kZeros, align - rem);
 }
 
-Status DurableFile::commit() {
+Status DurableFile::append_all(const std::vector<Piece>& pieces) {
+  if (direct_) {
+    for (const Piece& p : pieces) {
+      if (!can_write_direct(p.data, p.len)) {
+        FLOR_RETURN_IF_ERROR(stop_direct());
+        break;
+      }
+    }
+  }
+  const size_t max_iov = static_cast<size_t>(IOV_MAX);
+  for (size_t i = 0; i < pieces.size(); i += max_iov) {
+    FLOR_RETURN_IF_ERROR(write_pieces(pieces.data() + i, std::min(max_iov, pieces.size() - i)));
+  }
+  return Status();
+}
+
+// One writev for all pieces; a short write continues where it stopped.
+Status DurableFile::write_pieces(const Piece* pieces, size_t count) {
+  std::vector<iovec> iov(count);
+  size_t left = 0;
+  for (size_t i = 0; i < count; ++i) {
+    iov[i] = {const_cast<void*>(pieces[i].data), pieces[i].len};
+    left += pieces[i].len;
+  }
+  size_t first = 0;
+  while (left > 0) {
+    const ssize_t n = ::writev(fd_.get(), iov.data() + first, static_cast<int>(count - first));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EINVAL && direct_) {  // the device wants another alignment
+        FLOR_RETURN_IF_ERROR(stop_direct());
+        continue;
+      }
+      return os_error("cannot write", temp_path_);
+    }
+    size_ += n;
+    left -= static_cast<size_t>(n);
+    for (size_t done = static_cast<size_t>(n); done > 0 && first < count;) {
+      const size_t take = std::min(done, iov[first].iov_len);
+      iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + take;
+      iov[first].iov_len -= take;
+      done -= take;
+      if (iov[first].iov_len == 0) ++first;
+    }
+    // A short direct write leaves unaligned pieces: go on buffered.
+    if (left > 0 && direct_) FLOR_RETURN_IF_ERROR(stop_direct());
+  }
+  return Status();
+}
+
+Status DurableFile::sync() {
   FLOR_CHECK(!committed_);
   if (::fsync(fd_.get()) != 0) return os_error("cannot fsync", temp_path_);
+  synced_ = true;
+  return Status();
+}
+
+Status DurableFile::publish() {
+  FLOR_CHECK(synced_ && !committed_);
   if (::close(fd_.release()) != 0) return os_error("cannot close", temp_path_);
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
     return os_error("cannot rename " + temp_path_ + " to", final_path_);
   }
   committed_ = true;
+  return Status();
+}
+
+Status DurableFile::commit() {
+  FLOR_RETURN_IF_ERROR(sync());
+  FLOR_RETURN_IF_ERROR(publish());
   return fsync_dir(parent_dir(final_path_));
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "util/status.h"
 
@@ -60,6 +61,10 @@ inline constexpr size_t kDirectAlign = 4096;
 // plus, at worst, a temp file that is_temp_file_name() recognizes.
 class DurableFile {
  public:
+  struct Piece {
+    const void* data;
+    size_t len;
+  };
   static Result<DurableFile> create(const std::string& final_path,
                                     IoMode mode = IoMode::kBuffered);
   ~DurableFile();
@@ -67,14 +72,28 @@ class DurableFile {
   DurableFile& operator=(DurableFile&&) = delete;
 
   Status append(const void* data, size_t len);
+  // Appends pieces in order, as few system calls as possible (one vectored
+  // write for up to IOV_MAX pieces): each write of direct I/O waits for the
+  // device, so a small separate write costs a whole round trip.
+  Status append_all(const std::vector<Piece>& pieces);
   // Appends zero bytes up to the next multiple of `align`.
   Status pad_to(size_t align);
   int64_t size() const { return size_; }
+  // commit() = sync(), publish(), then fsync of the directory. A writer that
+  // orders several files (docs/checkpoint-format.md, "Crash safety") calls
+  // the steps itself and shares directory fsyncs.
   Status commit();
+  // fsyncs the temp file.
+  Status sync();
+  // Renames the synced temp file to the final name. The name is durable only
+  // once the directory is fsynced.
+  Status publish();
+  const std::string& final_path() const { return final_path_; }
 
  private:
   DurableFile(std::string final_path, std::string temp_path, Fd fd, bool direct);
   bool can_write_direct(const void* data, size_t len) const;
+  Status write_pieces(const Piece* pieces, size_t count);
   Status stop_direct();
 
   std::string final_path_;
@@ -82,7 +101,8 @@ class DurableFile {
   Fd fd_;
   int64_t size_ = 0;
   bool direct_ = false;
-  bool committed_ = false;
+  bool synced_ = false;
+  bool committed_ = false;  // published (or moved from): no temp file to remove
 };
 
 // True for names DurableFile uses for unfinished files.

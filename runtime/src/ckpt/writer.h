@@ -2,8 +2,8 @@
 // thread). Deduplicates by content: a tensor whose bytes were already written
 // durably to this directory by this writer is referenced, not written again.
 // New blobs of one checkpoint go into one pack file, so a checkpoint costs a
-// fixed number of fsyncs (pack, packs/ dir, manifest, dir) whatever its tensor
-// count. No torch here.
+// fixed number of fsyncs (pack, manifest, packs/ dir, dir) whatever its tensor
+// count (docs/checkpoint-format.md, "Crash safety"). No torch here.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +34,12 @@ struct StagedTensor {
   size_t nbytes = 0;
 };
 
+// Gives the calling thread the priority the engine's writer thread runs at
+// (SCHED_BATCH, nice 19, I/O best-effort/7; best effort: a thread that cannot
+// lower its priority still runs). Public so that a benchmark can run its
+// baseline at the same priority.
+void lower_background_priority();
+
 class CheckpointWriter {
  public:
   explicit CheckpointWriter(std::string dir) : dir_(std::move(dir)) {}
@@ -56,6 +62,7 @@ class CheckpointWriter {
 
   std::string dir_;
   bool pack_dir_ready_ = false;
+  bool dir_entry_unsynced_ = false;  // packs/ created, dir_ not fsynced since
   // (hash, nbytes) -> where those bytes are durable. Written only after a
   // checkpoint is durable, so a reference never points at an unsynced blob.
   struct KeyHash {
