@@ -27,6 +27,9 @@ inline constexpr const char* kEnvEpochs = "FLOR_EPOCHS";        // replay: "9" o
 inline constexpr const char* kEnvTolerate = "FLOR_TOLERATE";    // replay: "1" = divergence is not an error
 inline constexpr const char* kEnvThreads = "FLOR_THREADS";      // torch intra-op threads to pin
 inline constexpr const char* kEnvVid = "FLOR_VID";              // shadow-branch commit of this run
+// Not the runtime's: set by whoever starts `flor run` (flor sweep, scripts);
+// flor run writes the new run's id into that file before starting the program.
+inline constexpr const char* kEnvRunIdFile = "FLOR_RUN_ID_FILE";
 
 inline constexpr double kDefaultEps = 1.0 / 15.0;
 

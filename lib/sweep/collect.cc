@@ -28,8 +28,8 @@ Result<History> recorded_history(const CollectContext& ctx, int64_t run, const E
 }  // namespace
 
 Status collect_run(const CollectContext& ctx, Entry* entry) {
-  Result<std::string> err = read_file(ctx.layout.stderr_log(entry->folder));
-  entry->flor_run = err.ok() ? recorded_run_id(*err) : std::nullopt;
+  Result<std::string> id = read_file(ctx.layout.run_id_file(entry->folder));
+  entry->flor_run = id.ok() ? parse_run_id(*id) : std::nullopt;
   History history;
   Status store_status;
   bool from_store = false;

@@ -39,19 +39,17 @@ ChildSpec run_spec(const RunTemplate& t, const Entry& entry, const Slot& slot, c
   for (const auto& [k, v] : param_env(entry.params)) spec.env[k] = v;
   spec.env[kEnvSweep] = t.sweep_id;
   spec.env[kEnvSweepRun] = entry.folder;
+  spec.env[kEnvRunIdFile] = layout.run_id_file(entry.folder);
   spec.stdout_path = layout.stdout_log(entry.folder);
   spec.stderr_path = layout.stderr_log(entry.folder);
   spec.cpus = slot.cpus;
   return spec;
 }
 
-std::optional<int64_t> recorded_run_id(const std::string& text) {
-  static const std::string kMarker = "flor: recording run ";
-  size_t at = text.rfind(kMarker);
-  if (at == std::string::npos) return std::nullopt;
+std::optional<int64_t> parse_run_id(const std::string& text) {
   char* end = nullptr;
-  long long id = std::strtoll(text.c_str() + at + kMarker.size(), &end, 10);
-  if (end == text.c_str() + at + kMarker.size() || id <= 0) return std::nullopt;
+  long long id = std::strtoll(text.c_str(), &end, 10);
+  if (end == text.c_str() || id <= 0 || std::string(end) != "\n") return std::nullopt;
   return static_cast<int64_t>(id);
 }
 

@@ -38,8 +38,8 @@ std::map<std::string, std::string> param_env(const Json& params);
 // The child for one attempt of `entry` on `slot`; logs in the run's folder.
 ChildSpec run_spec(const RunTemplate& t, const Entry& entry, const Slot& slot, const SweepLayout& layout);
 
-// The store run a `flor run` created, from the line it prints on stderr
-// ("flor: recording run 12 of 'fmnist' ..."): the last one in `text`.
-std::optional<int64_t> recorded_run_id(const std::string& text);
+// The store run a `flor run` created, from the file it wrote (FLOR_RUN_ID_FILE):
+// a positive integer and a newline; nullopt for anything else.
+std::optional<int64_t> parse_run_id(const std::string& text);
 
 }  // namespace flor::sweep

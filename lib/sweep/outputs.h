@@ -32,6 +32,7 @@ class SweepLayout {
   std::string stderr_log(const std::string& folder) const { return run_dir(folder) + "/stderr.log"; }
   std::string history(const std::string& folder) const { return run_dir(folder) + "/history.json"; }
   std::string run_data(const std::string& folder) const { return run_dir(folder) + "/run_data.json"; }
+  std::string run_id_file(const std::string& folder) const { return run_dir(folder) + "/flor_run_id"; }
 
  private:
   std::string root_;

@@ -51,17 +51,19 @@ TEST_CASE("a recorded run is `flor run NAME --threads T -- CMD flags`", "[sweep]
   CHECK(spec.env.at("FLOR_ARG_lr") == "0.1");
   CHECK(spec.env.at("FLOR_SWEEP") == "s");
   CHECK(spec.env.at("FLOR_SWEEP_RUN") == e.folder);
+  CHECK(spec.env.at("FLOR_RUN_ID_FILE") == "/h/fmnist/sweeps/s/runs/fmnist_bs32_lr0.1_optsgd/flor_run_id");
   CHECK(spec.cpus == slot.cpus);
   CHECK(spec.stdout_path == "/h/fmnist/sweeps/s/runs/fmnist_bs32_lr0.1_optsgd/stdout.log");
   t.flor_exe = "";  // --no-record
   CHECK(run_spec(t, e, slot, layout).argv.front() == "./train");
 }
 
-TEST_CASE("the store run id comes from flor run's announcement", "[sweep]") {
-  CHECK(recorded_run_id("flor: recording run 12 of 'fmnist' (version ab)\n") == 12);
-  CHECK(recorded_run_id("flor: recording run 3 of 'x'\n...\nflor: recording run 4 of 'x'\n") == 4);
-  CHECK_FALSE(recorded_run_id("flor: recording run of nothing").has_value());
-  CHECK_FALSE(recorded_run_id("").has_value());
+TEST_CASE("the store run id comes from the file flor run writes", "[sweep]") {
+  CHECK(parse_run_id("12\n") == 12);
+  CHECK_FALSE(parse_run_id("12").has_value());  // cut short
+  CHECK_FALSE(parse_run_id("0\n").has_value());
+  CHECK_FALSE(parse_run_id("x\n").has_value());
+  CHECK_FALSE(parse_run_id("").has_value());
 }
 
 TEST_CASE("sweep ids are stable per config path", "[sweep]") {

@@ -1,5 +1,6 @@
 // flor run NAME [--eps E] [--threads T] -- CMD [ARGS...]: record a run.
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "context.h"
@@ -79,6 +80,10 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   Worker w{id, sched::SpawnSpec{req.command, training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
   std::fprintf(stderr, "flor: recording run %lld of '%s' (version %s)\n", static_cast<long long>(id),
                req.name.c_str(), short_id(vid).c_str());
+  if (auto path = process_env()(kEnvRunIdFile)) {
+    std::ofstream out(*path, std::ios::trunc);
+    if (!(out << id << "\n")) std::fprintf(stderr, "flor: warning: cannot write the run id to %s\n", path->c_str());
+  }
   FLOR_ASSIGN_OR_RETURN(auto exits, launch(*store, {w}, nullptr, std::chrono::milliseconds(1000)));
   FLOR_ASSIGN_OR_RETURN(store::Run done, store->run(id));
   std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d); log: %s\n", static_cast<long long>(id),

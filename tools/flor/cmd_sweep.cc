@@ -194,6 +194,7 @@ Hooks make_hooks(const Request& r, const RunTemplate& tmpl, const CollectContext
                  ProgressPrinter* out) {
   Hooks h;
   h.launch = [tmpl, ctx](const Entry& e, const Slot& slot) -> Result<ChildSpec> {
+    std::remove(ctx.layout.run_id_file(e.folder).c_str());  // an earlier attempt's run is not this one
     return run_spec(tmpl, e, slot, ctx.layout);
   };
   h.finished = [ctx](Entry* e) { return collect_run(ctx, e); };
