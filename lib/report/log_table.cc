@@ -56,37 +56,48 @@ std::string header(const Column& c, const std::vector<Column>& all, bool mark) {
 
 }  // namespace
 
-Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark) {
+Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only) {
   std::vector<Column> cols = columns_of(logs);
   std::map<Column, size_t> index;
   for (size_t i = 0; i < cols.size(); ++i) index[cols[i]] = i;
-  bool has_steps = std::any_of(logs.begin(), logs.end(), [](const store::LogRow& l) { return l.step >= 0; });
+  std::vector<bool> per_step(cols.size(), false);
+  for (const auto& l : logs) {
+    if (l.step >= 0) per_step[index[Column{l.name, l.hindsight}]] = true;
+  }
+  bool any_steps = std::find(per_step.begin(), per_step.end(), true) != per_step.end();
+  bool has_steps = any_steps && !last_step_only;
 
   struct Value {
     std::string text;
-    int64_t source = -1;
+    std::pair<int64_t, int64_t> rank{-1, -1};  // (step, source): the later step, then the newest replay wins
   };
   std::map<Key, std::vector<Value>> grid;
   for (const auto& l : logs) {
-    auto& row = grid[{l.epoch, l.step}];
+    auto& row = grid[{l.epoch, has_steps ? l.step : -1}];
     row.resize(cols.size());
     Value& v = row[index[Column{l.name, l.hindsight}]];
-    if (l.source >= v.source) v = Value{l.value, l.source};
+    std::pair<int64_t, int64_t> rank{has_steps ? 0 : l.step, l.source};
+    if (rank >= v.rank) v = Value{l.value, rank};
   }
 
   Table t;
   t.columns.push_back("epoch");
   if (has_steps) t.columns.push_back("step");
-  for (const auto& c : cols) t.columns.push_back(header(c, cols, hindsight_mark));
+  for (size_t i = 0; i < cols.size(); ++i) {
+    t.columns.push_back(header(cols[i], cols, hindsight_mark) + (last_step_only && per_step[i] ? "@last" : ""));
+  }
   for (const auto& [key, values] : grid) {
     std::vector<Cell> row;
     row.push_back(std::to_string(key.first));
     if (has_steps) row.push_back(key.second >= 0 ? Cell(std::to_string(key.second)) : std::nullopt);
-    for (const auto& v : values) row.push_back(v.source >= 0 ? Cell(v.text) : std::nullopt);
+    for (const auto& v : values) row.push_back(v.rank.second >= 0 ? Cell(v.text) : std::nullopt);
     t.rows.push_back(std::move(row));
   }
   bool any_hindsight = std::any_of(cols.begin(), cols.end(), [](const Column& c) { return c.hindsight; });
   if (hindsight_mark && any_hindsight) t.footnote = "* hindsight: filled in by replay";
+  if (last_step_only && any_steps) {
+    t.footnote += std::string(t.footnote.empty() ? "" : "\n") + "@last: logged per step, the value of the epoch's last step (every step: --steps)";
+  }
   return t;
 }
 

@@ -16,6 +16,8 @@ namespace flor::report {
 // file:line, then first appearance); hindsight names are marked "*" in the
 // header of an aligned table (`hindsight_mark`). When several replays filled
 // the same value, the newest one (highest source run) wins.
-Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark);
+// `last_step_only`: a row per epoch; a name logged per step shows the value of
+// the epoch's last step, its header marked "@last".
+Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only = false);
 
 }  // namespace flor::report

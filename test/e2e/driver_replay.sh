@@ -42,6 +42,10 @@ done
 "$FLOR" show fm > "$WORK/show.txt"
 cat "$WORK/show.txt" | head -5
 head -1 "$WORK/show.txt" | contains 'weight_norm\*' || fail "table header: $(head -1 "$WORK/show.txt")"
+# A row per epoch; the per-step grad_norm at each epoch's last step (--steps: every step).
+[ "$(grep -c '^ *[0-9]' "$WORK/show.txt")" -eq $epochs ] || fail "table rows: $(cat "$WORK/show.txt")"
+head -1 "$WORK/show.txt" | contains 'grad_norm\*@last' || fail "per-step column: $(head -1 "$WORK/show.txt")"
+[ "$("$FLOR" show fm --steps | grep -c '^ *[0-9]')" -gt $epochs ] || fail "--steps"
 "$FLOR" show fm --format csv > "$WORK/show.csv"
 head -1 "$WORK/show.csv" | contains '^epoch,step,loss,test_loss,test_acc,grad_norm,weight_norm$' ||
   fail "csv header: $(head -1 "$WORK/show.csv")"

@@ -46,6 +46,22 @@ TEST_CASE("log_table adds a step column for per-step logs; the newest replay win
   CHECK(t.rows[2] == std::vector<Cell>{"0", "0", std::nullopt, std::nullopt, "new"});
 }
 
+TEST_CASE("log_table with last_step_only: a row per epoch, per-step names at the last step", "[report]") {
+  std::vector<store::LogRow> logs = {log(0, -1, "loss", "1"),       log(0, 0, "g", "a", true, 2),
+                                     log(0, 2, "g", "c", true, 2),  log(0, 1, "g", "b", true, 5),
+                                     log(1, -1, "loss", "0.5"),     log(1, 0, "g", "d", true, 2)};
+  Table t = log_table(logs, true, /*last_step_only=*/true);
+  CHECK(t.columns == std::vector<std::string>{"epoch", "loss", "g*@last"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0] == std::vector<Cell>{"0", "1", "c"});  // step 2, though an older replay wrote it
+  CHECK(t.rows[1] == std::vector<Cell>{"1", "0.5", "d"});
+  CHECK(t.footnote.find("@last") != std::string::npos);
+  // Nothing per step: the same table as without the option.
+  Table flat = log_table({log(0, -1, "loss", "1")}, true, true);
+  CHECK(flat.columns == std::vector<std::string>{"epoch", "loss"});
+  CHECK(flat.footnote.empty());
+}
+
 TEST_CASE("columns follow program order (file:line), whatever order replays wrote them", "[report]") {
   auto at = [](store::LogRow r, const std::string& loc) {
     r.loc = loc;

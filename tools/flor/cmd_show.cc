@@ -1,4 +1,4 @@
-// flor show [NAME] [--run REF] [--format table|csv|json]
+// flor show [NAME] [--run REF] [--format table|csv|json] [--steps] [--sweep]
 #include <cstdio>
 
 #include "context.h"
@@ -11,7 +11,8 @@ Result<int> show_sweeps(const std::string& name);  // cmd_sweep.cc
 Result<int> cmd_show(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("show", words, {{"--run", nullptr, Takes::kValue},
                                                                {"--format", nullptr, Takes::kValue},
-                                                               {"--sweep", nullptr, Takes::kFlag}}));
+                                                               {"--sweep", nullptr, Takes::kFlag},
+                                                               {"--steps", nullptr, Takes::kFlag}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("show", args, 0, 1));
   FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
   std::optional<std::string> given;
@@ -27,7 +28,8 @@ Result<int> cmd_show(const std::vector<std::string>& words) {
     std::printf("run %lld of '%s' has no logs yet\n", static_cast<long long>(record), name.c_str());
     return 0;
   }
-  std::fputs(report::render(report::log_table(logs, format == report::Format::kTable), format).c_str(), stdout);
+  bool table = format == report::Format::kTable;
+  std::fputs(report::render(report::log_table(logs, table, table && !args.has("--steps")), format).c_str(), stdout);
   return 0;
 }
 
