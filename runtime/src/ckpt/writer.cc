@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <system_error>
 #include <thread>
 
 #include "ckpt/posix_file.h"
@@ -123,14 +124,19 @@ Result<int64_t> CheckpointWriter::write(const uint8_t* arena,
   // directories: a journaling filesystem serves both with one commit (each
   // commit costs a device flush, about 10 ms on the reference machine).
   Status manifest_synced;
-  std::thread sync_manifest([&] { manifest_synced = file.sync(); });
+  std::thread sync_manifest;
+  try {
+    sync_manifest = std::thread([&] { manifest_synced = file.sync(); });
+  } catch (const std::system_error&) {
+    manifest_synced = file.sync();  // no thread to be had: one after the other
+  }
   Status dirs_synced;
   if (!new_blobs.empty()) dirs_synced = fsync_dir(dir_ + "/" + kPackDir);
   if (dirs_synced.ok() && dir_entry_unsynced_) {
     dirs_synced = fsync_dir(dir_);
     if (dirs_synced.ok()) dir_entry_unsynced_ = false;
   }
-  sync_manifest.join();
+  if (sync_manifest.joinable()) sync_manifest.join();
   FLOR_RETURN_IF_ERROR(manifest_synced);
   FLOR_RETURN_IF_ERROR(dirs_synced);
   FLOR_RETURN_IF_ERROR(file.publish());
