@@ -99,6 +99,20 @@ class InstrumentActionFactory : public clang::tooling::FrontendActionFactory {
   std::vector<FileOutcome>& out_;
 };
 
+// CMake leaves -std= out when the compiler's default already is the standard
+// asked for (g++ 11 and later default to gnu++17); clang 14 defaults to
+// gnu++14, too old for LibTorch's headers. A command without -std= gets g++'s default.
+clang::tooling::CommandLineArguments default_to_cxx17(const clang::tooling::CommandLineArguments& args,
+                                                      llvm::StringRef /*file*/) {
+  bool has_std = llvm::any_of(args, [](const std::string& a) {
+    return llvm::StringRef(a).startswith("-std=") || llvm::StringRef(a).startswith("--std") || a == "-std";
+  });
+  if (has_std || args.empty()) return args;
+  clang::tooling::CommandLineArguments out = args;
+  out.insert(out.begin() + 1, "-std=gnu++17");
+  return out;
+}
+
 }  // namespace
 
 std::string absolute_path(const std::string& path) {
@@ -125,6 +139,7 @@ Result<std::vector<FileOutcome>> instrument(const clang::tooling::CompilationDat
   tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
       {"-resource-dir=" FLOR_CLANG_RESOURCE_DIR, "-w", "-Wno-unknown-warning-option"},
       clang::tooling::ArgumentInsertPosition::END));
+  tool.appendArgumentsAdjuster(default_to_cxx17);
   std::vector<FileOutcome> outcomes;
   InstrumentActionFactory factory(request.layout, outcomes);
   (void)tool.run(&factory);  // a file with compile errors comes back with parsed == false

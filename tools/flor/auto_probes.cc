@@ -98,6 +98,17 @@ std::string find_instrumenter() {
   return found.ok() ? *found : "";
 }
 
+// The first compile error in flor-instrument's stderr, else its last line.
+std::string first_error(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.find("error:") != std::string::npos) return line;
+    if (!line.empty()) last = line;
+  }
+  return last;
+}
+
 // Runs `flor-instrument --probes` on one file; its stdout lines are block names.
 Result<std::vector<std::string>> probe_file(const std::string& tool, const std::string& recorded_text,
                                             const std::string& file, const std::string& db_dir) {
@@ -119,13 +130,10 @@ Result<std::vector<std::string>> probe_file(const std::string& tool, const std::
     for (size_t got; (got = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, got);
     status = ::pclose(pipe);
   }
-  std::string tail = sched::read_tail(errors, 1);
+  std::string why = first_error(errors);
   ::unlink(recorded.c_str());
   ::unlink(errors.c_str());
-  if (status != 0) {
-    while (!tail.empty() && tail.back() == '\n') tail.pop_back();
-    return failed_precondition("flor-instrument could not analyze it" + (tail.empty() ? "" : ": " + tail));
-  }
+  if (status != 0) return failed_precondition("flor-instrument could not analyze it" + (why.empty() ? "" : ": " + why));
   std::vector<std::string> blocks;
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);) {
