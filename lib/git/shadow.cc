@@ -83,7 +83,7 @@ Status add_work_file(const Repo& repo, const std::string& path, git_index* index
     entry.mode = GIT_FILEMODE_COMMIT;
     entry.id = link->id;
   } else {
-    entry.mode = S_ISLNK(st.st_mode)       ? GIT_FILEMODE_LINK
+    entry.mode = S_ISLNK(st.st_mode)      ? GIT_FILEMODE_LINK
                  : (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE
                                           : GIT_FILEMODE_BLOB;
     if (git_blob_create_from_workdir(&entry.id, repo.raw(), path.c_str()) != 0) {
@@ -116,7 +116,8 @@ Result<git_oid> write_work_tree(const Repo& repo, const std::vector<std::string>
 // git_signature_default fails without them, and a snapshot must not).
 Result<SignaturePtr> signature(const Repo& repo) {
   git_signature* sig = nullptr;
-  if (git_signature_default(&sig, repo.raw()) != 0 && git_signature_now(&sig, "flor", "flor@localhost") != 0) {
+  if (git_signature_default(&sig, repo.raw()) != 0 &&
+      git_signature_now(&sig, "flor", "flor@localhost") != 0) {
     return last_git_error("creating a commit signature");
   }
   return SignaturePtr(sig);
@@ -177,8 +178,9 @@ int try_commit(const Repo& repo, const git_oid& tree_id, const git_signature* si
     return -1;
   }
   git_reference* ref = nullptr;
-  int rc = has_tip ? git_reference_create_matching(&ref, repo.raw(), kShadowRef, out, 1, &tip, "flor: snapshot")
-                   : git_reference_create(&ref, repo.raw(), kShadowRef, out, 0, "flor: snapshot");
+  int rc = has_tip
+               ? git_reference_create_matching(&ref, repo.raw(), kShadowRef, out, 1, &tip, "flor: snapshot")
+               : git_reference_create(&ref, repo.raw(), kShadowRef, out, 0, "flor: snapshot");
   git_reference_free(ref);
   return rc;
 }
@@ -228,7 +230,8 @@ struct ExportState {
 
 Status export_blob(const Repo& repo, const git_tree_entry* entry, const std::string& path) {
   git_blob* raw = nullptr;
-  if (git_blob_lookup(&raw, repo.raw(), git_tree_entry_id(entry)) != 0) return last_git_error("reading " + path);
+  if (git_blob_lookup(&raw, repo.raw(), git_tree_entry_id(entry)) != 0)
+    return last_git_error("reading " + path);
   BlobPtr blob(raw);
   const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
   size_t size = static_cast<size_t>(git_blob_rawsize(blob.get()));
@@ -310,7 +313,8 @@ Status export_tree(const Repo& repo, const std::string& commit, const std::strin
 Result<std::string> diff_commits(const Repo& repo, const std::string& a, const std::string& b) {
   FLOR_ASSIGN_OR_RETURN(DiffPtr diff, diff_trees(repo, a, b));
   git_buf buf = GIT_BUF_INIT;
-  if (git_diff_to_buf(&buf, diff.get(), GIT_DIFF_FORMAT_PATCH) != 0) return last_git_error("formatting a diff");
+  if (git_diff_to_buf(&buf, diff.get(), GIT_DIFF_FORMAT_PATCH) != 0)
+    return last_git_error("formatting a diff");
   std::string out(buf.ptr, buf.size);
   git_buf_dispose(&buf);
   return out;

@@ -50,7 +50,8 @@ std::vector<Column> columns_of(const std::vector<store::LogRow>& logs) {
 std::string header(const Column& c, const std::vector<Column>& all, bool mark) {
   if (!c.hindsight) return c.name;
   if (mark) return c.name + "*";
-  bool clash = std::any_of(all.begin(), all.end(), [&](const Column& x) { return !x.hindsight && x.name == c.name; });
+  bool clash =
+      std::any_of(all.begin(), all.end(), [&](const Column& x) { return !x.hindsight && x.name == c.name; });
   return clash ? c.name + "@hindsight" : c.name;
 }
 
@@ -84,7 +85,8 @@ Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, boo
   t.columns.push_back("epoch");
   if (has_steps) t.columns.push_back("step");
   for (size_t i = 0; i < cols.size(); ++i) {
-    t.columns.push_back(header(cols[i], cols, hindsight_mark) + (last_step_only && per_step[i] ? "@last" : ""));
+    t.columns.push_back(header(cols[i], cols, hindsight_mark) +
+                        (last_step_only && per_step[i] ? "@last" : ""));
   }
   for (const auto& [key, values] : grid) {
     std::vector<Cell> row;
@@ -96,7 +98,8 @@ Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, boo
   bool any_hindsight = std::any_of(cols.begin(), cols.end(), [](const Column& c) { return c.hindsight; });
   if (hindsight_mark && any_hindsight) t.footnote = "* hindsight: filled in by replay";
   if (last_step_only && any_steps) {
-    t.footnote += std::string(t.footnote.empty() ? "" : "\n") + "@last: logged per step, the value of the epoch's last step (every step: --steps)";
+    t.footnote += std::string(t.footnote.empty() ? "" : "\n") +
+                  "@last: logged per step, the value of the epoch's last step (every step: --steps)";
   }
   return t;
 }

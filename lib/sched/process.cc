@@ -39,7 +39,8 @@ void write_all(int fd, const char* data, size_t n) {
 }
 
 Status make_pipe(int fds[2]) {
-  if (::pipe2(fds, O_CLOEXEC) != 0) return io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    return io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
   return Status();
 }
 
@@ -112,7 +113,8 @@ Result<int> ProcessGroup::start(const SpawnSpec& spec) {
   child.echo = spec.echo;
   if (!spec.log_path.empty()) {
     child.log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (child.log_fd < 0) return io_error("cannot open log file " + spec.log_path + ": " + std::strerror(errno));
+    if (child.log_fd < 0)
+      return io_error("cannot open log file " + spec.log_path + ": " + std::strerror(errno));
   }
   int out[2] = {-1, -1}, err[2] = {-1, -1};
   Status piped = make_pipe(out);
@@ -173,7 +175,8 @@ bool ProcessGroup::pump(int timeout_ms) {
       close_fd(fd == c->out_fd ? &c->out_fd : &c->err_fd);
       continue;
     }
-    if (c->echo == Echo::kLive) write_all(fd == c->out_fd ? STDOUT_FILENO : STDERR_FILENO, buf, static_cast<size_t>(n));
+    if (c->echo == Echo::kLive)
+      write_all(fd == c->out_fd ? STDOUT_FILENO : STDERR_FILENO, buf, static_cast<size_t>(n));
     if (c->log_fd >= 0) write_all(c->log_fd, buf, static_cast<size_t>(n));
     got = true;
   }
@@ -205,7 +208,8 @@ bool ProcessGroup::all_done() const {
   return true;
 }
 
-std::vector<ExitInfo> ProcessGroup::wait(const std::function<void()>& tick, std::chrono::milliseconds interval) {
+std::vector<ExitInfo> ProcessGroup::wait(const std::function<void()>& tick,
+                                         std::chrono::milliseconds interval) {
   using Clock = std::chrono::steady_clock;
   auto next_tick = Clock::now() + interval;
   int idle_after_reap = 0;

@@ -75,7 +75,8 @@ ExecArgs make_exec_args(const ExecSpec& spec, std::string path) {
 
 }  // namespace
 
-Result<std::string> resolve_command(const std::string& command, const EnvLookup& env, const std::string& cwd) {
+Result<std::string> resolve_command(const std::string& command, const EnvLookup& env,
+                                    const std::string& cwd) {
   if (command.empty()) return invalid_argument("no command given");
   if (command.find('/') != std::string::npos) {
     std::string path = command[0] == '/' || cwd.empty() ? command : cwd + "/" + command;
@@ -97,7 +98,8 @@ Result<pid_t> spawn(const ExecSpec& spec) {
   FLOR_ASSIGN_OR_RETURN(std::string path, resolve_command(spec.argv[0], process_env(), spec.cwd));
   ExecArgs args = make_exec_args(spec, std::move(path));
   int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0) return io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  if (::pipe2(report, O_CLOEXEC) != 0)
+    return io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
   pid_t pid = ::fork();
   if (pid == 0) exec_child(spec, args, report[1]);
   int fork_errno = errno;

@@ -24,8 +24,9 @@ std::string snapshot(const TempRepo& t, const std::string& msg = "flor: test",
 
 // Everything a user could notice: HEAD, index bytes, refs of their branches, status.
 std::string user_state(const TempRepo& t) {
-  return test::slurp(t.path(".git/HEAD")) + "|" + test::slurp(t.path(".git/index")) + "|" +
-         t.git("status --porcelain=v1 --untracked-files=all") + "|" + t.git("for-each-ref refs/heads/main");
+  std::string state = test::slurp(t.path(".git/HEAD")) + "|" + test::slurp(t.path(".git/index"));
+  state += "|" + t.git("status --porcelain=v1 --untracked-files=all");
+  return state + "|" + t.git("for-each-ref refs/heads/main");
 }
 
 TEST_CASE("Repo::open finds the work tree from a subfolder and refuses a non-repo", "[git]") {
@@ -59,7 +60,8 @@ TEST_CASE("a snapshot of a repository without commits holds untracked files, not
   CHECK(t.git("rev-parse --verify -q HEAD").empty());  // still unborn
 }
 
-TEST_CASE("a snapshot takes the work tree's version of tracked files and leaves the user's state alone", "[git]") {
+TEST_CASE("a snapshot takes the work tree's version of tracked files and leaves the user's state alone",
+          "[git]") {
   TempRepo t;
   t.write("a.txt", "one\n");
   t.write("gone.txt", "bye\n");
@@ -67,10 +69,10 @@ TEST_CASE("a snapshot takes the work tree's version of tracked files and leaves 
   t.write(".gitignore", "*.log\n");
   t.git("add a.txt gone.txt .gitignore && git -c user.name=t -c user.email=t@t commit -qm init");
   t.git("add -f forced.log && git -c user.name=t -c user.email=t@t commit -qm forced");
-  t.write("a.txt", "two\n");                     // modified, unstaged
-  t.write("staged.txt", "staged\n");             // staged new file
+  t.write("a.txt", "two\n");          // modified, unstaged
+  t.write("staged.txt", "staged\n");  // staged new file
   t.git("add staged.txt");
-  std::remove(t.path("gone.txt").c_str());       // deleted in the work tree
+  std::remove(t.path("gone.txt").c_str());  // deleted in the work tree
   t.write("script.sh", "#!/bin/sh\n");
   ::chmod(t.path("script.sh").c_str(), 0755);
   ::symlink("a.txt", t.path("link").c_str());
@@ -124,7 +126,8 @@ TEST_CASE("concurrent snapshots all land on the shadow branch", "[git]") {
     threads.emplace_back([&, i] {
       auto repo = Repo::open(t.dir());
       for (int k = 0; k < kEach; ++k) {
-        if (!repo.ok() || !commit_snapshot(*repo, {"t" + std::to_string(i) + "-" + std::to_string(k), {}}).ok()) {
+        if (!repo.ok() ||
+            !commit_snapshot(*repo, {"t" + std::to_string(i) + "-" + std::to_string(k), {}}).ok()) {
           ++failures[static_cast<size_t>(i)];
         }
       }

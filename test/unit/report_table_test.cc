@@ -47,9 +47,9 @@ TEST_CASE("log_table adds a step column for per-step logs; the newest replay win
 }
 
 TEST_CASE("log_table with last_step_only: a row per epoch, per-step names at the last step", "[report]") {
-  std::vector<store::LogRow> logs = {log(0, -1, "loss", "1"),       log(0, 0, "g", "a", true, 2),
-                                     log(0, 2, "g", "c", true, 2),  log(0, 1, "g", "b", true, 5),
-                                     log(1, -1, "loss", "0.5"),     log(1, 0, "g", "d", true, 2)};
+  std::vector<store::LogRow> logs = {log(0, -1, "loss", "1"),      log(0, 0, "g", "a", true, 2),
+                                     log(0, 2, "g", "c", true, 2), log(0, 1, "g", "b", true, 5),
+                                     log(1, -1, "loss", "0.5"),    log(1, 0, "g", "d", true, 2)};
   Table t = log_table(logs, true, /*last_step_only=*/true);
   CHECK(t.columns == std::vector<std::string>{"epoch", "loss", "g*@last"});
   REQUIRE(t.rows.size() == 2);
@@ -87,7 +87,8 @@ TEST_CASE("render: aligned table shortens floats, csv and json keep every digit"
         "epoch      loss  note\n"
         "    0  0.123457  a,b\n"
         "   10         -  say \"hi\"\n");
-  CHECK(render(t, Format::kCsv) == "epoch,loss,note\n0,0.12345678901234566,\"a,b\"\n10,,\"say \"\"hi\"\"\"\n");
+  CHECK(render(t, Format::kCsv) ==
+        "epoch,loss,note\n0,0.12345678901234566,\"a,b\"\n10,,\"say \"\"hi\"\"\"\n");
   CHECK(render(t, Format::kJson) ==
         "[\n {\"epoch\": 0, \"loss\": 0.12345678901234566, \"note\": \"a,b\"},\n"
         " {\"epoch\": 10, \"loss\": null, \"note\": \"say \\\"hi\\\"\"}\n]\n");

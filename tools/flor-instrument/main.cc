@@ -27,16 +27,20 @@ llvm::cl::OptionCategory kCategory("flor-instrument options");
 llvm::cl::opt<bool> kInPlace("i", llvm::cl::desc("Rewrite the files in place"), llvm::cl::cat(kCategory));
 llvm::cl::opt<bool> kDiff("diff", llvm::cl::desc("Print a unified diff instead of the instrumented source"),
                           llvm::cl::cat(kCategory));
-llvm::cl::opt<bool> kCheck("check", llvm::cl::desc("Exit 1 and print the diff when a file is not instrumented as it "
-                                                   "would be"),
+llvm::cl::opt<bool> kCheck("check",
+                           llvm::cl::desc("Exit 1 and print the diff when a file is not instrumented as it "
+                                          "would be"),
                            llvm::cl::cat(kCategory));
 llvm::cl::opt<bool> kExplain("explain", llvm::cl::desc("Print each skip block's side-effect set and why"),
                              llvm::cl::cat(kCategory));
-llvm::cl::opt<bool> kListRules("list-rules", llvm::cl::desc("List the rules and exit"), llvm::cl::cat(kCategory));
-llvm::cl::opt<bool> kProbes("probes", llvm::cl::desc("Print the skip blocks (one per line) that gained flor::log "
-                                                     "calls since --recorded"),
+llvm::cl::opt<bool> kListRules("list-rules", llvm::cl::desc("List the rules and exit"),
+                               llvm::cl::cat(kCategory));
+llvm::cl::opt<bool> kProbes("probes",
+                            llvm::cl::desc("Print the skip blocks (one per line) that gained flor::log "
+                                           "calls since --recorded"),
                             llvm::cl::cat(kCategory));
-llvm::cl::opt<std::string> kRecorded("recorded", llvm::cl::desc("The recorded version of the one FILE (--probes)"),
+llvm::cl::opt<std::string> kRecorded("recorded",
+                                     llvm::cl::desc("The recorded version of the one FILE (--probes)"),
                                      llvm::cl::value_desc("OLDFILE"), llvm::cl::cat(kCategory));
 
 constexpr int kExitOk = 0;
@@ -90,10 +94,12 @@ int report_probes(const clang::tooling::CompilationDatabase& db, const std::vect
   if (!now.ok()) return fail(now.status());
   if (!then.ok()) return fail(then.status());
   if (!now->front().parsed || !then->front().parsed) {
-    return fail(flor::failed_precondition("cannot parse " + std::string(now->front().parsed ? "the recorded version of " : "") +
+    return fail(flor::failed_precondition("cannot parse " +
+                                          std::string(now->front().parsed ? "the recorded version of " : "") +
                                           files[0] + " (its compile errors are above)"));
   }
-  for (const std::string& name : flor::instr::probed_blocks(then->front().block_logs, now->front().block_logs)) {
+  for (const std::string& name :
+       flor::instr::probed_blocks(then->front().block_logs, now->front().block_logs)) {
     std::cout << name << "\n";
   }
   return kExitOk;
@@ -127,8 +133,8 @@ int deliver(const flor::instr::FileOutcome& outcome) {
 }
 
 int run_tool(int argc, const char** argv) {
-  auto parser = clang::tooling::CommonOptionsParser::create(argc, argv, kCategory, llvm::cl::ZeroOrMore,
-                                                            "flor-instrument: hands-free flor instrumentation\n");
+  auto parser = clang::tooling::CommonOptionsParser::create(
+      argc, argv, kCategory, llvm::cl::ZeroOrMore, "flor-instrument: hands-free flor instrumentation\n");
   if (!parser) {
     std::cerr << llvm::toString(parser.takeError()) << "\n";
     return kExitError;
@@ -143,7 +149,8 @@ int run_tool(int argc, const char** argv) {
   int code = kExitOk;
   for (const flor::instr::FileOutcome& outcome : *outcomes) {
     if (!outcome.parsed) {
-      code = std::max(code, fail(flor::failed_precondition("cannot parse " + outcome.path + "; left as it is")));
+      code =
+          std::max(code, fail(flor::failed_precondition("cannot parse " + outcome.path + "; left as it is")));
       continue;
     }
     code = std::max(code, deliver(outcome));

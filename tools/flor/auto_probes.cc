@@ -133,7 +133,8 @@ Result<std::vector<std::string>> probe_file(const std::string& tool, const std::
   std::string why = first_error(errors);
   ::unlink(recorded.c_str());
   ::unlink(errors.c_str());
-  if (status != 0) return failed_precondition("flor-instrument could not analyze it" + (why.empty() ? "" : ": " + why));
+  if (status != 0)
+    return failed_precondition("flor-instrument could not analyze it" + (why.empty() ? "" : ": " + why));
   std::vector<std::string> blocks;
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);) {
@@ -150,7 +151,8 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
   const std::string hint = ": if they are inside a skip block, name it with --probe BLOCK";
   auto changed = git::changed_files(repo, record_vid, vid);
   if (!changed.ok()) {
-    found.notes.push_back("cannot compare with the recorded version (" + changed.status().to_string() + ")" + hint);
+    found.notes.push_back("cannot compare with the recorded version (" + changed.status().to_string() + ")" +
+                          hint);
     return found;
   }
   std::string db_dir, tool;
@@ -164,7 +166,8 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
     std::string recorded = then.ok() ? *then : "";
     if (log_lines(recorded) == log_lines(*now)) continue;
     if (is_header(path)) {
-      found.notes.push_back(path + " changed its log calls; flor finds probes in compiled files, not headers" + hint);
+      found.notes.push_back(
+          path + " changed its log calls; flor finds probes in compiled files, not headers" + hint);
       continue;
     }
     if (!looked) {

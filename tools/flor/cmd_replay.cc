@@ -19,9 +19,11 @@ namespace flor::cli {
 namespace {
 
 const std::vector<OptionSpec> kOptions = {
-    {"--jobs", "-j", Takes::kValue},     {"--run", nullptr, Takes::kValue},   {"--strong", nullptr, Takes::kFlag},
-    {"--probe", nullptr, Takes::kValue}, {"--epochs", nullptr, Takes::kValue}, {"--tolerate", nullptr, Takes::kFlag},
-    {"--slurm", nullptr, Takes::kValue}, {"--count", nullptr, Takes::kValue}, {"--no-probes", nullptr, Takes::kFlag},
+    {"--jobs", "-j", Takes::kValue},        {"--run", nullptr, Takes::kValue},
+    {"--strong", nullptr, Takes::kFlag},    {"--probe", nullptr, Takes::kValue},
+    {"--epochs", nullptr, Takes::kValue},   {"--tolerate", nullptr, Takes::kFlag},
+    {"--slurm", nullptr, Takes::kValue},    {"--count", nullptr, Takes::kValue},
+    {"--no-probes", nullptr, Takes::kFlag},
 };
 constexpr int kMaxJobs = 1024;
 
@@ -64,7 +66,8 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
   req.run_ref = args.value("--run").value_or("");
   if (args.has("--strong")) req.init = InitMode::kStrong;
   req.probes = args.list("--probe");
-  if (args.has("--no-probes") && !req.probes.empty()) return invalid_argument("replay: give --probe or --no-probes, not both");
+  if (args.has("--no-probes") && !req.probes.empty())
+    return invalid_argument("replay: give --probe or --no-probes, not both");
   req.find_probes = req.probes.empty() && !args.has("--no-probes");
   if (auto e = args.value("--epochs")) {
     FLOR_ASSIGN_OR_RETURN(req.epochs, parse_epoch_range(*e));
@@ -73,7 +76,8 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(req.slurm, args.int_value("--slurm", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.count, args.int_value("--count", 1, 100000));
   if (args.has_command) {
-    if (args.command.empty()) return invalid_argument("replay: nothing after `--` (omit it to rerun the recorded command)");
+    if (args.command.empty())
+      return invalid_argument("replay: nothing after `--` (omit it to rerun the recorded command)");
     req.command = args.command;
   }
   return req;
@@ -136,8 +140,10 @@ Status plan_workers(Prepared& p) {
   int jobs = p.req.jobs;
   int64_t most = plan::max_segments(shape, p.req.epochs);
   if (most > 0 && jobs > most) {
-    std::fprintf(stderr, "flor: the record offers %lld place(s) to start a segment (after checkpointed epochs): "
-                 "using %lld worker(s), not %d\n", static_cast<long long>(most), static_cast<long long>(most), jobs);
+    std::fprintf(stderr,
+                 "flor: the record offers %lld place(s) to start a segment (after checkpointed epochs): "
+                 "using %lld worker(s), not %d\n",
+                 static_cast<long long>(most), static_cast<long long>(most), jobs);
     jobs = static_cast<int>(most);
   }
   FLOR_ASSIGN_OR_RETURN(p.plans, plan::plan_segments(shape, jobs, p.req.init, p.req.epochs));
@@ -163,10 +169,12 @@ Result<Prepared> prepare(const std::vector<std::string>& words) {
     req.cwd = recorded_cwd(record, repo);
   }
   if (req.command.empty()) {
-    return failed_precondition("run " + std::to_string(record.id) + " has no recorded command: give one after --");
+    return failed_precondition("run " + std::to_string(record.id) +
+                               " has no recorded command: give one after --");
   }
   FLOR_ASSIGN_OR_RETURN(std::string program, sched::resolve_command(req.command[0], process_env(), req.cwd));
-  Prepared p{std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1};
+  Prepared p{
+      std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1};
   if (!p.req.segment && !p.req.jobs_given) {
     FLOR_ASSIGN_OR_RETURN(p.launcher, sched::segment_from_launcher(process_env(), p.req.count));
   }
@@ -210,14 +218,17 @@ Result<int64_t> create_replay_run(const Prepared& p, const std::string& vid, int
 Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& p, const std::string& vid) {
   bool single = p.plans.size() == 1;  // output live, devices inherited
   std::vector<sched::Slot> slots;
-  if (!single) slots = sched::assign_slots(sched::discover_devices(process_env()), static_cast<int>(p.plans.size()), p.threads);
+  if (!single)
+    slots = sched::assign_slots(sched::discover_devices(process_env()), static_cast<int>(p.plans.size()),
+                                p.threads);
   std::vector<std::pair<Worker, WorkerView>> out;
   for (size_t i = 0; i < p.plans.size(); ++i) {
     int index = p.indices[i];
     FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, vid, index));
     auto env = training_env(worker_contract(p, run, index, vid), p.threads);
-    sched::SpawnSpec spec{p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone,
-                          {}, p.req.cwd};
+    sched::SpawnSpec spec{
+        p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone, {},
+        p.req.cwd};
     std::string slot_label = "this process";
     if (!single) {
       for (const auto& [k, v] : slots[i].env) spec.env[k] = v;
@@ -235,7 +246,8 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
   std::string from = p.launcher ? " (from " + p.launcher->launcher + ")" : "";
   std::fprintf(stderr, "flor: replaying run %lld of '%s', segment %d/%d%s: epochs %lld-%lld, as run %lld\n",
                static_cast<long long>(p.record.id), p.name.c_str(), v.index, p.count, from.c_str(),
-               static_cast<long long>(v.plan.first), static_cast<long long>(v.plan.last), static_cast<long long>(w.run));
+               static_cast<long long>(v.plan.first), static_cast<long long>(v.plan.last),
+               static_cast<long long>(w.run));
   const double t0 = now_seconds();
   FLOR_ASSIGN_OR_RETURN(auto exits, launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000)));
   std::fputs(summarize(*p.store, p.record.id, {v}, exits, now_seconds() - t0).text.c_str(), stdout);
@@ -260,8 +272,9 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
     std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
   };
-  FLOR_ASSIGN_OR_RETURN(auto exits, launch(*p.store, workers, [&] { print_progress(false); },
-                                           std::chrono::milliseconds(1000)));
+  FLOR_ASSIGN_OR_RETURN(
+      auto exits, launch(
+                      *p.store, workers, [&] { print_progress(false); }, std::chrono::milliseconds(1000)));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
   ReplaySummary s = summarize(*p.store, p.record.id, views, exits, now_seconds() - t0);
@@ -276,7 +289,8 @@ void probe_new_logs(Prepared& p, const std::string& vid) {
   if (found.blocks.empty()) return;
   std::string names;
   for (const std::string& b : found.blocks) names += (names.empty() ? "" : ", ") + b;
-  std::fprintf(stderr, "flor: probing %s: new log calls inside (--no-probes skips them too)\n", names.c_str());
+  std::fprintf(stderr, "flor: probing %s: new log calls inside (--no-probes skips them too)\n",
+               names.c_str());
   p.req.probes = found.blocks;
 }
 
@@ -287,16 +301,17 @@ Result<int> cmd_replay(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(words));
   if (req.slurm) {
     FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
-    FLOR_ASSIGN_OR_RETURN(std::string name, req.name ? Result<std::string>(*req.name) : git::read_last_name(repo));
+    FLOR_ASSIGN_OR_RETURN(std::string name,
+                          req.name ? Result<std::string>(*req.name) : git::read_last_name(repo));
     FLOR_RETURN_IF_ERROR(open_experiment(flor_home(), name).status());
     std::fputs(sched::slurm_script(name, *req.slurm, repo.work_tree(), flor_home()).c_str(), stdout);
     return 0;
   }
   FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(words));
-  FLOR_ASSIGN_OR_RETURN(std::string vid,
-                        git::commit_snapshot(p.repo, {"flor replay " + p.name + " of run " +
-                                                          std::to_string(p.record.id) + ": " + join_command(p.req.command),
-                                                      {p.home}}));
+  FLOR_ASSIGN_OR_RETURN(std::string vid, git::commit_snapshot(p.repo, {"flor replay " + p.name + " of run " +
+                                                                           std::to_string(p.record.id) +
+                                                                           ": " + join_command(p.req.command),
+                                                                       {p.home}}));
   FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
   if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, vid);
   FLOR_RETURN_IF_ERROR(ensure_log_dir(*p.store));

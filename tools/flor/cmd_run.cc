@@ -54,9 +54,9 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
   const std::string home = flor_home();
 
-  FLOR_ASSIGN_OR_RETURN(std::string vid,
-                        git::commit_snapshot(repo, {"flor record " + req.name + ": " + join_command(req.command),
-                                                    {home}}));
+  FLOR_ASSIGN_OR_RETURN(
+      std::string vid,
+      git::commit_snapshot(repo, {"flor record " + req.name + ": " + join_command(req.command), {home}}));
   FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, req.name));
   store::Run row;
   row.name = req.name;
@@ -77,17 +77,20 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   c.eps = req.eps;
   c.threads = req.threads;
   c.vid = vid;
-  Worker w{id, sched::SpawnSpec{req.command, training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
+  Worker w{id, sched::SpawnSpec{
+                   req.command, training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
   std::fprintf(stderr, "flor: recording run %lld of '%s' (version %s)\n", static_cast<long long>(id),
                req.name.c_str(), short_id(vid).c_str());
   if (auto path = process_env()(kEnvRunIdFile)) {
     std::ofstream out(*path, std::ios::trunc);
-    if (!(out << id << "\n")) std::fprintf(stderr, "flor: warning: cannot write the run id to %s\n", path->c_str());
+    if (!(out << id << "\n"))
+      std::fprintf(stderr, "flor: warning: cannot write the run id to %s\n", path->c_str());
   }
   FLOR_ASSIGN_OR_RETURN(auto exits, launch(*store, {w}, nullptr, std::chrono::milliseconds(1000)));
   FLOR_ASSIGN_OR_RETURN(store::Run done, store->run(id));
   std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d); log: %s\n", static_cast<long long>(id),
-               req.name.c_str(), store::to_string(done.status), exits[0].exit_code, log_path(*store, id).c_str());
+               req.name.c_str(), store::to_string(done.status), exits[0].exit_code,
+               log_path(*store, id).c_str());
   return exits[0].exit_code;
 }
 

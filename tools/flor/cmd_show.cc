@@ -9,12 +9,14 @@ namespace flor::cli {
 Result<int> show_sweeps(const std::string& name);  // cmd_sweep.cc
 
 Result<int> cmd_show(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("show", words, {{"--run", nullptr, Takes::kValue},
-                                                               {"--format", nullptr, Takes::kValue},
-                                                               {"--sweep", nullptr, Takes::kFlag},
-                                                               {"--steps", nullptr, Takes::kFlag}}));
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("show", words,
+                                              {{"--run", nullptr, Takes::kValue},
+                                               {"--format", nullptr, Takes::kValue},
+                                               {"--sweep", nullptr, Takes::kFlag},
+                                               {"--steps", nullptr, Takes::kFlag}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("show", args, 0, 1));
-  FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
+  FLOR_ASSIGN_OR_RETURN(report::Format format,
+                        report::parse_format(args.value("--format").value_or("table")));
   std::optional<std::string> given;
   if (!args.positional.empty()) given = args.positional[0];
   FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));
@@ -29,7 +31,8 @@ Result<int> cmd_show(const std::vector<std::string>& words) {
     return 0;
   }
   bool table = format == report::Format::kTable;
-  std::fputs(report::render(report::log_table(logs, table, table && !args.has("--steps")), format).c_str(), stdout);
+  std::fputs(report::render(report::log_table(logs, table, table && !args.has("--steps")), format).c_str(),
+             stdout);
   return 0;
 }
 
