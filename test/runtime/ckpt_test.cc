@@ -12,11 +12,11 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
-#include <memory>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -24,6 +24,7 @@
 #include "ckpt/format.h"
 #include "ckpt/posix_file.h"
 #include "ckpt/xxhash64.h"
+#include "common/temp_dir.h"
 
 extern char** environ;
 
@@ -39,23 +40,7 @@ using flor::rt::WriteReport;
 constexpr const char* kChildDirEnv = "FLOR_CKPT_TEST_CHILD_DIR";
 constexpr int64_t kCrashElems = 512 * 1024;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "flor-ckpt-test-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using flor::test::TempDir;
 
 bool same_bytes(const at::Tensor& a, const at::Tensor& b) {
   if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
@@ -157,7 +142,7 @@ TEST_CASE("ckpt: round trip of many dtypes and shapes is byte-identical", "[ckpt
       {"nan and inf", torch::tensor({NAN, INFINITY, -0.0f})},
       {"param", torch::randn({8, 3}).requires_grad_(true)},
   };
-  CheckpointEngine engine(dir.path());
+  CheckpointEngine engine(dir.path);
   const WriteReport report = capture_sync(engine, items, "a.ckpt");
   REQUIRE(report.status.ok());
   CHECK(report.path == dir / "a.ckpt");
@@ -237,7 +222,7 @@ TEST_CASE("ckpt: a vectored append writes every piece in order, direct or not", 
 
 TEST_CASE("ckpt: restore checks keys, dtypes and shapes before writing", "[ckpt]") {
   TempDir dir;
-  CheckpointEngine engine(dir.path());
+  CheckpointEngine engine(dir.path);
   const auto items = two_tensor_state(16, 2.0f);
   REQUIRE(capture_sync(engine, items, "a.ckpt").status.ok());
 
@@ -250,8 +235,7 @@ TEST_CASE("ckpt: restore checks keys, dtypes and shapes before writing", "[ckpt]
 
   CHECK(CheckpointEngine::restore(dir / "a.ckpt", {{"w", torch::zeros({4, 4})}}).code() ==
         Code::kInvalidArgument);
-  CHECK(CheckpointEngine::restore(dir / "a.ckpt", {{"nope", torch::zeros({16})}}).code() ==
-        Code::kNotFound);
+  CHECK(CheckpointEngine::restore(dir / "a.ckpt", {{"nope", torch::zeros({16})}}).code() == Code::kNotFound);
   CHECK(CheckpointEngine::restore(dir / "missing.ckpt", {}).code() == Code::kNotFound);
 
   at::Tensor w = torch::zeros({16});
@@ -261,7 +245,7 @@ TEST_CASE("ckpt: restore checks keys, dtypes and shapes before writing", "[ckpt]
 
 TEST_CASE("ckpt: unchanged tensors are stored once across checkpoints", "[ckpt]") {
   TempDir dir;
-  CheckpointEngine engine(dir.path());
+  CheckpointEngine engine(dir.path);
   constexpr int64_t kElems = 256 * 1024;  // 1 MiB per tensor
   const auto first = two_tensor_state(kElems, 1.0f);
   const auto second = two_tensor_state(kElems, 2.0f);  // "frozen" unchanged, "w" changed
@@ -277,8 +261,8 @@ TEST_CASE("ckpt: unchanged tensors are stored once across checkpoints", "[ckpt]"
   CHECK(r3.bytes_written < 4096);  // only the manifest
 
   // Every checkpoint still restores its own values.
-  for (const auto& [name, expected] : {std::pair{"e1.ckpt", first}, std::pair{"e2.ckpt", second},
-                                       std::pair{"e3.ckpt", second}}) {
+  for (const auto& [name, expected] :
+       {std::pair{"e1.ckpt", first}, std::pair{"e2.ckpt", second}, std::pair{"e3.ckpt", second}}) {
     auto restored = blank_like(expected);
     REQUIRE(CheckpointEngine::restore(dir / name, restored).ok());
     CHECK(torch::equal(restored[0].tensor, expected[0].tensor));
@@ -294,11 +278,11 @@ TEST_CASE("ckpt: unchanged tensors are stored once across checkpoints", "[ckpt]"
 
 TEST_CASE("ckpt: a corrupt byte gives kCorrupt naming the file", "[ckpt]") {
   TempDir dir;
-  CheckpointEngine engine(dir.path());
+  CheckpointEngine engine(dir.path);
   const auto items = two_tensor_state(4096, 3.0f);
   REQUIRE(capture_sync(engine, items, "a.ckpt").status.ok());
   const std::string manifest = dir / "a.ckpt";
-  const std::string pack = only_pack(dir.path());
+  const std::string pack = only_pack(dir.path);
 
   SECTION("in the tensor bytes") {
     flip_byte(pack, static_cast<int64_t>(fs::file_size(pack)) - 100);
@@ -330,17 +314,17 @@ TEST_CASE("ckpt: a corrupt byte gives kCorrupt naming the file", "[ckpt]") {
 
 TEST_CASE("ckpt: a truncated file gives kCorrupt naming the file", "[ckpt]") {
   TempDir dir;
-  CheckpointEngine engine(dir.path());
+  CheckpointEngine engine(dir.path);
   const auto items = two_tensor_state(4096, 3.0f);
   REQUIRE(capture_sync(engine, items, "a.ckpt").status.ok());
   const std::string manifest = dir / "a.ckpt";
-  const std::string pack = only_pack(dir.path());
+  const std::string pack = only_pack(dir.path);
 
   SECTION("pack") {
     fs::resize_file(pack, fs::file_size(pack) - 1);
     at::Tensor untouched = torch::full({4096}, 7.0f);
-    const Status r = CheckpointEngine::restore(manifest, {{"frozen", torch::zeros({4096})},
-                                                          {"w", untouched}});
+    const Status r =
+        CheckpointEngine::restore(manifest, {{"frozen", torch::zeros({4096})}, {"w", untouched}});
     CHECK(r.code() == Code::kCorrupt);
     CHECK(r.message().find(pack) != std::string::npos);
     CHECK(torch::equal(untouched, torch::full({4096}, 7.0f)));  // found before writing
@@ -415,34 +399,31 @@ TEST_CASE("ckpt: write failures are reported, never thrown", "[ckpt]") {
 
 TEST_CASE("ckpt: bad input to capture is an error value", "[ckpt]") {
   TempDir dir;
-  CheckpointEngine engine(dir.path());
+  CheckpointEngine engine(dir.path);
   const at::Tensor t = torch::ones({3});
-  CHECK(engine.capture({{"a", t}}, "../escape.ckpt", nullptr).status().code() ==
-        Code::kInvalidArgument);
+  CHECK(engine.capture({{"a", t}}, "../escape.ckpt", nullptr).status().code() == Code::kInvalidArgument);
   CHECK(engine.capture({{"a", t}}, "x.tmp-1", nullptr).status().code() == Code::kInvalidArgument);
-  CHECK(engine.capture({{"a", t}, {"a", t}}, "dup.ckpt", nullptr).status().code() ==
-        Code::kInvalidArgument);
+  CHECK(engine.capture({{"a", t}, {"a", t}}, "dup.ckpt", nullptr).status().code() == Code::kInvalidArgument);
   CHECK(engine.capture({{"a", at::Tensor()}}, "undef.ckpt", nullptr).status().code() ==
         Code::kInvalidArgument);
   CHECK(engine.capture({{"s", t.to_sparse()}}, "sparse.ckpt", nullptr).status().code() ==
         Code::kInvalidArgument);
   engine.wait();
-  CHECK(fs::is_empty(dir.path()));
+  CHECK(fs::is_empty(dir.path));
 }
 
 TEST_CASE("ckpt: at most one write is pending", "[ckpt]") {
   TempDir dir;
-  CheckpointEngine engine(dir.path());
+  CheckpointEngine engine(dir.path);
   REQUIRE(engine.reserve(8 << 20).ok());
   // Distinct contents so every write is a real one (tens of ms with fsync).
   std::atomic<int> finished{0};
   for (int i = 0; i < 4; ++i) {
     const auto items = two_tensor_state(1 << 20, static_cast<float>(i));
-    auto stall = engine.capture(items, "c" + std::to_string(i) + ".ckpt",
-                                [&](const WriteReport& r) {
-                                  CHECK(r.status.ok());
-                                  ++finished;
-                                });
+    auto stall = engine.capture(items, "c" + std::to_string(i) + ".ckpt", [&](const WriteReport& r) {
+      CHECK(r.status.ok());
+      ++finished;
+    });
     REQUIRE(stall.ok());
     // capture() returned, so every earlier write has finished and reported.
     CHECK(finished.load() >= i);
@@ -457,36 +438,37 @@ TEST_CASE("ckpt: garbage collection keeps live checkpoints whole", "[ckpt]") {
   TempDir dir;
   constexpr int64_t kElems = 64 * 1024;
   {
-    CheckpointEngine engine(dir.path());
+    CheckpointEngine engine(dir.path);
     for (int i = 0; i < 3; ++i) {
       REQUIRE(capture_sync(engine, two_tensor_state(kElems, static_cast<float>(i)),
-                           "c" + std::to_string(i) + ".ckpt").status.ok());
+                           "c" + std::to_string(i) + ".ckpt")
+                  .status.ok());
     }
   }
   std::ofstream(dir / "c9.ckpt.tmp-123") << "leftover of a crash";
-  auto before = flor::rt::list_checkpoints(dir.path());
+  auto before = flor::rt::list_checkpoints(dir.path);
   REQUIRE(before.ok());
   CHECK(*before == std::vector<std::string>{"c0.ckpt", "c1.ckpt", "c2.ckpt"});
 
   // c2 references "frozen" in c0's pack, so that pack must survive.
-  auto freed = flor::rt::collect_garbage(dir.path(), {dir / "c2.ckpt"});
+  auto freed = flor::rt::collect_garbage(dir.path, {dir / "c2.ckpt"});
   REQUIRE(freed.ok());
   CHECK(*freed > kElems * 4);  // c1's pack at least
-  CHECK(*flor::rt::list_checkpoints(dir.path()) == std::vector<std::string>{"c2.ckpt"});
+  CHECK(*flor::rt::list_checkpoints(dir.path) == std::vector<std::string>{"c2.ckpt"});
   CHECK_FALSE(fs::exists(dir / "c9.ckpt.tmp-123"));
   auto restored = blank_like(two_tensor_state(kElems, 0));
   REQUIRE(CheckpointEngine::restore(dir / "c2.ckpt", restored).ok());
   CHECK(torch::equal(restored[1].tensor, torch::full({kElems}, 2.0f)));
 
   SECTION("nothing live frees everything") {
-    auto all = flor::rt::collect_garbage(dir.path(), {});
+    auto all = flor::rt::collect_garbage(dir.path, {});
     REQUIRE(all.ok());
     CHECK(*all > 2 * kElems * 4);
     CHECK(fs::is_empty(dir / "packs"));
   }
   SECTION("a corrupt live checkpoint refuses") {
     flip_byte(dir / "c2.ckpt", 20);
-    auto refused = flor::rt::collect_garbage(dir.path(), {"c2.ckpt"});
+    auto refused = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
     CHECK(refused.status().code() == Code::kCorrupt);
     CHECK_FALSE(fs::is_empty(dir / "packs"));
   }
@@ -514,7 +496,7 @@ TEST_CASE("ckpt: SIGKILL mid-write leaves only whole checkpoints", "[ckpt]") {
   std::mt19937 rng(12345);
   int rounds_with_temp_files = 0;
   for (int round = 0; round < 3; ++round) {
-    ::setenv(kChildDirEnv, dir.path().c_str(), 1);
+    ::setenv(kChildDirEnv, dir.path.c_str(), 1);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
@@ -528,7 +510,7 @@ TEST_CASE("ckpt: SIGKILL mid-write leaves only whole checkpoints", "[ckpt]") {
 
     // Let it write a few checkpoints, then kill it at a random moment.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (flor::rt::list_checkpoints(dir.path())->size() < static_cast<size_t>(1 + round) &&
+    while (flor::rt::list_checkpoints(dir.path)->size() < static_cast<size_t>(1 + round) &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -539,12 +521,12 @@ TEST_CASE("ckpt: SIGKILL mid-write leaves only whole checkpoints", "[ckpt]") {
     REQUIRE(WIFSIGNALED(wstatus));
 
     bool temp_seen = false;
-    for (const auto& e : fs::recursive_directory_iterator(dir.path())) {
+    for (const auto& e : fs::recursive_directory_iterator(dir.path)) {
       temp_seen |= e.path().filename().string().find(".tmp-") != std::string::npos;
     }
     rounds_with_temp_files += temp_seen;
 
-    auto names = flor::rt::list_checkpoints(dir.path());
+    auto names = flor::rt::list_checkpoints(dir.path);
     REQUIRE(names.ok());
     REQUIRE(names->size() >= 1);
     int verified = 0;

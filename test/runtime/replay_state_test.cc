@@ -11,6 +11,7 @@
 
 #include <filesystem>
 
+#include "common/temp_dir.h"
 #include "state_set.h"
 
 namespace flor::rt {
@@ -18,20 +19,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/flor-rs-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
+using test::TempDir;
 
 template <typename T>
 void add(StateSet& set, T& object) {
-  set.add(&object, typeid(T).name(), [](StateVisitor& v, const std::string& key, void* p) {
-    visit_state(v, key, *static_cast<T*>(p));
-  });
+  set.add(&object, typeid(T).name(),
+          [](StateVisitor& v, const std::string& key, void* p) { visit_state(v, key, *static_cast<T*>(p)); });
 }
 
 // Writes `items` as checkpoint `name` in `dir` (durable on return).
@@ -180,7 +173,8 @@ torch::Tensor lbfgs_epoch(Fit& f, const Data& d) {
 
 torch::optim::LBFGSParamState& lbfgs_state(Fit& f) {
   auto& p0 = f.opt.param_groups()[0].params()[0];
-  return static_cast<torch::optim::LBFGSParamState&>(*f.opt.state().at(c10::guts::to_string(p0.unsafeGetTensorImpl())));
+  return static_cast<torch::optim::LBFGSParamState&>(
+      *f.opt.state().at(c10::guts::to_string(p0.unsafeGetTensorImpl())));
 }
 
 TEST_CASE("replay: LBFGS state is restored, replay from the middle is bit-identical", "[runtime]") {
@@ -207,9 +201,9 @@ TEST_CASE("replay: LBFGS state is restored, replay from the middle is bit-identi
         history_at_from = s.old_dirs().size();
         std::set<std::string> keys;
         for (auto& item : items) keys.insert(item.key);
-        for (const char* k : {"1/g0/p0/func_evals", "1/g0/p0/n_iter", "1/g0/p0/t", "1/g0/p0/prev_loss", "1/g0/p0/d",
-                              "1/g0/p0/H_diag", "1/g0/p0/prev_flat_grad", "1/g0/p0/old_dirs/2", "1/g0/p0/old_stps/2",
-                              "1/g0/p0/ro/2", "1/g0/p0/al", "1/g0/p0/al/0"}) {
+        for (const char* k : {"1/g0/p0/func_evals", "1/g0/p0/n_iter", "1/g0/p0/t", "1/g0/p0/prev_loss",
+                              "1/g0/p0/d", "1/g0/p0/H_diag", "1/g0/p0/prev_flat_grad", "1/g0/p0/old_dirs/2",
+                              "1/g0/p0/old_stps/2", "1/g0/p0/ro/2", "1/g0/p0/al", "1/g0/p0/al/0"}) {
           CHECK(keys.count(k));
         }
         CHECK_FALSE(keys.count("1/g0/p0/old_dirs/3"));  // history_size 3

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "cmdline.h"
+#include "common/temp_dir.h"
 #include "policy.h"
 #include "rng.h"
 #include "state_set.h"
@@ -19,14 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/flor-rt-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
+using test::TempDir;
 
 struct Ema {
   torch::Tensor avg = torch::zeros({3});
@@ -46,9 +40,8 @@ struct Counter {
 
 template <typename T>
 void add(StateSet& set, T& object) {
-  set.add(&object, typeid(T).name(), [](StateVisitor& v, const std::string& key, void* p) {
-    visit_state(v, key, *static_cast<T*>(p));
-  });
+  set.add(&object, typeid(T).name(),
+          [](StateVisitor& v, const std::string& key, void* p) { visit_state(v, key, *static_cast<T*>(p)); });
 }
 
 void train_steps(torch::nn::Linear& model, torch::optim::Optimizer& opt, int steps) {
@@ -135,8 +128,8 @@ TEST_CASE("state: modules, Adam state, scalars, vectors and user hooks round-tri
         *adam2.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())));
     CHECK(s.step() == 3);
   }
-  auto& s0 = static_cast<torch::optim::AdamParamState&>(*adam2.state().at(
-      c10::guts::to_string(adam2.param_groups()[0].params()[0].unsafeGetTensorImpl())));
+  auto& s0 = static_cast<torch::optim::AdamParamState&>(
+      *adam2.state().at(c10::guts::to_string(adam2.param_groups()[0].params()[0].unsafeGetTensorImpl())));
   CHECK(torch::equal(s0.exp_avg(), expect_exp_avg));
   CHECK(adam2.param_groups()[0].options().get_lr() == 0.01);
   CHECK(ema2.avg.allclose(torch::full({3}, 2.5)));
@@ -236,8 +229,8 @@ TEST_CASE("policy: checkpoints while within eps x compute", "[runtime]") {
   CHECK(d.take);
   CHECK_THAT(d.reason, Catch::StartsWith("budget:"));
   p.on_capture(0.05);
-  p.on_block(1.0, 0);          // a quiet block: baseline 1 s
-  p.on_block(1.04, 0.2);       // 40 ms slower while writing
+  p.on_block(1.0, 0);     // a quiet block: baseline 1 s
+  p.on_block(1.04, 0.2);  // 40 ms slower while writing
   CHECK(p.cost() == Approx(0.09));
   CHECK_FALSE(p.decide(1.5, 0).take);  // 0.09 + 0.09 > 0.15
   CHECK(p.decide(2.0, 0).take);        // 0.18 <= 0.2
