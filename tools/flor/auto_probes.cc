@@ -62,9 +62,9 @@ std::string dir_of(const std::string& path) {
 // The folder holding compile_commands.json: the program's folder or one above
 // it inside the repository (a CMake build tree), else the repository's build/.
 std::string find_compile_db(const std::string& program, const std::string& work_tree) {
-  for (std::string dir = dir_of(program); dir.size() >= work_tree.size(); dir = dir_of(dir)) {
+  for (std::string dir = dir_of(program); dir.rfind(work_tree, 0) == 0; dir = dir_of(dir)) {
     if (is_file(dir + "/compile_commands.json")) return dir;
-    if (dir == work_tree || dir == "/") break;
+    if (dir == work_tree) break;
   }
   if (is_file(work_tree + "/build/compile_commands.json")) return work_tree + "/build";
   return "";
