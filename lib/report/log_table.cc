@@ -99,7 +99,7 @@ Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, boo
   if (hindsight_mark && any_hindsight) t.footnote = "* hindsight: filled in by replay";
   if (last_step_only && any_steps) {
     t.footnote += std::string(t.footnote.empty() ? "" : "\n") +
-                  "@last: logged per step, the value of the epoch's last step (every step: --steps)";
+                  "@last: logged per step, the value of the epoch's last step";
   }
   return t;
 }

@@ -42,10 +42,11 @@ done
 "$FLOR" show fm > "$WORK/show.txt"
 cat "$WORK/show.txt" | head -5
 head -1 "$WORK/show.txt" | contains 'weight_norm\*' || fail "table header: $(head -1 "$WORK/show.txt")"
-# A row per epoch; the per-step grad_norm at each epoch's last step (--steps: every step).
-[ "$(grep -c '^ *[0-9]' "$WORK/show.txt")" -eq $epochs ] || fail "table rows: $(cat "$WORK/show.txt")"
-head -1 "$WORK/show.txt" | contains 'grad_norm\*@last' || fail "per-step column: $(head -1 "$WORK/show.txt")"
-[ "$("$FLOR" show fm --steps | grep -c '^ *[0-9]')" -gt $epochs ] || fail "--steps"
+# Rows per step too; --by-epoch: a row per epoch, the per-step grad_norm at each epoch's last step.
+[ "$(grep -c '^ *[0-9]' "$WORK/show.txt")" -gt $epochs ] || fail "table rows: $(cat "$WORK/show.txt")"
+"$FLOR" show fm --by-epoch > "$WORK/by_epoch.txt"
+[ "$(grep -c '^ *[0-9]' "$WORK/by_epoch.txt")" -eq $epochs ] || fail "--by-epoch rows: $(cat "$WORK/by_epoch.txt")"
+head -1 "$WORK/by_epoch.txt" | contains 'grad_norm\*@last' || fail "--by-epoch column: $(head -1 "$WORK/by_epoch.txt")"
 "$FLOR" show fm --format csv > "$WORK/show.csv"
 head -1 "$WORK/show.csv" | contains '^epoch,step,loss,test_loss,test_acc,grad_norm,weight_norm$' ||
   fail "csv header: $(head -1 "$WORK/show.csv")"

@@ -1,4 +1,4 @@
-// flor show [NAME] [--run REF] [--format table|csv|json] [--steps] [--sweep]
+// flor show [NAME] [--run REF] [--format table|csv|json] [--by-epoch] [--sweep]
 #include <cstdio>
 
 #include "context.h"
@@ -13,7 +13,7 @@ Result<int> cmd_show(const std::vector<std::string>& words) {
                                               {{"--run", nullptr, Takes::kValue},
                                                {"--format", nullptr, Takes::kValue},
                                                {"--sweep", nullptr, Takes::kFlag},
-                                               {"--steps", nullptr, Takes::kFlag}}));
+                                               {"--by-epoch", nullptr, Takes::kFlag}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("show", args, 0, 1));
   FLOR_ASSIGN_OR_RETURN(report::Format format,
                         report::parse_format(args.value("--format").value_or("table")));
@@ -31,7 +31,7 @@ Result<int> cmd_show(const std::vector<std::string>& words) {
     return 0;
   }
   bool table = format == report::Format::kTable;
-  std::fputs(report::render(report::log_table(logs, table, table && !args.has("--steps")), format).c_str(),
+  std::fputs(report::render(report::log_table(logs, table, table && args.has("--by-epoch")), format).c_str(),
              stdout);
   return 0;
 }

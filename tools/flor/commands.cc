@@ -97,17 +97,17 @@ const char kReplayUsage[] =
     "          flor replay mnist --epochs 150-160 --probe train\n";
 
 const char kShowUsage[] =
-    "usage: flor show [NAME] [--run REF] [--format table|csv|json] [--steps] [--sweep]\n"
+    "usage: flor show [NAME] [--run REF] [--format table|csv|json] [--by-epoch] [--sweep]\n"
     "\n"
-    "The logs of a recorded run: a row per epoch, a column per logged name. Values\n"
-    "that replays filled in (hindsight logs) sit beside the recorded ones, marked *\n"
-    "in a table. A name logged per step (inside a nested loop) shows the epoch's\n"
-    "last step in a table (marked @last); csv and json have a row per step, and\n"
-    "every digit; a table shows 6 significant digits, aligned.\n"
+    "The logs of a recorded run: a row per epoch (and per step for logs inside a\n"
+    "nested loop), a column per logged name. Values that replays filled in\n"
+    "(hindsight logs) sit beside the recorded ones, marked * in a table. csv and\n"
+    "json keep every digit; a table shows 6 significant digits, aligned.\n"
     "\n"
     "  --run REF     a run id or a shadow commit prefix (default: the newest record)\n"
     "  --format F    table (default), csv or json\n"
-    "  --steps       a table row per step, not per epoch\n"
+    "  --by-epoch    a table row per epoch only: a name logged per step shows the\n"
+    "                epoch's last step (its header marked @last)\n"
     "  --sweep       the runs of NAME's sweeps instead: parameters and final metrics\n";
 
 const char kLsUsage[] =
