@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Hands-free flor on every program shape flor-instrument must handle, end to
+# end on real LibTorch. The plain programs in test/instrument/shapes/ (no flor
+# code in them) are a user's CMake project (find_package(flor),
+# flor_instrument(TARGET)) in a git repo; all of them are built in one ninja
+# run through flor-instrument in compiler-launcher mode and recorded with
+# `flor run`. Then the user adds flor::log lines to each plain source (values
+# the program already prints), everything is rebuilt in a second ninja run,
+# and each shape is replayed twice:
+#   - without probes: the skip blocks are skipped (their state restored) and
+#     the new values, for every epoch, equal what the record printed;
+#   - with its block probed, in 2 workers: the second worker restores a
+#     checkpoint and runs the block again, so the values equal the record only
+#     if the checkpoint set holds everything the block changes.
+# Shapes: gan (two models, two optimizers, a periodic torch::save), converge
+# (while loop with break), modules (TORCH_MODULE holder and plain struct Net),
+# multifile (model in a header, batch loop in another .cc), single_stmt
+# (bodies without braces), macro (batch loop in a macro: diagnosed, not
+# edited; replay runs it and still gives the recorded values).
+# Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
+source "$(dirname "$0")/driver_lib.bash"
+TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
+[ -x "$TOOL" ] || { echo "skip: flor-instrument not built"; exit 77; }
+help_text=$("$FLOR" help 2>/dev/null || true)
+grep -q replay <<< "$help_text" || { echo "skip: flor replay not available"; exit 77; }
+FMNIST_LIB=$FLOR_BUILD_DIR/examples/fashion_mnist/libfmnist.a
+[ -f "$FMNIST_LIB" ] || { echo "skip: example not built"; exit 77; }
+[ -f "$FLOR_BUILD_DIR/florConfig.cmake" ] || { echo "skip: no flor package in the build tree"; exit 77; }
+SHAPES=(gan converge modules multifile single_stmt macro)
+started=$SECONDS
+
+REPO=$WORK/project
+new_repo "$REPO"
+cp -r "$FLOR_SOURCE_DIR/test/instrument/shapes/." "$REPO/"
+printf 'build/\n*.pt\n' > "$REPO/.gitignore"
+for src in "$REPO"/*/*.cc "$REPO"/*/*.h; do
+  [ -z "$(grep -v '^//' "$src" | grep flor || true)" ] || fail "$src: the shape programs must be plain LibTorch"
+done
+git -C "$REPO" add . && git -C "$REPO" commit -qm "plain training programs"
+
+cmake -S "$REPO" -B "$REPO/build" -G Ninja -Dflor_DIR="$FLOR_BUILD_DIR" -DFLOR_INSTRUMENT_EXECUTABLE="$TOOL" \
+  -DFMNIST_LIB="$FMNIST_LIB" -DFMNIST_INCLUDE="$FLOR_SOURCE_DIR/examples" > "$WORK/configure.log" 2>&1 ||
+  fail "configure: $(cat "$WORK/configure.log")"
+cmake --build "$REPO/build" -j 2 > "$WORK/build1.log" 2>&1 || fail "build: $(cat "$WORK/build1.log")"
+echo "built ${#SHAPES[@]} programs through flor-instrument in $((SECONDS - started)) s"
+git -C "$REPO" diff --quiet || fail "launcher mode changed the sources"
+
+# The instrumented copy of a shape's main TU (next to its object file).
+flor_cc() { find "$REPO/build" -name "$1.cc.o.flor.cc" -path "*/$2.dir/*"; }
+expect_in() {  # FILE TEXT: the instrumented copy has TEXT (fixed string)
+  grep -qF -- "$2" "$1" || fail "$(basename "$1") lacks '$2': $(grep -n 'flor::' "$1")"
+}
+
+# What flor-instrument made of each shape.
+gan_cc=$(flor_cc gan gan)
+expect_in "$gan_cc" 'flor::loop("epoch", 0, kEpochs)'
+expect_in "$gan_cc" 'flor::block("loop", [&] { for (int64_t step = 0; step < kSteps; ++step) {'
+expect_in "$gan_cc" 'flor::checkpoints(generator, discriminator, g_opt, d_opt, saves, d_sum, g_sum);'
+converge_cc=$(flor_cc converge converge)
+expect_in "$converge_cc" 'flor::loop("epoch")) { if (!(previous - loss > 1e-6)) break;'
+expect_in "$converge_cc" 'flor::block("train_round", [&] { train_round(net, optimizer, *loader, loss); });'
+expect_in "$converge_cc" 'flor::checkpoints(net, optimizer, loss);'
+modules_cc=$(flor_cc modules modules)
+expect_in "$modules_cc" 'flor::block("train", [&] { train(encoder, head, *loader, optimizer, loss_sum); });'
+expect_in "$modules_cc" 'flor::checkpoints(encoder, head, optimizer, loss_sum);'
+multifile_cc=$(flor_cc main multifile)
+expect_in "$multifile_cc" 'flor::block("train_epoch", [&] { train_epoch(model, *loader, optimizer, loss_sum); });'
+expect_in "$multifile_cc" 'flor::checkpoints(model, optimizer, loss_sum);'
+[ -z "$(flor_cc train multifile)" ] || fail "multifile/train.cc (no main) was instrumented"
+single_cc=$(flor_cc single_stmt single_stmt)
+expect_in "$single_cc" 'for (int64_t epoch : flor::loop("epoch", 0, 3)) flor::block("train_epoch", [&] { train_epoch(model, optimizer, *loader, epoch); });'
+expect_in "$single_cc" 'flor::checkpoints(model, optimizer);'
+macro_cc=$(flor_cc macro macro)
+expect_in "$macro_cc" 'flor::loop("epoch", 0, 3)'
+expect_in "$macro_cc" 'FOR_EACH_BATCH(batch, loader) {'
+grep -q 'flor::loop("batch"\|flor::block\|flor::checkpoints' "$macro_cc" && fail "the macro's loop was edited"
+grep -q "^$REPO/macro/macro.cc:20:5: warning: block 'batch' is inside macro 'FOR_EACH_BATCH': not edited; it always runs \[flor-macro\]" \
+  "$WORK/build1.log" || fail "no [flor-macro] diagnostic: $(grep -n warning "$WORK/build1.log")"
+[ "$(grep -c '\[flor-' "$WORK/build1.log")" -eq 1 ] || fail "unexpected diagnostics: $(grep '\[flor-' "$WORK/build1.log")"
+
+# Record every shape, checkpointing every block.
+cd "$REPO"
+for shape in "${SHAPES[@]}"; do
+  "$FLOR" run "$shape" --eps 1 -- "./build/$shape" > "$WORK/$shape.record" 2>&1 ||
+    fail "record $shape: $(cat "$WORK/$shape.record")"
+  [ "$(grep -c '^epoch [0-2] ' "$WORK/$shape.record")" -eq 3 ] || fail "record $shape: $(cat "$WORK/$shape.record")"
+done
+"$FLOR" dump macro:1 | contains '^checkpoints: 0$' || fail "the macro's loop was checkpointed"
+
+# In hindsight, the user logs values the programs print (one sed per line).
+add_line() {  # FILE AFTER-REGEX NEW-LINE: inserts NEW-LINE (same indentation) after the matching line
+  local file=$REPO/$1
+  grep -q -- "$2" "$file" || fail "$1: no line matches '$2'"
+  sed -i "s|^\(\s*\)\($2.*\)$|\1\2\n\1$3|" "$file"
+}
+for src in gan/gan.cc converge/converge.cc modules/modules.cc multifile/main.cc single_stmt/single_stmt.cc macro/macro.cc; do
+  sed -i '0,/^#include/s|^#include|#include <flor/flor.h>\n#include|' "$REPO/$src"
+done
+add_line gan/gan.cc 'double d_norm = ' 'flor::log("d_loss", d_sum / kSteps); flor::log("g_loss", g_sum / kSteps);'
+add_line gan/gan.cc 'double d_norm = ' 'flor::log("g_norm", g_norm); flor::log("d_norm", d_norm);'
+add_line converge/converge.cc 'double w_norm = ' 'flor::log("loss", loss); flor::log("w_norm", w_norm);'
+add_line modules/modules.cc 'double accuracy = ' 'flor::log("loss", loss_sum / 24); flor::log("accuracy", accuracy);'
+add_line multifile/main.cc 'double accuracy = ' 'flor::log("loss", loss_sum / 30); flor::log("accuracy", accuracy);'
+add_line macro/macro.cc 'std::fflush(stdout);' 'flor::log("loss", loss_sum / 20); flor::log("w_norm", model->weight.norm().item<double>());'
+# A single-statement body gains braces to hold the new line.
+sed -i 's|^\(\s*for (int64_t epoch = 0; epoch != 3; epoch += 1)\) \(train_epoch(.*);\)$|\1 {\n    \2\n    flor::log("w_norm", model->weight.norm().item<double>());\n  }|' \
+  "$REPO/single_stmt/single_stmt.cc"
+grep -q 'flor::log("w_norm"' "$REPO/single_stmt/single_stmt.cc" || fail "could not add the log line to single_stmt.cc"
+git --no-pager diff --stat
+rebuild_started=$SECONDS
+cmake --build "$REPO/build" -j 2 > "$WORK/build2.log" 2>&1 || fail "rebuild: $(cat "$WORK/build2.log")"
+echo "rebuilt in $((SECONDS - rebuild_started)) s"
+
+# FLOR replay args...: runs one replay, checks fidelity, saves its summary in $WORK/last.out.
+replay() {
+  "$FLOR" replay "$@" > "$WORK/last.out" 2>&1 || fail "replay $*: $(cat "$WORK/last.out")"
+  grep -q '^fidelity: ok' "$WORK/last.out" || fail "replay $*: fidelity: $(cat "$WORK/last.out")"
+}
+
+# SHAPE NAME...: each NAME was logged once per epoch by the last replay's
+# workers, equal (to the 6 digits printed) to the record's `epoch E ... NAME V`.
+check_values() {
+  local shape=$1; shift
+  local runs
+  runs=$(summary_runs "$WORK/last.out")
+  [ -n "$runs" ] || fail "$shape: no workers in $(cat "$WORK/last.out")"
+  for run in $runs; do "$FLOR" dump "$shape:$run"; done > "$WORK/dump"
+  python3 - "$WORK/$shape.record" "$WORK/dump" "$shape" "$@" <<'PY' || fail "$shape: values differ from the record"
+import re, sys
+record, dump, shape, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+printed = {}
+for line in open(record):
+    words = line.split()
+    if len(words) >= 3 and words[0] == "epoch":
+        for key, value in zip(words[2::2], words[3::2]):
+            printed[(int(words[1]), key)] = value
+logged = {}
+for m in re.finditer(r"^  epoch=(\d+) step=-1 name=(\S+) value=(\S+)", open(dump).read(), re.M):
+    logged.setdefault((int(m[1]), m[2]), []).append(m[3])
+bad = []
+for epoch in range(3):
+    for name in names:
+        values = logged.get((epoch, name), [])
+        want = printed.get((epoch, name))
+        if len(values) != 1 or want is None or "%.6f" % float(values[0]) != want:
+            bad.append(f"epoch {epoch} {name}: logged {values}, printed {want}")
+for b in bad:
+    print(f"{shape}: {b}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
+skipped() { grep -q "^blocks: $1 skipped" "$WORK/last.out" || fail "${2}: skipped blocks: $(cat "$WORK/last.out")"; }
+two_workers() { [ "$(summary_runs "$WORK/last.out" | wc -l)" -eq 2 ] || fail "$1: not 2 workers: $(cat "$WORK/last.out")"; }
+
+# SHAPE BLOCK JOBS NAME...: the two replays of a shape with a skip block.
+check_shape() {
+  local shape=$1 block=$2 jobs=$3; shift 3
+  replay "$shape" -j "$jobs"
+  skipped 3 "$shape without probes"
+  check_values "$shape" "$@"
+  replay "$shape" -j 2 --probe "$block"
+  skipped 0 "$shape probing $block"
+  two_workers "$shape"
+  check_values "$shape" "$@"
+  echo "$shape: ok"
+}
+check_shape gan loop 2 d_loss g_loss g_norm d_norm
+check_shape converge train_round 2 loss w_norm
+check_shape modules train 1 loss accuracy
+check_shape multifile train_epoch 2 loss accuracy
+check_shape single_stmt train_epoch 2 w_norm
+
+# The macro's loop is no skip block: nothing to restore a segment from, so one
+# worker runs every epoch (and the loop) again.
+replay macro -j 2
+grep -q '^blocks: 0 skipped (restored), 0 re-executed' "$WORK/last.out" || fail "macro: $(cat "$WORK/last.out")"
+check_values macro loss w_norm
+echo "macro: ok"
+echo "instrument_shapes: ok ($((SECONDS - started)) s)"
