@@ -149,22 +149,8 @@ DurableFile::~DurableFile() {
 
 Status DurableFile::append(const void* data, size_t len) {
   if (direct_ && !can_write_direct(data, len)) FLOR_RETURN_IF_ERROR(stop_direct());
-  const auto* p = static_cast<const char*>(data);
-  while (len > 0) {
-    const ssize_t n = ::write(fd_.get(), p, len);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EINVAL && direct_) {  // the device wants another alignment
-        FLOR_RETURN_IF_ERROR(stop_direct());
-        continue;
-      }
-      return os_error("cannot write", temp_path_);
-    }
-    p += n;
-    len -= static_cast<size_t>(n);
-    size_ += n;
-  }
-  return Status();
+  const Piece piece{data, len};
+  return write_pieces(&piece, 1);
 }
 
 Status DurableFile::pad_to(size_t align) {
