@@ -1,10 +1,8 @@
 #include "auto_probes.h"
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -13,7 +11,7 @@
 
 #include "context.h"
 #include "git/shadow.h"
-#include "sched/process.h"
+#include "sched/spawn.h"
 
 namespace flor::cli {
 namespace {

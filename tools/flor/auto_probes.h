@@ -23,7 +23,7 @@ struct FoundProbes {
 };
 
 // `record_vid` and `vid` are shadow-branch commits (the record's version and
-// the replay's); `program` is the command's argv[0] as resolved, `cwd` where it starts.
+// the replay's); `program` is the path of the command's argv[0], resolved.
 FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, const std::string& vid,
                         const std::string& program);
 
