@@ -474,6 +474,87 @@ TEST_CASE("ckpt: garbage collection keeps live checkpoints whole", "[ckpt]") {
   }
 }
 
+TEST_CASE("ckpt: a new run reuses blobs already in the directory, after checking them", "[ckpt]") {
+  TempDir dir;
+  constexpr int64_t kElems = 256 * 1024;  // 1 MiB per tensor
+  {
+    CheckpointEngine first_run(dir.path);
+    REQUIRE(capture_sync(first_run, two_tensor_state(kElems, 1.0f), "run1.ckpt").status.ok());
+  }
+  const std::string run1_pack = only_pack(dir.path);
+  // A new engine is a new process: "frozen" is durable in run1's pack already.
+  const auto second = two_tensor_state(kElems, 2.0f);
+  WriteReport r2;
+  {
+    CheckpointEngine second_run(dir.path);
+    r2 = capture_sync(second_run, second, "run2.ckpt");
+  }
+  REQUIRE(r2.status.ok());
+  CHECK(r2.bytes_written < kElems * 4 + 3 * 4096);  // "w", the pack's header slot, the manifest
+  auto restored = blank_like(second);
+  REQUIRE(CheckpointEngine::restore(dir / "run2.ckpt", restored).ok());
+  CHECK(torch::equal(restored[0].tensor, second[0].tensor));
+  CHECK(torch::equal(restored[1].tensor, second[1].tensor));
+
+  // Rotted bytes are never referenced: with a byte of run1's "frozen" flipped
+  // (the first blob, after the header's slot), a third run writes it again.
+  flip_byte(run1_pack, 4096 + 10);
+  WriteReport r3;
+  {
+    CheckpointEngine third_run(dir.path);
+    r3 = capture_sync(third_run, two_tensor_state(kElems, 3.0f), "run3.ckpt");
+  }
+  REQUIRE(r3.status.ok());
+  CHECK(r3.bytes_written > 2 * kElems * 4);
+  CHECK(CheckpointEngine::verify(dir / "run3.ckpt").ok());
+  CHECK(CheckpointEngine::verify(dir / "run2.ckpt").code() == Code::kCorrupt);  // shares the rotted blob
+}
+
+TEST_CASE("ckpt: garbage collection shrinks a pack that is mostly dead bytes", "[ckpt]") {
+  TempDir dir;
+  constexpr int64_t kElems = 256 * 1024;
+  const auto state = [](float a, float b, float c) {
+    return std::vector<StateItem>{{"a", torch::full({kElems}, a)},
+                                  {"b", torch::full({kElems}, b)},
+                                  {"c", torch::full({kElems}, c)}};
+  };
+  {
+    CheckpointEngine engine(dir.path);
+    REQUIRE(capture_sync(engine, state(1, 2, 3), "c1.ckpt").status.ok());
+    REQUIRE(capture_sync(engine, state(4, 5, 3), "c2.ckpt").status.ok());  // "c" stays in c1's pack
+  }
+  auto c1 = flor::rt::read_manifest(dir / "c1.ckpt");
+  REQUIRE(c1.ok());
+  const std::string c1_pack = flor::rt::pack_path(dir.path, c1->entries[0].blob.pack_id);
+  const auto count_packs = [&] {
+    return std::distance(fs::directory_iterator(dir / "packs"), fs::directory_iterator());
+  };
+  REQUIRE(count_packs() == 2);
+
+  SECTION("the live blob moves to a new pack, the old one goes") {
+    auto freed = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
+    REQUIRE(freed.ok());
+    CHECK(*freed >= 2 * kElems * 4);  // c1's "a" and "b"
+    CHECK_FALSE(fs::exists(c1_pack));
+    CHECK(count_packs() == 2);  // c2's own pack and the compacted one
+    REQUIRE(CheckpointEngine::verify(dir / "c2.ckpt").ok());
+    auto restored = blank_like(state(0, 0, 0));
+    REQUIRE(CheckpointEngine::restore(dir / "c2.ckpt", restored).ok());
+    CHECK(torch::equal(restored[2].tensor, torch::full({kElems}, 3.0f)));
+    CHECK(torch::equal(restored[0].tensor, torch::full({kElems}, 4.0f)));
+    auto again = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
+    REQUIRE(again.ok());
+    CHECK(*again == 0);  // nothing left to shrink
+  }
+  SECTION("a pack whose live blob fails its checksum is left as it is") {
+    flip_byte(c1_pack, 4096 + 2 * 1024 * 1024 + 10);  // in "c", the third blob
+    auto freed = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
+    REQUIRE(freed.ok());
+    CHECK(fs::exists(c1_pack));
+    CHECK(CheckpointEngine::verify(dir / "c2.ckpt").code() == Code::kCorrupt);
+  }
+}
+
 // --- crash safety -----------------------------------------------------------
 
 // Child side: writes checkpoints "cNNNNN.ckpt" (w = N everywhere, frozen fixed)

@@ -1,8 +1,10 @@
 #include "ckpt/format.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "ckpt/posix_file.h"
 #include "ckpt/xxhash64.h"
@@ -216,6 +218,35 @@ Status check_pack_header(const std::string& header, uint64_t pack_id, const std:
     return corrupt("pack " + path + " has format version " + std::to_string(version));
   }
   if (id != pack_id) return corrupt("pack " + path + " is corrupt (its id does not match its name)");
+  return Status();
+}
+
+Status read_blob(const std::string& dir, const BlobRef& ref, const BlobSink& sink) {
+  const std::string path = pack_path(dir, ref.pack_id);
+  Result<Fd> fd = open_read(path);
+  if (!fd.ok()) {
+    const Code code = fd.status().code() == Code::kNotFound ? Code::kCorrupt : fd.status().code();
+    return Status(code, "pack " + path + " cannot be opened: " + fd.status().message());
+  }
+  FLOR_ASSIGN_OR_RETURN(int64_t size, file_size(*fd, path));
+  if (size < static_cast<int64_t>(kPackHeaderBytes) || ref.offset < kPackHeaderBytes ||
+      ref.offset > static_cast<uint64_t>(size) || ref.nbytes > static_cast<uint64_t>(size) - ref.offset) {
+    return corrupt("pack " + path + " is truncated or corrupt (a blob lies outside it)");
+  }
+  std::string header(kPackHeaderBytes, '\0');
+  FLOR_RETURN_IF_ERROR(pread_exact(*fd, header.data(), header.size(), 0, path));
+  FLOR_RETURN_IF_ERROR(check_pack_header(header, ref.pack_id, path));
+  constexpr size_t kChunk = size_t{4} << 20;
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(ref.nbytes, kChunk)));
+  Xxh64 hash;
+  for (uint64_t done = 0; done < ref.nbytes;) {
+    const size_t len = static_cast<size_t>(std::min<uint64_t>(ref.nbytes - done, kChunk));
+    FLOR_RETURN_IF_ERROR(pread_exact(*fd, buf.data(), len, static_cast<int64_t>(ref.offset + done), path));
+    hash.update(buf.data(), len);
+    if (sink) FLOR_RETURN_IF_ERROR(sink(buf.data(), len));
+    done += len;
+  }
+  if (hash.digest() != ref.hash) return corrupt("pack " + path + ": a blob fails its checksum");
   return Status();
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -67,5 +68,12 @@ std::string pack_path(const std::string& dir, uint64_t pack_id);
 bool parse_pack_file_name(const std::string& name, uint64_t* pack_id);
 std::string encode_pack_header(uint64_t pack_id, uint32_t blob_count);
 Status check_pack_header(const std::string& header, uint64_t pack_id, const std::string& path);
+
+// Reads the bytes of blob `ref` from its pack in checkpoint directory `dir`
+// with pread, in chunks, checking the pack's header and the blob's content
+// hash; each chunk goes to `sink` when given. kCorrupt when the pack is missing
+// or short or a hash differs (a sink may have seen some bytes by then).
+using BlobSink = std::function<Status(const uint8_t* data, size_t len)>;
+Status read_blob(const std::string& dir, const BlobRef& ref, const BlobSink& sink = nullptr);
 
 }  // namespace flor::rt

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "ckpt/format.h"
 #include "ckpt/posix_file.h"
+#include "ckpt/writer.h"
 
 namespace flor::rt {
 namespace fs = std::filesystem;
@@ -32,9 +34,15 @@ Status remove_counting(const fs::path& path, int64_t* freed) {
   return Status();
 }
 
-Result<std::set<uint64_t>> packs_referenced_by(const std::string& dir,
-                                                const std::set<std::string>& live) {
-  std::set<uint64_t> packs;
+// What the live checkpoints use: per pack, its live blobs (by offset) and the
+// manifests that reference it.
+struct LiveSet {
+  std::map<uint64_t, std::map<uint64_t, BlobRef>> blobs;
+  std::map<uint64_t, std::set<std::string>> users;
+};
+
+Result<LiveSet> live_set_of(const std::string& dir, const std::set<std::string>& live) {
+  LiveSet out;
   for (const auto& name : live) {
     const std::string path = dir + "/" + name;
     if (!fs::exists(path)) continue;
@@ -45,10 +53,64 @@ Result<std::set<uint64_t>> packs_referenced_by(const std::string& dir,
           "or repair it)");
     }
     for (const auto& e : manifest->entries) {
-      if (e.blob.pack_id != 0) packs.insert(e.blob.pack_id);
+      if (e.blob.pack_id == 0) continue;
+      out.blobs[e.blob.pack_id].emplace(e.blob.offset, e.blob);
+      out.users[e.blob.pack_id].insert(name);
     }
   }
-  return packs;
+  return out;
+}
+
+// Rewrites pack `id` with only its live blobs when dead blobs fill half of it
+// or more, points the manifests that use it at the new pack, then deletes it.
+// Crash-safe in that order: until the old pack goes, every manifest, rewritten
+// or not, references a durable pack. Returns the bytes freed (0: left alone).
+Result<int64_t> compact(const std::string& dir, uint64_t id, const std::map<uint64_t, BlobRef>& live,
+                        const std::set<std::string>& users) {
+  const std::string old_path = pack_path(dir, id);
+  std::error_code ec;
+  const auto old_size = static_cast<int64_t>(fs::file_size(old_path, ec));
+  if (ec) return 0;  // missing: restore names it; nothing to compact
+  int64_t live_bytes = kDirectAlign;  // the header's slot
+  std::vector<BlobRef> refs;
+  for (const auto& [offset, blob] : live) {
+    live_bytes += static_cast<int64_t>(slot_bytes(blob.nbytes));
+    refs.push_back(blob);
+  }
+  const uint64_t new_id = pack_id_of(refs);
+  if (live_bytes * 2 > old_size || new_id == id) return 0;
+
+  // Blobs are laid out as the writer lays them out: slot-aligned after a
+  // header slot.
+  FLOR_ASSIGN_OR_RETURN(DurableFile pack, DurableFile::create(pack_path(dir, new_id)));
+  const std::string header = encode_pack_header(new_id, static_cast<uint32_t>(refs.size()));
+  FLOR_RETURN_IF_ERROR(pack.append(header.data(), header.size()));
+  FLOR_RETURN_IF_ERROR(pack.pad_to(kSlotAlign));
+  std::map<uint64_t, uint64_t> moved;  // old offset -> new offset
+  for (const auto& [offset, blob] : live) {
+    moved[offset] = static_cast<uint64_t>(pack.size());
+    FLOR_RETURN_IF_ERROR(
+        read_blob(dir, blob, [&](const uint8_t* data, size_t len) { return pack.append(data, len); }));
+    FLOR_RETURN_IF_ERROR(pack.pad_to(kSlotAlign));
+  }
+  const int64_t new_size = pack.size();
+  FLOR_RETURN_IF_ERROR(pack.commit());  // durable under its name before any manifest points at it
+  for (const auto& name : users) {
+    const std::string path = dir + "/" + name;
+    FLOR_ASSIGN_OR_RETURN(Manifest manifest, read_manifest(path));
+    for (auto& e : manifest.entries) {
+      if (e.blob.pack_id != id) continue;
+      e.blob.pack_id = new_id;
+      e.blob.offset = moved.at(e.blob.offset);
+    }
+    const std::string bytes = encode_manifest(manifest);
+    FLOR_ASSIGN_OR_RETURN(DurableFile file, DurableFile::create(path));
+    FLOR_RETURN_IF_ERROR(file.append(bytes.data(), bytes.size()));
+    FLOR_RETURN_IF_ERROR(file.commit());
+  }
+  int64_t removed = 0;
+  FLOR_RETURN_IF_ERROR(remove_counting(old_path, &removed));
+  return removed - new_size;
 }
 
 }  // namespace
@@ -70,7 +132,7 @@ Result<int64_t> collect_garbage(const std::string& dir,
                                 const std::vector<std::string>& live_checkpoints) {
   std::set<std::string> live;
   for (const auto& c : live_checkpoints) live.insert(fs::path(c).filename().string());
-  FLOR_ASSIGN_OR_RETURN(std::set<uint64_t> referenced, packs_referenced_by(dir, live));
+  FLOR_ASSIGN_OR_RETURN(LiveSet used, live_set_of(dir, live));
   FLOR_ASSIGN_OR_RETURN(std::vector<std::string> checkpoints, list_checkpoints(dir));
   int64_t freed = 0;
   // Manifests first: a crash midway leaves unreferenced packs (found next
@@ -85,11 +147,22 @@ Result<int64_t> collect_garbage(const std::string& dir,
       const std::string name = entry.path().filename().string();
       uint64_t pack_id = 0;
       const bool dead_pack = folder != fs::path(dir) && parse_pack_file_name(name, &pack_id) &&
-                             !referenced.count(pack_id);
+                             !used.blobs.count(pack_id);
       if (is_temp_file_name(name) || dead_pack) doomed.push_back(entry.path());
     }
   }
   for (const auto& path : doomed) FLOR_RETURN_IF_ERROR(remove_counting(path, &freed));
+  // Live packs that are mostly dead bytes (a frozen tensor keeps the first
+  // pack of its run) shrink to their live blobs. A pack that fails its
+  // checksums is left as it is: restore reports it.
+  for (const auto& [id, blobs] : used.blobs) {
+    Result<int64_t> compacted = compact(dir, id, blobs, used.users.at(id));
+    if (compacted.ok()) {
+      freed += *compacted;
+    } else if (compacted.status().code() != Code::kCorrupt) {
+      return compacted.status().with_context("garbage collection stopped while compacting");
+    }
+  }
   return freed;
 }
 

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "ckpt/gc.h"
 #include "ckpt/posix_file.h"
 #include "ckpt/xxhash64.h"
 
@@ -37,6 +38,30 @@ Status CheckpointWriter::ensure_pack_dir() {
   pack_dir_ready_ = true;
   dir_entry_unsynced_ = true;  // the packs/ entry: made durable before a manifest lands
   return Status();
+}
+
+void CheckpointWriter::load_existing() {
+  existing_loaded_ = true;
+  Result<std::vector<std::string>> names = list_checkpoints(dir_);
+  if (!names.ok()) return;  // nothing to reuse: every blob is written
+  for (const auto& name : *names) {
+    Result<Manifest> manifest = read_manifest(dir_ + "/" + name);
+    if (!manifest.ok()) continue;  // a corrupt checkpoint offers nothing
+    for (const auto& e : manifest->entries) {
+      if (e.blob.pack_id != 0) existing_.emplace(BlobKey{e.blob.hash, e.blob.nbytes}, e.blob);
+    }
+  }
+}
+
+const BlobRef* CheckpointWriter::find_durable(const BlobKey& key) {
+  if (auto it = known_.find(key); it != known_.end()) return &it->second;
+  if (!existing_loaded_) load_existing();
+  auto it = existing_.find(key);
+  if (it == existing_.end()) return nullptr;
+  const BlobRef ref = it->second;
+  existing_.erase(it);
+  if (!read_blob(dir_, ref).ok()) return nullptr;  // missing or rotted: written anew
+  return &(known_[key] = ref);
 }
 
 Result<int64_t> CheckpointWriter::write_pack(const std::vector<NewBlob>& blobs) {
@@ -89,7 +114,7 @@ Result<int64_t> CheckpointWriter::write(const uint8_t* arena,
   std::vector<NewBlob> new_blobs;
   // Blobs new in this checkpoint, by (hash, nbytes): a tensor repeated within
   // one checkpoint is written once too.
-  std::unordered_map<std::pair<uint64_t, uint64_t>, size_t, KeyHash> new_index;
+  std::unordered_map<BlobKey, size_t, KeyHash> new_index;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const StagedTensor& t = tensors[i];
     ManifestEntry& e = manifest.entries[i];
@@ -99,9 +124,9 @@ Result<int64_t> CheckpointWriter::write(const uint8_t* arena,
     e.blob.nbytes = t.nbytes;
     if (t.nbytes == 0) continue;  // nothing to store: pack 0
     e.blob.hash = xxh64(arena + t.offset, t.nbytes);
-    const auto key = std::make_pair(e.blob.hash, e.blob.nbytes);
-    if (auto it = known_.find(key); it != known_.end()) {
-      e.blob = it->second;
+    const BlobKey key{e.blob.hash, e.blob.nbytes};
+    if (const BlobRef* durable = find_durable(key)) {
+      e.blob = *durable;
     } else if (new_index.emplace(key, i).second) {
       new_blobs.push_back({arena + t.offset, &e.blob});
     }

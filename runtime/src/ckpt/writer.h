@@ -1,6 +1,7 @@
 // Writes one checkpoint from staged bytes (runs on the engine's background
-// thread). Deduplicates by content: a tensor whose bytes were already written
-// durably to this directory by this writer is referenced, not written again.
+// thread). Deduplicates by content: a tensor whose bytes are already durable in
+// this directory (written by this writer, or referenced by a checkpoint that
+// was there when it started: another run) is referenced, not written again.
 // New blobs of one checkpoint go into one pack file, so a checkpoint costs a
 // fixed number of fsyncs (pack, manifest, packs/ dir, dir) whatever its tensor
 // count (docs/checkpoint-format.md, "Crash safety"). No torch here.
@@ -57,8 +58,11 @@ class CheckpointWriter {
     const uint8_t* data;
     BlobRef* ref;
   };
+  using BlobKey = std::pair<uint64_t, uint64_t>;  // (hash, nbytes)
   Result<int64_t> write_pack(const std::vector<NewBlob>& blobs);
   Status ensure_pack_dir();
+  void load_existing();
+  const BlobRef* find_durable(const BlobKey& key);
 
   std::string dir_;
   bool pack_dir_ready_ = false;
@@ -68,7 +72,12 @@ class CheckpointWriter {
   struct KeyHash {
     size_t operator()(const std::pair<uint64_t, uint64_t>& k) const { return k.first ^ k.second; }
   };
-  std::unordered_map<std::pair<uint64_t, uint64_t>, BlobRef, KeyHash> known_;
+  std::unordered_map<BlobKey, BlobRef, KeyHash> known_;
+  // Blobs of the checkpoints already in dir_ at the first write. One is read
+  // back and its hash checked before a checkpoint first references it (then it
+  // moves to known_): a new checkpoint never leans on bytes that rotted.
+  std::unordered_map<BlobKey, BlobRef, KeyHash> existing_;
+  bool existing_loaded_ = false;
 };
 
 }  // namespace flor::rt
