@@ -75,7 +75,7 @@ Result<std::vector<SegmentPlan>> plan_segments(const RecordShape& shape, int n, 
                             std::to_string(starts.size()) + " place(s) to start a segment in epochs " +
                             std::to_string(r.first) + "-" + std::to_string(r.last) +
                             " (a segment starts after a checkpointed epoch); use at most " +
-                            std::to_string(starts.size()) + " workers");
+                            std::to_string(starts.size()) + (starts.size() == 1 ? " worker" : " workers"));
   }
   std::vector<int64_t> chosen = choose_starts(starts, r, n);
   std::vector<SegmentPlan> plans;

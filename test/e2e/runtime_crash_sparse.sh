@@ -16,7 +16,7 @@ expect_eq "$(q sparse "select count(*) from divergences")" 0 "sparse replay dive
 set +e
 out=$("$TRAIN_HS" --replay_flor 1/2 2>&1)
 set -e
-echo "$out" | grep -q "use at most 1 workers" || fail "sparse: too many workers: $out"
+echo "$out" | grep -q "use at most 1 worker$" || fail "sparse: too many workers: $out"
 
 # Corrupt: flip bytes in the tensor data of every checkpoint. Replay detects
 # it by checksum, names the file, and falls back to re-executing, so the
