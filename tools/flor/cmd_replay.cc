@@ -262,13 +262,17 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
                static_cast<long long>(p.record.id), p.name.c_str(), workers.size(), p.store->dir().c_str());
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   const double t0 = now_seconds();
-  double last_line = -1;
+  double last_time = -1;
+  std::string last_line;
   auto print_progress = [&](bool force) {
-    // One line rewritten in place on a terminal; in a log, a line every 10 s and a last one.
+    // One line rewritten in place on a terminal; in a log, a line every 10 s and a last one
+    // (unless it says what the one before said).
     double now = now_seconds();
-    if (!tty && !force && last_line >= 0 && now - last_line < 10) return;
-    last_line = now;
+    if (!tty && !force && last_time >= 0 && now - last_time < 10) return;
+    last_time = now;
     std::string line = progress_line(*p.store, p.name, views, now - t0);
+    if (!tty && line == last_line) return;
+    last_line = line;
     std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
   };
