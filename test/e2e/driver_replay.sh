@@ -86,11 +86,14 @@ contains 'worker 2 .* ok  (2/2 epochs)' < "$WORK/fail.out" || fail "the other wo
 
 # gc: a newer record keeps its checkpoints; the older record's are freed, its logs stay.
 "$FLOR" run fm --eps 1 -- ./build/train --epochs 1 "${TRAIN_ARGS[@]}" > /dev/null 2>&1
-"$FLOR" gc --dry-run | contains '^fm: would free about' || fail "gc --dry-run"
 ckpt_before=$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)
+"$FLOR" gc --dry-run | tee "$WORK/gc-dry.out"
+contains '^fm: would free' < "$WORK/gc-dry.out" || fail "gc --dry-run"
+[ "$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)" -eq "$ckpt_before" ] || fail "gc --dry-run changed the folder"
 "$FLOR" gc | tee "$WORK/gc.out"
 freed=$(sed -n 's/.*(\([0-9]*\) bytes)$/\1/p' "$WORK/gc.out")
 [ "$freed" -gt 0 ] || fail "gc freed nothing"
+[ "$(sed -n 's/.*(\([0-9]*\) bytes)$/\1/p' "$WORK/gc-dry.out")" -eq "$freed" ] || fail "gc --dry-run said otherwise"
 [ "$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)" -lt "$ckpt_before" ] || fail "checkpoint folder did not shrink"
 "$FLOR" dump fm:1 | contains '^checkpoints: 0$' || fail "record 1 still lists checkpoints"
 [ "$("$FLOR" show fm --run 1 --format csv | wc -l)" -gt $epochs ] || fail "logs must survive gc"

@@ -532,8 +532,12 @@ TEST_CASE("ckpt: garbage collection shrinks a pack that is mostly dead bytes", "
   REQUIRE(count_packs() == 2);
 
   SECTION("the live blob moves to a new pack, the old one goes") {
+    auto would = flor::rt::collect_garbage(dir.path, {"c2.ckpt"}, /*dry_run=*/true);
+    REQUIRE(would.ok());
+    CHECK((fs::exists(c1_pack) && fs::exists(dir / "c1.ckpt")));  // a dry run changes nothing
     auto freed = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
     REQUIRE(freed.ok());
+    CHECK(*freed == *would);
     CHECK(*freed >= 2 * kElems * 4);  // c1's "a" and "b"
     CHECK_FALSE(fs::exists(c1_pack));
     CHECK(count_packs() == 2);  // c2's own pack and the compacted one

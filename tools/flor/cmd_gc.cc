@@ -38,17 +38,14 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
     if (cks.empty()) continue;
     bool kept = r.kind == store::RunKind::kRecord && records++ < keep;
     if (r.kind != store::RunKind::kRecord) kept = true;  // replays write none; keep whatever they list
-    for (const auto& c : cks) {
-      if (kept) {
-        live.push_back(c.path);
-      } else {
-        out.freed += c.bytes;  // the estimate a dry run reports (shared blobs make the real figure smaller)
-      }
+    if (kept) {
+      for (const auto& c : cks) live.push_back(c.path);
     }
     if (!kept) drop.push_back(r.id), ++out.runs_dropped;
   }
-  if (dry_run || drop.empty()) return out;
-  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(store->dir() + "/ckpt", live));
+  if (drop.empty()) return out;
+  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(store->dir() + "/ckpt", live, dry_run));
+  if (dry_run) return out;
   for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
   return out;
 }
@@ -77,10 +74,10 @@ Result<int> cmd_gc(const std::vector<std::string>& words) {
       continue;
     }
     total += r.freed;
-    std::printf("%s: %s %s from %d run(s)\n", name.c_str(), dry ? "would free about" : "freed",
+    std::printf("%s: %s %s from %d run(s)\n", name.c_str(), dry ? "would free" : "freed",
                 format_bytes(r.freed).c_str(), r.runs_dropped);
   }
-  std::printf("%s %s in total (%lld bytes)\n", dry ? "would free about" : "freed", format_bytes(total).c_str(),
+  std::printf("%s %s in total (%lld bytes)\n", dry ? "would free" : "freed", format_bytes(total).c_str(),
               static_cast<long long>(total));
   return 0;
 }

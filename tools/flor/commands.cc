@@ -148,11 +148,12 @@ const char kGcUsage[] =
     "\n"
     "Frees checkpoint bytes: keeps the checkpoints of the K newest record runs of\n"
     "each experiment (or of NAME) and deletes the others, then every checkpoint\n"
-    "blob no kept checkpoint uses. Logs and runs stay. Do not run it while a\n"
-    "record is writing checkpoints.\n"
+    "blob no kept checkpoint uses (a kept checkpoint may share blobs with older\n"
+    "runs; a file of blobs that is mostly unused is rewritten smaller). Logs and\n"
+    "runs stay. An experiment with a running record is skipped.\n"
     "\n"
     "  --keep-last K   records whose checkpoints stay (default 1)\n"
-    "  --dry-run       say what would be freed, delete nothing\n";
+    "  --dry-run       say what would be freed, to the byte; change nothing\n";
 
 const char kHelpUsage[] =
     "usage: flor help [COMMAND]\n"

@@ -22,12 +22,13 @@ bool starts_with_manifest_magic(const fs::path& path) {
          std::memcmp(magic, kManifestMagic, sizeof(magic)) == 0;
 }
 
-// Removes a file and counts its bytes; a file already gone counts nothing.
-Status remove_counting(const fs::path& path, int64_t* freed) {
+// Removes a file (unless dry_run) and counts its bytes; a file already gone
+// counts nothing.
+Status remove_counting(const fs::path& path, int64_t* freed, bool dry_run) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec) return Status();
-  if (!fs::remove(path, ec) && ec) {
+  if (!dry_run && !fs::remove(path, ec) && ec) {
     return io_error("cannot delete " + path.string() + ": " + ec.message());
   }
   *freed += static_cast<int64_t>(size);
@@ -64,9 +65,10 @@ Result<LiveSet> live_set_of(const std::string& dir, const std::set<std::string>&
 // Rewrites pack `id` with only its live blobs when dead blobs fill half of it
 // or more, points the manifests that use it at the new pack, then deletes it.
 // Crash-safe in that order: until the old pack goes, every manifest, rewritten
-// or not, references a durable pack. Returns the bytes freed (0: left alone).
+// or not, references a durable pack. Returns the bytes freed (0: left alone),
+// or that would be freed when dry_run.
 Result<int64_t> compact(const std::string& dir, uint64_t id, const std::map<uint64_t, BlobRef>& live,
-                        const std::set<std::string>& users) {
+                        const std::set<std::string>& users, bool dry_run) {
   const std::string old_path = pack_path(dir, id);
   std::error_code ec;
   const auto old_size = static_cast<int64_t>(fs::file_size(old_path, ec));
@@ -79,6 +81,7 @@ Result<int64_t> compact(const std::string& dir, uint64_t id, const std::map<uint
   }
   const uint64_t new_id = pack_id_of(refs);
   if (live_bytes * 2 > old_size || new_id == id) return 0;
+  if (dry_run) return old_size - live_bytes;  // the new pack is exactly live_bytes
 
   // Blobs are laid out as the writer lays them out: slot-aligned after a
   // header slot.
@@ -109,7 +112,7 @@ Result<int64_t> compact(const std::string& dir, uint64_t id, const std::map<uint
     FLOR_RETURN_IF_ERROR(file.commit());
   }
   int64_t removed = 0;
-  FLOR_RETURN_IF_ERROR(remove_counting(old_path, &removed));
+  FLOR_RETURN_IF_ERROR(remove_counting(old_path, &removed, false));
   return removed - new_size;
 }
 
@@ -128,8 +131,8 @@ Result<std::vector<std::string>> list_checkpoints(const std::string& dir) {
   return names;
 }
 
-Result<int64_t> collect_garbage(const std::string& dir,
-                                const std::vector<std::string>& live_checkpoints) {
+Result<int64_t> collect_garbage(const std::string& dir, const std::vector<std::string>& live_checkpoints,
+                                bool dry_run) {
   std::set<std::string> live;
   for (const auto& c : live_checkpoints) live.insert(fs::path(c).filename().string());
   FLOR_ASSIGN_OR_RETURN(LiveSet used, live_set_of(dir, live));
@@ -138,7 +141,7 @@ Result<int64_t> collect_garbage(const std::string& dir,
   // Manifests first: a crash midway leaves unreferenced packs (found next
   // time), never a manifest whose pack is gone.
   for (const auto& name : checkpoints) {
-    if (!live.count(name)) FLOR_RETURN_IF_ERROR(remove_counting(fs::path(dir) / name, &freed));
+    if (!live.count(name)) FLOR_RETURN_IF_ERROR(remove_counting(fs::path(dir) / name, &freed, dry_run));
   }
   std::vector<fs::path> doomed;  // collected first: no deleting while iterating
   for (const fs::path folder : {fs::path(dir), fs::path(dir) / kPackDir}) {
@@ -151,12 +154,12 @@ Result<int64_t> collect_garbage(const std::string& dir,
       if (is_temp_file_name(name) || dead_pack) doomed.push_back(entry.path());
     }
   }
-  for (const auto& path : doomed) FLOR_RETURN_IF_ERROR(remove_counting(path, &freed));
+  for (const auto& path : doomed) FLOR_RETURN_IF_ERROR(remove_counting(path, &freed, dry_run));
   // Live packs that are mostly dead bytes (a frozen tensor keeps the first
   // pack of its run) shrink to their live blobs. A pack that fails its
   // checksums is left as it is: restore reports it.
   for (const auto& [id, blobs] : used.blobs) {
-    Result<int64_t> compacted = compact(dir, id, blobs, used.users.at(id));
+    Result<int64_t> compacted = compact(dir, id, blobs, used.users.at(id), dry_run);
     if (compacted.ok()) {
       freed += *compacted;
     } else if (compacted.status().code() != Code::kCorrupt) {

@@ -20,11 +20,12 @@ Result<std::vector<std::string>> list_checkpoints(const std::string& dir);
 // a crashed write, and every pack that no live checkpoint references; a pack
 // that is at least half dead bytes is rewritten with its live blobs only (the
 // live checkpoints that use it are rewritten to point there). Returns the bytes
-// freed. If a live checkpoint cannot be read (corrupt), nothing is deleted: its
+// freed (with dry_run, deletes and rewrites nothing and returns the bytes it
+// would free). If a live checkpoint cannot be read (corrupt), nothing is deleted: its
 // references are unknown. Must not run while a process records into `dir` (its
 // newest pack is unreferenced until its manifest lands, and it may be about to
 // reference blobs in a pack this rewrites).
-Result<int64_t> collect_garbage(const std::string& dir,
-                                const std::vector<std::string>& live_checkpoints);
+Result<int64_t> collect_garbage(const std::string& dir, const std::vector<std::string>& live_checkpoints,
+                                bool dry_run = false);
 
 }  // namespace flor::rt
