@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Failure paths of record and replay: sparse checkpoints (tiny eps), a
-# corrupted checkpoint, and kill -9 at random moments during record.
+# Failure paths of record and replay: sparse checkpoints (tiny eps), failing
+# checkpoint writes, a corrupted checkpoint, and kill -9 at random moments
+# during record.
 source "$(dirname "$0")/runtime_lib.bash"
 E=4
 
@@ -17,6 +18,18 @@ set +e
 out=$("$TRAIN_HS" --replay_flor 1/2 2>&1)
 set -e
 echo "$out" | grep -q "use at most 1 worker$" || fail "sparse: too many workers: $out"
+
+# Failing writes: packs/ is a file, so no checkpoint can be written (root
+# ignores permissions; this fails as ENOSPC would). The record warns once,
+# trains to the end, stores no checkpoint, and replay re-executes every epoch.
+mkdir -p "$FLOR_HOME/nowrite/ckpt"
+touch "$FLOR_HOME/nowrite/ckpt/packs"
+"$TRAIN" --epochs $E "${ARGS[@]}" --flor nowrite 1 > /dev/null 2> "$FLOR_HOME/nowrite.err" || fail "record with failing writes"
+expect_eq "$(grep -c "checkpoint write failed: .*Not a directory (training goes on" "$FLOR_HOME/nowrite.err")" 1 "one warning"
+expect_eq "$(q nowrite "select status||' '||(select count(*) from epochs)||' '||(select count(*) from checkpoints) from runs")" "complete $E 0" "record with failing writes"
+"$TRAIN_HS" --replay_flor > /dev/null
+expect_eq "$(q nowrite "select sum(executed)||'/'||sum(skipped) from epochs where run=2")" "$E/0" "replay without checkpoints"
+expect_eq "$(q nowrite "select count(*) from divergences")" 0 "replay without checkpoints: divergences"
 
 # Corrupt: flip bytes in the tensor data of every checkpoint. Replay detects
 # it by checksum, names the file, and falls back to re-executing, so the
