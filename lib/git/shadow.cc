@@ -351,6 +351,7 @@ Result<CommitInfo> commit_info(const Repo& repo, const std::string& spec) {
   FLOR_ASSIGN_OR_RETURN(CommitPtr commit, lookup_commit(repo, spec));
   CommitInfo info;
   info.id = oid_hex(*git_commit_id(commit.get()));
+  info.tree = oid_hex(*git_commit_tree_id(commit.get()));
   info.time = static_cast<int64_t>(git_commit_time(commit.get()));
   const char* summary = git_commit_summary(commit.get());
   info.summary = summary ? summary : "";

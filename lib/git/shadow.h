@@ -45,9 +45,11 @@ Result<std::vector<std::string>> changed_files(const Repo& repo, const std::stri
 // when the commit has no such file.
 Result<std::string> file_at(const Repo& repo, const std::string& commit, const std::string& path);
 
-// Commit time (unix seconds) and first message line, for listings.
+// Commit time (unix seconds) and first message line, for listings; the tree
+// names the content (snapshots of the same files share it).
 struct CommitInfo {
   std::string id;
+  std::string tree;
   int64_t time = 0;
   std::string summary;
 };

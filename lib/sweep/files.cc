@@ -100,14 +100,34 @@ std::string tail_lines(const std::string& path, int max_lines, uint64_t from) {
   return s.substr(pos, end - pos);
 }
 
-Result<std::unique_ptr<FileLock>> FileLock::try_lock(const std::string& path) {
+namespace {
+
+Result<int> open_lock_file(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) FLOR_RETURN_IF_ERROR(make_dirs(parent.string()));
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot open " + path + ": " + std::strerror(errno));
+  return fd;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FileLock>> FileLock::try_lock(const std::string& path) {
+  FLOR_ASSIGN_OR_RETURN(int fd, open_lock_file(path));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return failed_precondition("another process holds " + path + " (is the same sweep already running?)");
+  }
+  return std::unique_ptr<FileLock>(new FileLock(fd));
+}
+
+Result<std::unique_ptr<FileLock>> FileLock::lock(const std::string& path) {
+  FLOR_ASSIGN_OR_RETURN(int fd, open_lock_file(path));
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    const int err = errno;
+    ::close(fd);
+    return io_error("cannot lock " + path + ": " + std::strerror(err));
   }
   return std::unique_ptr<FileLock>(new FileLock(fd));
 }

@@ -39,6 +39,8 @@ class FileLock {
  public:
   // kFailedPrecondition when another process holds it.
   static Result<std::unique_ptr<FileLock>> try_lock(const std::string& path);
+  // Waits until no other process holds it.
+  static Result<std::unique_ptr<FileLock>> lock(const std::string& path);
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;

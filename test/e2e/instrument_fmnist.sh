@@ -90,6 +90,11 @@ grep -q '^fidelity: ok' "$WORK/replay.out" || fail "fidelity"
 [ "$(epoch_counts fm test_acc $(newest_replays fm 2))" = "$(printf '0 1\n1 1\n2 1')" ] ||
   fail "test_acc not filled once per epoch: $(epoch_counts fm test_acc $(newest_replays fm 2))"
 
+# Again: the analysis is kept (<git dir>/flor/probes), so no second parse, the same probes.
+"$FLOR" replay fm -j 2 > "$WORK/replay2.out" 2> "$WORK/replay2.err" || fail "2nd replay: $(cat "$WORK/replay2.err")"
+grep -q '^flor: probing batch: new log calls inside' "$WORK/replay2.err" || fail "2nd replay: $(cat "$WORK/replay2.err")"
+! grep -q 'looking for probes' "$WORK/replay2.err" || fail "2nd replay parsed again: $(cat "$WORK/replay2.err")"
+
 # The probed batch loop ran: its new per-step values are there, in every epoch.
 steps=$(for run in $(newest_replays fm 2); do "$FLOR" dump "fm:$run"; done |
   sed -n 's/^  epoch=\([0-9]*\) step=[0-9][0-9]* name=step_loss .*/\1/p' | sort -un | tr '\n' ' ')

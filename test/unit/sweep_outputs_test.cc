@@ -3,8 +3,11 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "sweep/files.h"
 #include "sweep/journal.h"
@@ -240,6 +243,24 @@ TEST_CASE("one holder of a file lock at a time", "[sweep]") {
     CHECK(second.status().message().find("already running") != std::string::npos);
   }
   CHECK(FileLock::try_lock(p).ok());  // released with its holder
+}
+
+TEST_CASE("a waiting lock gets the file once its holder lets go", "[sweep]") {
+  TempDir dir;
+  std::string p = dir.path + "/lock";
+  auto first = FileLock::try_lock(p);
+  REQUIRE(first.ok());
+  std::atomic<bool> released{false}, got_it_early{false};
+  std::thread waiter([&] {
+    auto second = FileLock::lock(p);
+    got_it_early = !released.load();
+    CHECK(second.ok());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  released = true;
+  first->reset();
+  waiter.join();
+  CHECK_FALSE(got_it_early);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "context.h"
 #include "git/shadow.h"
 #include "sched/spawn.h"
+#include "sweep/files.h"
 
 namespace flor::cli {
 namespace {
@@ -141,6 +142,49 @@ Result<std::vector<std::string>> probe_file(const std::string& tool, const std::
   return blocks;
 }
 
+// probe_file's answer, shared through <git dir>/flor/probes/: under mpirun or
+// Slurm every rank runs `flor replay`, and N ranks parsing the same file at once
+// would cost N times the CPU; a replay run again after a failure starts at once.
+// Keyed by everything the answer depends on (the content of both versions of
+// the repository, the file, the tool, the compilation database); the first
+// process computes it under an flock, the others wait and read it. A failure
+// is kept only for a few minutes: the user may be fixing its cause.
+Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const std::string& trees,
+                                                   const std::string& tool, const std::string& recorded_text,
+                                                   const std::string& path, const std::string& db_dir) {
+  const std::string file = repo.work_tree() + "/" + path;
+  constexpr double kFailureTtlS = 600;
+  auto analyze = [&] {
+    std::fprintf(stderr, "flor: looking for probes in %s ...\n", path.c_str());
+    return probe_file(tool, recorded_text, file, db_dir);
+  };
+  auto db = sweep::read_file(db_dir + "/compile_commands.json");
+  if (trees.empty() || !db.ok()) return analyze();  // no key: no sharing, the same answer
+  const std::string key = sweep::fnv1a_hex(trees + '\0' + file + '\0' + tool + '\0' +
+                                           std::to_string(sweep::file_stamp(tool)) + '\0' + *db);
+  const std::string base = repo.common_dir() + "/flor/probes/" + key;
+  auto lock = sweep::FileLock::lock(base + ".lock");
+  if (!lock.ok()) return analyze();
+  if (auto cached = sweep::read_file(base + ".json"); cached.ok()) {
+    auto j = nlohmann::json::parse(*cached, nullptr, false);
+    if (j.is_object() && j["blocks"].is_array()) return j["blocks"].get<std::vector<std::string>>();
+    if (j.is_object() && j["error"].is_string() && j["at"].is_number() &&
+        now_seconds() - j["at"].get<double>() < kFailureTtlS) {
+      return failed_precondition(j["error"].get<std::string>());
+    }
+  }
+  auto got = analyze();
+  nlohmann::json j = nlohmann::json::object();
+  j["at"] = now_seconds();
+  if (got.ok()) {
+    j["blocks"] = *got;
+  } else {
+    j["error"] = got.status().message();
+  }
+  (void)sweep::write_file_atomic(base + ".json", j.dump());  // a cache: failing to keep it is no error
+  return got;
+}
+
 }  // namespace
 
 FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, const std::string& vid,
@@ -153,7 +197,7 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
                           hint);
     return found;
   }
-  std::string db_dir, tool;
+  std::string db_dir, tool, trees;
   bool looked = false;
   std::set<std::string> blocks;
   for (const std::string& path : *changed) {
@@ -172,6 +216,8 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       looked = true;
       db_dir = find_compile_db(program, repo.work_tree());
       tool = find_instrumenter();
+      auto a = git::commit_info(repo, record_vid), b = git::commit_info(repo, vid);
+      if (a.ok() && b.ok()) trees = a->tree + b->tree;
     }
     std::string file = repo.work_tree() + "/" + path;
     if (tool.empty() || db_dir.empty() || !db_has(db_dir, file)) {
@@ -182,8 +228,7 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       found.notes.push_back(path + " changed its log calls; " + why + hint);
       continue;
     }
-    std::fprintf(stderr, "flor: looking for probes in %s ...\n", path.c_str());
-    auto got = probe_file(tool, recorded, file, db_dir);
+    auto got = probe_file_shared(repo, trees, tool, recorded, path, db_dir);
     if (!got.ok()) {
       found.notes.push_back(path + ": " + got.status().message() + hint);
       continue;
