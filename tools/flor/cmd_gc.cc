@@ -1,5 +1,6 @@
 // flor gc [NAME] [--keep-last K] [--dry-run]: frees the checkpoints of older records.
 #include <cstdio>
+#include <filesystem>
 
 #include "ckpt/gc.h"
 #include "context.h"
@@ -43,10 +44,15 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
     }
     if (!kept) drop.push_back(r.id), ++out.runs_dropped;
   }
-  if (drop.empty()) return out;
-  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(store->dir() + "/ckpt", live, dry_run));
-  if (dry_run) return out;
-  for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
+  const std::string dir = store->dir() + "/ckpt";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;  // no checkpoint was ever written
+  // Rows first: a row never names a deleted file. A gc that stops after this
+  // leaves files no row names, which the next gc deletes (it always collects).
+  if (!dry_run) {
+    for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
+  }
+  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, live, dry_run));
   return out;
 }
 
