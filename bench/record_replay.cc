@@ -541,13 +541,17 @@ Row row_inactive(const Options& opt) {
   const double plain = median_of(opt.reps, [&] {
     return seconds([&] {
       double acc = 0;
-      for (int64_t i = 0; i < kIters; ++i) sink = acc += static_cast<double>(i);
+      for (int64_t i = 0; i < kIters; ++i) {
+        sink = acc += static_cast<double>(i);
+      }
     });
   });
   const double flor = median_of(opt.reps, [&] {
     return seconds([&] {
       double acc = 0;
-      for (int64_t i : flor::loop("batch", int64_t{0}, kIters)) sink = flor::log("acc", acc += static_cast<double>(i));
+      for (int64_t i : flor::loop("batch", int64_t{0}, kIters)) {
+        sink = flor::log("acc", acc += static_cast<double>(i));
+      }
     });
   });
   const double added_ns = std::max(0.0, flor - plain) / kIters * 1e9;
