@@ -100,7 +100,10 @@ Status Scheduler::enqueue(const std::vector<Entry>& entries) {
 }
 
 Status Scheduler::start_ready() {
+  // max_parallel can drop below the slot count by a live edit.
+  const int cap = options_.meta.max_parallel;
   for (size_t s = 0; s < slots_.size() && !queue_.empty(); ++s) {
+    if (cap > 0 && running_.size() >= static_cast<size_t>(cap)) break;
     if (slot_busy_[s]) continue;
     Entry e = queue_.front();
     queue_.pop_front();
@@ -242,14 +245,16 @@ Status Scheduler::maybe_reload() {
   uint64_t stamp = file_stamp(options_.watch_path);
   if (stamp == watch_stamp_) return Status();
   watch_stamp_ = stamp;
-  Result<std::vector<Entry>> desired = hooks_.reload();
-  if (!desired.ok()) {
+  Result<Reloaded> reloaded = hooks_.reload();
+  if (!reloaded.ok()) {
     emit(EventKind::kWarning, nullptr,
-         "config edit ignored (the queue is unchanged): " + desired.status().message());
+         "config edit ignored (the queue is unchanged): " + reloaded.status().message());
     return Status();
   }
+  apply_meta(reloaded->meta);
+  const std::vector<Entry>& desired = reloaded->entries;
   std::set<std::string> wanted;
-  for (const Entry& e : *desired) wanted.insert(e.hash);
+  for (const Entry& e : desired) wanted.insert(e.hash);
   std::set<std::string> active;
   std::vector<Entry> dropped;
   for (auto it = queue_.begin(); it != queue_.end();) {
@@ -268,7 +273,7 @@ Status Scheduler::maybe_reload() {
   // Only permutations that never ran (or were dropped before) join the queue:
   // an edit does not re-run finished or failed ones.
   std::vector<Entry> added;
-  for (const Entry& e : *desired) {
+  for (const Entry& e : desired) {
     const Entry* known = journal_->find(e.hash);
     bool fresh = !known || known->state == RunState::kPending || known->state == RunState::kDropped;
     if (fresh && !active.count(e.hash)) added.push_back(e);
@@ -276,6 +281,34 @@ Status Scheduler::maybe_reload() {
   FLOR_RETURN_IF_ERROR(enqueue(added));
   for (const Entry& e : added) emit(EventKind::kAdded, journal_->find(e.hash), "");
   return Status();
+}
+
+// Meta keys that act on the queue apply at once (to attempts not started yet;
+// a new timeout to running ones too); the ones that shape the slots or the
+// command line apply at the next start of the sweep, and say so.
+void Scheduler::apply_meta(const Meta& m) {
+  Meta& cur = options_.meta;
+  std::string later;
+  auto changed = [&](bool differs, const char* key) {
+    if (differs) later += std::string(later.empty() ? "" : ", ") + key;
+  };
+  changed(m.allow_cpu != cur.allow_cpu, "allow_cpu");
+  changed(m.runs_per_gpu != cur.runs_per_gpu, "runs_per_gpu");
+  changed(m.threads_per_run != cur.threads_per_run, "threads_per_run");
+  changed(m.flag_style != cur.flag_style || m.flag_keys != cur.flag_keys, "flags");
+  // 0 (one run per slot) means every slot this sweep started with.
+  changed(m.max_parallel != cur.max_parallel && static_cast<size_t>(m.max_parallel) > slots_.size(),
+          "max_parallel above the slots this sweep started with");
+  if (!later.empty()) {
+    emit(EventKind::kWarning, nullptr,
+         "meta " + later + " changed: takes effect on the next start of the sweep");
+  }
+  cur.max_parallel = m.max_parallel;
+  cur.retries = m.retries;
+  cur.timeout_s = m.timeout_s;
+  cur.on_failure = m.on_failure;
+  cur.mem_trace = m.mem_trace;
+  cur.mem_trace_delay_s = m.mem_trace_delay_s;
 }
 
 Status Scheduler::stop_all(const std::string& why) {

@@ -32,21 +32,26 @@ struct Event {
   std::string text;              // kFailed: the log tail; kWarning: the message; else a short note
 };
 
+struct Reloaded {
+  std::vector<Entry> entries;
+  Meta meta;
+};
+
 struct Hooks {
   // The process for one attempt of `entry` on `slot` (required).
   std::function<Result<ChildSpec>(const Entry& entry, const Slot& slot)> launch;
   // Called when an attempt ended for good (done or failed): collect metrics,
   // write the run's files. May fill entry->final_metrics and entry->flor_run.
   std::function<Status(Entry* entry)> finished;
-  // The permutations of the config as it is now (after an edit). Errors keep
-  // the old queue and become a warning.
-  std::function<Result<std::vector<Entry>>()> reload;
+  // The config as it is now (after an edit): its permutations and its meta.
+  // Errors keep the old queue and settings and become a warning.
+  std::function<Result<Reloaded>()> reload;
   std::function<void(const Event&)> on_event;
   std::function<void(const Progress&)> on_progress;
 };
 
 struct SchedulerOptions {
-  Meta meta;               // retries, timeout_s, on_failure, mem_trace
+  Meta meta;               // max_parallel, retries, timeout_s, on_failure, mem_trace (live)
   std::string watch_path;  // the config file; "" = no live reload
   Rerun rerun = Rerun::kResume;
   double tick_s = 0.1;
@@ -83,6 +88,7 @@ class Scheduler {
   Status check_timeouts();
   void trace_memory();
   Status maybe_reload();
+  void apply_meta(const Meta& meta);
   Status stop_all(const std::string& why);
   void report_progress();
   void emit(EventKind kind, const Entry* entry, const std::string& text);

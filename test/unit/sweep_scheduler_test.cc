@@ -53,10 +53,10 @@ struct Fixture {
       e->final_metrics = {{"attempts_seen", e->attempts}};
       return Status();
     };
-    h.reload = [this]() -> Result<std::vector<Entry>> {
+    h.reload = [this]() -> Result<Reloaded> {
       FLOR_ASSIGN_OR_RETURN(Config c, load_config(config_path));
       FLOR_ASSIGN_OR_RETURN(std::vector<Permutation> perms, expand(c));
-      return entries_for(c, perms, journal);
+      return Reloaded{entries_for(c, perms, journal), c.meta};
     };
     h.on_event = [this](const Event& e) {
       events.push_back(e);
@@ -95,8 +95,7 @@ struct Fixture {
 
 // Runs append "+" when they start and "-" when they end; the deepest nesting
 // is how many ran at once.
-int max_overlap(const std::string& path) {
-  std::string s = *read_file(path);
+int max_overlap_of(const std::string& s) {
   int depth = 0, best = 0;
   for (char c : s) {
     depth += c == '+' ? 1 : c == '-' ? -1 : 0;
@@ -104,6 +103,7 @@ int max_overlap(const std::string& path) {
   }
   return best;
 }
+int max_overlap(const std::string& path) { return max_overlap_of(*read_file(path)); }
 
 TEST_CASE("scheduler: all runs finish, at most max_parallel at once", "[sweep]") {
   Fixture f("echo + >> $SHARED; echo \"epoch 1 x=$X\"; sleep 0.3; echo - >> $SHARED");
@@ -212,6 +212,35 @@ TEST_CASE("scheduler: editing the config adds and drops pending runs", "[sweep]"
   CHECK(f.state_of("t_x7") == RunState::kDone);
   CHECK(f.count(EventKind::kAdded) == 1);
   CHECK(f.count(EventKind::kDropped) == 1);
+}
+
+TEST_CASE("scheduler: a meta edit applies to the runs not started yet", "[sweep]") {
+  Fixture f(
+      "echo +$X >> $SHARED; sleep 0.3; echo -$X >> $SHARED; [ $X != 3 ] || [ -e $SHARED.retried ] || "
+      "{ touch $SHARED.retried; exit 1; }");
+  std::vector<Entry> es =
+      f.entries_of(R"({"data_name": "t", "x": [1, 2, 3, 4], "meta": {"max_parallel": 2}})");
+  f.options.watch_path = f.config_path;
+  f.on_event = [&](const Event& e) {
+    // x=1 and x=2 start together; then one at a time, x=3 gets a retry, and a
+    // slot setting is only announced for the next start.
+    if (e.kind == EventKind::kStarted && e.entry->params["x"] == 1) {
+      REQUIRE(write_file_atomic(f.config_path, R"({"data_name": "t", "x": [1, 2, 3, 4],
+          "meta": {"max_parallel": 1, "retries": 1, "threads_per_run": 1}})")
+                  .ok());
+    }
+  };
+  Summary s = f.run(es, 2);
+  CHECK(s.done == 4);
+  CHECK(s.failed == 0);
+  const std::string log = read_file(f.dir.path + "/shared.log").value();
+  INFO(log);
+  CHECK(max_overlap_of(log.substr(log.find("+3"))) == 1);
+  REQUIRE(f.count(EventKind::kWarning) == 1);
+  for (const Event& e : f.events) {
+    if (e.kind == EventKind::kWarning)
+      CHECK(e.text == "meta threads_per_run changed: takes effect on the next start of the sweep");
+  }
 }
 
 TEST_CASE("scheduler: a broken edit is a warning, the queue goes on", "[sweep]") {

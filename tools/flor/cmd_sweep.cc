@@ -28,7 +28,8 @@ extern const char kSweepUsage[] =
     "run per GPU (CUDA_VISIBLE_DEVICES), else CPU slots with pinned thread counts;\n"
     "meta.max_parallel caps it. A journal in FLOR_HOME/DATA_NAME/sweeps/ID makes\n"
     "the same command resume: finished permutations are skipped. Editing CONFIG\n"
-    "while it runs queues new permutations and drops pending ones that went away.\n"
+    "while it runs queues new permutations and drops pending ones that went away;\n"
+    "meta edits apply to the runs not started yet (slot settings: next start).\n"
     "Results: a folder per run (logs, run_data.json, history.json, plots),\n"
     "run_data.csv and plots/<metric>.svg over all runs. Format: docs/sweep.md.\n"
     "\n"
@@ -198,10 +199,10 @@ Hooks make_hooks(const Request& r, const RunTemplate& tmpl, const CollectContext
     return run_spec(tmpl, e, slot, ctx.layout);
   };
   h.finished = [ctx](Entry* e) { return collect_run(ctx, e); };
-  h.reload = [path = r.config_path, journal]() -> Result<std::vector<Entry>> {
+  h.reload = [path = r.config_path, journal]() -> Result<Reloaded> {
     FLOR_ASSIGN_OR_RETURN(Config c, load_config(path));
     FLOR_ASSIGN_OR_RETURN(std::vector<Permutation> perms, expand(c));
-    return entries_for(c, perms, *journal);
+    return Reloaded{entries_for(c, perms, *journal), c.meta};
   };
   h.on_event = [out, ctx, journal](const Event& e) {
     print_event(*out, e, ctx.layout);
