@@ -83,8 +83,10 @@ probed=$("$TOOL" --probes --recorded "$WORK/recorded.cc" train.cc -- "${probe_fl
 [ "$probed" = "batch" ] || fail "probed blocks: '$probed' (want batch)"
 
 build_program 2> "$WORK/build2.err" || fail "rebuild: $(cat "$WORK/build2.err")"
+mkdir -p .git/flor/probes && touch -d '40 days ago' .git/flor/probes/0000000000000000.json  # stale: pruned
 "$FLOR" replay fm -j 2 > "$WORK/replay.out" 2> "$WORK/replay.err" || fail "replay: $(cat "$WORK/replay.out" "$WORK/replay.err")"
 cat "$WORK/replay.out"
+[ ! -e .git/flor/probes/0000000000000000.json ] || fail "a stale probe cache entry was kept"
 grep -q '^flor: probing batch: new log calls inside' "$WORK/replay.err" || fail "probes not found by flor replay: $(cat "$WORK/replay.err")"
 grep -q '^fidelity: ok' "$WORK/replay.out" || fail "fidelity"
 [ "$(epoch_counts fm test_acc $(newest_replays fm 2))" = "$(printf '0 1\n1 1\n2 1')" ] ||

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -142,6 +144,18 @@ Result<std::vector<std::string>> probe_file(const std::string& tool, const std::
   return blocks;
 }
 
+// Entries of the probe cache untouched for 30 days go (each new entry looks).
+// Deleting one that another process is about to use only costs it a parse.
+void prune_probe_cache(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24 * 30);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::error_code stat_ec;
+    if (entry.last_write_time(stat_ec) < cutoff && !stat_ec) fs::remove(entry.path(), stat_ec);
+  }
+}
+
 // probe_file's answer, shared through <git dir>/flor/probes/: under mpirun or
 // Slurm every rank runs `flor replay`, and N ranks parsing the same file at once
 // would cost N times the CPU; a replay run again after a failure starts at once.
@@ -182,6 +196,7 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
     j["error"] = got.status().message();
   }
   (void)sweep::write_file_atomic(base + ".json", j.dump());  // a cache: failing to keep it is no error
+  prune_probe_cache(repo.common_dir() + "/flor/probes");
   return got;
 }
 
