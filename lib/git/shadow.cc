@@ -1,7 +1,5 @@
 #include "git/shadow.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +14,7 @@
 #include <utility>
 
 #include "git/handles.h"
+#include "util/file_lock.h"
 
 namespace flor::git {
 namespace {
@@ -131,13 +130,8 @@ class ShadowLock {
   static Result<ShadowLock> take(const Repo& repo) {
     std::string dir = repo.common_dir() + "/flor";
     ::mkdir(dir.c_str(), 0755);  // exists already is fine; a real failure shows on open
-    std::string path = dir + "/shadow.lock";
-    ShadowLock lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (lock.fd_ < 0) return io_error("cannot open " + path + ": " + std::strerror(errno));
-    while (::flock(lock.fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) return io_error("cannot lock " + path + ": " + std::strerror(errno));
-    }
-    return lock;
+    FLOR_ASSIGN_OR_RETURN(int fd, lock_file(dir + "/shadow.lock", /*wait=*/true));
+    return ShadowLock(fd);
   }
   ShadowLock(ShadowLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   ShadowLock& operator=(ShadowLock&&) = delete;

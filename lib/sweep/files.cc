@@ -1,7 +1,6 @@
 #include "sweep/files.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 #include <vector>
+
+#include "util/file_lock.h"
 
 namespace flor::sweep {
 namespace fs = std::filesystem;
@@ -102,33 +103,26 @@ std::string tail_lines(const std::string& path, int max_lines, uint64_t from) {
 
 namespace {
 
-Result<int> open_lock_file(const std::string& path) {
+// lock_file, creating the lock's folder first.
+Result<int> lock_in_dir(const std::string& path, bool wait) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) FLOR_RETURN_IF_ERROR(make_dirs(parent.string()));
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("cannot open " + path + ": " + std::strerror(errno));
-  return fd;
+  return lock_file(path, wait);
 }
 
 }  // namespace
 
 Result<std::unique_ptr<FileLock>> FileLock::try_lock(const std::string& path) {
-  FLOR_ASSIGN_OR_RETURN(int fd, open_lock_file(path));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    return failed_precondition("another process holds " + path + " (is the same sweep already running?)");
+  Result<int> fd = lock_in_dir(path, /*wait=*/false);
+  if (fd.status().code() == Code::kFailedPrecondition) {
+    return failed_precondition(fd.status().message() + " (is the same sweep already running?)");
   }
-  return std::unique_ptr<FileLock>(new FileLock(fd));
+  FLOR_RETURN_IF_ERROR(fd.status());
+  return std::unique_ptr<FileLock>(new FileLock(*fd));
 }
 
 Result<std::unique_ptr<FileLock>> FileLock::lock(const std::string& path) {
-  FLOR_ASSIGN_OR_RETURN(int fd, open_lock_file(path));
-  while (::flock(fd, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;
-    const int err = errno;
-    ::close(fd);
-    return io_error("cannot lock " + path + ": " + std::strerror(err));
-  }
+  FLOR_ASSIGN_OR_RETURN(int fd, lock_in_dir(path, /*wait=*/true));
   return std::unique_ptr<FileLock>(new FileLock(fd));
 }
 
