@@ -41,8 +41,9 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
     if (r.kind != store::RunKind::kRecord) kept = true;  // replays write none; keep whatever they list
     if (kept) {
       for (const auto& c : cks) live.push_back(c.path);
+    } else {
+      drop.push_back(r.id), ++out.runs_dropped;
     }
-    if (!kept) drop.push_back(r.id), ++out.runs_dropped;
   }
   const std::string dir = store->dir() + "/ckpt";
   std::error_code ec;
