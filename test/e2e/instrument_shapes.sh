@@ -55,17 +55,18 @@ expect_in() {  # FILE TEXT: the instrumented copy has TEXT (fixed string)
 gan_cc=$(flor_cc gan gan)
 expect_in "$gan_cc" 'flor::loop("epoch", 0, kEpochs)'
 expect_in "$gan_cc" 'flor::block("loop", [&] { for (int64_t step = 0; step < kSteps; ++step) {'
-expect_in "$gan_cc" 'flor::checkpoints(generator, discriminator, g_opt, d_opt, saves, d_sum, g_sum);'
+expect_in "$gan_cc" 'flor::checkpoints(generator, discriminator, g_opt, d_opt, saves);'
+expect_in "$gan_cc" '}, flor::locals(d_sum, g_sum));'
 converge_cc=$(flor_cc converge converge)
 expect_in "$converge_cc" 'flor::loop("epoch")) { if (!(previous - loss > 1e-6)) break;'
 expect_in "$converge_cc" 'flor::block("train_round", [&] { train_round(net, optimizer, *loader, loss); });'
 expect_in "$converge_cc" 'flor::checkpoints(net, optimizer, loss);'
 modules_cc=$(flor_cc modules modules)
-expect_in "$modules_cc" 'flor::block("train", [&] { train(encoder, head, *loader, optimizer, loss_sum); });'
-expect_in "$modules_cc" 'flor::checkpoints(encoder, head, optimizer, loss_sum);'
+expect_in "$modules_cc" 'flor::block("train", [&] { train(encoder, head, *loader, optimizer, loss_sum); }, flor::locals(loss_sum));'
+expect_in "$modules_cc" 'flor::checkpoints(encoder, head, optimizer);'
 multifile_cc=$(flor_cc main multifile)
-expect_in "$multifile_cc" 'flor::block("train_epoch", [&] { train_epoch(model, *loader, optimizer, loss_sum); });'
-expect_in "$multifile_cc" 'flor::checkpoints(model, optimizer, loss_sum);'
+expect_in "$multifile_cc" 'flor::block("train_epoch", [&] { train_epoch(model, *loader, optimizer, loss_sum); }, flor::locals(loss_sum));'
+expect_in "$multifile_cc" 'flor::checkpoints(model, optimizer);'
 [ -z "$(flor_cc train multifile)" ] || fail "multifile/train.cc (no main) was instrumented"
 single_cc=$(flor_cc single_stmt single_stmt)
 expect_in "$single_cc" 'for (int64_t epoch : flor::loop("epoch", 0, 3)) flor::block("train_epoch", [&] { train_epoch(model, optimizer, *loader, epoch); });'

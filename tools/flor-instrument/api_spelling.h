@@ -16,20 +16,28 @@ inline std::string quoted(const std::string& name) { return "\"" + name + "\""; 
 inline std::string counted_loop(const std::string& name, const std::string& begin, const std::string& end) {
   return "flor::loop(" + quoted(name) + ", " + begin + ", " + end + ")";
 }
-// for (auto& x : flor::loop("batch", range))  -- the prefix and suffix around `range`
+inline std::string call_list(const char* function, const std::vector<std::string>& names) {
+  std::string out = std::string(function) + "(";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out + ")";
+}
+// A block's live-out locals, as its last argument: `, flor::locals(a, b)`; empty when none.
+inline std::string locals_argument(const std::vector<std::string>& names) {
+  return names.empty() ? "" : ", " + call_list("flor::locals", names);
+}
+
+// for (auto& x : flor::loop("batch", range[, flor::locals(...)]))  -- the prefix and suffix around `range`
 inline std::string range_loop_prefix(const std::string& name) { return "flor::loop(" + quoted(name) + ", "; }
-inline const char* kRangeLoopSuffix = ")";
+inline std::string range_loop_suffix(const std::vector<std::string>& locals = {}) {
+  return locals_argument(locals) + ")";
+}
 // A main loop without bounds (while loops to convergence): runs until break.
 inline std::string open_loop(const std::string& name) { return "flor::loop(" + quoted(name) + ")"; }
-// flor::block("train", [&] { ...; });
+// flor::block("train", [&] { ...; }[, flor::locals(...)]);
 inline std::string block_prefix(const std::string& name) { return "flor::block(" + quoted(name) + ", [&] { "; }
-inline const char* kBlockSuffix = " });";
+inline std::string block_suffix(const std::vector<std::string>& locals) { return " }" + locals_argument(locals) + ");"; }
 
-inline std::string checkpoints(const std::vector<std::string>& names) {
-  std::string out = "flor::checkpoints(";
-  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
-  return out + ");";
-}
+inline std::string checkpoints(const std::vector<std::string>& names) { return call_list("flor::checkpoints", names) + ";"; }
 
 // Qualified names that mark code as already using the manual API.
 inline const std::vector<std::string> kStructuralCalls = {"::flor::loop", "::flor::block", "::flor::checkpoints"};

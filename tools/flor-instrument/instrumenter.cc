@@ -55,7 +55,19 @@ class InstrumentConsumer : public clang::ASTConsumer {
     outcome.instrumented = sink.result();
     outcome.diagnostics = reporter.lines();
     outcome.explanation = explain(state);
+    if (!state.edited) outcome.nothing_done = why_nothing(state);
     outcome.block_logs = scan_block_logs(state);
+  }
+
+  // Why a file came out unchanged, unless a warning already said it.
+  static std::string why_nothing(const TuState& state) {
+    if (state.manual_api) return "it already calls flor::loop, flor::block or flor::checkpoints; left as it is";
+    if (!state.main_function) return "no main() in this file (flor instruments the file that defines main)";
+    if (!state.main_loop) {
+      return "no training loop in main() or in a function of this file that main() calls (a loop that calls "
+             "backward() or an optimizer's step(), or iterates a data loader), or it is marked // flor: skip";
+    }
+    return "";
   }
 
   static void report_refusals(const TuState& state, Reporter& reporter) {

@@ -19,6 +19,7 @@ struct FileOutcome {
   std::string instrumented;              // == original when nothing changed
   std::vector<std::string> diagnostics;  // file:line:col: warning: ... [flor-rule]
   std::string explanation;               // what --explain prints
+  std::string nothing_done;              // when nothing was edited: why (empty otherwise)
   // For probe detection: skip block name -> the flor::log names inside it
   // (sorted, with repeats), in plain and in manual-API code alike.
   std::map<std::string, std::vector<std::string>> block_logs;

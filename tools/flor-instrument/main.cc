@@ -112,6 +112,9 @@ int deliver(const flor::instr::FileOutcome& outcome) {
     std::cout << outcome.explanation;
     return kExitOk;
   }
+  if (!outcome.nothing_done.empty() && !kCheck) {
+    std::cerr << "flor-instrument: " << outcome.path << ": nothing instrumented: " << outcome.nothing_done << "\n";
+  }
   std::string diff = flor::instr::unified_diff(outcome.original, outcome.instrumented, "a" + outcome.path,
                                                "b" + outcome.path);
   if (kCheck) {

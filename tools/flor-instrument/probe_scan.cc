@@ -41,8 +41,23 @@ class LogCollector {
   std::set<const clang::FunctionDecl*> visiting_;
 };
 
-// flor::loop("name", range) in a range-for, and flor::block("name", fn), in
-// the main file's function bodies.
+bool is_structural_call(const clang::Stmt* stmt) {
+  const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
+  if (!call) return false;
+  std::string name = qualified(call->getDirectCallee());
+  return name == "::flor::loop" || name == "::flor::block";
+}
+
+bool contains_structural_call(const clang::Stmt* stmt) {
+  if (!stmt) return false;
+  if (is_structural_call(stmt)) return true;
+  return llvm::any_of(stmt->children(), contains_structural_call);
+}
+
+// The flor::loop range-fors and flor::block calls of the main file's function
+// bodies: one that holds no other is a block (or a step loop: a main loop
+// without blocks) and its logs count under its name; one that holds others
+// is a main loop, looked into.
 class ManualBlockFinder {
  public:
   explicit ManualBlockFinder(std::map<std::string, std::vector<std::string>>& out) : out_(out) {}
@@ -50,14 +65,15 @@ class ManualBlockFinder {
   void visit(const clang::Stmt* stmt) {
     if (!stmt) return;
     if (const auto* range_for = llvm::dyn_cast<clang::CXXForRangeStmt>(stmt)) {
-      const auto* call = llvm::dyn_cast<clang::CallExpr>(range_for->getRangeInit()->IgnoreImplicit());
-      if (call && qualified(call->getDirectCallee()) == "::flor::loop" && call->getNumArgs() == 2 &&
-          !call->getArg(1)->getType()->isIntegerType()) {
-        logs_.collect(range_for->getBody(), out_[string_argument(call, 0)]);
+      const clang::Expr* init = range_for->getRangeInit()->IgnoreImplicit();
+      if (is_structural_call(init) && !contains_structural_call(range_for->getBody())) {
+        logs_.collect(range_for->getBody(), out_[string_argument(llvm::cast<clang::CallExpr>(init), 0)]);
+        return;
       }
     } else if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
-      if (qualified(call->getDirectCallee()) == "::flor::block" && call->getNumArgs() == 2) {
+      if (qualified(call->getDirectCallee()) == "::flor::block" && call->getNumArgs() >= 2) {
         logs_.collect(call->getArg(1), out_[string_argument(call, 0)]);
+        return;
       }
     }
     for (const clang::Stmt* child : stmt->children()) visit(child);

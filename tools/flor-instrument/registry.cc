@@ -11,13 +11,15 @@ const std::vector<RuleInfo>& rule_table() {
       {"manual-api", "code that already calls flor::loop/block/checkpoints is left as it is",
        make_manual_api_rule},
       {"main-loop", "the epoch loop (for, range-for or while) in main or a function main calls becomes "
-                    "flor::loop(\"epoch\", ...)",
+                    "flor::loop(\"epoch\", ...); without one, a loop that steps an optimizer becomes "
+                    "flor::loop(\"step\", ...)",
        make_main_loop_rule},
       {"skip-block", "nested training loops, and calls to functions that contain one, become skip blocks",
        make_skip_block_rule},
       {"macro", "loops inside macro expansions are diagnosed, never edited", make_macro_rule},
       {"side-effects", "each block's side-effect set is computed; blocks that mutate what flor cannot "
-                       "checkpoint always run; the union is registered with flor::checkpoints",
+                       "checkpoint always run; the union is registered with flor::checkpoints, a block's "
+                       "live-out locals go to it as flor::locals",
        make_side_effects_rule},
       {"include", "#include <flor/flor.h> is added to an instrumented file", make_include_rule},
   };

@@ -1,5 +1,5 @@
-// main-loop: finds the epoch loop (training_loops.h) and turns its head into
-// flor::loop("epoch", ...). Counted `for` loops need the shape
+// main-loop: finds the epoch loop, or else the step loop (training_loops.h),
+// and turns its head into flor::loop("epoch", ...) (flor::loop("step", ...)). Counted `for` loops need the shape
 // `for (T v = A; v < B (or <=, !=); ++v)` with v not written in the body;
 // anything else is diagnosed and the file is left alone.
 #include "api_spelling.h"
@@ -18,7 +18,7 @@ namespace {
 using namespace clang::ast_matchers;  // NOLINT(google-build-using-namespace)
 
 constexpr const char* kRule = "main-loop";
-constexpr const char* kWhileVariable = "flor_epoch";
+
 
 // The parts of `for (T v = A; v < B; ++v)`, as source text.
 struct CountedHead {
@@ -159,20 +159,21 @@ class MainLoopRule : public Rule {
   Status emit_counted(const clang::ForStmt* loop, EditSink& sink) {
     CountedHead head = *counted_head(loop);
     auto range = clang::CharSourceRange::getTokenRange(loop->getInit()->getBeginLoc(), loop->getInc()->getEndLoc());
-    return sink.replace(range, head.type + " " + head.var + " : " + api::counted_loop("epoch", head.begin, head.end));
+    return sink.replace(range, head.type + " " + head.var + " : " + api::counted_loop(name(), head.begin, head.end));
   }
 
   Status emit_range(const clang::CXXForRangeStmt* loop, EditSink& sink) {
     clang::SourceRange init = loop->getRangeInit()->getSourceRange();
-    FLOR_RETURN_IF_ERROR(sink.insert_before(init.getBegin(), api::range_loop_prefix("epoch")));
-    return sink.insert_after_token(init.getEnd(), api::kRangeLoopSuffix);
+    FLOR_RETURN_IF_ERROR(sink.insert_before(init.getBegin(), api::range_loop_prefix(name())));
+    return sink.insert_after_token(init.getEnd(), api::range_loop_suffix());
   }
 
   // while (C) S  ->  for ([[maybe_unused]] int64_t flor_epoch : flor::loop("epoch")) { if (!(C)) break; S }
+  // (flor_step and "step" for a step loop)
   Status emit_while(const clang::WhileStmt* loop, EditSink& sink) {
     std::string cond = text_of(*state_.context, loop->getCond()->getSourceRange());
     if (cond.empty()) return failed_precondition("the loop condition is inside a macro");
-    std::string head = std::string("for ([[maybe_unused]] int64_t ") + kWhileVariable + " : " + api::open_loop("epoch") + ")";
+    std::string head = std::string("for ([[maybe_unused]] int64_t flor_") + name() + " : " + api::open_loop(name()) + ")";
     FLOR_RETURN_IF_ERROR(
         sink.replace(clang::CharSourceRange::getTokenRange(loop->getWhileLoc(), loop->getRParenLoc()), head));
     std::string guard = " if (!(" + cond + ")) break;";
@@ -183,6 +184,8 @@ class MainLoopRule : public Rule {
     FLOR_RETURN_IF_ERROR(sink.insert_before(body->getBeginLoc(), "{" + guard + " "));
     return sink.insert_at(statement_range(*state_.context, body).getEnd(), " }");
   }
+
+  const char* name() const { return main_loop_name(*state_.main_loop); }
 
   TrainingScanner scanner_;
 };

@@ -34,7 +34,7 @@ class SkipBlockRule : public Rule {
     (void)layout;
     if (!state_.instrumentable()) return;
     for (const SkipBlock& block : state_.blocks) {
-      if (block.refused()) continue;
+      if (block.refused() || block.kind == BlockKind::kStepLoop) continue;
       Status status = block.kind == BlockKind::kRangeLoop ? emit_range(block, sink) : emit_wrapped(block, sink);
       report_edit(status, kRule, block.stmt->getBeginLoc(), reporter);
       if (status.ok()) state_.edited = true;
@@ -46,13 +46,19 @@ class SkipBlockRule : public Rule {
     const auto* loop = llvm::cast<clang::CXXForRangeStmt>(block.stmt);
     clang::SourceRange init = loop->getRangeInit()->getSourceRange();
     FLOR_RETURN_IF_ERROR(sink.insert_before(init.getBegin(), api::range_loop_prefix(block.name)));
-    return sink.insert_after_token(init.getEnd(), api::kRangeLoopSuffix);
+    return sink.insert_after_token(init.getEnd(), api::range_loop_suffix(local_names(block)));
   }
 
   Status emit_wrapped(const SkipBlock& block, EditSink& sink) {
     clang::CharSourceRange whole = statement_range(*state_.context, block.stmt);
     FLOR_RETURN_IF_ERROR(sink.insert_before(whole.getBegin(), api::block_prefix(block.name)));
-    return sink.insert_at(whole.getEnd(), api::kBlockSuffix);
+    return sink.insert_at(whole.getEnd(), api::block_suffix(local_names(block)));
+  }
+
+  static std::vector<std::string> local_names(const SkipBlock& block) {
+    std::vector<std::string> names;
+    for (const SetEntry& entry : block.locals) names.push_back(entry.name);
+    return names;
   }
 
   TrainingScanner scanner_;

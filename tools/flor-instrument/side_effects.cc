@@ -43,8 +43,11 @@ Root root_of(const clang::Expr* expr) {
     } else if (const auto* subscript = llvm::dyn_cast<clang::ArraySubscriptExpr>(expr)) {
       expr = subscript->getBase();
     } else if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(expr)) {
+      // `std::cout << a << b`: each `<<` returns its left operand.
       auto kind = op->getOperator();
-      if (kind != clang::OO_Arrow && kind != clang::OO_Star && kind != clang::OO_Subscript) break;
+      bool stream_chain = (kind == clang::OO_LessLess || kind == clang::OO_GreaterGreater) &&
+                          classify(op->getType()) == Category::kStream;
+      if (!stream_chain && kind != clang::OO_Arrow && kind != clang::OO_Star && kind != clang::OO_Subscript) break;
       expr = op->getArg(0);
     } else if (const auto* call = llvm::dyn_cast<clang::CXXMemberCallExpr>(expr)) {
       // A member returning a reference or pointer (at(), get(), front()) may
@@ -87,6 +90,34 @@ bool is_access_operator(clang::OverloadedOperatorKind kind) {
   return kind == clang::OO_Arrow || kind == clang::OO_Star || kind == clang::OO_Subscript;
 }
 
+// True when parameter `index` of `callee` is a forwarding reference (`T&&` of
+// a template parameter, or a pack `Args&&...`) in the template it was
+// instantiated from: an lvalue argument binds as `T&` without being changed
+// by the binding itself.
+bool is_forwarding_param(const clang::FunctionDecl* callee, unsigned index) {
+  const clang::FunctionDecl* pattern = callee->getTemplateInstantiationPattern();
+  if (!pattern) return false;
+  for (unsigned i = 0; i < pattern->getNumParams(); ++i) {
+    const clang::ParmVarDecl* param = pattern->getParamDecl(i);
+    bool pack = param->isParameterPack();
+    if (i != index && !(pack && index > i)) {
+      if (pack) return false;  // parameters after a pack: not mapped
+      continue;
+    }
+    clang::QualType type = param->getType();
+    if (const auto* expansion = type->getAs<clang::PackExpansionType>()) type = expansion->getPattern();
+    const auto* rvalue = type->getAs<clang::RValueReferenceType>();
+    return rvalue && !rvalue->getPointeeType().hasQualifiers() &&
+           rvalue->getPointeeType()->getAs<clang::TemplateTypeParmType>();
+  }
+  return false;
+}
+
+// torch::save(value, path...): writes a file, which the record already wrote.
+bool is_torch_save(const clang::FunctionDecl* callee) {
+  return callee->getQualifiedNameAsString() == "torch::save";
+}
+
 // Walks one statement and records what it mutates outside `scope`.
 class MutationWalker {
  public:
@@ -115,9 +146,9 @@ class MutationWalker {
     } else if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(stmt)) {
       visit_operator_call(op);
     } else if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
-      visit_arguments(call->getDirectCallee(), call->arguments(), 0);
+      visit_arguments(call->getDirectCallee(), call->arguments(), 0, call->getBeginLoc());
     } else if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(stmt)) {
-      visit_arguments(construct->getConstructor(), construct->arguments(), 0);
+      visit_arguments(construct->getConstructor(), construct->arguments(), 0, construct->getBeginLoc());
     }
   }
 
@@ -131,13 +162,13 @@ class MutationWalker {
     if (object && (!method->isConst() || in_place_tensor_op)) {
       mark(object, "receiver of non-const call '" + name + "'");
     }
-    visit_arguments(method, call->arguments(), 0);
+    visit_arguments(method, call->arguments(), 0, call->getBeginLoc());
   }
 
   void visit_operator_call(const clang::CXXOperatorCallExpr* op) {
     const auto* method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(op->getDirectCallee());
     if (!method) {  // a free operator: its parameters say what it mutates
-      visit_arguments(op->getDirectCallee(), op->arguments(), 0);
+      visit_arguments(op->getDirectCallee(), op->arguments(), 0, op->getBeginLoc());
       return;
     }
     if (is_assignment_operator(op->getOperator())) {
@@ -147,12 +178,15 @@ class MutationWalker {
                               clang::getOperatorSpelling(op->getOperator()));
     }
     std::vector<const clang::Expr*> rest(op->arg_begin() + 1, op->arg_end());
-    visit_arguments(method, llvm::ArrayRef<const clang::Expr*>(rest), 0);
+    visit_arguments(method, llvm::ArrayRef<const clang::Expr*>(rest), 0, op->getBeginLoc());
   }
 
+  // `at`: the call, where what the callee mutates without a name is reported.
   template <typename Args>
-  void visit_arguments(const clang::FunctionDecl* callee, Args args, unsigned first_param) {
+  void visit_arguments(const clang::FunctionDecl* callee, Args args, unsigned first_param, clang::SourceLocation at) {
     if (!callee) return;
+    bool save = is_torch_save(callee);
+    if (save) out_.recorded.insert("torch::save() writes a file the record already wrote");
     const clang::FunctionDecl* def = depth_ < kMaxCallDepth ? visible_definition(callee) : nullptr;
     const Mutations* inside = def ? &callee_effects_(def) : nullptr;
     std::string where = callee->getNameAsString() + "()";
@@ -163,7 +197,11 @@ class MutationWalker {
       const clang::ParmVarDecl* param = callee->getParamDecl(param_index);
       clang::QualType type = param->getType();
       if (!is_mutable_indirection(type) && !is_shared_handle(type)) continue;
-      std::string param_name = "parameter '" + param->getNameAsString() + "' of " + where;
+      if (is_forwarding_param(callee, param_index) && is_small_value(type)) continue;  // `.to(device)`
+      if (save && param_index > 0 && classify(type) != Category::kStream) continue;     // the path
+      std::string param_name = (param->getName().empty() ? "parameter " + std::to_string(param_index + 1)
+                                                          : "parameter '" + param->getNameAsString() + "'") +
+                               " of " + where;
       if (!inside) {
         mark(arg, "passed to non-const " + param_name);
         continue;
@@ -173,7 +211,8 @@ class MutationWalker {
     }
     if (!inside) return;
     for (const auto& [var, why] : inside->vars) add(var, "in " + where + ": " + why);
-    for (const std::string& what : inside->unnamed) out_.unnamed.push_back("in " + where + ": " + what);
+    for (const Unnamed& u : inside->unnamed) out_.unnamed.push_back({at, "in " + where + ": " + u.what});
+    out_.recorded.insert(inside->recorded.begin(), inside->recorded.end());
   }
 
   void mark(const clang::Expr* target, const std::string& why) {
@@ -187,7 +226,7 @@ class MutationWalker {
         if (function_) return;
         [[fallthrough]];
       case RootKind::kUnknown:
-        out_.unnamed.push_back("'" + text_of(ctx_, target->getSourceRange()) + "' is " + why);
+        out_.unnamed.push_back({target->getBeginLoc(), "'" + text_of(ctx_, target->getSourceRange()) + "' is " + why});
     }
   }
 
@@ -249,59 +288,40 @@ bool used_after(const clang::Stmt* scope, const clang::VarDecl* var, clang::Sour
   return llvm::any_of(scope->children(), [&](const clang::Stmt* c) { return used_after(c, var, after, sm); });
 }
 
-bool is_literal(const clang::Expr* expr) {
-  expr = expr->IgnoreParenImpCasts();
-  if (const auto* unary = llvm::dyn_cast<clang::UnaryOperator>(expr)) {
-    if (unary->getOpcode() != clang::UO_Minus && unary->getOpcode() != clang::UO_Plus) return false;
-    expr = unary->getSubExpr()->IgnoreParenImpCasts();
+// A reference or pointer declared in the main loop's body (outside the
+// block) stands for what it was initialized from: `auto& net = nets[i];`.
+// Null when that is not a variable (the caller refuses the block).
+const clang::VarDecl* through_aliases(const clang::VarDecl* var, const clang::SourceRange& loop,
+                                      const clang::SourceManager& sm) {
+  for (int hops = 0; hops < 8 && var && !var->hasGlobalStorage() && is_within(sm, var->getLocation(), loop); ++hops) {
+    clang::QualType type = var->getType();
+    if (!type->isReferenceType() && !type->isPointerType()) return var;
+    if (!var->getInit()) return nullptr;
+    Root root = root_of(var->getInit());
+    if (root.kind != RootKind::kVar) return nullptr;
+    var = root.var;
   }
-  return llvm::isa<clang::IntegerLiteral, clang::FloatingLiteral, clang::CXXBoolLiteralExpr,
-                   clang::CharacterLiteral>(expr);
+  return var;
 }
 
-// True when a declaration or reference other than `var` uses var's name in `stmt`.
-bool name_taken(const clang::Stmt* stmt, const clang::VarDecl* var) {
-  if (!stmt) return false;
-  if (const auto* decl_stmt = llvm::dyn_cast<clang::DeclStmt>(stmt)) {
-    for (const clang::Decl* d : decl_stmt->decls()) {
-      const auto* named = llvm::dyn_cast<clang::NamedDecl>(d);
-      if (named && named != var && named->getDeclName() == var->getDeclName()) return true;
-    }
-  }
-  if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(stmt)) {
-    if (ref->getDecl() != var && ref->getDecl()->getDeclName() == var->getDeclName()) return true;
-  }
-  return llvm::any_of(stmt->children(), [&](const clang::Stmt* c) { return name_taken(c, var); });
+// A refusal of the side-effect rule: what the block does, and what follows.
+void refuse(SkipBlock& block, const std::string& cause) {
+  std::string message = block.kind == BlockKind::kStepLoop
+                            ? "step loop '" + block.name + "' gets no checkpoint: " + cause +
+                                  "; a replay runs it from the start"
+                            : "block '" + block.name + "' is not skipped: " + cause + "; it always runs";
+  block.refusals.push_back({"side-effects", block.stmt->getBeginLoc(), message});
 }
 
-// `T v = LITERAL` with an arithmetic, non-const T.
-bool is_literal_scalar(const clang::Decl* decl) {
-  const auto* var = llvm::dyn_cast<clang::VarDecl>(decl);
-  if (!var) return false;
-  clang::QualType type = var->getType();
-  return type->isArithmeticType() && !type.isConstQualified() && !var->isStaticLocal() && var->getInit() &&
-         is_literal(var->getInit());
-}
-
-// The declaration of a per-epoch scalar that can move before the main loop:
-// `T v = LITERAL;` directly in the loop's body (or one of several such
-// declarators: `double a = 0, b = 0;`), its name used for nothing else in the
-// function. Null when it cannot.
-const clang::DeclStmt* hoistable(const clang::VarDecl* var, const MainLoop& main_loop) {
-  if (!is_literal_scalar(var)) return nullptr;
-  const auto* body = llvm::dyn_cast_or_null<clang::CompoundStmt>(loop_body(main_loop.loop));
-  if (!body) return nullptr;
-  for (const clang::Stmt* stmt : body->body()) {
-    const auto* decl_stmt = llvm::dyn_cast<clang::DeclStmt>(stmt);
-    if (!decl_stmt || llvm::find(decl_stmt->decls(), var) == decl_stmt->decl_end()) continue;
-    if (!llvm::all_of(decl_stmt->decls(), is_literal_scalar)) return nullptr;
-    const clang::FunctionDecl* fn = main_loop.function;
-    bool param_named = llvm::any_of(fn->parameters(), [&](const clang::ParmVarDecl* p) {
-      return p->getDeclName() == var->getDeclName();
-    });
-    return param_named || name_taken(fn->getBody(), var) ? nullptr : decl_stmt;
+// One refusal per statement for objects flor cannot name, however many
+// sub-expressions of it reach them.
+void refuse_unnamed(SkipBlock& block, const std::vector<Unnamed>& unnamed, const clang::SourceManager& sm) {
+  std::set<unsigned> lines;
+  for (const Unnamed& u : unnamed) {
+    if (!lines.insert(sm.getExpansionLineNumber(u.at)).second) continue;
+    refuse(block, u.what + ", an object flor cannot name (keep it in a variable declared before the main loop "
+                           "to let the block skip)");
   }
-  return nullptr;
 }
 
 bool contains(const std::vector<SetEntry>& entries, const clang::VarDecl* var) {
@@ -344,46 +364,48 @@ const Mutations& SideEffectAnalyzer::function_mutations(const clang::FunctionDec
 
 void SideEffectAnalyzer::analyze(SkipBlock& block, const MainLoop& main_loop) {
   const clang::SourceManager& sm = ctx_.getSourceManager();
+  const clang::SourceRange loop = main_loop.loop->getSourceRange();
   Mutations m = mutations_of(block.stmt, block.stmt->getSourceRange());
-  std::vector<std::pair<const clang::VarDecl*, std::string>> vars(m.vars.begin(), m.vars.end());
+  refuse_unnamed(block, m.unnamed, sm);
+  block.notes.assign(m.recorded.begin(), m.recorded.end());
+  std::map<const clang::VarDecl*, std::string> roots;
+  for (const auto& [var, why] : m.vars) {
+    const clang::VarDecl* root = through_aliases(var, loop, sm);
+    if (!root) {
+      refuse_unnamed(block, {{var->getLocation(), "'" + var->getNameAsString() + "' is " + why}}, sm);
+      continue;
+    }
+    roots.emplace(root, root == var ? why : why + " (through '" + var->getNameAsString() + "')");
+  }
+  std::vector<std::pair<const clang::VarDecl*, std::string>> vars(roots.begin(), roots.end());
   std::stable_sort(vars.begin(), vars.end(), [&](const auto& a, const auto& b) {
     return sm.isBeforeInTranslationUnit(a.first->getLocation(), b.first->getLocation());
   });
-  for (const std::string& what : m.unnamed) {
-    block.refusals.push_back({"side-effects", block.stmt->getBeginLoc(),
-                              "block '" + block.name + "' is not skipped: " + what +
-                                  ", an object flor cannot name; it always runs"});
-  }
+  auto refuse_var = [&](const clang::VarDecl* var, const std::string& why, const std::string& hint) {
+    refuse(block, "it mutates '" + var->getNameAsString() + "' (" + var->getType().getAsString() + ", " + why +
+                      "), " + hint);
+  };
   for (const auto& [var, why] : vars) {
     SetEntry entry{var, checkpoint_spelling(var), classify(var->getType()), why};
-    bool declared_in_loop =
-        !var->hasGlobalStorage() && is_within(sm, var->getLocation(), main_loop.loop->getSourceRange());
+    bool declared_in_loop = !var->hasGlobalStorage() && is_within(sm, var->getLocation(), loop);
     if (entry.category == Category::kDataLoader) {
       entry.why += "; not state: a re-iterable input (the RNG state covers its order)";
       block.ignored.push_back(entry);
-    } else if (entry.category == Category::kStream) {
-      entry.why += "; not state: output";
+    } else if (entry.category == Category::kStream && is_standard_output(var)) {
+      entry.why += "; not state: standard output, which the run's log keeps (a skipped block does not print again)";
       block.ignored.push_back(entry);
+    } else if (entry.category == Category::kStream) {
+      refuse_var(var, why, "output a skipped block would not write again (print to std::cout, or write after the "
+                       "block, to let it skip)");
     } else if (!is_checkpointable(entry.category)) {
-      block.refusals.push_back({"side-effects", block.stmt->getBeginLoc(),
-                                "block '" + block.name + "' is not skipped: it mutates '" +
-                                    var->getNameAsString() + "' (" + var->getType().getAsString() +
-                                    ", " + why + "), which flor cannot checkpoint; it always runs"});
+      refuse_var(var, why, "which flor cannot checkpoint (hold it in tensors, numbers or std::vector of those, or give "
+                       "the type a flor_state hook, flor/state.h, to let the block skip)");
     } else if (declared_in_loop && !used_after(main_loop.loop, var, sm.getExpansionLoc(block.stmt->getEndLoc()), sm)) {
       entry.why += "; not state: declared inside the main loop and not used after the block";
       block.ignored.push_back(entry);
-    } else if (const clang::DeclStmt* decl = declared_in_loop ? hoistable(var, main_loop) : nullptr) {
-      entry.why += "; declared in the main loop with a constant initializer: moved before the loop (and reset "
-                   "where it was declared) so flor::checkpoints can hold it";
-      entry.hoisted_from = decl;
-      block.state.push_back(entry);
     } else if (declared_in_loop) {
-      block.refusals.push_back({"side-effects", block.stmt->getBeginLoc(),
-                                "block '" + block.name + "' is not skipped: it mutates '" +
-                                    var->getNameAsString() +
-                                    "', declared inside the main loop and read after the block: flor::checkpoints "
-                                    "cannot hold it across epochs (only `T v = <literal>;` moves before the "
-                                    "loop); it always runs"});
+      entry.why += "; declared in the main loop and read after the block: the block's own state (flor::locals)";
+      block.locals.push_back(entry);
     } else {
       block.state.push_back(entry);
     }

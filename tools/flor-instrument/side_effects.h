@@ -2,10 +2,15 @@
 // outside the block that it assigns, calls non-const members on, or passes to
 // non-const reference/pointer parameters (or by a handle that shares the
 // object: module holders, shared_ptr, tensors), followed into visible callee
-// definitions. Members count as their root object.
+// definitions. Members count as their root object; a stream written by a
+// chain (`std::cout << a << b`) is the chain's first operand. Not mutations:
+// small values (devices, dtypes, numbers) forwarded into a construction
+// (`.to(device)` binds `device` to TensorOptions' `Args&&...`), and the path
+// given to torch::save (the file exists from the record).
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,19 +19,28 @@
 
 namespace flor::instr {
 
+// An object without a root variable, and the place in the walked statement
+// that mutates it (for a callee's, the call).
+struct Unnamed {
+  clang::SourceLocation at;
+  std::string what;
+};
+
 // What a statement (or a function body) may mutate outside itself.
 struct Mutations {
   std::map<const clang::VarDecl*, std::string> vars;  // root variable -> why
   std::map<unsigned, std::string> params;             // for functions: parameter index -> why
-  std::vector<std::string> unnamed;                   // objects without a root variable
+  std::vector<Unnamed> unnamed;
+  std::set<std::string> recorded;  // effects whose output the record kept (torch::save)
 };
 
 class SideEffectAnalyzer {
  public:
   explicit SideEffectAnalyzer(clang::ASTContext& ctx) : ctx_(ctx) {}
 
-  // Fills block.state, block.ignored and block.refusals. Variables must be
-  // declared outside `main_loop` to be registered before it.
+  // Fills block.state, block.locals, block.ignored and block.refusals.
+  // Variables declared outside `main_loop` go to state (registered before
+  // it); those declared in its body and read after the block, to locals.
   void analyze(SkipBlock& block, const MainLoop& main_loop);
 
   // What `stmt` mutates among variables declared outside `scope`.

@@ -140,6 +140,30 @@ bool is_mutable_indirection(clang::QualType type) {
   return false;
 }
 
+bool is_small_value(clang::QualType type) {
+  type = type.getNonReferenceType().getCanonicalType();
+  if (type->isArithmeticType() || type->isEnumeralType()) return true;
+  const auto* record = record_of(type);
+  if (!record) return false;
+  std::string name = record->getQualifiedNameAsString();
+  if (name == "c10::Device" || name == "c10::TensorOptions") return true;
+  const auto* spec = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record);
+  if (spec && (name == "std::optional" || name == "c10::optional") && spec->getTemplateArgs().size() == 1) {
+    return is_small_value(spec->getTemplateArgs()[0].getAsType());
+  }
+  return false;
+}
+
+bool is_standard_output(const clang::VarDecl* var) {
+  if (!var || !var->hasGlobalStorage()) return false;
+  std::string name = var->getQualifiedNameAsString();
+  for (const char* known : {"std::cout", "std::cerr", "std::clog", "std::wcout", "std::wcerr", "std::wclog",
+                            "stdout", "stderr"}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
 bool is_library_decl(const clang::Decl* decl) {
   const clang::DeclContext* ctx = decl->getDeclContext();
   const clang::NamespaceDecl* outermost = nullptr;

@@ -4,6 +4,7 @@
 // LibTorch and on the mock headers of the golden tests.
 #pragma once
 
+#include "clang/AST/Decl.h"
 #include "clang/AST/DeclBase.h"
 #include "clang/AST/Type.h"
 
@@ -34,6 +35,15 @@ bool is_smart_pointer(clang::QualType type);
 // True when the pointer/reference type is a pointer to, or reference to,
 // something that is not const.
 bool is_mutable_indirection(clang::QualType type);
+
+// True for small types passed as values even through a reference: numbers,
+// enums (ScalarType, Layout, MemoryFormat), c10::Device, c10::TensorOptions,
+// and std/c10 optional of those. Forwarding one into a construction copies it.
+bool is_small_value(clang::QualType type);
+
+// True for std::cout, std::cerr, std::clog (and wide forms), stdout, stderr:
+// output the run's log keeps, so a skipped block need not write it again.
+bool is_standard_output(const clang::VarDecl* var);
 
 // True for declarations in torch, at, c10 or std: library code whose
 // definitions flor does not follow (their signatures say enough).

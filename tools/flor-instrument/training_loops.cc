@@ -80,6 +80,16 @@ const clang::Stmt* find_epoch_loop(TrainingScanner& scanner, const clang::Stmt* 
   return nullptr;
 }
 
+// The outermost loop that trains by itself (no nested training loop).
+const clang::Stmt* find_step_loop(TrainingScanner& scanner, const clang::Stmt* stmt) {
+  if (!stmt || llvm::isa<clang::LambdaExpr>(stmt)) return nullptr;
+  if (is_loop(stmt) && scanner.steps(stmt)) return stmt;
+  for (const clang::Stmt* child : stmt->children()) {
+    if (const clang::Stmt* found = find_step_loop(scanner, child)) return found;
+  }
+  return nullptr;
+}
+
 bool is_structural(const clang::Stmt* stmt) {
   return llvm::isa<clang::CompoundStmt, clang::IfStmt, clang::SwitchStmt, clang::SwitchCase,
                    clang::CXXTryStmt, clang::CXXCatchStmt, clang::AttributedStmt, clang::LabelStmt>(stmt);
@@ -124,7 +134,7 @@ class BlockCollector {
 
   TrainingScanner& scanner_;
   const clang::ASTContext& ctx_;
-  std::set<std::string> names_{"epoch"};
+  std::set<std::string> names_{"epoch", "step"};
   std::vector<SkipBlock> blocks_;
 };
 
@@ -170,6 +180,10 @@ bool TrainingScanner::contains_training_loop(const clang::Stmt* stmt) {
   return scan(stmt, 0).training_loop;
 }
 
+bool TrainingScanner::steps(const clang::Stmt* stmt) { return scan(stmt, 0).steps; }
+
+const char* main_loop_name(const MainLoop& main_loop) { return main_loop.step_loop ? "step" : "epoch"; }
+
 TrainingScanner::Summary TrainingScanner::scan(const clang::Stmt* stmt, int depth) {
   Summary out;
   if (!stmt) return out;
@@ -206,20 +220,30 @@ std::optional<MainLoop> find_main_loop(TrainingScanner& scanner, const clang::AS
     const clang::FunctionDecl* def = visible_definition(call->getDirectCallee());
     if (def && sm.isInMainFile(sm.getExpansionLoc(def->getBeginLoc()))) candidates.push_back(def);
   }
-  for (const clang::FunctionDecl* fn : candidates) {
-    const clang::Stmt* loop = find_epoch_loop(scanner, fn->getBody());
-    if (!loop) continue;
-    if (has_skip_marker(ctx, loop)) return std::nullopt;
-    MainLoop main_loop;
-    main_loop.loop = loop;
-    main_loop.function = fn;
-    return main_loop;
+  for (bool step_loop : {false, true}) {
+    for (const clang::FunctionDecl* fn : candidates) {
+      const clang::Stmt* loop = step_loop ? find_step_loop(scanner, fn->getBody()) : find_epoch_loop(scanner, fn->getBody());
+      if (!loop) continue;
+      if (has_skip_marker(ctx, loop)) return std::nullopt;
+      MainLoop main_loop;
+      main_loop.loop = loop;
+      main_loop.function = fn;
+      main_loop.step_loop = step_loop;
+      return main_loop;
+    }
   }
   return std::nullopt;
 }
 
 std::vector<SkipBlock> find_blocks(TrainingScanner& scanner, const clang::ASTContext& ctx,
                                    const MainLoop& main_loop) {
+  if (main_loop.step_loop) {
+    SkipBlock whole;
+    whole.kind = BlockKind::kStepLoop;
+    whole.stmt = main_loop.loop;
+    whole.name = main_loop_name(main_loop);
+    return {whole};
+  }
   BlockCollector collector(scanner, ctx);
   collector.collect(loop_body(main_loop.loop));
   return collector.take();

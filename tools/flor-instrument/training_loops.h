@@ -4,7 +4,9 @@
 // that takes an optimizer by non-const reference or pointer counts as one.
 // The *main loop* is the outermost loop in main (or in a function main calls)
 // whose body contains a training loop; its *skip blocks* are the statements
-// in its body that contain one.
+// in its body that contain one. Failing that, the outermost loop that itself
+// calls backward() or an optimizer's step() is the main loop, a *step loop*:
+// its iterations are the steps, and it has no skip block.
 #pragma once
 
 #include <map>
@@ -29,6 +31,9 @@ class TrainingScanner {
  public:
   // True when the statement is or contains a training loop.
   bool contains_training_loop(const clang::Stmt* stmt);
+  // True when the statement calls backward() or an optimizer's step(), itself
+  // or in a visible callee.
+  bool steps(const clang::Stmt* stmt);
 
  private:
   struct Summary {
@@ -51,13 +56,17 @@ std::optional<MainLoop> find_main_loop(TrainingScanner& scanner, const clang::AS
                                        const clang::FunctionDecl* main_function);
 
 // The skip-block candidates in the main loop's body, named and in source
-// order; side-effect sets are filled in later (side_effects.h).
+// order; for a step loop, the loop itself (kStepLoop, named as the main
+// loop: "step"). Side-effect sets are filled in later (side_effects.h).
 std::vector<SkipBlock> find_blocks(TrainingScanner& scanner, const clang::ASTContext& ctx,
                                    const MainLoop& main_loop);
 
 // True when the statement can leave its enclosing function (return, goto),
 // which a block wrapped in a lambda would change.
 bool contains_return(const clang::Stmt* stmt);
+
+// The name of the main loop in flor::loop: "epoch", or "step" for a step loop.
+const char* main_loop_name(const MainLoop& main_loop);
 
 // The statement that is only a call (`f(...);`), or null.
 const clang::CallExpr* as_call_statement(const clang::Stmt* stmt);

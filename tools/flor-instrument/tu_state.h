@@ -21,10 +21,6 @@ struct SetEntry {
   std::string name;                     // as spelled in flor::checkpoints(...)
   Category category = Category::kOther;
   std::string why;                      // for --explain and refusal messages
-  // A per-epoch scalar declared in the main loop (`double sum = 0;`) that a
-  // block changes and later code reads: moved before the loop so
-  // flor::checkpoints can hold it, and reset where it was declared.
-  const clang::DeclStmt* hoisted_from = nullptr;
 };
 
 // A diagnostic that stops an edit: the code keeps running as written.
@@ -38,20 +34,31 @@ enum class BlockKind {
   kRangeLoop,  // for (x : range)   ->  for (x : flor::loop("x", range))
   kOtherLoop,  // for/while loop    ->  flor::block("name", [&] { loop });
   kCall,       // f(...);           ->  flor::block("f", [&] { f(...); });
+  kStepLoop,   // the main loop itself, when it has no nested training loop: its
+               // body's side-effect set is checkpointed at period ends
 };
 
 struct SkipBlock {
   BlockKind kind = BlockKind::kCall;
   const clang::Stmt* stmt = nullptr;  // the loop, or the call expression
   std::string name;
-  std::vector<SetEntry> state;    // the side-effect set flor checkpoints
-  std::vector<SetEntry> ignored;  // mutated but not state (loaders, streams)
+  std::vector<SetEntry> state;    // the side-effect set flor checkpoints (registered before the main loop)
+  // Live-out locals: declared in the main loop's body before the block,
+  // changed by it and read after it (a per-epoch running loss, the last
+  // batch kept for a sample grid). Passed to the block as flor::locals(...):
+  // captured with its checkpoint, restored when it is skipped.
+  std::vector<SetEntry> locals;
+  std::vector<SetEntry> ignored;  // mutated but not state (loaders, standard output)
+  std::vector<std::string> notes; // effects the record already kept (printing, torch::save), for --explain
   std::vector<Refusal> refusals;  // non-empty: the block is left alone
   bool refused() const { return !refusals.empty(); }
 };
 
 struct MainLoop {
   const clang::Stmt* loop = nullptr;
+  // No nested training loop: the iterations are steps (`flor::loop("step", ...)`),
+  // and the whole loop is one kStepLoop block for the side-effect analysis.
+  bool step_loop = false;
   const clang::FunctionDecl* function = nullptr;
   std::vector<Refusal> refusals;  // non-empty: nothing in the file is edited
 };

@@ -1,6 +1,5 @@
-// A running total declared inside the epoch loop (constant initializer),
-// updated by the batch loop and read after it: moved before the loop, reset
-// in place, and checkpointed.
+// A running total declared inside the epoch loop, updated by the batch loop
+// and read after it: the block's own state, passed as flor::locals(running).
 #include <cstdio>
 #include <torch/torch.h>
 

@@ -1,8 +1,6 @@
 // Per-epoch scalars declared several to a statement (`double a = 0, b = 0;`)
-// move before the main loop like single ones. A declarator the block does not
-// need stays declared where it was (`shown` below); a statement with a
-// non-literal declarator does not move at all (a refusal, in
-// declared_in_loop_refused.cc).
+// are the block's locals like single ones; a declarator the block does not
+// change (`shown` below) is not.
 #include <cstdio>
 #include <torch/torch.h>
 

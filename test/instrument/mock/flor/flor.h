@@ -22,14 +22,22 @@ struct Wrapped {
   auto begin() { return r.begin(); }
   auto end() { return r.end(); }
 };
+template <typename... T>
+struct Locals {};
+template <typename... T>
+Locals<T...> locals(T&...) { return {}; }
 inline IntRange loop(const char*, int64_t, int64_t) { return {}; }
 inline IntRange loop(const char*) { return {}; }
 template <typename R>
 Wrapped<R> loop(const char*, R& r) { return {r}; }
 template <typename R>
 Wrapped<R> loop(const char*, R&& r) { return {r}; }
+template <typename R, typename... T>
+Wrapped<R> loop(const char*, R& r, Locals<T...>) { return {r}; }
 template <typename F>
 void block(const char*, F&& f) { f(); }
+template <typename F, typename... T>
+void block(const char*, F&& f, Locals<T...>) { f(); }
 template <typename... T>
 void checkpoints(T&...) {}
 template <typename T>

@@ -7,6 +7,26 @@
 #include <string>
 #include <vector>
 
+namespace c10 {
+enum class DeviceType : int8_t { CPU, CUDA };
+enum class ScalarType : int8_t { Float, Long };
+struct Device {
+  Device(DeviceType type, int8_t index = -1) : type_(type), index_(index) {}
+  bool is_cuda() const { return type_ == DeviceType::CUDA; }
+  DeviceType type_;
+  int8_t index_;
+};
+// As in LibTorch: the implicit constructor forwards, so `.to(device)` binds a
+// named Device as `Device&`.
+struct TensorOptions {
+  TensorOptions() = default;
+  template <typename... Args>
+  TensorOptions(Args&&... args) { (set(args), ...); }
+  void set(Device) {}
+  void set(ScalarType) {}
+};
+}  // namespace c10
+
 namespace at {
 class Tensor {
  public:
@@ -20,7 +40,7 @@ class Tensor {
   Tensor sum() const { return *this; }
   Tensor mean() const { return *this; }
   Tensor view(std::vector<int64_t>) const { return *this; }
-  Tensor to(int) const { return *this; }
+  Tensor to(c10::TensorOptions, bool non_blocking = false) const { (void)non_blocking; return *this; }
   int64_t size(int64_t) const { return 1; }
   template <typename T>
   T item() const { return T(); }
@@ -31,6 +51,12 @@ class Tensor {
 
 namespace torch {
 using at::Tensor;
+using c10::Device;
+constexpr c10::DeviceType kCUDA = c10::DeviceType::CUDA;
+constexpr c10::DeviceType kCPU = c10::DeviceType::CPU;
+namespace cuda {
+inline bool is_available() { return false; }
+}  // namespace cuda
 inline void manual_seed(uint64_t) {}
 inline Tensor randn(std::vector<int64_t>) { return {}; }
 inline Tensor zeros(std::vector<int64_t>) { return {}; }
@@ -45,8 +71,9 @@ struct NoGradGuard {
   NoGradGuard() {}
   ~NoGradGuard() {}
 };
-template <typename T>
-void save(const T&, const std::string&) {}
+// As in LibTorch: the path (or stream) is forwarded.
+template <typename Value, typename... SaveToArgs>
+void save(const Value&, SaveToArgs&&...) {}
 template <typename T>
 void load(T&, const std::string&) {}
 
