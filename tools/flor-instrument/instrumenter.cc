@@ -9,6 +9,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "probe_scan.h"
+#include "torch_types.h"
 
 namespace flor::instr {
 namespace {
@@ -20,6 +21,16 @@ class InstrumentConsumer : public clang::ASTConsumer {
  public:
   InstrumentConsumer(clang::CompilerInstance& compiler, Layout layout, std::vector<FileOutcome>& out)
       : compiler_(compiler), layout_(layout), out_(out) {}
+
+  // The rules never look into library code (torch, std: is_library_decl) or
+  // system headers, so their function bodies are not parsed at all, as clangd
+  // does for its preambles: most of a torch TU's parse is those bodies. Bodies
+  // that the declaration needs (constexpr, deduced return types) are parsed
+  // anyway (Sema::canSkipFunctionBody).
+  bool shouldSkipFunctionBody(clang::Decl* decl) override {
+    const clang::SourceManager& sm = decl->getASTContext().getSourceManager();
+    return sm.isInSystemHeader(sm.getExpansionLoc(decl->getLocation())) || is_library_decl(decl);
+  }
 
   void HandleTranslationUnit(clang::ASTContext& ctx) override {
     clang::SourceManager& sm = ctx.getSourceManager();
@@ -91,6 +102,7 @@ class InstrumentAction : public clang::ASTFrontendAction {
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
                                                         llvm::StringRef file) override {
     (void)file;
+    compiler.getFrontendOpts().SkipFunctionBodies = true;  // asks the consumer, per function
     return std::make_unique<InstrumentConsumer>(compiler, layout_, out_);
   }
 
