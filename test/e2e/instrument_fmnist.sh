@@ -21,6 +21,9 @@ REPO=$WORK/project
 new_repo "$REPO"
 cp "$FLOR_SOURCE_DIR/examples/fashion_mnist/train_plain.cc" "$REPO/train.cc"
 grep -v '^//' "$REPO/train.cc" | grep -q 'flor::' && fail "the plain program must not use flor"
+# A header of the user's own, which the probe analysis reads.
+printf '#pragma once\n// settings of this program\n' > "$REPO/settings.h"
+sed -i '0,/^#include "fashion_mnist/s||#include "settings.h"\n&|' "$REPO/train.cc"
 printf 'build/\n' > "$REPO/.gitignore"
 mkdir -p "$REPO/build" "$WORK/obj"
 git -C "$REPO" add . && git -C "$REPO" commit -qm "plain training program"
@@ -96,6 +99,15 @@ grep -q '^fidelity: ok' "$WORK/replay.out" || fail "fidelity"
 "$FLOR" replay fm -j 2 > "$WORK/replay2.out" 2> "$WORK/replay2.err" || fail "2nd replay: $(cat "$WORK/replay2.err")"
 grep -q '^flor: probing batch: new log calls inside' "$WORK/replay2.err" || fail "2nd replay: $(cat "$WORK/replay2.err")"
 ! grep -q 'looking for probes' "$WORK/replay2.err" || fail "2nd replay parsed again: $(cat "$WORK/replay2.err")"
+# The answer depends on what the analysis read: not on other files of the work
+# tree (a replay's output saved into it), but on a header the file includes.
+"$FLOR" replay fm --epochs 2 > "$REPO/replay-notes.txt" 2> "$WORK/replay3.err" || fail "3rd replay: $(cat "$WORK/replay3.err")"
+"$FLOR" replay fm --epochs 2 > /dev/null 2> "$WORK/replay4.err" || fail "4th replay: $(cat "$WORK/replay4.err")"
+grep -q '^flor: probing batch' "$WORK/replay4.err" && ! grep -q 'looking for probes' "$WORK/replay4.err" ||
+  fail "an untracked file in the work tree invalidated the probe cache: $(cat "$WORK/replay4.err")"
+echo '// edited' >> settings.h
+"$FLOR" replay fm --epochs 2 > /dev/null 2> "$WORK/replay5.err" || fail "5th replay: $(cat "$WORK/replay5.err")"
+grep -q 'looking for probes' "$WORK/replay5.err" || fail "an edited header kept the probe cache: $(cat "$WORK/replay5.err")"
 
 # The probed batch loop ran: its new per-step values are there, in every epoch.
 steps=$(for run in $(newest_replays fm 2); do "$FLOR" dump "fm:$run"; done |

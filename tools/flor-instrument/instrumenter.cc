@@ -43,6 +43,11 @@ class InstrumentConsumer : public clang::ASTConsumer {
       return;
     }
     outcome.parsed = true;
+    for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
+      if (it->first == sm.getFileEntryForID(sm.getMainFileID())) continue;
+      llvm::StringRef real = it->first->tryGetRealPathName();  // absolute; the parse runs in the command's directory
+      outcome.files_read.push_back(real.empty() ? absolute_path(it->first->getName().str()) : real.str());
+    }
     run_rules(ctx, outcome);
     out_.push_back(std::move(outcome));
   }

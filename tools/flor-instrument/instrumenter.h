@@ -23,6 +23,9 @@ struct FileOutcome {
   // For probe detection: skip block name -> the flor::log names inside it
   // (sorted, with repeats), in plain and in manual-API code alike.
   std::map<std::string, std::vector<std::string>> block_logs;
+  // Every file the parse read but the main one (headers, system ones too):
+  // what the probe cache of `flor replay` checks before it reuses an answer.
+  std::vector<std::string> files_read;
   bool parsed = false;                   // false: the file had compile errors
 
   bool changed() const { return instrumented != original; }

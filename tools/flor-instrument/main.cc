@@ -10,6 +10,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <set>
 
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "flor/version.h"
@@ -42,6 +43,10 @@ llvm::cl::opt<bool> kProbes("probes",
 llvm::cl::opt<std::string> kRecorded("recorded",
                                      llvm::cl::desc("The recorded version of the one FILE (--probes)"),
                                      llvm::cl::value_desc("OLDFILE"), llvm::cl::cat(kCategory));
+llvm::cl::opt<std::string> kFilesRead("files-read",
+                                      llvm::cl::desc("With --probes: write the files both parses read, but "
+                                                     "FILE, one per line, to PATH"),
+                                      llvm::cl::value_desc("PATH"), llvm::cl::cat(kCategory));
 
 constexpr int kExitOk = 0;
 constexpr int kExitCheckFailed = 1;
@@ -97,6 +102,13 @@ int report_probes(const clang::tooling::CompilationDatabase& db, const std::vect
     return fail(flor::failed_precondition("cannot parse " +
                                           std::string(now->front().parsed ? "the recorded version of " : "") +
                                           files[0] + " (its compile errors are above)"));
+  }
+  if (!kFilesRead.empty()) {
+    std::set<std::string> read(now->front().files_read.begin(), now->front().files_read.end());
+    read.insert(then->front().files_read.begin(), then->front().files_read.end());
+    std::string lines;
+    for (const std::string& f : read) lines += f + "\n";
+    if (!write_file(kFilesRead, lines)) return fail(flor::io_error("cannot write " + kFilesRead));
   }
   for (const std::string& name :
        flor::instr::probed_blocks(then->front().block_logs, now->front().block_logs)) {

@@ -71,20 +71,6 @@ std::string find_compile_db(const std::string& program, const std::string& work_
   return "";
 }
 
-// Whether the database has a compile command for `file` (an absolute path).
-bool db_has(const std::string& db_dir, const std::string& file) {
-  std::ifstream in(db_dir + "/compile_commands.json");
-  auto db = nlohmann::json::parse(in, nullptr, false);
-  if (!db.is_array()) return false;
-  for (const auto& e : db) {
-    if (!e.is_object()) continue;
-    std::string f = e.value("file", std::string());
-    if (!f.empty() && f[0] != '/') f = e.value("directory", std::string()) + "/" + f;
-    if (f == file) return true;
-  }
-  return false;
-}
-
 // flor-instrument beside this flor (installed), in the build tree, or in PATH.
 std::string find_instrumenter() {
   char self[4096];
@@ -110,20 +96,26 @@ std::string first_error(const std::string& path) {
   return last;
 }
 
+struct FileProbes {
+  std::vector<std::string> blocks;
+  std::vector<std::string> read;  // the files its analysis read, but the file itself
+};
+
 // Runs `flor-instrument --probes` on one file; its stdout lines are block names.
-Result<std::vector<std::string>> probe_file(const std::string& tool, const std::string& recorded_text,
-                                            const std::string& file, const std::string& db_dir) {
+Result<FileProbes> probe_file(const std::string& tool, const std::string& recorded_text, const std::string& file,
+                              const std::string& db_dir) {
   char tmpl[] = "/tmp/flor-probe-XXXXXX";
   int fd = ::mkstemp(tmpl);
   if (fd < 0) return io_error("cannot create a temporary file in /tmp");
   ::close(fd);
-  std::string recorded = tmpl, errors = recorded + ".err";
+  std::string recorded = tmpl, errors = recorded + ".err", reads = recorded + ".read";
   {
     std::ofstream out(recorded, std::ios::binary);
     out << recorded_text;
   }
-  std::string cmd = join_command({tool, "--probes", "--recorded", recorded, "-p", db_dir, file}) + " 2>" +
-                    join_command({errors});
+  std::string cmd = join_command({tool, "--probes", "--recorded", recorded, "--files-read", reads, "-p", db_dir,
+                                  file}) +
+                    " 2>" + join_command({errors});
   std::string output;
   int status = -1;
   if (FILE* pipe = ::popen(cmd.c_str(), "r")) {
@@ -132,16 +124,49 @@ Result<std::vector<std::string>> probe_file(const std::string& tool, const std::
     status = ::pclose(pipe);
   }
   std::string why = first_error(errors);
+  auto read_list = sweep::read_file(reads);
   ::unlink(recorded.c_str());
   ::unlink(errors.c_str());
+  ::unlink(reads.c_str());
   if (status != 0)
     return failed_precondition("flor-instrument could not analyze it" + (why.empty() ? "" : ": " + why));
-  std::vector<std::string> blocks;
+  FileProbes got;
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) blocks.push_back(line);
+    if (!line.empty()) got.blocks.push_back(line);
   }
-  return blocks;
+  std::istringstream listed(read_list.ok() ? *read_list : "");
+  for (std::string line; std::getline(listed, line);) {
+    if (!line.empty()) got.read.push_back(line);
+  }
+  return got;
+}
+
+// What a file the analysis read looks like now: its content's hash inside the
+// work tree (where editors and checkouts rewrite files without changing them),
+// size and mtime elsewhere (system headers change with packages only); "" when
+// it is gone.
+std::string read_stamp(const std::string& path, const std::string& work_tree) {
+  if (path.rfind(work_tree + "/", 0) == 0) {
+    auto text = sweep::read_file(path);
+    return text.ok() ? "h" + sweep::fnv1a_hex(*text) : "";
+  }
+  uint64_t stamp = sweep::file_stamp(path);
+  return stamp ? "s" + std::to_string(stamp) : "";
+}
+
+// The compile command of `file` in the database, as its JSON text ("" when absent).
+std::string compile_command(const std::string& db_dir, const std::string& file) {
+  std::ifstream in(db_dir + "/compile_commands.json");
+  auto db = nlohmann::json::parse(in, nullptr, false);
+  if (!db.is_array()) return "";
+  for (const auto& e : db) {
+    if (!e.is_object()) continue;
+    std::string f = e.value("file", std::string());
+    if (!f.empty() && f[0] != '/') f = e.value("directory", std::string()) + "/" + f;
+    if (f == file) return e.dump();
+  }
+  return "";
 }
 
 // Entries of the probe cache untouched for 30 days go (each new entry looks).
@@ -159,12 +184,15 @@ void prune_probe_cache(const std::string& dir) {
 // probe_file's answer, shared through <git dir>/flor/probes/: under mpirun or
 // Slurm every rank runs `flor replay`, and N ranks parsing the same file at once
 // would cost N times the CPU; a replay run again after a failure starts at once.
-// Keyed by everything the answer depends on (the content of both versions of
-// the repository, the file, the tool, the compilation database); the first
-// process computes it under an flock, the others wait and read it. A failure
-// is kept only for a few minutes: the user may be fixing its cause.
-Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const std::string& trees,
-                                                   const std::string& tool, const std::string& recorded_text,
+// Keyed by what the analysis reads: both versions of the file, its compile
+// command, the tool; the entry lists the other files it read (headers) with
+// their stamps (read_stamp), and is used only while they all still match, as
+// ccache's direct mode does. Other files of the work tree (a replay's output
+// redirected into it) do not matter. The first process computes it under an
+// flock, the others wait and read it. A failure is kept only for a few
+// minutes: the user may be fixing its cause.
+Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const std::string& tool,
+                                                   const std::string& recorded_text, const std::string& current_text,
                                                    const std::string& path, const std::string& db_dir) {
   const std::string file = repo.work_tree() + "/" + path;
   constexpr double kFailureTtlS = 600;
@@ -172,16 +200,26 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
     std::fprintf(stderr, "flor: looking for probes in %s ...\n", path.c_str());
     return probe_file(tool, recorded_text, file, db_dir);
   };
-  auto db = sweep::read_file(db_dir + "/compile_commands.json");
-  if (trees.empty() || !db.ok()) return analyze();  // no key: no sharing, the same answer
-  const std::string key = sweep::fnv1a_hex(trees + '\0' + file + '\0' + tool + '\0' +
-                                           std::to_string(sweep::file_stamp(tool)) + '\0' + *db);
+  const std::string command = compile_command(db_dir, file);
+  const std::string key =
+      sweep::fnv1a_hex(sweep::fnv1a_hex(recorded_text) + '\0' + sweep::fnv1a_hex(current_text) + '\0' + file + '\0' +
+                       tool + '\0' + std::to_string(sweep::file_stamp(tool)) + '\0' + command);
   const std::string base = repo.common_dir() + "/flor/probes/" + key;
   auto lock = sweep::FileLock::lock(base + ".lock");
-  if (!lock.ok()) return analyze();
+  if (!lock.ok()) {
+    auto got = analyze();
+    if (!got.ok()) return got.status();
+    return got->blocks;
+  }
   if (auto cached = sweep::read_file(base + ".json"); cached.ok()) {
     auto j = nlohmann::json::parse(*cached, nullptr, false);
-    if (j.is_object() && j["blocks"].is_array()) return j["blocks"].get<std::vector<std::string>>();
+    bool current = j.is_object() && j["read"].is_object();
+    if (current) {
+      for (const auto& [read, stamp] : j["read"].items()) {
+        if (!stamp.is_string() || read_stamp(read, repo.work_tree()) != stamp.get<std::string>()) current = false;
+      }
+    }
+    if (current && j["blocks"].is_array()) return j["blocks"].get<std::vector<std::string>>();
     if (j.is_object() && j["error"].is_string() && j["at"].is_number() &&
         now_seconds() - j["at"].get<double>() < kFailureTtlS) {
       return failed_precondition(j["error"].get<std::string>());
@@ -191,13 +229,16 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
   nlohmann::json j = nlohmann::json::object();
   j["at"] = now_seconds();
   if (got.ok()) {
-    j["blocks"] = *got;
+    j["blocks"] = got->blocks;
+    j["read"] = nlohmann::json::object();
+    for (const std::string& read : got->read) j["read"][read] = read_stamp(read, repo.work_tree());
   } else {
     j["error"] = got.status().message();
   }
   (void)sweep::write_file_atomic(base + ".json", j.dump());  // a cache: failing to keep it is no error
   prune_probe_cache(repo.common_dir() + "/flor/probes");
-  return got;
+  if (!got.ok()) return got.status();
+  return got->blocks;
 }
 
 }  // namespace
@@ -212,7 +253,7 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
                           hint);
     return found;
   }
-  std::string db_dir, tool, trees;
+  std::string db_dir, tool;
   bool looked = false;
   std::set<std::string> blocks;
   for (const std::string& path : *changed) {
@@ -231,11 +272,9 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       looked = true;
       db_dir = find_compile_db(program, repo.work_tree());
       tool = find_instrumenter();
-      auto a = git::commit_info(repo, record_vid), b = git::commit_info(repo, vid);
-      if (a.ok() && b.ok()) trees = a->tree + b->tree;
     }
     std::string file = repo.work_tree() + "/" + path;
-    if (tool.empty() || db_dir.empty() || !db_has(db_dir, file)) {
+    if (tool.empty() || db_dir.empty() || compile_command(db_dir, file).empty()) {
       std::string why = tool.empty()     ? "flor-instrument is not installed"
                         : db_dir.empty() ? "no compile_commands.json beside the program or in build/ "
                                            "(cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)"
@@ -243,7 +282,7 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       found.notes.push_back(path + " changed its log calls; " + why + hint);
       continue;
     }
-    auto got = probe_file_shared(repo, trees, tool, recorded, path, db_dir);
+    auto got = probe_file_shared(repo, tool, recorded, *now, path, db_dir);
     if (!got.ok()) {
       found.notes.push_back(path + ": " + got.status().message() + hint);
       continue;
