@@ -16,7 +16,11 @@
 # (while loop with break), modules (TORCH_MODULE holder and plain struct Net),
 # multifile (model in a header, batch loop in another .cc), single_stmt
 # (bodies without braces), macro (batch loop in a macro: diagnosed, not
-# edited; replay runs it and still gives the recorded values).
+# edited; replay runs it and still gives the recorded values), classifier
+# (.to(device), chained std::cout progress, per-epoch accumulators whose names
+# the test section declares again, torch::save every few batches), live_out
+# (the last batch's images and a vector of losses read after the batch loop;
+# an evaluation loop writing a CSV file, which must run).
 # Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
 source "$(dirname "$0")/driver_lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
@@ -26,13 +30,13 @@ grep -q replay <<< "$help_text" || { echo "skip: flor replay not available"; exi
 FMNIST_LIB=$FLOR_BUILD_DIR/examples/fashion_mnist/libfmnist.a
 [ -f "$FMNIST_LIB" ] || { echo "skip: example not built"; exit 77; }
 [ -f "$FLOR_BUILD_DIR/florConfig.cmake" ] || { echo "skip: no flor package in the build tree"; exit 77; }
-SHAPES=(gan converge modules multifile single_stmt macro)
+SHAPES=(gan converge modules multifile single_stmt macro classifier live_out)
 started=$SECONDS
 
 REPO=$WORK/project
 new_repo "$REPO"
 cp -r "$FLOR_SOURCE_DIR/test/instrument/shapes/." "$REPO/"
-printf 'build/\n*.pt\n' > "$REPO/.gitignore"
+printf 'build/\n*.pt\n*.pgm\n*.csv\n' > "$REPO/.gitignore"
 for src in "$REPO"/*/*.cc "$REPO"/*/*.h; do
   [ -z "$(grep -v '^//' "$src" | grep flor || true)" ] || fail "$src: the shape programs must be plain LibTorch"
 done
@@ -71,13 +75,22 @@ expect_in "$multifile_cc" 'flor::checkpoints(model, optimizer);'
 single_cc=$(flor_cc single_stmt single_stmt)
 expect_in "$single_cc" 'for (int64_t epoch : flor::loop("epoch", 0, 3)) flor::block("train_epoch", [&] { train_epoch(model, optimizer, *loader, epoch); });'
 expect_in "$single_cc" 'flor::checkpoints(model, optimizer);'
+classifier_cc=$(flor_cc classifier classifier)
+expect_in "$classifier_cc" 'for (auto& batch : flor::loop("batch", *loader, flor::locals(running_loss, num_correct))) {'
+expect_in "$classifier_cc" 'flor::checkpoints(model, optimizer);'
+live_out_cc=$(flor_cc live_out live_out)
+expect_in "$live_out_cc" 'for (auto& batch : flor::loop("batch", *loader, flor::locals(last_images, batch_losses))) {'
+expect_in "$live_out_cc" 'flor::checkpoints(model, optimizer);'
+expect_in "$live_out_cc" 'for (auto& batch : *test_loader) {'
+grep -q "^$REPO/live_out/live_out.cc:54:5: warning: block 'batch_2' is not skipped: it mutates 'csv' .*\[flor-side-effects\]" \
+  "$WORK/build1.log" || fail "no [flor-side-effects] warning for live_out's CSV loop: $(grep -n warning "$WORK/build1.log")"
 macro_cc=$(flor_cc macro macro)
 expect_in "$macro_cc" 'flor::loop("epoch", 0, 3)'
 expect_in "$macro_cc" 'FOR_EACH_BATCH(batch, loader) {'
 grep -q 'flor::loop("batch"\|flor::block\|flor::checkpoints' "$macro_cc" && fail "the macro's loop was edited"
 grep -q "^$REPO/macro/macro.cc:20:5: warning: block 'batch' is inside macro 'FOR_EACH_BATCH': not edited; it always runs \[flor-macro\]" \
   "$WORK/build1.log" || fail "no [flor-macro] diagnostic: $(grep -n warning "$WORK/build1.log")"
-[ "$(grep -c '\[flor-' "$WORK/build1.log")" -eq 1 ] || fail "unexpected diagnostics: $(grep '\[flor-' "$WORK/build1.log")"
+[ "$(grep -c '\[flor-' "$WORK/build1.log")" -eq 2 ] || fail "unexpected diagnostics: $(grep '\[flor-' "$WORK/build1.log")"
 
 # Record every shape, checkpointing every block.
 cd "$REPO"
@@ -87,6 +100,9 @@ for shape in "${SHAPES[@]}"; do
   [ "$(grep -c '^epoch [0-2] ' "$WORK/$shape.record")" -eq 3 ] || fail "record $shape: $(cat "$WORK/$shape.record")"
 done
 "$FLOR" dump macro:1 | contains '^checkpoints: 0$' || fail "the macro's loop was checkpointed"
+# What live_out wrote after its batch loop (from the last batch's images) and in its evaluation loop.
+md5sum live_out_epoch*.pgm live_out_eval.csv > "$WORK/live_out.md5"
+[ "$(wc -l < live_out_eval.csv)" -eq 6 ] || fail "live_out_eval.csv: $(cat live_out_eval.csv)"
 
 # In hindsight, the user logs values the programs print (one sed per line).
 add_line() {  # FILE AFTER-REGEX NEW-LINE: inserts NEW-LINE (same indentation) after the matching line
@@ -94,7 +110,8 @@ add_line() {  # FILE AFTER-REGEX NEW-LINE: inserts NEW-LINE (same indentation) a
   grep -q -- "$2" "$file" || fail "$1: no line matches '$2'"
   sed -i "s|^\(\s*\)\($2.*\)$|\1\2\n\1$3|" "$file"
 }
-for src in gan/gan.cc converge/converge.cc modules/modules.cc multifile/main.cc single_stmt/single_stmt.cc macro/macro.cc; do
+for src in gan/gan.cc converge/converge.cc modules/modules.cc multifile/main.cc single_stmt/single_stmt.cc macro/macro.cc \
+           classifier/classifier.cc live_out/live_out.cc; do
   sed -i '0,/^#include/s|^#include|#include <flor/flor.h>\n#include|' "$REPO/$src"
 done
 add_line gan/gan.cc 'double d_norm = ' 'flor::log("d_loss", d_sum / kSteps); flor::log("g_loss", g_sum / kSteps);'
@@ -102,6 +119,8 @@ add_line gan/gan.cc 'double d_norm = ' 'flor::log("g_norm", g_norm); flor::log("
 add_line converge/converge.cc 'double w_norm = ' 'flor::log("loss", loss); flor::log("w_norm", w_norm);'
 add_line modules/modules.cc 'double accuracy = ' 'flor::log("loss", loss_sum / 24); flor::log("accuracy", accuracy);'
 add_line multifile/main.cc 'double accuracy = ' 'flor::log("loss", loss_sum / 30); flor::log("accuracy", accuracy);'
+add_line classifier/classifier.cc 'double accuracy = ' 'flor::log("loss", loss); flor::log("accuracy", accuracy);'
+add_line live_out/live_out.cc 'double pixel_mean = ' 'flor::log("loss", loss); flor::log("spread", spread); flor::log("pixel_mean", pixel_mean);'
 add_line macro/macro.cc 'std::fflush(stdout);' 'flor::log("loss", loss_sum / 20); flor::log("w_norm", model->weight.norm().item<double>());'
 # A single-statement body gains braces to hold the new line.
 sed -i 's|^\(\s*for (int64_t epoch = 0; epoch != 3; epoch += 1)\) \(train_epoch(.*);\)$|\1 {\n    \2\n    flor::log("w_norm", model->weight.norm().item<double>());\n  }|' \
@@ -171,6 +190,21 @@ check_shape converge train_round 2 loss w_norm
 check_shape modules train 1 loss accuracy
 check_shape multifile train_epoch 2 loss accuracy
 check_shape single_stmt train_epoch 2 w_norm
+check_shape classifier batch 2 loss accuracy
+
+# live_out: the batch loop is skipped and its locals restored: the values read
+# after it, and the sample grids written from the last batch, equal the
+# record's. The evaluation loop writes a CSV file the program opened, so it
+# always runs (negative control): the file is written again, the same.
+replay live_out -j 1
+grep -q '^blocks: 3 skipped (restored), 3 re-executed' "$WORK/last.out" || fail "live_out: $(cat "$WORK/last.out")"
+check_values live_out loss spread pixel_mean
+md5sum -c --quiet "$WORK/live_out.md5" || fail "live_out's grids or CSV differ from the record's"
+replay live_out -j 2 --probe batch
+skipped 0 "live_out probing batch"
+two_workers live_out
+check_values live_out loss spread pixel_mean
+echo "live_out: ok"
 
 # The macro's loop is no skip block: nothing to restore a segment from, so one
 # worker runs every epoch (and the loop) again.
