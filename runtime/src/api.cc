@@ -51,8 +51,8 @@ void register_state(void* object, const char* type_name, StateFn fn) {
   rt::Runtime::get().register_state(object, type_name, fn);
 }
 
-LoopCtl loop_enter(const char* name) {
-  return guarded("entering a flor loop", [&] { return rt::Runtime::get().loop_enter(name); });
+LoopCtl loop_enter(const char* name, LocalsView locals) {
+  return guarded("entering a flor loop", [&] { return rt::Runtime::get().loop_enter(name, locals); });
 }
 void iter_begin(Role role, int64_t index) {
   guarded("starting an iteration", [&] { rt::Runtime::get().iter_begin(role, index); });
@@ -60,8 +60,8 @@ void iter_begin(Role role, int64_t index) {
 void iter_end(Role role, int64_t index) {
   guarded("ending an iteration", [&] { rt::Runtime::get().iter_end(role, index); });
 }
-void loop_exit(const LoopCtl& ctl, bool clean) {
-  guarded("ending a flor loop", [&] { rt::Runtime::get().loop_exit(ctl, clean); });
+void loop_exit(const LoopCtl& ctl, bool clean, LocalsView locals) {
+  guarded("ending a flor loop", [&] { rt::Runtime::get().loop_exit(ctl, clean, locals); });
 }
 
 void log_text(std::string_view name, std::string value, const char* type, const char* file, int line) {

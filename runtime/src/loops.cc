@@ -1,6 +1,9 @@
 // Loop and block boundaries, and logs: where record and replay happen.
 // Roles: the outermost flor::loop is the main loop (epochs); a loop or block
 // entered directly in its body is a skip block; deeper ones only count steps.
+// A skip block's locals (flor::locals) join its checkpoint: captured at its
+// clean end, restored when it is skipped. They are new objects every epoch,
+// so they are passed to each call and never kept.
 #include "warn.h"
 
 #include "runtime.h"
@@ -10,7 +13,7 @@ namespace flor::rt {
 using detail::LoopCtl;
 using detail::Role;
 
-LoopCtl Runtime::loop_enter(const char* name) {
+LoopCtl Runtime::loop_enter(const char* name, detail::LocalsView locals) {
   LoopCtl ctl;
   ctl.uncaught = std::uncaught_exceptions();
   if (mode_ == RunMode::kOff) return ctl;
@@ -35,7 +38,7 @@ LoopCtl Runtime::loop_enter(const char* name) {
   block_ = name;
   block_seq_ = seq_++;
   if (recorder_) recorder_->block_begin();
-  if (replayer_) ctl.skip = replayer_->block_enter(epoch_, block_seq_, block_, state_);
+  if (replayer_) ctl.skip = replayer_->block_enter(epoch_, block_seq_, block_, state_, locals);
   return ctl;
 }
 
@@ -61,7 +64,7 @@ void Runtime::iter_end(Role role, int64_t index) {
   flush_logs(row);
 }
 
-void Runtime::loop_exit(const LoopCtl& ctl, bool clean) {
+void Runtime::loop_exit(const LoopCtl& ctl, bool clean, detail::LocalsView locals) {
   if (mode_ == RunMode::kOff) return;
   if (ctl.role == Role::kMain) {
     main_active_ = false;
@@ -73,7 +76,7 @@ void Runtime::loop_exit(const LoopCtl& ctl, bool clean) {
   if (!steps_.empty()) steps_.pop_back();
   if (depth_ > 0) --depth_;
   // A block left by an exception is not checkpointed: its state is unknown.
-  if (ctl.role == Role::kBlock && recorder_ && clean) recorder_->block_end(epoch_, block_seq_, block_, state_);
+  if (ctl.role == Role::kBlock && recorder_ && clean) recorder_->block_end(epoch_, block_seq_, block_, state_, locals);
 }
 
 void Runtime::log(std::string_view name, std::string value, const char* type, const char* file, int line) {

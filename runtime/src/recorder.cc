@@ -41,14 +41,15 @@ void Recorder::block_begin() {
   block_start_ = Clock::now();
 }
 
-void Recorder::block_end(int64_t epoch, int64_t seq, const std::string& block, StateSet& state) {
+void Recorder::block_end(int64_t epoch, int64_t seq, const std::string& block, StateSet& state,
+                         detail::LocalsView locals) {
   const auto now = Clock::now();
   drain();
   policy_.on_block(seconds_between(block_start_, now), write_during_block_);
   write_during_block_ = 0;
-  if (state.empty()) return;
+  if (state.empty() && locals.empty()) return;
 
-  std::vector<StateItem> items = state.capture_items();
+  std::vector<StateItem> items = state.capture_items(locals);
   int64_t bytes = 0;
   for (const auto& item : items) bytes += static_cast<int64_t>(item.tensor.nbytes());
   const double compute = seconds_between(main_start_, now) - stall_total_;

@@ -26,9 +26,10 @@ class Recorder {
 
   void epoch_begin(int64_t epoch);
   void block_begin();
-  // Decides and, when the policy allows, captures `state` (its stall is the
-  // only time the training loop waits).
-  void block_end(int64_t epoch, int64_t seq, const std::string& block, StateSet& state);
+  // Decides and, when the policy allows, captures `state` and the block's
+  // `locals` (its stall is the only time the training loop waits). A block
+  // with neither registered state nor locals is not checkpointed.
+  void block_end(int64_t epoch, int64_t seq, const std::string& block, StateSet& state, detail::LocalsView locals);
   // The row for the epoch that just ended (the caller commits it with the logs).
   store::EpochRow epoch_end(int64_t epoch, int64_t blocks);
   // Waits for the pending write and stores the rows of finished ones.

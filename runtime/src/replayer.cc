@@ -78,11 +78,12 @@ bool Replayer::probed(const std::string& name) const {
   return false;
 }
 
-bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, StateSet& state) {
+bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, StateSet& state,
+                           detail::LocalsView locals) {
   ++epoch_blocks_;
   std::string path = checkpoint_path(epoch, seq);
   if (!probed(name) && !path.empty()) {
-    Status s = state.restore(path);
+    Status s = state.restore(path, locals);
     if (s.ok()) {
       ++epoch_skipped_;
       return true;

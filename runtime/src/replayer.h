@@ -33,8 +33,8 @@ class Replayer {
   // first epoch to run and one past the last.
   Result<std::pair<int64_t, int64_t>> main_begin(StateSet& state);
   void epoch_begin(int64_t epoch);
-  // True when block (epoch, seq) is skipped: its state was restored.
-  bool block_enter(int64_t epoch, int64_t seq, const std::string& name, StateSet& state);
+  // True when block (epoch, seq) is skipped: its state and `locals` were restored.
+  bool block_enter(int64_t epoch, int64_t seq, const std::string& name, StateSet& state, detail::LocalsView locals);
   // A logged value: compared (existing statement) or kept as hindsight.
   // Returns false when the row is not to be stored.
   bool on_log(store::LogRow& row, bool after_main);

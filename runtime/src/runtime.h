@@ -44,10 +44,12 @@ class Runtime {
 
   void register_state(void* object, const char* type, detail::StateFn fn) { state_.add(object, type, fn); }
 
-  detail::LoopCtl loop_enter(const char* name);
+  // `locals`: the block's own locals, used only while the call runs (a skip
+  // block's; ignored for the main loop and deeper loops).
+  detail::LoopCtl loop_enter(const char* name, detail::LocalsView locals);
   void iter_begin(detail::Role role, int64_t index);
   void iter_end(detail::Role role, int64_t index);
-  void loop_exit(const detail::LoopCtl& ctl, bool clean);
+  void loop_exit(const detail::LoopCtl& ctl, bool clean, detail::LocalsView locals);
 
   void log(std::string_view name, std::string value, const char* type, const char* file, int line);
 

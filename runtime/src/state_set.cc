@@ -5,8 +5,17 @@
 #include "rng.h"
 
 namespace flor::rt {
+namespace {
+constexpr const char* kLocalPrefix = "local/";
+constexpr const char* kLocalCount = "local/n";
+constexpr const char* kSizeSuffix = "/.size";
+}  // namespace
 
 void Collector::tensor(const std::string& key, at::Tensor& t) {
+  if (in_locals_) {
+    local_tensor(key, t);
+    return;
+  }
   if (!t.defined()) {
     const auto* e = stored(key);
     if (!e) return;
@@ -44,6 +53,41 @@ void Collector::optimizer(const std::string& key, torch::optim::Optimizer& o) { 
 void Collector::scalar(const std::string& key, void* p, c10::ScalarType dtype) {
   // A view of the user's variable: capture copies from it, restore writes into it.
   items.push_back({key, at::from_blob(p, {}, at::TensorOptions().dtype(dtype))});
+}
+
+size_t Collector::sequence_size(const std::string& key, size_t current) {
+  const std::string size_key = key + kSizeSuffix;
+  if (!restoring()) {
+    items.push_back({size_key, at::empty({static_cast<int64_t>(current), 0}, at::kByte)});
+    return current;
+  }
+  const auto* e = stored(size_key);
+  return e && e->shape.size() == 2 ? static_cast<size_t>(e->shape[0]) : current;
+}
+
+void Collector::begin_locals(size_t count) {
+  in_locals_ = true;
+  if (restoring()) {
+    locals_stored_ = stored(kLocalCount) != nullptr;
+  } else {
+    items.push_back({kLocalCount, at::scalar_tensor(static_cast<int64_t>(count), at::kLong)});
+  }
+}
+
+void Collector::local_tensor(const std::string& key, at::Tensor& t) {
+  if (!restoring()) {
+    if (t.defined()) items.push_back({key, t});
+    return;
+  }
+  const auto* e = stored(key);
+  if (!e) {
+    if (locals_stored_) write_back.push_back([&t] { t = at::Tensor(); });  // undefined at the capture
+    return;
+  }
+  const at::TensorOptions options = t.defined() ? t.options() : at::TensorOptions();
+  at::Tensor fresh = at::empty(e->shape, options.dtype(e->dtype));
+  items.push_back({key, fresh});
+  write_back.push_back([&t, fresh] { t = fresh; });
 }
 
 void Collector::value(const std::string& key, at::Tensor t, std::function<void(const at::Tensor&)> apply) {
@@ -85,30 +129,35 @@ void StateSet::add(void* object, const std::string& type, detail::StateFn fn) {
   entries_.push_back({object, type, fn});
 }
 
-void StateSet::collect(Collector& c) {
+void StateSet::collect(Collector& c, detail::LocalsView locals) {
   for (size_t i = 0; i < entries_.size(); ++i) entries_[i].fn(c, std::to_string(i), entries_[i].object);
+  if (locals.empty()) return;
+  c.begin_locals(locals.size);
+  for (size_t i = 0; i < locals.size; ++i) {
+    locals.data[i].fn(c, kLocalPrefix + std::to_string(i), locals.data[i].object);
+  }
 }
 
-std::vector<StateItem> StateSet::capture_items() {
+std::vector<StateItem> StateSet::capture_items(detail::LocalsView locals) {
   Collector c;
-  collect(c);
+  collect(c, locals);
   rng_items(c.items);
   return std::move(c.items);
 }
 
-Status StateSet::restore(const std::string& path) {
-  Status s = restore_items(path);
+Status StateSet::restore(const std::string& path, detail::LocalsView locals) {
+  Status s = restore_items(path, locals);
   if (s.ok() || s.message().find(path) != std::string::npos) return s;
   return s.with_context("checkpoint " + path);  // errors about a pack name the checkpoint too
 }
 
-Status StateSet::restore_items(const std::string& path) {
+Status StateSet::restore_items(const std::string& path, detail::LocalsView locals) {
   FLOR_RETURN_IF_ERROR(CheckpointEngine::verify(path));
   FLOR_ASSIGN_OR_RETURN(auto listed, CheckpointEngine::list(path));
   StoredEntries stored;
   for (auto& e : listed) stored.emplace(e.key, e);
   Collector c(&stored);
-  collect(c);
+  collect(c, locals);
   std::vector<StateItem> rng;
   rng_items(rng);
   for (auto& r : rng) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# flor::checkpoints on a type it cannot checkpoint fails to compile, with a
-# message that says why and how to add a hook; supported types compile.
+# flor::checkpoints or flor::locals on a type it cannot checkpoint fails to
+# compile, with one message that says why and how to add a hook; supported
+# types compile, and so do the loop and block forms with locals.
 set -euo pipefail
 : "${FLOR_SOURCE_DIR:?set by ctest}"
 CXX=${CXX:-c++}
@@ -23,6 +24,23 @@ int main() {
   std::array<float, 3> a{};
   Ema ema;
   flor::checkpoints(model, sgd, step, ts, a, ema);
+  double loss_sum = 0;
+  torch::Tensor last;
+  std::vector<int> batches{1, 2};
+  for (int64_t e : flor::loop("epoch", 0, 2)) {
+    for (int b : flor::loop("batch", batches, flor::locals(loss_sum, last, ts, a, ema, step))) loss_sum += b + e;
+    for (int i : flor::loop("steps", 0, 3, flor::locals(loss_sum))) loss_sum += i;
+    flor::block("train", [&] { loss_sum += 1; }, flor::locals(loss_sum, model));
+    if (auto blk = flor::skip_block("eval", flor::locals(last))) last = torch::Tensor();
+  }
+#ifdef BAD_LOCAL
+  std::map<int, int> lm;
+  flor::block("train", [&] {}, flor::locals(loss_sum, lm));
+#endif
+#ifdef CONST_LOCAL
+  const double c = 1;
+  flor::block("train", [&] {}, flor::locals(c));
+#endif
 #ifdef BAD
   std::map<int, int> m;
   flor::checkpoints(model, m);
@@ -36,4 +54,14 @@ if "$CXX" "${flags[@]}" -DBAD "$dir/state.cc" 2> "$dir/err"; then
 fi
 grep -q "flor::checkpoints: unsupported type" "$dir/err" || { echo "FAIL: message:"; head -20 "$dir/err"; exit 1; }
 grep -q "flor_state(YourType& x, flor::StateVisitor& v)" "$dir/err" || { echo "FAIL: no hint"; exit 1; }
+if "$CXX" "${flags[@]}" -DBAD_LOCAL "$dir/state.cc" 2> "$dir/err"; then
+  echo "FAIL: std::map was accepted by flor::locals"; exit 1
+fi
+grep -q "flor::locals: unsupported type" "$dir/err" || { echo "FAIL: locals message:"; head -20 "$dir/err"; exit 1; }
+grep -q "flor_state(YourType& x, flor::StateVisitor& v)" "$dir/err" || { echo "FAIL: no hint for locals"; exit 1; }
+if grep -q "flor::checkpoints: unsupported type" "$dir/err"; then echo "FAIL: two messages for one local"; exit 1; fi
+if "$CXX" "${flags[@]}" -DCONST_LOCAL "$dir/state.cc" 2> "$dir/err"; then
+  echo "FAIL: a const local was accepted"; exit 1
+fi
+grep -q "flor::locals: a local must be mutable" "$dir/err" || { echo "FAIL: const message:"; head -20 "$dir/err"; exit 1; }
 echo "runtime_static_assert: ok"

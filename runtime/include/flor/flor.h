@@ -6,7 +6,8 @@
 //     double lr = flor::arg("lr", 0.01);            // --lr=0.1 overrides; recorded
 //     flor::checkpoints(model, optimizer);          // state of the skip blocks
 //     for (int64_t epoch : flor::loop("epoch", 0, epochs)) {       // main loop
-//       for (auto& batch : flor::loop("batch", *loader)) { ... }   // skip block
+//       double loss_sum = 0;                                        // a block's own local
+//       for (auto& batch : flor::loop("batch", *loader, flor::locals(loss_sum))) { ... }  // skip block
 //       flor::log("acc", evaluate(model));
 //     }
 //   }
@@ -25,6 +26,7 @@
 #include <utility>
 
 #include "flor/detail/core.h"
+#include "flor/locals.h"
 #include "flor/loop.h"
 #include "flor/state.h"
 
@@ -77,15 +79,30 @@ void checkpoints(Ts&... objects);
 // The outermost flor::loop is the main loop (its iterations are epochs);
 // loops and blocks entered directly in its body are skip blocks; deeper ones
 // just count steps. Returns an object for a range-for.
+//
+// A skip block may be given its own live-out locals, `flor::locals(...)`
+// (flor/locals.h): captured with its checkpoint at its end, restored when it
+// is skipped. Locals given to the main loop or to a deeper loop are ignored.
 template <typename R>
 Loop<R> loop(const char* name, R&& range) {
   return Loop<R>(name, std::forward<R>(range));
+}
+template <typename R, typename... Ts>
+Loop<R, Locals<Ts...>> loop(const char* name, R&& range, Locals<Ts...> locals) {
+  return Loop<R, Locals<Ts...>>(name, std::forward<R>(range), locals);
 }
 // Integers [first, last).
 template <typename A, typename B, typename = std::enable_if_t<std::is_integral_v<A> && std::is_integral_v<B>>>
 Loop<IotaRange<std::common_type_t<A, B>>> loop(const char* name, A first, B last) {
   using T = std::common_type_t<A, B>;
   return Loop<IotaRange<T>>(name, IotaRange<T>(static_cast<T>(first), static_cast<T>(last)));
+}
+template <typename A, typename B, typename... Ts,
+          typename = std::enable_if_t<std::is_integral_v<A> && std::is_integral_v<B>>>
+Loop<IotaRange<std::common_type_t<A, B>>, Locals<Ts...>> loop(const char* name, A first, B last,
+                                                              Locals<Ts...> locals) {
+  using T = std::common_type_t<A, B>;
+  return Loop<IotaRange<T>, Locals<Ts...>>(name, IotaRange<T>(static_cast<T>(first), static_cast<T>(last)), locals);
 }
 // Integers [0, count).
 template <typename N, typename = std::enable_if_t<std::is_integral_v<N>>>
@@ -101,27 +118,43 @@ inline Loop<IotaRange<int64_t>> loop(const char* name) {
 // A skip block that is not a loop, as a scope: the body runs only when the
 // guard is true (on replay a skipped block's state is restored instead).
 //   if (auto blk = flor::skip_block("train")) { train(model, loader); }
-class [[nodiscard]] SkipBlock {
+//   if (auto blk = flor::skip_block("train", flor::locals(loss_sum))) { ... }
+// The guard's end (the end of the `if`) is the block's end.
+template <typename L = NoLocals>
+class [[nodiscard]] BasicSkipBlock {
  public:
-  explicit SkipBlock(const char* name) {
-    if (detail::mode() != RunMode::kOff) ctl_ = detail::loop_enter(name);
+  explicit BasicSkipBlock(const char* name, L locals = L()) : locals_(locals) {
+    if (detail::mode() != RunMode::kOff) ctl_ = detail::loop_enter(name, locals_.view());
   }
-  SkipBlock(const SkipBlock&) = delete;
-  SkipBlock& operator=(const SkipBlock&) = delete;
-  ~SkipBlock() {
-    if (ctl_.role != detail::Role::kOff) detail::loop_exit(ctl_, std::uncaught_exceptions() == ctl_.uncaught);
+  BasicSkipBlock(const BasicSkipBlock&) = delete;
+  BasicSkipBlock& operator=(const BasicSkipBlock&) = delete;
+  ~BasicSkipBlock() {
+    if (ctl_.role != detail::Role::kOff) {
+      detail::loop_exit(ctl_, std::uncaught_exceptions() == ctl_.uncaught, locals_.view());
+    }
   }
   explicit operator bool() const { return !ctl_.skip; }
 
  private:
+  L locals_;
   detail::LoopCtl ctl_;
 };
+using SkipBlock = BasicSkipBlock<>;
 inline SkipBlock skip_block(const char* name) { return SkipBlock(name); }
+template <typename... Ts>
+BasicSkipBlock<Locals<Ts...>> skip_block(const char* name, Locals<Ts...> locals) {
+  return BasicSkipBlock<Locals<Ts...>>(name, locals);
+}
 
 // The same as a call: flor::block("train", [&] { train(model, loader); });
+// or with the block's locals: flor::block("train", [&] { ... }, flor::locals(loss_sum));
 template <typename F>
 void block(const char* name, F&& body) {
   if (SkipBlock guard{name}) std::forward<F>(body)();
+}
+template <typename F, typename... Ts>
+void block(const char* name, F&& body, Locals<Ts...> locals) {
+  if (BasicSkipBlock<Locals<Ts...>> guard{name, locals}) std::forward<F>(body)();
 }
 
 // ---- logs
@@ -184,8 +217,7 @@ U parse_arg(std::string_view name, const std::string& s) {
 
 template <typename T>
 void register_one(T& object) {
-  register_state(static_cast<void*>(&object), typeid(T).name(),
-                 [](StateVisitor& v, const std::string& key, void* p) { visit_state(v, key, *static_cast<T*>(p)); });
+  register_state(static_cast<void*>(&object), typeid(T).name(), &visit_erased<T>);
 }
 
 }  // namespace detail

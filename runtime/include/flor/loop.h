@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "flor/detail/core.h"
+#include "flor/locals.h"
 
 namespace flor {
 
@@ -50,7 +51,9 @@ class IotaRange {
 // Owns the range when given an rvalue, refers to it when given an lvalue. Not
 // copyable: the range-for keeps it alive for the whole loop, and its
 // destructor is the end of the loop (also on break; not on an exception).
-template <typename R>
+// `L` is the block's locals (flor::locals; references only), used when the
+// loop is a skip block.
+template <typename R, typename L = NoLocals>
 class Loop {
   using Range = std::remove_reference_t<R>;
   using It = decltype(std::begin(std::declval<Range&>()));
@@ -72,18 +75,18 @@ class Loop {
     Loop* loop_;
   };
 
-  Loop(const char* name, R&& range) : range_(std::forward<R>(range)), name_(name) {}
+  Loop(const char* name, R&& range, L locals = L()) : range_(std::forward<R>(range)), name_(name), locals_(locals) {}
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
   ~Loop() {
     if (ctl_.role == detail::Role::kOff) return;
     const bool clean = std::uncaught_exceptions() == ctl_.uncaught;
     if (begun_ && clean) detail::iter_end(ctl_.role, index_);
-    detail::loop_exit(ctl_, clean);
+    detail::loop_exit(ctl_, clean, locals_.view());
   }
 
   Iterator begin() {
-    if (detail::mode() != RunMode::kOff) ctl_ = detail::loop_enter(name_);
+    if (detail::mode() != RunMode::kOff) ctl_ = detail::loop_enter(name_, locals_.view());
     if (!ctl_.skip) {
       it_.emplace(std::begin(range_));
       end_.emplace(std::end(range_));
@@ -119,6 +122,7 @@ class Loop {
 
   R range_;
   const char* name_;
+  L locals_;
   detail::LoopCtl ctl_;
   std::optional<It> it_;
   std::optional<End> end_;

@@ -14,6 +14,7 @@
 #include <torch/optim/optimizer.h>
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -35,6 +36,10 @@ class StateVisitor {
   virtual void optimizer(const std::string& key, torch::optim::Optimizer& o) = 0;
   // An arithmetic value of `dtype`'s size at `p`.
   virtual void scalar(const std::string& key, void* p, c10::ScalarType dtype) = 0;
+  // The length a std::vector listed under `key` is to have before its
+  // elements are listed: capture notes `current` and returns it; restore
+  // returns the length stored (`current` when the checkpoint has none).
+  virtual size_t sequence_size(const std::string& /*key*/, size_t current) { return current; }
 
   const std::string& prefix() const { return prefix_; }
 
@@ -72,6 +77,32 @@ template <typename T, typename A>
 struct is_std_sequence<std::vector<T, A>> : std::bool_constant<!std::is_same_v<T, bool>> {};
 template <typename T, size_t N>
 struct is_std_sequence<std::array<T, N>> : std::true_type {};
+
+// A std::vector whose elements can be default-constructed (tensors, scalars,
+// vectors, hooked types; not modules or optimizers): restore gives it the
+// stored length.
+template <typename T>
+struct is_growable : std::false_type {};
+template <typename T, typename A>
+struct is_growable<std::vector<T, A>>
+    : std::bool_constant<std::is_default_constructible_v<T> && !std::is_base_of_v<torch::nn::Module, T> &&
+                         !holder_check<T>::value && !std::is_base_of_v<torch::optim::Optimizer, T>> {};
+
+// Whether visit_state accepts T (it static_asserts otherwise); the same
+// branches, for callers that give their own message (flor::locals).
+template <typename T>
+struct is_state
+    : std::bool_constant<!std::is_const_v<T> &&
+                         (std::is_base_of_v<torch::nn::Module, T> || holder_check<T>::value ||
+                          std::is_base_of_v<torch::optim::Optimizer, T> || std::is_same_v<T, at::Tensor> ||
+                          (std::is_arithmetic_v<T> && !std::is_same_v<T, long double>) ||
+                          has_member_hook<T>::value || has_adl_hook<T>::value)> {};
+template <typename T, typename A>
+struct is_state<std::vector<T, A>> : std::bool_constant<!std::is_same_v<T, bool> && is_state<T>::value> {};
+template <typename T, size_t N>
+struct is_state<std::array<T, N>> : is_state<T> {};
+template <typename T>
+inline constexpr bool is_state_v = is_state<T>::value;
 
 template <typename T>
 constexpr c10::ScalarType scalar_type_of() {
@@ -111,6 +142,10 @@ void visit_state(StateVisitor& v, const std::string& key, T& x) {
   } else if constexpr (std::is_arithmetic_v<U>) {
     v.scalar(key, &x, detail::scalar_type_of<U>());
   } else if constexpr (detail::is_std_sequence<U>::value) {
+    if constexpr (detail::is_growable<U>::value) {
+      const size_t n = v.sequence_size(key, x.size());
+      if (n != x.size()) x.resize(n);
+    }
     for (size_t i = 0; i < x.size(); ++i) visit_state(v, key + "/" + std::to_string(i), x[i]);
   } else if constexpr (detail::has_member_hook<U>::value || detail::has_adl_hook<U>::value) {
     std::string saved = std::move(v.prefix_);
@@ -130,6 +165,14 @@ void visit_state(StateVisitor& v, const std::string& key, T& x) {
                   "next to it (found by ADL), or a member `void flor_state(flor::StateVisitor& v)`.");
   }
 }
+
+namespace detail {
+// visit_state behind a plain function pointer (detail::StateFn).
+template <typename T>
+void visit_erased(StateVisitor& v, const std::string& key, void* object) {
+  visit_state(v, key, *static_cast<T*>(object));
+}
+}  // namespace detail
 
 template <typename T>
 void StateVisitor::operator()(const std::string& name, T& value) {

@@ -6,6 +6,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/ScalarType.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +57,21 @@ using StateFn = void (*)(StateVisitor&, const std::string& key, void* object);
 // Registers an object once (by address and type); fn lists its state.
 void register_state(void* object, const char* type_name, StateFn fn);
 
+// ---- a block's locals (flor::locals)
+// One local: its address and the function that lists its state (the same
+// kind of function flor::checkpoints registers).
+struct LocalRef {
+  void* object;
+  StateFn fn;
+};
+// The locals given to one loop or block, borrowed for one call: the runtime
+// never keeps it after the call returns.
+struct LocalsView {
+  const LocalRef* data = nullptr;
+  size_t size = 0;
+  bool empty() const { return size == 0; }
+};
+
 // ---- loops and blocks (flor::loop, flor::block)
 enum class Role : uint8_t { kOff, kPlain, kMain, kBlock };
 struct LoopCtl {
@@ -65,10 +81,13 @@ struct LoopCtl {
   int64_t stop = -1;      // main: one past the last iteration to run (-1: no limit)
   int uncaught = 0;       // std::uncaught_exceptions() at entry
 };
-LoopCtl loop_enter(const char* name);
+// `locals` are the block's own live-out locals; only a skip block uses them
+// (replay: restored with its state when it is skipped).
+LoopCtl loop_enter(const char* name, LocalsView locals);
 void iter_begin(Role role, int64_t index);
 void iter_end(Role role, int64_t index);
-void loop_exit(const LoopCtl& ctl, bool clean);
+// Record: a skip block's clean end captures `locals` with its checkpoint.
+void loop_exit(const LoopCtl& ctl, bool clean, LocalsView locals);
 
 // ---- logs (flor::log)
 void log_text(std::string_view name, std::string value, const char* type, const char* file, int line);
