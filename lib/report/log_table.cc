@@ -55,9 +55,30 @@ std::string header(const Column& c, const std::vector<Column>& all, bool mark) {
   return clash ? c.name + "@hindsight" : c.name;
 }
 
+// A name logged several times in one epoch where the runtime knew no step (a
+// plain loop inside a skip block or a called function: only flor::loop counts
+// steps) gets its occurrences numbered 0, 1, ... as steps, in the order they
+// were logged (the store keeps it): per step, not one cell overwritten by the
+// next. Numbered per source, so each replay's values line up with the record's.
+// A name logged once per epoch keeps step -1 (the epoch's row).
+std::vector<store::LogRow> number_repeats(std::vector<store::LogRow> logs) {
+  using Group = std::tuple<int64_t, std::string, bool, int64_t>;  // (epoch, name, hindsight, source)
+  auto group = [](const store::LogRow& l) { return Group{l.epoch, l.name, l.hindsight, l.source}; };
+  std::map<Group, int64_t> count;
+  for (const auto& l : logs) {
+    if (l.step < 0) ++count[group(l)];
+  }
+  std::map<Group, int64_t> next;
+  for (auto& l : logs) {
+    if (l.step < 0 && count[group(l)] > 1) l.step = next[group(l)]++;
+  }
+  return logs;
+}
+
 }  // namespace
 
-Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only) {
+Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, bool last_step_only) {
+  const std::vector<store::LogRow> logs = number_repeats(stored);
   std::vector<Column> cols = columns_of(logs);
   std::map<Column, size_t> index;
   for (size_t i = 0; i < cols.size(); ++i) index[cols[i]] = i;

@@ -15,7 +15,10 @@ namespace flor::report {
 // first, then hindsight names, each in program order (the statement's
 // file:line, then first appearance); hindsight names are marked "*" in the
 // header of an aligned table (`hindsight_mark`). When several replays filled
-// the same value, the newest one (highest source run) wins.
+// the same value, the newest one (highest source run) wins. A name logged
+// several times in one epoch without a step (a plain loop inside a block or a
+// called function) is shown per step, its occurrences numbered 0, 1, ... in
+// the order they were logged; `logs` must be in that order (Store::logs is).
 // `last_step_only`: a row per epoch; a name logged per step shows the value of
 // the epoch's last step, its header marked "@last".
 Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only = false);

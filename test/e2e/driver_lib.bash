@@ -87,3 +87,17 @@ contains() {
   all=$(cat)
   grep -q -- "$1" <<<"$all"
 }
+
+# A small manual-API program of test/e2e/programs/ as a user's project: a repo
+# holding its source as train.cc, the binary as build/train. Sets $REPO; skips
+# (77) when the program is not built.
+setup_program() {
+  local bin=$FLOR_BUILD_DIR/test/flor_e2e_$1
+  [ -x "$bin" ] || { echo "skip: $bin not built"; exit 77; }
+  REPO=$WORK/project
+  new_repo "$REPO"
+  cp "$FLOR_SOURCE_DIR/test/e2e/programs/$1.cc" "$REPO/train.cc"
+  printf 'build/\n' > "$REPO/.gitignore"
+  mkdir -p "$REPO/build" && cp "$bin" "$REPO/build/train"
+  git -C "$REPO" add . && git -C "$REPO" commit -qm "training program"
+}

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # cmake --install into a fresh prefix, then a user's project finds flor with
-# find_package(flor), links flor::runtime, builds and runs.
+# find_package(flor), links flor::runtime, builds and runs; and the LibTorch
+# tutorial's CMakeLists with flor_instrument() configures against the prefix
+# (the plain target_link_libraries signature), compiling through the installed
+# flor-instrument (package_build_tree.sh builds and runs that project).
 set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -13,3 +16,10 @@ cmake --build "$tmp/build" >/dev/null
 out=$("$tmp/build/train")
 echo "$out"
 grep -q "^flor [0-9.]*, sum 4.0$" <<<"$out"
+
+if [ -x "$tmp/prefix/bin/flor-instrument" ]; then
+  cmake -S "$FLOR_SOURCE_DIR/test/package/libtorch_tutorial" -B "$tmp/tutorial" -G Ninja \
+    -DCMAKE_PREFIX_PATH="$tmp/prefix" > "$tmp/tutorial.log" 2>&1 || { cat "$tmp/tutorial.log"; exit 1; }
+  grep -rqF --include="*.ninja" "$tmp/prefix/bin/flor-instrument" "$tmp/tutorial" ||
+    { echo "FAIL: the tutorial project does not compile through the installed flor-instrument"; exit 1; }
+fi

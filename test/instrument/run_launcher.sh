@@ -3,7 +3,9 @@
 # mock flor::runtime) uses flor_instrument(TARGET). The training TU is
 # compiled from its instrumented copy, the TU without a loop untouched, and a
 # compile error points at the user's own file and line (#line directives),
-# with the user's quote includes still found.
+# with the user's quote includes still found. flor_instrument() goes with
+# either target_link_libraries signature, before or after it: the plain one of
+# the LibTorch tutorials (train) and the keyword one (no_loop).
 #   run_launcher.sh TOOL SOURCE_DIR
 set -euo pipefail
 tool=$(realpath "$1")
@@ -21,10 +23,15 @@ include($src/cmake/FlorInstrument.cmake)
 add_library(flor_runtime INTERFACE)
 target_include_directories(flor_runtime INTERFACE $here/mock)
 add_library(flor::runtime ALIAS flor_runtime)
+add_library(user_dep INTERFACE)
 add_executable(train $here/launcher/train.cc)
+target_link_libraries(train user_dep)
 flor_instrument(train)
+target_link_libraries(train user_dep)
 add_executable(no_loop $here/launcher/no_loop.cc)
+target_link_libraries(no_loop PRIVATE user_dep)
 flor_instrument(no_loop)
+target_link_libraries(no_loop PRIVATE user_dep)
 add_executable(broken EXCLUDE_FROM_ALL $here/launcher/broken.cc)
 flor_instrument(broken)
 CMAKE

@@ -62,6 +62,36 @@ TEST_CASE("log_table with last_step_only: a row per epoch, per-step names at the
   CHECK(flat.footnote.empty());
 }
 
+TEST_CASE("a name logged several times in an epoch without a step is shown per step", "[report]") {
+  // A plain batch loop inside a called function: the runtime stores step -1 for every batch.
+  std::vector<store::LogRow> logs = {
+      log(0, -1, "loss", "3"),   log(0, -1, "loss", "2"),   log(0, -1, "acc", "0.5"), log(0, -1, "loss", "1"),
+      log(1, -1, "loss", "0.9"), log(1, -1, "loss", "0.8"), log(1, -1, "acc", "0.6")};
+  Table t = log_table(logs, false);
+  CHECK(t.columns == std::vector<std::string>{"epoch", "step", "loss", "acc"});
+  REQUIRE(t.rows.size() == 7);
+  CHECK(t.rows[0] ==
+        std::vector<Cell>{"0", std::nullopt, std::nullopt, "0.5"});  // once per epoch: the epoch's row
+  CHECK(t.rows[1] == std::vector<Cell>{"0", "0", "3", std::nullopt});
+  CHECK(t.rows[2] == std::vector<Cell>{"0", "1", "2", std::nullopt});
+  CHECK(t.rows[3] == std::vector<Cell>{"0", "2", "1", std::nullopt});
+  CHECK(t.rows[5] == std::vector<Cell>{"1", "0", "0.9", std::nullopt});
+  CHECK(t.rows[6] == std::vector<Cell>{"1", "1", "0.8", std::nullopt});
+  // --by-epoch: the last value of the epoch, marked like a per-step name.
+  Table by_epoch = log_table(logs, true, true);
+  CHECK(by_epoch.columns == std::vector<std::string>{"epoch", "loss@last", "acc"});
+  CHECK(by_epoch.rows[0] == std::vector<Cell>{"0", "1", "0.5"});
+  // Replays number their own values: the newest fills each step.
+  Table filled =
+      log_table({log(0, -1, "loss", "3"), log(0, -1, "g", "a", true, 2), log(0, -1, "g", "b", true, 2),
+                 log(0, -1, "g", "c", true, 4), log(0, -1, "g", "d", true, 4)},
+                false);
+  CHECK(filled.columns == std::vector<std::string>{"epoch", "step", "loss", "g"});
+  REQUIRE(filled.rows.size() == 3);
+  CHECK(filled.rows[1] == std::vector<Cell>{"0", "0", std::nullopt, "c"});
+  CHECK(filled.rows[2] == std::vector<Cell>{"0", "1", std::nullopt, "d"});
+}
+
 TEST_CASE("columns follow program order (file:line), whatever order replays wrote them", "[report]") {
   auto at = [](store::LogRow r, const std::string& loc) {
     r.loc = loc;

@@ -116,6 +116,7 @@ struct Prepared {
   std::vector<int> indices;              // their P
   int count = 1;                         // N
   int threads = 1;
+  int64_t recorded_epochs = 0;  // the record's finished epochs
 };
 
 Result<store::Run> record_of(store::Store& store, const std::string& ref) {
@@ -126,6 +127,7 @@ Result<store::Run> record_of(store::Store& store, const std::string& ref) {
 
 Status plan_workers(Prepared& p) {
   FLOR_ASSIGN_OR_RETURN(plan::RecordShape shape, plan::record_shape(*p.store, p.record.id));
+  p.recorded_epochs = shape.epochs;
   std::optional<Segment> one = p.req.segment;
   if (!one && p.launcher) one = p.launcher->segment;
   if (one) {
@@ -174,7 +176,7 @@ Result<Prepared> prepare(const std::vector<std::string>& words) {
   }
   FLOR_ASSIGN_OR_RETURN(std::string program, sched::resolve_command(req.command[0], process_env(), req.cwd));
   Prepared p{
-      std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1};
+      std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1, 0};
   if (!p.req.segment && !p.req.jobs_given) {
     FLOR_ASSIGN_OR_RETURN(p.launcher, sched::segment_from_launcher(process_env(), p.req.count));
   }
@@ -250,7 +252,8 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
                static_cast<long long>(w.run));
   const double t0 = now_seconds();
   FLOR_ASSIGN_OR_RETURN(auto exits, launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000)));
-  std::fputs(summarize(*p.store, p.record.id, {v}, exits, now_seconds() - t0).text.c_str(), stdout);
+  std::fputs(summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0).text.c_str(),
+             stdout);
   return exits[0].exit_code;
 }
 
@@ -281,7 +284,7 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
                       *p.store, workers, [&] { print_progress(false); }, std::chrono::milliseconds(1000)));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
-  ReplaySummary s = summarize(*p.store, p.record.id, views, exits, now_seconds() - t0);
+  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0);
   std::fputs(s.text.c_str(), stdout);
   return s.exit_code;
 }
@@ -318,6 +321,9 @@ Result<int> cmd_replay(const std::vector<std::string>& words) {
                                                                        {p.home}}));
   FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
   if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, vid);
+  // Said before the replay starts, and again in the summary.
+  if (std::string outcome = record_outcome(p.record, p.recorded_epochs); !outcome.empty())
+    std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
   FLOR_RETURN_IF_ERROR(ensure_log_dir(*p.store));
   FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, vid));
   if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);

@@ -65,7 +65,63 @@ std::string exit_text(const sched::ExitInfo& e) {
   return "ok";
 }
 
+std::string epochs_text(int64_t first, int64_t last) {
+  return first == last ? "epoch " + std::to_string(first)
+                       : "epochs " + std::to_string(first) + "-" + std::to_string(last);
+}
+
+// "failed (exit 134)"; "" for a complete run.
+std::string ending(const store::Run& run) {
+  switch (run.status) {
+    case store::RunStatus::kComplete:
+      return "";
+    case store::RunStatus::kFailed:
+      return run.exit_code ? "failed (exit " + std::to_string(*run.exit_code) + ")" : "failed";
+    case store::RunStatus::kInterrupted:
+      return "was interrupted";
+    case store::RunStatus::kRunning:
+      break;
+  }
+  return "stopped unfinished (killed, or still running)";
+}
+
+std::string after_epochs(int64_t recorded_epochs) {
+  return recorded_epochs > 0 ? "after epoch " + std::to_string(recorded_epochs - 1)
+                             : "before its first epoch ended";
+}
+
+// The verdict. Never claims fidelity for epochs that did not run, nor leaves
+// out that the record itself stopped early.
+std::string fidelity_line(int64_t divergences, const std::string& first_divergence, int64_t done,
+                          int64_t total, const store::Run& record, int64_t recorded_epochs,
+                          const std::vector<WorkerView>& workers) {
+  if (divergences > 0 || !first_divergence.empty()) {
+    return "fidelity: DIVERGED: " + std::to_string(divergences) + " value(s) differ; " + first_divergence +
+           "\n";
+  }
+  if (done < total) {
+    return "fidelity: incomplete: no divergence in the " + std::to_string(done) + " epoch(s) replayed\n";
+  }
+  std::string how = ending(record);
+  if (how.empty() || workers.empty()) return "fidelity: ok (every recorded value reproduced)\n";
+  int64_t first = workers[0].plan.first, last = workers[0].plan.last;  // the epochs the workers own
+  for (const auto& w : workers) {
+    first = std::min(first, w.plan.first);
+    last = std::max(last, w.plan.last);
+  }
+  return "fidelity: ok for " + epochs_text(first, last) + " (every recorded value reproduced); the record " +
+         how + " " + after_epochs(recorded_epochs) + ", nothing later to compare\n";
+}
+
 }  // namespace
+
+std::string record_outcome(const store::Run& record, int64_t recorded_epochs) {
+  std::string how = ending(record);
+  if (how.empty()) return "";
+  std::string out = "run " + std::to_string(record.id) + " " + how + " " + after_epochs(recorded_epochs);
+  if (recorded_epochs > 0) out += ": replay covers its " + epochs_text(0, recorded_epochs - 1) + " only";
+  return out;
+}
 
 std::string progress_line(store::Store& store, const std::string& name, const std::vector<WorkerView>& workers,
                           double elapsed_s) {
@@ -85,9 +141,11 @@ std::string progress_line(store::Store& store, const std::string& name, const st
   return line;
 }
 
-ReplaySummary summarize(store::Store& store, int64_t record, const std::vector<WorkerView>& workers,
-                        const std::vector<sched::ExitInfo>& exits, double elapsed_s) {
+ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t recorded_epochs,
+                        const std::vector<WorkerView>& workers, const std::vector<sched::ExitInfo>& exits,
+                        double elapsed_s) {
   ReplaySummary s;
+  const std::string outcome = record_outcome(record, recorded_epochs);
   int64_t done = 0, total = 0, skipped = 0, executed = 0, divergences = 0;
   bool failed = false, interrupted = false;
   std::string lines, tails;
@@ -109,18 +167,13 @@ ReplaySummary summarize(store::Store& store, int64_t record, const std::vector<W
                sched::read_tail(w.log, kTailLines);
     }
   }
-  s.text = lines + "epochs replayed: " + std::to_string(done) + " of " + std::to_string(total) + " in " +
+  s.text = (outcome.empty() ? "" : "record: " + outcome + "\n") + lines +
+           "epochs replayed: " + std::to_string(done) + " of " + std::to_string(total) + " in " +
            format_duration(elapsed_s) + "\nblocks: " + std::to_string(skipped) + " skipped (restored), " +
-           std::to_string(executed) + " re-executed\nnew logs: " + new_log_names(store, record, workers) + "\n";
+           std::to_string(executed) + " re-executed\nnew logs: " + new_log_names(store, record.id, workers) +
+           "\n";
   std::string first = first_divergence(store, workers);
-  // Never claim fidelity for epochs that did not run.
-  if (divergences > 0 || !first.empty()) {
-    s.text += "fidelity: DIVERGED: " + std::to_string(divergences) + " value(s) differ; " + first + "\n";
-  } else if (done < total) {
-    s.text += "fidelity: incomplete: no divergence in the " + std::to_string(done) + " epoch(s) replayed\n";
-  } else {
-    s.text += "fidelity: ok (every recorded value reproduced)\n";
-  }
+  s.text += fidelity_line(divergences, first, done, total, record, recorded_epochs, workers);
   s.text += tails;
   s.exit_code = interrupted ? kExitInterrupted : failed ? 1 : (divergences > 0 || !first.empty()) ? kExitDivergence : 0;
   return s;

@@ -23,12 +23,20 @@ struct WorkerView {
 std::string progress_line(store::Store& store, const std::string& name, const std::vector<WorkerView>& workers,
                           double elapsed_s);
 
+// How a record that did not complete ended, and what it has to replay:
+// "run 1 failed (exit 134) after epoch 1: replay covers its epochs 0-1 only".
+// "" for a complete record. `recorded_epochs`: its finished epochs (RecordShape).
+std::string record_outcome(const store::Run& record, int64_t recorded_epochs);
+
 struct ReplaySummary {
   std::string text;  // what to print
   int exit_code = 0; // 0 ok, 1 a worker failed, 3 divergence, 130 interrupted
 };
 
-ReplaySummary summarize(store::Store& store, int64_t record, const std::vector<WorkerView>& workers,
-                        const std::vector<sched::ExitInfo>& exits, double elapsed_s);
+// The summary's verdict never claims more than was compared: epochs that did
+// not run, and a record that stopped early, are said as such.
+ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t recorded_epochs,
+                        const std::vector<WorkerView>& workers, const std::vector<sched::ExitInfo>& exits,
+                        double elapsed_s);
 
 }  // namespace flor::cli

@@ -1,0 +1,55 @@
+// A manual-API training program for the e2e tests: its batch loop is a plain
+// `for` inside a called function (only flor::block around the call knows it),
+// logging the loss of every batch, as instrumented multi-file programs are.
+//   callee_batches --epochs 3                 # 3 epochs of 4 batches
+//   callee_batches --epochs 4 --abort-after 1 # std::abort() once epoch 1 ended (exit 134)
+#include <flor/flor.h>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using Batches = std::vector<std::pair<torch::Tensor, torch::Tensor>>;
+
+void train_epoch(torch::nn::Linear& model, torch::optim::SGD& optimizer, const Batches& batches,
+                 double& loss_sum) {
+  for (const auto& [x, y] : batches) {
+    optimizer.zero_grad();
+    torch::Tensor loss = torch::mse_loss(model->forward(x), y);
+    loss.backward();
+    optimizer.step();
+    flor::log("batch_loss", loss.item<double>());
+    loss_sum += loss.item<double>();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  flor::init(argc, argv);
+  const int64_t epochs = flor::arg("epochs", int64_t{3});
+  const int64_t abort_after = flor::arg("abort-after", int64_t{-1});
+  torch::manual_seed(0);
+  torch::nn::Linear model(4, 1);
+  torch::optim::SGD optimizer(model->parameters(), 0.05);
+  flor::checkpoints(model, optimizer);
+  torch::Tensor x = torch::randn({32, 4});
+  torch::Tensor y = x.sum(1, /*keepdim=*/true);
+  Batches batches;
+  for (int64_t b = 0; b < 4; ++b) batches.emplace_back(x.narrow(0, b * 8, 8), y.narrow(0, b * 8, 8));
+
+  for (int64_t epoch : flor::loop("epoch", 0, epochs)) {
+    if (abort_after >= 0 && epoch == abort_after + 1) std::abort();  // a crash right after epoch abort_after
+    double loss_sum = 0;
+    flor::block("train_epoch", [&] { train_epoch(model, optimizer, batches, loss_sum); });
+    flor::log("weight_sum", model->weight.sum().item<double>());
+    std::printf("epoch %lld weight_sum %.6f\n", static_cast<long long>(epoch),
+                model->weight.sum().item<double>());
+    std::fflush(stdout);
+  }
+  return 0;
+}
