@@ -62,6 +62,11 @@ TEST_CASE("locals: passthrough runs every body with its locals", "[runtime]") {
   int n = 0;
   for (int i : flor::loop("epoch", 2, 5)) n += i;
   CHECK(n == 9);
+  // A count is [0, count), with or without locals (not a range).
+  int m = 0;
+  for (int i : flor::loop("epoch", 3)) m += i;
+  for (int64_t i : flor::loop("steps", int64_t{2}, flor::locals(sum))) m += static_cast<int>(i);
+  CHECK(m == 4);
 
   double loss_sum = 0;
   flor::block("train", [&] { loss_sum += 1.5; }, flor::locals(loss_sum));
