@@ -147,6 +147,31 @@ TEST_CASE("locals: each kind round-trips; undefined tensors; vectors get their l
   }
 }
 
+TEST_CASE("state: a registered std::vector comes back at its recorded length", "[runtime]") {
+  TempDir dir;
+  std::vector<float> history{1.f, 2.f, 3.f};
+  StateSet set;
+  set.add(&history, "v", &detail::visit_erased<std::vector<float>>);
+  auto items = set.capture_items();
+  write_checkpoint(dir.path, items, "v.ckpt");
+  std::vector<StateItem> without;  // as flor wrote it before lengths were kept
+  for (auto& item : items) {
+    if (item.key != "0/.size") without.push_back(item);
+  }
+  REQUIRE(without.size() + 1 == items.size());
+  write_checkpoint(dir.path, without, "old.ckpt");
+
+  history = {9.f};
+  REQUIRE(set.restore(dir.path + "/v.ckpt").ok());
+  CHECK(history == std::vector<float>{1.f, 2.f, 3.f});
+  history = {9.f, 8.f, 7.f, 6.f};
+  REQUIRE(set.restore(dir.path + "/v.ckpt").ok());
+  CHECK(history == std::vector<float>{1.f, 2.f, 3.f});
+  history = {9.f};  // an old checkpoint: the length stays, the elements it has are restored
+  REQUIRE(set.restore(dir.path + "/old.ckpt").ok());
+  CHECK(history == std::vector<float>{1.f});
+}
+
 // ---------------------------------------------------------------- record and replay
 
 constexpr int kEpochs = 3;
