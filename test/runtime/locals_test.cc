@@ -1,9 +1,9 @@
 // A skip block's own locals (flor::locals): passthrough, capture and restore
 // of each kind (scalars, tensors, undefined tensors, vectors that grow), and a
 // real Fashion-MNIST training loop recorded and replayed by the runtime with
-// its batch loop skipped: the per-epoch locals read after the loop are the
-// recorded ones bit for bit, and (negative control) the same program without
-// flor::locals gets reset values.
+// its blocks skipped (the batch loop, a flor::block, a flor::skip_block): the
+// per-epoch locals read after them are the recorded ones bit for bit, and
+// (negative control) the same program without flor::locals gets reset values.
 //
 // The record/replay case runs this test binary again as child processes (the
 // hidden case "[locals_child]"): the runtime is one state object per process,
@@ -62,6 +62,11 @@ TEST_CASE("locals: passthrough runs every body with its locals", "[runtime]") {
   int n = 0;
   for (int i : flor::loop("epoch", 2, 5)) n += i;
   CHECK(n == 9);
+  // A count is [0, count), with or without locals (not a range).
+  int m = 0;
+  for (int i : flor::loop("epoch", 3)) m += i;
+  for (int64_t i : flor::loop("steps", int64_t{2}, flor::locals(sum))) m += static_cast<int>(i);
+  CHECK(m == 4);
 
   double loss_sum = 0;
   flor::block("train", [&] { loss_sum += 1.5; }, flor::locals(loss_sum));
@@ -142,6 +147,31 @@ TEST_CASE("locals: each kind round-trips; undefined tensors; vectors get their l
   }
 }
 
+TEST_CASE("state: a registered std::vector comes back at its recorded length", "[runtime]") {
+  TempDir dir;
+  std::vector<float> history{1.f, 2.f, 3.f};
+  StateSet set;
+  set.add(&history, "v", &detail::visit_erased<std::vector<float>>);
+  auto items = set.capture_items();
+  write_checkpoint(dir.path, items, "v.ckpt");
+  std::vector<StateItem> without;  // as flor wrote it before lengths were kept
+  for (auto& item : items) {
+    if (item.key != "0/.size") without.push_back(item);
+  }
+  REQUIRE(without.size() + 1 == items.size());
+  write_checkpoint(dir.path, without, "old.ckpt");
+
+  history = {9.f};
+  REQUIRE(set.restore(dir.path + "/v.ckpt").ok());
+  CHECK(history == std::vector<float>{1.f, 2.f, 3.f});
+  history = {9.f, 8.f, 7.f, 6.f};
+  REQUIRE(set.restore(dir.path + "/v.ckpt").ok());
+  CHECK(history == std::vector<float>{1.f, 2.f, 3.f});
+  history = {9.f};  // an old checkpoint: the length stays, the elements it has are restored
+  REQUIRE(set.restore(dir.path + "/old.ckpt").ok());
+  CHECK(history == std::vector<float>{1.f});
+}
+
 // ---------------------------------------------------------------- record and replay
 
 constexpr int kEpochs = 3;
@@ -149,27 +179,36 @@ constexpr const char* kOutVar = "FLOR_TEST_LOCALS_OUT";
 constexpr const char* kPassVar = "FLOR_TEST_LOCALS_PASS";          // 0: the loop gets no flor::locals
 constexpr const char* kRegisterVar = "FLOR_TEST_LOCALS_REGISTER";  // 0: no flor::checkpoints
 
-// One epoch's values after the batch loop, as tensors (bit-exact comparison).
+// One epoch's values after its blocks, as tensors (bit-exact comparison).
 struct EpochValues {
   double running_loss = 0;
   int64_t correct = 0;
   torch::Tensor last_images;
   std::vector<torch::Tensor> losses;
+  double weight_sum = 0;
+  torch::Tensor probe;
 };
+
+void append_tensor(std::vector<torch::Tensor>& out, const torch::Tensor& t) {
+  out.push_back(torch::tensor(t.defined() ? 1 : 0, torch::kLong));
+  out.push_back(t.defined() ? t : torch::empty({0}));
+}
 
 void append(std::vector<torch::Tensor>& out, const EpochValues& v) {
   out.push_back(torch::tensor(v.running_loss, torch::kDouble));
   out.push_back(torch::tensor(v.correct, torch::kLong));
-  out.push_back(torch::tensor(v.last_images.defined() ? 1 : 0, torch::kLong));
-  out.push_back(v.last_images.defined() ? v.last_images : torch::empty({0}));
+  append_tensor(out, v.last_images);
   out.push_back(torch::tensor(static_cast<int64_t>(v.losses.size()), torch::kLong));
   out.push_back(v.losses.empty() ? torch::empty({0}) : torch::stack(v.losses));
+  out.push_back(torch::tensor(v.weight_sum, torch::kDouble));
+  append_tensor(out, v.probe);
 }
-constexpr size_t kPerEpoch = 6;
+constexpr size_t kPerEpoch = 9;
 
-// The training program: its batch loop (a skip block) changes per-epoch
-// locals that the epoch body reads afterwards. Writes, per epoch, the
-// locals after the loop; then the batches this process ran and the weights.
+// The training program: its skip blocks (the batch loop, a flor::block and a
+// flor::skip_block) change per-epoch locals that the epoch body reads
+// afterwards. Writes, per epoch, the locals after the blocks; then the block
+// bodies this process ran and the weights.
 TEST_CASE("locals child: training program", "[.][locals_child]") {
   const char* out_path = std::getenv(kOutVar);
   if (!out_path) return;  // only as a child of the case below
@@ -210,8 +249,26 @@ TEST_CASE("locals child: training program", "[.][locals_child]") {
     } else {
       for (auto& batch : flor::loop("batch", *loader)) step(batch);
     }
+    double weight_sum = 0;
+    auto weights = [&] {
+      weight_sum = model->fc1->weight.sum().item<double>();
+      ++ran;
+    };
+    torch::Tensor probe;
+    auto run_probe = [&] {
+      torch::NoGradGuard no_grad;
+      probe = model->forward(data.images.narrow(0, 0, 4));  // dropout on: draws from the generator
+      ++ran;
+    };
+    if (pass) {
+      flor::block("weights", weights, flor::locals(weight_sum));
+      if (auto blk = flor::skip_block("probe", flor::locals(probe))) run_probe();
+    } else {
+      flor::block("weights", weights);
+      if (auto blk = flor::skip_block("probe")) run_probe();
+    }
     flor::log("running_loss", running_loss);
-    append(out, {running_loss, correct, last_images, losses});
+    append(out, {running_loss, correct, last_images, losses, weight_sum, probe});
   }
   out.push_back(torch::tensor(ran, torch::kLong));
   std::vector<torch::Tensor> params;
@@ -238,7 +295,7 @@ std::vector<torch::Tensor> load_values(const std::string& path) {
   return v;
 }
 
-TEST_CASE("locals: a skipped batch loop restores the epoch's locals (record, replay, negative control)",
+TEST_CASE("locals: skipped blocks (batch loop, block, skip_block) restore the epoch's locals; negative control",
           "[runtime]") {
   TempDir dir;
   const std::string rec = dir / "record.pt", rep = dir / "replay.pt", neg = dir / "negative.pt";
@@ -248,7 +305,7 @@ TEST_CASE("locals: a skipped batch loop restores the epoch's locals (record, rep
   REQUIRE(run_child(dir, "replay", neg, std::string("FLOR_TOLERATE=1 ") + kPassVar + "=0") == 0);
   const auto r = load_values(rec), p = load_values(rep), n = load_values(neg);
   const size_t ran = kEpochs * kPerEpoch;
-  CHECK(r[ran].item<int64_t>() == kEpochs * 5);  // 320 images, batches of 64
+  CHECK(r[ran].item<int64_t>() == kEpochs * (5 + 2));  // 320 images, batches of 64; two blocks
   CHECK(p[ran].item<int64_t>() == 0);            // every batch loop skipped
   CHECK(n[ran].item<int64_t>() == 0);
   CHECK(torch::equal(p[ran + 1], r[ran + 1]));   // the weights: registered state restored
@@ -261,6 +318,9 @@ TEST_CASE("locals: a skipped batch loop restores the epoch's locals (record, rep
     CHECK(r[b + 2].item<int64_t>() == 1);
     CHECK(r[b + 3].sizes() == torch::IntArrayRef({64, 1, 28, 28}));
     CHECK(r[b + 4].item<int64_t>() == 5);
+    CHECK(r[b + 6].item<double>() != 0);
+    CHECK(r[b + 7].item<int64_t>() == 1);
+    CHECK(r[b + 8].sizes() == torch::IntArrayRef({4, 10}));
     for (size_t k = 0; k < kPerEpoch; ++k) {
       INFO("value " << k);
       CHECK(p[b + k].scalar_type() == r[b + k].scalar_type());
@@ -271,6 +331,8 @@ TEST_CASE("locals: a skipped batch loop restores the epoch's locals (record, rep
     CHECK(n[b + 1].item<int64_t>() == 0);
     CHECK(n[b + 2].item<int64_t>() == 0);
     CHECK(n[b + 4].item<int64_t>() == 0);
+    CHECK(n[b + 6].item<double>() == 0);
+    CHECK(n[b + 7].item<int64_t>() == 0);
   }
 }
 

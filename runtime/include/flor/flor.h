@@ -83,11 +83,12 @@ void checkpoints(Ts&... objects);
 // A skip block may be given its own live-out locals, `flor::locals(...)`
 // (flor/locals.h): captured with its checkpoint at its end, restored when it
 // is skipped. Locals given to the main loop or to a deeper loop are ignored.
-template <typename R>
+// (An integer is a count, not a range: the overloads below.)
+template <typename R, typename = std::enable_if_t<!std::is_integral_v<std::remove_reference_t<R>>>>
 Loop<R> loop(const char* name, R&& range) {
   return Loop<R>(name, std::forward<R>(range));
 }
-template <typename R, typename... Ts>
+template <typename R, typename... Ts, typename = std::enable_if_t<!std::is_integral_v<std::remove_reference_t<R>>>>
 Loop<R, Locals<Ts...>> loop(const char* name, R&& range, Locals<Ts...> locals) {
   return Loop<R, Locals<Ts...>>(name, std::forward<R>(range), locals);
 }
@@ -108,6 +109,10 @@ Loop<IotaRange<std::common_type_t<A, B>>, Locals<Ts...>> loop(const char* name, 
 template <typename N, typename = std::enable_if_t<std::is_integral_v<N>>>
 Loop<IotaRange<N>> loop(const char* name, N count) {
   return Loop<IotaRange<N>>(name, IotaRange<N>(N{0}, count));
+}
+template <typename N, typename... Ts, typename = std::enable_if_t<std::is_integral_v<N>>>
+Loop<IotaRange<N>, Locals<Ts...>> loop(const char* name, N count, Locals<Ts...> locals) {
+  return Loop<IotaRange<N>, Locals<Ts...>>(name, IotaRange<N>(N{0}, count), locals);
 }
 // 0, 1, 2, ... until the body breaks: a `while (!converged)` main loop is
 //   for (int64_t epoch : flor::loop("epoch")) { if (converged) break; ... }
