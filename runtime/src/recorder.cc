@@ -64,6 +64,8 @@ bool Recorder::checkpoint(int64_t epoch, int64_t seq, const std::string& block, 
   if (budget == Budget::kAlways) {
     d.take = true;
     d.reason = "loop end";
+  } else if (budget == Budget::kPolicyIfIdle && policy_.eps() < 1 && engine_->busy()) {  // eps 1: every one
+    d.reason = "the previous checkpoint is still being written";
   } else {
     const double compute = seconds_between(main_start_, now) - stall_total_;
     d = policy_.decide(compute, bytes);
@@ -113,7 +115,8 @@ store::EpochRow Recorder::period_end(int64_t first, int64_t last, const std::str
   row.iters = last - first + 1;
   row.seconds = seconds;
   row.rng = std::move(epoch_rng_);
-  if (at_end == AtEnd::kMayCheckpoint && checkpoint(last, store::kEndOfIteration, loop, state, Budget::kPolicy, now)) {
+  if (at_end == AtEnd::kMayCheckpoint &&
+      checkpoint(last, store::kEndOfIteration, loop, state, Budget::kPolicyIfIdle, now)) {
     last_end_of_iteration_ = last;
   }
   row.note = "steps " + std::to_string(first) + "-" + std::to_string(last) + (notes_.empty() ? "" : ": " + notes_);

@@ -52,7 +52,10 @@ class Recorder {
  private:
   using Clock = std::chrono::steady_clock;
   void drain();  // stores rows of finished writes; measures their time
-  enum class Budget { kPolicy, kAlways };
+  // kPolicyIfIdle: as kPolicy, but not while the previous write still runs
+  // (a step loop's periods can end faster than a write: waiting would stall;
+  // with eps 1, every period end still waits and takes one).
+  enum class Budget { kPolicy, kPolicyIfIdle, kAlways };
   // Decides (kPolicy) and captures `state` as checkpoint (epoch, seq); true when taken.
   bool checkpoint(int64_t epoch, int64_t seq, const std::string& block, StateSet& state, Budget budget,
                   Clock::time_point now);
