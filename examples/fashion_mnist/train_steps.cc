@@ -9,7 +9,8 @@
 //
 // Built twice more, as its author would after the fact: with
 // STEPS_HINDSIGHT_IN (a log statement inside the loop: the loop must run) and
-// with STEPS_HINDSIGHT_AFTER (one after it: replay skips the loop).
+// with STEPS_HINDSIGHT_AFTER (one after it: replay skips the loop). With
+// STEPS_UNBOUNDED the loop is the unbounded form that breaks at --steps.
 #include <flor/flor.h>
 
 #include <chrono>
@@ -74,7 +75,12 @@ int main(int argc, char** argv) try {
   flor::checkpoints(model, optimizer);
 
   const auto start = std::chrono::steady_clock::now();
+#ifdef STEPS_UNBOUNDED
+  for (int64_t step : flor::loop("step")) {  // the `while (true) { ...; if (done) break; }` form
+    if (step == steps) break;
+#else
   for (int64_t step : flor::loop("step", 0, steps)) {
+#endif
     auto idx = torch::randint(train.size(), {batch_size}, torch::kLong);
     optimizer.zero_grad();
     auto loss = torch::nn::functional::cross_entropy(model->forward(train.images.index_select(0, idx)),
