@@ -3,11 +3,12 @@
 //
 //   record_replay            quick (~10M parameters + Adam; 2-3 minutes, most of it the example rows)
 //   record_replay --full     bigger model, more repetitions
+//   record_replay --step-loop  only the step-loop rows (about 30 s)
 //   FLOR_BENCH_DIR=/path     where files go (default: a fresh dir under /tmp)
 //
-// Every row (or pair of rows) is one function; the last two run the
+// Every row (or pair of rows) is one function; the last ones run the
 // Fashion-MNIST example programs built beside this binary (record overhead,
-// replay with memoization).
+// replay with memoization, a step loop).
 #include <torch/torch.h>
 
 #include <fcntl.h>
@@ -47,6 +48,7 @@ constexpr uint64_t kReadChunk = uint64_t{256} << 10;  // as restore reads
 
 struct Options {
   bool full = false;
+  bool step_loop_only = false;
   int64_t width = 1536;  // 4 square layers: 9.4M parameters
   int reps = 5;
   std::string dir;
@@ -483,9 +485,11 @@ Row row_fsync_layout(const Options& opt, const std::vector<StateItem>& items) {
 // --- the runtime on the example: record overhead, replay with memoization ----
 
 // Runs a program of the Fashion-MNIST example (built beside this benchmark)
-// and returns the sum of its per-epoch times ("epoch 1/3 ... (0.873 s)"):
-// training time without process start-up and data loading.
-double example_epoch_seconds(const std::string& program, const std::string& args, const std::string& env) {
+// and returns the sum of the times its lines starting with `prefix` end with
+// ("epoch 1/3 ... (0.873 s)", "loop: 3000 steps (0.912 s)"): training time
+// without process start-up and data loading.
+double example_seconds(const std::string& program, const std::string& args, const std::string& env,
+                       const char* prefix) {
   const fs::path exe = fs::read_symlink("/proc/self/exe");
   const fs::path bin = exe.parent_path().parent_path() / "examples" / "fashion_mnist" / program;
   const std::string cmd = env + " OPENBLAS_NUM_THREADS=1 " + bin.string() + " " + args + " 2>&1";
@@ -495,9 +499,13 @@ double example_epoch_seconds(const std::string& program, const std::string& args
   char line[512];
   while (std::fgets(line, sizeof(line), p)) {
     const char* open = std::strrchr(line, '(');
-    if (std::strncmp(line, "epoch ", 6) == 0 && open) sum += std::atof(open + 1);
+    if (std::strncmp(line, prefix, std::strlen(prefix)) == 0 && open) sum += std::atof(open + 1);
   }
   return ::pclose(p) == 0 ? sum : -1;
+}
+
+double example_epoch_seconds(const std::string& program, const std::string& args, const std::string& env) {
+  return example_seconds(program, args, env, "epoch ");
 }
 
 std::string example_args(const Options& opt) {
@@ -577,6 +585,40 @@ Row row_replay_memoization(const Options& opt, const ExampleTimes& t) {
           ">= 50x faster", speedup >= 50 ? "yes" : "NO"};
 }
 
+// A step loop (train_steps: no nested loop, 3000 sampled-batch steps of a
+// small MLP, well under a millisecond each, a log per step): the same binary
+// without flor vs recording with the default budget, alternating, best of
+// several; and the store's bytes per step of one record (flor.db with its WAL).
+std::vector<Row> rows_step_loop(const Options& opt) {
+  constexpr int64_t kSteps = 3000;
+  const std::string args = "--steps " + std::to_string(kSteps) + " --print-every 1000";
+  const std::string measure = "step loop (3000 steps) record vs the same program without flor";
+  std::vector<double> plain, record;
+  for (int i = 0; i < (opt.full ? 7 : 5); ++i) {
+    const std::string home = opt.dir + "/steps-home-" + std::to_string(i);
+    plain.push_back(example_seconds("train_steps", args, "", "loop: "));
+    record.push_back(example_seconds("train_steps", args + " --flor steps", "FLOR_HOME=" + home, "loop: "));
+    if (plain.back() <= 0 || record.back() <= 0) return {{measure, "failed", "", "", "<= 1.067x (eps)", "NO"}};
+  }
+  const double p = *std::min_element(plain.begin(), plain.end());
+  const double r = *std::min_element(record.begin(), record.end());
+  std::vector<Row> rows;
+  char per_step[64];
+  std::snprintf(per_step, sizeof(per_step), " (%.2f ms/step)", p / kSteps * 1e3);
+  rows.push_back(ratio_row(measure + per_step, ms(r), ms(p), r / p, 1.0 + 1.0 / 15, "<= 1.067x (eps)"));
+  double bytes = 0;
+  for (const auto& e : fs::directory_iterator(opt.dir + "/steps-home-0/steps")) {
+    if (e.is_regular_file() && e.path().filename().string().rfind("flor.db", 0) == 0) {
+      bytes += static_cast<double>(e.file_size());
+    }
+  }
+  char b[64];
+  std::snprintf(b, sizeof(b), "%.0f B/step", bytes / kSteps);
+  rows.push_back({"step loop: store (flor.db) bytes per step, one record", b, "", "", "<= 1024 B",
+                  bytes / kSteps <= 1024 ? "yes" : "NO"});
+  return rows;
+}
+
 // --- the report ------------------------------------------------------------------
 
 std::string read_cpu_model() {
@@ -654,8 +696,10 @@ int main(int argc, char** argv) {
       opt.full = true;
       opt.width = 3072;  // 37.8M parameters
       opt.reps = 7;
+    } else if (std::strcmp(argv[i], "--step-loop") == 0) {
+      opt.step_loop_only = true;
     } else {
-      std::fprintf(stderr, "usage: record_replay [--full]\n");
+      std::fprintf(stderr, "usage: record_replay [--full] [--step-loop]\n");
       return 2;
     }
   }
@@ -666,6 +710,11 @@ int main(int argc, char** argv) {
   opt.dir = env_dir ? env_dir : ::mkdtemp(tmpl.data());
   fs::create_directories(opt.dir);
   print_facts(argc, argv, opt);
+  if (opt.step_loop_only) {
+    print_table(rows_step_loop(opt));
+    if (!env_dir) fs::remove_all(opt.dir);
+    return 0;
+  }
 
   Model model = make_model(opt.width, /*frozen=*/0);
   train_step(model, opt.width);  // Adam state exists after a step
@@ -682,6 +731,7 @@ int main(int argc, char** argv) {
   rows.push_back(row_inactive(opt));
   rows.push_back(row_record_overhead(example));
   rows.push_back(row_replay_memoization(opt, example));
+  for (Row& r : rows_step_loop(opt)) rows.push_back(std::move(r));
   print_table(rows);
   if (!env_dir) fs::remove_all(opt.dir);
   return 0;

@@ -17,9 +17,12 @@ namespace flor::plan {
 // What the record offers: how many epochs finished, and the epochs after which
 // the whole registered state was checkpointed (the checkpoint of the epoch's
 // last skip block exists), ascending.
+// A step loop's record (a main loop without skip blocks) names the loop: its
+// checkpoints are at ends of iterations, and at its last iteration.
 struct RecordShape {
   int64_t epochs = 0;
   std::vector<int64_t> restorable;
+  std::string step_loop;  // the main loop's name when it is a step loop, else ""
 };
 
 struct SegmentPlan {

@@ -125,6 +125,10 @@ Result<Contract> read_contract(const EnvLookup& env) {
     }
   }
   if (auto v = env(kEnvProbe)) c.probes = split(*v, ',');
+  if (auto v = env(kEnvProbeComplete)) {
+    if (*v != "1" && *v != "0" && !v->empty()) return bad_var(kEnvProbeComplete, *v, "expected 1 or 0");
+    c.probes_complete = *v == "1";
+  }
   if (auto v = env(kEnvEpochs)) {
     FLOR_ASSIGN_OR_RETURN(c.epochs, parse_epoch_range(*v));
   }
@@ -157,6 +161,7 @@ std::map<std::string, std::string> contract_env(const Contract& c) {
     for (const auto& name : c.probes) p += (p.empty() ? "" : ",") + name;
     env[kEnvProbe] = p;
   }
+  if (c.probes_complete) env[kEnvProbeComplete] = "1";
   if (c.epochs) env[kEnvEpochs] = std::to_string(c.epochs->first) + "-" + std::to_string(c.epochs->last);
   if (c.tolerate_divergence) env[kEnvTolerate] = "1";
   if (c.threads) env[kEnvThreads] = std::to_string(*c.threads);

@@ -23,6 +23,10 @@ inline constexpr const char* kEnvEps = "FLOR_EPS";              // record: overh
 inline constexpr const char* kEnvSegment = "FLOR_SEGMENT";      // replay: "P/N", 1-based
 inline constexpr const char* kEnvInit = "FLOR_INIT";            // replay: "weak" | "strong"
 inline constexpr const char* kEnvProbe = "FLOR_PROBE";          // replay: block names, comma-separated
+// replay: "1" = FLOR_PROBE is the whole probe set, the main loop included, so
+// a step loop it does not name may be skipped (restored from its loop-end
+// checkpoint); unset: the set may be incomplete and a step loop runs.
+inline constexpr const char* kEnvProbeComplete = "FLOR_PROBE_COMPLETE";
 inline constexpr const char* kEnvEpochs = "FLOR_EPOCHS";        // replay: "9" or "150-160"
 inline constexpr const char* kEnvTolerate = "FLOR_TOLERATE";    // replay: "1" = divergence is not an error
 inline constexpr const char* kEnvThreads = "FLOR_THREADS";      // torch intra-op threads to pin
@@ -57,6 +61,7 @@ struct Contract {
   Segment segment;
   InitMode init = InitMode::kWeak;
   std::vector<std::string> probes;
+  bool probes_complete = false;  // `probes` is known to name every block that must run
   std::optional<EpochRange> epochs;
   bool tolerate_divergence = false;
   std::optional<int> threads;

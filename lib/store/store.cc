@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS checkpoints(
 CREATE TABLE IF NOT EXISTS epochs(
   run INTEGER NOT NULL, epoch INTEGER NOT NULL, seconds REAL NOT NULL, ended REAL NOT NULL,
   blocks INTEGER NOT NULL, skipped INTEGER NOT NULL, executed INTEGER NOT NULL,
-  divergences INTEGER NOT NULL, rng BLOB, note TEXT NOT NULL, PRIMARY KEY(run, epoch));
+  divergences INTEGER NOT NULL, rng BLOB, note TEXT NOT NULL, iters INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY(run, epoch));
 CREATE TABLE IF NOT EXISTS divergences(
   id INTEGER PRIMARY KEY, run INTEGER NOT NULL, epoch INTEGER NOT NULL, step INTEGER NOT NULL,
   name TEXT NOT NULL, recorded TEXT NOT NULL, replayed TEXT NOT NULL, loc TEXT NOT NULL);
@@ -116,6 +117,7 @@ class SqliteStore final : public Store {
                                    ", newer than this flor understands (" + std::to_string(kSchemaVersion) +
                                    "): upgrade flor");
       }
+      if (version < 2) FLOR_RETURN_IF_ERROR(upgrade_to_2());
     } else {
       FLOR_ASSIGN_OR_RETURN(Stmt put, db_->prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?)"));
       FLOR_RETURN_IF_ERROR(put.bind(1, std::to_string(kSchemaVersion)).run());
@@ -124,6 +126,13 @@ class SqliteStore final : public Store {
   }
 
   const std::string& dir() const override { return dir_; }
+
+  // Version 2 added epochs.iters (a row of a step loop covers a period of
+  // iterations); a version 1 row covers one, the column's default.
+  Status upgrade_to_2() {
+    FLOR_RETURN_IF_ERROR(db_->exec("ALTER TABLE epochs ADD COLUMN iters INTEGER NOT NULL DEFAULT 1"));
+    return db_->exec("UPDATE meta SET value='2' WHERE key='schema_version'");
+  }
 
   Result<int64_t> create_run(const Run& run) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -268,8 +277,8 @@ class SqliteStore final : public Store {
     if (epoch) {
       const EpochRow& e = *epoch;
       FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO epochs(run, epoch, seconds, ended, blocks, "
-                                                  "skipped, executed, divergences, rng, note) "
-                                                  "VALUES(?,?,?,?,?,?,?,?,?,?)"));
+                                                  "skipped, executed, divergences, rng, note, iters) "
+                                                  "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
       st.bind(1, e.run).bind(2, e.epoch).bind(3, e.seconds).bind(4, e.ended > 0 ? e.ended : now_seconds());
       st.bind(5, e.blocks).bind(6, e.skipped).bind(7, e.executed).bind(8, e.divergences);
       if (e.rng.empty()) {
@@ -277,7 +286,7 @@ class SqliteStore final : public Store {
       } else {
         st.bind_blob(9, e.rng);
       }
-      FLOR_RETURN_IF_ERROR(st.bind(10, e.note).run());
+      FLOR_RETURN_IF_ERROR(st.bind(10, e.note).bind(11, e.iters).run());
     }
     return tx.commit();
   }
@@ -285,7 +294,7 @@ class SqliteStore final : public Store {
   Result<std::vector<EpochRow>> epochs(int64_t run) override {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, epoch, seconds, ended, blocks, skipped, executed, "
-                                                "divergences, rng, note FROM epochs WHERE run=? ORDER BY epoch"));
+                                                "divergences, rng, note, iters FROM epochs WHERE run=? ORDER BY epoch"));
     st.bind(1, run);
     std::vector<EpochRow> out;
     FLOR_RETURN_IF_ERROR(st.each_row([&] {
@@ -300,6 +309,7 @@ class SqliteStore final : public Store {
       e.divergences = st.int64(7);
       e.rng = st.text(8);
       e.note = st.text(9);
+      e.iters = st.int64(10);
       out.push_back(std::move(e));
     }));
     return out;

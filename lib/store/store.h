@@ -21,7 +21,7 @@
 
 namespace flor::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;  // 2: epochs.iters
 
 enum class RunKind { kRecord, kReplay };
 // Written as text; never renumbered. A run starts kRunning and is marked
@@ -59,7 +59,10 @@ struct LogRow {
   bool hindsight = false;
 };
 
-// One checkpoint, at the end of skip block `block` (the `seq`-th block of the epoch).
+// One checkpoint, at the end of skip block `block` (the `seq`-th block of the
+// epoch), or, with seq == kEndOfIteration, of main-loop iteration `epoch`
+// itself (a step loop's period end or loop end; `block` is the loop's name).
+inline constexpr int64_t kEndOfIteration = -1;
 struct CheckpointRow {
   int64_t run = 0;
   int64_t epoch = 0;
@@ -75,17 +78,19 @@ struct CheckpointRow {
 
 // One finished epoch of a run (record or replay worker), written at the end of
 // the epoch in the same transaction as that epoch's logs: the driver reads
-// these rows for progress and summaries.
+// these rows for progress and summaries. A step loop (a main loop without skip
+// blocks) writes one row per period: epochs epoch .. epoch+iters-1.
 struct EpochRow {
   int64_t run = 0;          // the run that executed the epoch (record or replay)
-  int64_t epoch = 0;
+  int64_t epoch = 0;        // the first epoch the row covers
+  int64_t iters = 1;        // epochs (main-loop iterations) it covers
   double seconds = 0;       // wall time of the epoch
   double ended = 0;         // unix seconds
   int64_t blocks = 0;       // skip blocks entered
   int64_t skipped = 0;      // replay: blocks skipped (state restored from a checkpoint)
   int64_t executed = 0;     // blocks that ran
   int64_t divergences = 0;  // replay: logged values that differ from the record
-  std::string rng;          // record: CPU generator state at the end of the epoch (raw bytes)
+  std::string rng;          // record: CPU generator state at the start of the epoch (raw bytes)
   std::string note;         // record: the checkpoint policy's decision(s) for the epoch
 };
 

@@ -20,17 +20,20 @@ LoopCtl Runtime::loop_enter(const char* name, detail::LocalsView locals) {
   if (!main_active_ && !main_done_ && depth_ == 0) {
     ctl.role = Role::kMain;
     main_active_ = true;
+    main_name_ = name;
     if (replayer_) {
-      auto range = replayer_->main_begin(state_);
+      step_loop_ = replayer_->is_step_loop(main_name_);
+      auto range = replayer_->main_begin(main_name_, state_);
       if (!range.ok()) fatal(range.status());
       ctl.start = range->first;
       ctl.stop = range->second;
+      if (auto row = replayer_->skipped_loop_row()) flush_logs(row);
     }
     return ctl;
   }
   steps_.push_back(-1);
   ++depth_;
-  if (!main_active_ || depth_ != 1) {
+  if (!main_active_ || depth_ != 1 || step_loop_) {
     ctl.role = Role::kPlain;
     return ctl;
   }
@@ -50,13 +53,29 @@ void Runtime::iter_begin(Role role, int64_t index) {
   }
   epoch_ = index;
   seq_ = 0;
+  if (step_loop_ && replayer_) {  // rows follow the record's periods (Replayer::epoch_end)
+    if (!replayer_->row_open()) epoch_start_ = Clock::now();
+    replayer_->epoch_begin(index);
+    return;
+  }
+  if (step_loop_ && periods_.done() > 0) return;  // inside a period: no bookkeeping
   epoch_start_ = Clock::now();
+  period_first_ = index;
   if (recorder_) recorder_->epoch_begin(index);
   if (replayer_) replayer_->epoch_begin(index);
 }
 
 void Runtime::iter_end(Role role, int64_t index) {
   if (mode_ == RunMode::kOff || role != Role::kMain) return;
+  last_ended_ = index;
+  if (recorder_ && index == 0 && seq_ == 0 && !step_loop_) {
+    // The first iteration entered no skip block: a step loop.
+    step_loop_ = true;
+    if (Status s = write_info(run_, {{"step_loop", main_name_}}); !s.ok()) {
+      warnings().warn("flor: warning: {}", s.to_string());
+    }
+  }
+  if (step_loop_) return step_iter_end(index);
   std::optional<store::EpochRow> row;
   if (recorder_) row = recorder_->epoch_end(index, seq_);
   if (replayer_ && index >= replayer_->segment().first) row = replayer_->epoch_end(index);
@@ -67,6 +86,7 @@ void Runtime::iter_end(Role role, int64_t index) {
 void Runtime::loop_exit(const LoopCtl& ctl, bool clean, detail::LocalsView locals) {
   if (mode_ == RunMode::kOff) return;
   if (ctl.role == Role::kMain) {
+    if (step_loop_) step_loop_exit(clean);
     main_active_ = false;
     main_done_ = true;
     epoch_ = -1;
@@ -77,6 +97,37 @@ void Runtime::loop_exit(const LoopCtl& ctl, bool clean, detail::LocalsView local
   if (depth_ > 0) --depth_;
   // A block left by an exception is not checkpointed: its state is unknown.
   if (ctl.role == Role::kBlock && recorder_ && clean) recorder_->block_end(epoch_, block_seq_, block_, state_, locals);
+}
+
+// Record: the period's row (and maybe a checkpoint) at its last iteration.
+// Replay: a row per recorded period the segment produced (Replayer::epoch_end).
+void Runtime::step_iter_end(int64_t index) {
+  const double seconds = std::chrono::duration<double>(Clock::now() - epoch_start_).count();
+  if (recorder_) {
+    if (!periods_.iteration_end(seconds)) return;
+    flush_logs(recorder_->period_end(period_first_, index, main_name_, state_, Recorder::AtEnd::kMayCheckpoint));
+  } else if (replayer_) {
+    std::optional<store::EpochRow> row;
+    if (index >= replayer_->segment().first) row = replayer_->epoch_end(index);
+    if (!row) return;
+    row->seconds = seconds;
+    flush_logs(row);
+  }
+  periods_.start();
+}
+
+// The loop's last, partial period, and (record, clean) its loop-end checkpoint.
+void Runtime::step_loop_exit(bool clean) {
+  if (recorder_) {
+    if (periods_.done() > 0) {
+      const auto at_end = clean ? Recorder::AtEnd::kMayCheckpoint : Recorder::AtEnd::kNoCheckpoint;
+      flush_logs(recorder_->period_end(period_first_, last_ended_, main_name_, state_, at_end));
+    }
+    if (clean) recorder_->loop_end(last_ended_, main_name_, state_);
+  } else if (replayer_) {
+    if (auto row = replayer_->period_left()) flush_logs(row);
+  }
+  periods_.start();
 }
 
 void Runtime::log(std::string_view name, std::string value, const char* type, const char* file, int line) {

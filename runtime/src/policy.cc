@@ -41,13 +41,14 @@ void CheckpointPolicy::on_capture(double stall_s) {
   stall_total_ += stall_s;
 }
 
-void CheckpointPolicy::on_block(double seconds, double overlapped_write_s) {
+void CheckpointPolicy::on_block(double seconds, double overlapped_write_s, int64_t iters) {
+  const double n = static_cast<double>(std::max<int64_t>(1, iters));
   if (overlapped_write_s <= 0) {
-    quiet_blocks_.push_back(seconds);
+    quiet_blocks_.push_back(seconds / n);
     if (quiet_blocks_.size() > 64) quiet_blocks_.erase(quiet_blocks_.begin());
     return;
   }
-  double base = baseline();
+  double base = baseline() * n;
   double slowdown = base > 0 ? std::max(0.0, seconds - base) : overlapped_write_s;
   last_interference_ = std::min(slowdown, overlapped_write_s);
   interference_total_ += last_interference_;

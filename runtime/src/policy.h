@@ -31,14 +31,16 @@ class CheckpointPolicy {
   void on_capture(double stall_s);
   // A block ran for seconds; `overlapped_write_s` > 0 when a background write
   // of that many seconds ran during it (its slowdown beyond the usual block
-  // time, at most the write's own time, is charged as interference).
-  void on_block(double seconds, double overlapped_write_s);
+  // time, at most the write's own time, is charged as interference). A step
+  // loop's period counts as a block of `iters` iterations: the usual time is
+  // per iteration, so periods of different lengths compare.
+  void on_block(double seconds, double overlapped_write_s, int64_t iters = 1);
 
   double cost() const { return stall_total_ + interference_total_; }
   double eps() const { return eps_; }
 
  private:
-  double baseline() const;  // median block time without a concurrent write
+  double baseline() const;  // median time per iteration of a block without a concurrent write
 
   double eps_;
   double stall_total_ = 0;

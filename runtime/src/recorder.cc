@@ -14,10 +14,15 @@ double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::ste
   return std::chrono::duration<double>(b - a).count();
 }
 
+// r1-e00003-b0.ckpt: after block 0 of epoch 3; r1-e00003.ckpt: at the end of iteration 3.
 std::string checkpoint_name(int64_t run, int64_t epoch, int64_t seq) {
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "r%lld-e%05lld-b%lld.ckpt", static_cast<long long>(run),
-                static_cast<long long>(epoch), static_cast<long long>(seq));
+  if (seq == store::kEndOfIteration) {
+    std::snprintf(buf, sizeof(buf), "r%lld-e%05lld.ckpt", static_cast<long long>(run), static_cast<long long>(epoch));
+  } else {
+    std::snprintf(buf, sizeof(buf), "r%lld-e%05lld-b%lld.ckpt", static_cast<long long>(run),
+                  static_cast<long long>(epoch), static_cast<long long>(seq));
+  }
   return buf;
 }
 
@@ -47,15 +52,35 @@ void Recorder::block_end(int64_t epoch, int64_t seq, const std::string& block, S
   drain();
   policy_.on_block(seconds_between(block_start_, now), write_during_block_);
   write_during_block_ = 0;
+<<<<<<< HEAD
   if (state.empty() && locals.empty()) return;
 
   std::vector<StateItem> items = state.capture_items(locals);
+=======
+  checkpoint(epoch, seq, block, state, Budget::kPolicy, now);
+}
+
+bool Recorder::checkpoint(int64_t epoch, int64_t seq, const std::string& block, StateSet& state, Budget budget,
+                          Clock::time_point now) {
+  if (state.empty()) return false;
+  std::vector<StateItem> items = state.capture_items();
+>>>>>>> steploop
   int64_t bytes = 0;
   for (const auto& item : items) bytes += static_cast<int64_t>(item.tensor.nbytes());
-  const double compute = seconds_between(main_start_, now) - stall_total_;
-  CheckpointPolicy::Decision d = policy_.decide(compute, bytes);
-  notes_ += (notes_.empty() ? "" : "; ") + block + "#" + std::to_string(seq) + ": " + d.reason;
-  if (!d.take) return;
+  CheckpointPolicy::Decision d;
+  if (budget == Budget::kAlways) {
+    d.take = true;
+    d.reason = "loop end";
+  } else if (budget == Budget::kPolicyIfIdle && policy_.eps() < 1 && engine_->busy()) {  // eps 1: every one
+    d.reason = "the previous checkpoint is still being written";
+  } else {
+    const double compute = seconds_between(main_start_, now) - stall_total_;
+    d = policy_.decide(compute, bytes);
+  }
+  const std::string where = seq == store::kEndOfIteration ? block + "@" + std::to_string(epoch)
+                                                          : block + "#" + std::to_string(seq);
+  notes_ += (notes_.empty() ? "" : "; ") + where + ": " + d.reason;
+  if (!d.take) return false;
 
   const std::string name = checkpoint_name(run_, epoch, seq);
   auto stall = engine_->capture(items, name, [this, name](const WriteReport& r) {
@@ -65,7 +90,7 @@ void Recorder::block_end(int64_t epoch, int64_t seq, const std::string& block, S
   if (!stall.ok()) {
     if (!warned_) warnings().warn("flor: warning: checkpoint {} not taken: {} (training goes on)", name, stall.status().to_string());
     warned_ = true;
-    return;
+    return false;
   }
   stall_total_ += *stall;
   policy_.on_capture(*stall);
@@ -80,6 +105,37 @@ void Recorder::block_end(int64_t epoch, int64_t seq, const std::string& block, S
   row.reason = d.reason;
   pending_.push_back(std::move(row));
   ++taken_;
+  return true;
+}
+
+store::EpochRow Recorder::period_end(int64_t first, int64_t last, const std::string& loop, StateSet& state,
+                                     AtEnd at_end) {
+  const auto now = Clock::now();
+  drain();
+  const double seconds = seconds_between(epoch_start_, now);
+  policy_.on_block(seconds, write_during_block_, last - first + 1);
+  write_during_block_ = 0;
+  // The row first: a checkpoint row never names an iteration without one.
+  store::EpochRow row;
+  row.run = run_;
+  row.epoch = first;
+  row.iters = last - first + 1;
+  row.seconds = seconds;
+  row.rng = std::move(epoch_rng_);
+  if (at_end == AtEnd::kMayCheckpoint &&
+      checkpoint(last, store::kEndOfIteration, loop, state, Budget::kPolicyIfIdle, now)) {
+    last_end_of_iteration_ = last;
+  }
+  row.note = "steps " + std::to_string(first) + "-" + std::to_string(last) + (notes_.empty() ? "" : ": " + notes_);
+  return row;
+}
+
+void Recorder::loop_end(int64_t last, const std::string& loop, StateSet& state) {
+  if (last < 0 || last == last_end_of_iteration_) return;
+  drain();
+  if (checkpoint(last, store::kEndOfIteration, loop, state, Budget::kAlways, Clock::now())) {
+    last_end_of_iteration_ = last;
+  }
 }
 
 store::EpochRow Recorder::epoch_end(int64_t epoch, int64_t blocks) {

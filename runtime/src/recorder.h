@@ -32,6 +32,19 @@ class Recorder {
   void block_end(int64_t epoch, int64_t seq, const std::string& block, StateSet& state, detail::LocalsView locals);
   // The row for the epoch that just ended (the caller commits it with the logs).
   store::EpochRow epoch_end(int64_t epoch, int64_t blocks);
+
+  // Step loops (periods.h): epoch_begin is called at a period's first
+  // iteration. period_end decides, as block_end does, whether to checkpoint
+  // `state` at the end of iteration `last` (an end-of-iteration checkpoint,
+  // store::kEndOfIteration, of block `loop`) and returns the period's row,
+  // epochs first..last.
+  // kNoCheckpoint: the loop was left by an exception (its state is unknown).
+  enum class AtEnd { kMayCheckpoint, kNoCheckpoint };
+  store::EpochRow period_end(int64_t first, int64_t last, const std::string& loop, StateSet& state, AtEnd at_end);
+  // The step loop ended cleanly after iteration `last`: checkpoints `state`
+  // there whatever the budget (once a run: replay skips the whole loop from
+  // it), unless the last period end already did.
+  void loop_end(int64_t last, const std::string& loop, StateSet& state);
   // Waits for the pending write and stores the rows of finished ones.
   void finish();
 
@@ -40,6 +53,13 @@ class Recorder {
  private:
   using Clock = std::chrono::steady_clock;
   void drain();  // stores rows of finished writes; measures their time
+  // kPolicyIfIdle: as kPolicy, but not while the previous write still runs
+  // (a step loop's periods can end faster than a write: waiting would stall;
+  // with eps 1, every period end still waits and takes one).
+  enum class Budget { kPolicy, kPolicyIfIdle, kAlways };
+  // Decides (kPolicy) and captures `state` as checkpoint (epoch, seq); true when taken.
+  bool checkpoint(int64_t epoch, int64_t seq, const std::string& block, StateSet& state, Budget budget,
+                  Clock::time_point now);
 
   struct Finished {
     std::string name;
@@ -55,6 +75,7 @@ class Recorder {
   std::vector<Finished> finished_;  // filled by the writer thread
   bool warned_ = false;
   int64_t taken_ = 0;
+  int64_t last_end_of_iteration_ = -1;  // step loops: the iteration of the newest end-of-iteration checkpoint
 
   Clock::time_point main_start_{};
   bool started_ = false;

@@ -25,7 +25,9 @@ Status Replayer::load() {
   FLOR_ASSIGN_OR_RETURN(shape_, plan::record_shape(*store_, record_));
   FLOR_ASSIGN_OR_RETURN(auto epochs, store_->epochs(record_));
   for (auto& e : epochs) {
-    if (e.epoch < shape_.epochs) epoch_rng_[e.epoch] = std::move(e.rng);
+    if (e.epoch >= shape_.epochs) continue;
+    period_starts_.insert(e.epoch);
+    epoch_rng_[e.epoch] = std::move(e.rng);
   }
   FLOR_ASSIGN_OR_RETURN(auto cks, store_->checkpoints(record_));
   for (const auto& c : cks) checkpoints_[{c.epoch, c.seq}] = c.path;
@@ -44,7 +46,19 @@ std::string Replayer::checkpoint_path(int64_t epoch, int64_t seq) const {
   return it == checkpoints_.end() ? std::string() : store_->dir() + "/" + it->second;
 }
 
-Result<std::pair<int64_t, int64_t>> Replayer::main_begin(StateSet& state) {
+Result<std::pair<int64_t, int64_t>> Replayer::main_begin(const std::string& name, StateSet& state) {
+  step_ = is_step_loop(name);
+  if (step_ && contract_.probes_complete && !probed(name)) {
+    const std::string path = checkpoint_path(shape_.epochs - 1, store::kEndOfIteration);
+    if (!path.empty()) {
+      Status s = state.restore(path);
+      if (s.ok()) {
+        skipped_from_ = path;
+        return std::make_pair(shape_.epochs, shape_.epochs);
+      }
+      warnings().warn("flor: warning: cannot restore {}: {}; running step loop '{}'", path, s.to_string(), name);
+    }
+  }
   std::optional<int64_t> after = plan_.restore_after;
   while (after) {
     // A restorable epoch's checkpoint is its last block's: the highest seq.
@@ -61,8 +75,18 @@ Result<std::pair<int64_t, int64_t>> Replayer::main_begin(StateSet& state) {
   return std::make_pair(plan_.start, plan_.last + 1);
 }
 
+std::optional<store::EpochRow> Replayer::skipped_loop_row() {
+  if (skipped_from_.empty() || skipped_row_given_) return std::nullopt;
+  skipped_row_given_ = true;
+  store::EpochRow row = make_row(plan_.first, plan_.last);
+  row.skipped = 1;
+  row.note = "step loop skipped: state restored from " + skipped_from_;
+  return row;
+}
+
 void Replayer::epoch_begin(int64_t epoch) {
-  epoch_skipped_ = epoch_executed_ = epoch_divergences_ = epoch_blocks_ = 0;
+  if (!step_ || row_first_ < 0) epoch_skipped_ = epoch_executed_ = epoch_divergences_ = epoch_blocks_ = 0;
+  if (step_ && row_first_ < 0 && epoch >= plan_.first) row_first_ = epoch;
   // Every epoch starts with the generator state it had at record time, so a
   // new statement that draws random numbers cannot shift later epochs.
   auto it = epoch_rng_.find(epoch);
@@ -125,15 +149,31 @@ void Replayer::compare(const store::LogRow& row) {
   }
 }
 
-store::EpochRow Replayer::epoch_end(int64_t epoch) {
+store::EpochRow Replayer::make_row(int64_t first, int64_t last) {
   store::EpochRow row;
   row.run = run_;
-  row.epoch = epoch;
+  row.epoch = first;
+  row.iters = last - first + 1;
   row.blocks = epoch_blocks_;
   row.skipped = epoch_skipped_;
   row.executed = epoch_executed_;
   row.divergences = epoch_divergences_;
-  row.note = epoch < plan_.first ? "catch-up" : "replayed";
+  row.note = first < plan_.first ? "catch-up" : "replayed";
+  return row;
+}
+
+std::optional<store::EpochRow> Replayer::epoch_end(int64_t epoch) {
+  if (!step_) return make_row(epoch, epoch);
+  if (row_first_ < 0) return std::nullopt;
+  row_last_ = epoch;
+  if (epoch < plan_.last && epoch + 1 < shape_.epochs && !period_starts_.count(epoch + 1)) return std::nullopt;
+  return period_left();
+}
+
+std::optional<store::EpochRow> Replayer::period_left() {
+  if (row_first_ < 0 || row_last_ < row_first_) return std::nullopt;
+  store::EpochRow row = make_row(row_first_, row_last_);
+  row_first_ = row_last_ = -1;
   return row;
 }
 

@@ -28,17 +28,32 @@ class Replayer {
   static Result<std::unique_ptr<Replayer>> open(store::Store* store, int64_t run, int64_t record,
                                                 const Contract& contract);
 
-  // The main loop begins: restores the checkpoint before this segment (weak
-  // init; falling back to earlier ones when one is corrupt) and returns the
-  // first epoch to run and one past the last.
-  Result<std::pair<int64_t, int64_t>> main_begin(StateSet& state);
+  // The main loop `name` begins: restores the checkpoint before this segment
+  // (weak init; falling back to earlier ones when one is corrupt) and returns
+  // the first epoch to run and one past the last. A step loop that is known
+  // not to be probed (FLOR_PROBE_COMPLETE without its name) is skipped whole:
+  // its loop-end checkpoint is restored and no epoch runs.
+  Result<std::pair<int64_t, int64_t>> main_begin(const std::string& name, StateSet& state);
+  // Whether the record's main loop `name` was a step loop (plan::RecordShape).
+  bool is_step_loop(const std::string& name) const {
+    return !shape_.step_loop.empty() && shape_.step_loop == name;
+  }
+  // Once, after main_begin skipped the loop: the row for this segment's epochs.
+  std::optional<store::EpochRow> skipped_loop_row();
   void epoch_begin(int64_t epoch);
   // True when block (epoch, seq) is skipped: its state and `locals` were restored.
   bool block_enter(int64_t epoch, int64_t seq, const std::string& name, StateSet& state, detail::LocalsView locals);
   // A logged value: compared (existing statement) or kept as hindsight.
   // Returns false when the row is not to be stored.
   bool on_log(store::LogRow& row, bool after_main);
-  store::EpochRow epoch_end(int64_t epoch);
+  // The row of the epoch that ended. A step loop's rows follow the record's
+  // periods: nullopt until the epoch that ends a recorded period (or the
+  // segment); the row then covers the epochs since the last one.
+  std::optional<store::EpochRow> epoch_end(int64_t epoch);
+  // Step loops: whether a row has epochs not yet returned; period_left returns
+  // that row (the loop ended before its period did).
+  bool row_open() const { return row_first_ >= 0; }
+  std::optional<store::EpochRow> period_left();
 
   int64_t divergences() const { return divergences_; }
   const std::optional<store::Divergence>& first_divergence() const { return first_; }
@@ -65,6 +80,14 @@ class Replayer {
   std::map<LogKey, std::vector<std::string>> recorded_;
   std::map<LogKey, size_t> seen_;
   std::set<std::string> recorded_names_;
+
+  std::set<int64_t> period_starts_;  // step loops: the first epoch of each recorded row
+  bool step_ = false;                // the main loop running is the record's step loop
+  int64_t row_first_ = -1;           // step loops: first epoch of the row being gathered
+  int64_t row_last_ = -1;
+  std::string skipped_from_;         // the loop-end checkpoint a skipped step loop was restored from
+  bool skipped_row_given_ = false;
+  store::EpochRow make_row(int64_t first, int64_t last);
 
   int64_t epoch_skipped_ = 0, epoch_executed_ = 0, epoch_divergences_ = 0, epoch_blocks_ = 0;
   int64_t divergences_ = 0;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cmdline.h"
+#include "periods.h"
 #include "flor/flor.h"
 #include "recorder.h"
 #include "replayer.h"
@@ -65,6 +66,8 @@ class Runtime {
   Result<std::string> replay_name() const;
   Status write_info(int64_t run, const std::map<std::string, std::string>& extra_json);
   void flush_logs(const std::optional<store::EpochRow>& epoch);
+  void step_iter_end(int64_t index);
+  void step_loop_exit(bool clean);
 
   using Clock = std::chrono::steady_clock;
 
@@ -90,6 +93,14 @@ class Runtime {
   int64_t block_seq_ = 0;
   std::vector<int64_t> steps_;  // iteration index of each open nested loop
   Clock::time_point epoch_start_{};
+  // Step loops (a main loop without skip blocks; periods.h): record decides
+  // at the end of iteration 0 (it entered no skip block), replay follows the
+  // record. Its nested loops then only count steps (never skipped).
+  std::string main_name_;
+  bool step_loop_ = false;
+  StepPeriods periods_;
+  int64_t period_first_ = 0;
+  int64_t last_ended_ = -1;  // the main loop's last iteration that ended
 
   std::vector<store::LogRow> logs_;  // not yet in the store
 };

@@ -11,6 +11,7 @@
 
 #include "cmdline.h"
 #include "common/temp_dir.h"
+#include "periods.h"
 #include "policy.h"
 #include "rng.h"
 #include "state_set.h"
@@ -239,6 +240,46 @@ TEST_CASE("policy: checkpoints while within eps x compute", "[runtime]") {
   CheckpointPolicy every(1.0);  // no budget
   every.on_capture(50);
   CHECK(every.decide(0.001, 1).take);
+}
+
+TEST_CASE("periods: lengths double while a period is short, then stay", "[runtime]") {
+  // 3000 steps of 0.3 ms: 1, 2, 4, ..., 1024, then the loop ends inside 2048.
+  StepPeriods p;
+  std::vector<int64_t> lengths;
+  int64_t in_period = 0;
+  for (int step = 0; step < 3000; ++step) {
+    ++in_period;
+    if (p.iteration_end(0.0003 * static_cast<double>(in_period))) {
+      lengths.push_back(in_period);
+      in_period = 0;
+      p.start();
+    }
+  }
+  CHECK(lengths == std::vector<int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+  CHECK(p.length() == 2048);
+  CHECK(p.done() == 3000 - 2047);
+  // Steps of 1 s: the period stops growing at kMinIters.
+  StepPeriods slow;
+  lengths.clear();
+  for (int period = 0; period < 6; ++period) {
+    const int64_t n = slow.length();
+    for (int64_t i = 1; i <= n; ++i) {
+      if (slow.iteration_end(static_cast<double>(i))) lengths.push_back(i);
+    }
+    slow.start();
+  }
+  CHECK(lengths == std::vector<int64_t>{1, 2, 4, 8, 8, 8});
+  // The same times give the same periods.
+  StepPeriods a, b;
+  for (int i = 0; i < 100; ++i) CHECK(a.iteration_end(0.01 * a.done()) == b.iteration_end(0.01 * b.done()));
+}
+
+TEST_CASE("policy: a period is charged per iteration against quiet periods", "[runtime]") {
+  CheckpointPolicy p(0.1);
+  p.on_block(0.010, 0, 10);    // 1 ms an iteration
+  p.on_block(0.040, 0, 40);
+  p.on_block(0.085, 0.05, 80);  // 5 ms slower than 80 quiet iterations, with a write
+  CHECK(p.cost() == Approx(0.005));
 }
 
 TEST_CASE("cmdline: flor flags are taken out, errors name the value", "[runtime]") {

@@ -30,6 +30,7 @@ TEST_CASE("contract: round-trips through the environment", "[contract]") {
   c.segment = Segment{2, 4};
   c.init = InitMode::kStrong;
   c.probes = {"batch", "train"};
+  c.probes_complete = true;
   c.epochs = EpochRange{3, 9};
   c.tolerate_divergence = true;
   c.threads = 2;
@@ -47,6 +48,7 @@ TEST_CASE("contract: round-trips through the environment", "[contract]") {
   CHECK(back->segment.count == 4);
   CHECK(back->init == InitMode::kStrong);
   CHECK(back->probes == c.probes);
+  CHECK(back->probes_complete);
   CHECK(back->epochs->first == 3);
   CHECK(back->epochs->last == 9);
   CHECK(back->tolerate_divergence);
@@ -65,6 +67,7 @@ TEST_CASE("contract: bad values name the variable", "[contract]") {
   CHECK_THAT(with("FLOR_EPS", "2").status().message(), Catch::Contains("FLOR_EPS"));
   CHECK_THAT(with("FLOR_INIT", "medium").status().message(), Catch::Contains("FLOR_INIT"));
   CHECK_THAT(with("FLOR_THREADS", "0").status().message(), Catch::Contains("FLOR_THREADS"));
+  CHECK_THAT(with("FLOR_PROBE_COMPLETE", "yes").status().message(), Catch::Contains("FLOR_PROBE_COMPLETE"));
   CHECK(read_contract(from_map({{"FLOR_MODE", "record"}})).status().code() == Code::kInvalidArgument);
 }
 

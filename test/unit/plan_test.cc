@@ -136,5 +136,44 @@ TEST_CASE("plan: the record's shape comes from its epoch and checkpoint rows", "
   }
 }
 
+TEST_CASE("plan: a step loop's rows cover periods; its checkpoints end iterations", "[plan]") {
+  test::TempDir home;
+  auto store = store::Store::open(home.path, "exp");
+  REQUIRE(store.ok());
+  store::Run r;
+  r.info_json = R"({"step_loop":"step"})";
+  int64_t run = *(*store)->create_run(r);
+  // Periods 0, 1-2, 3-6, 7-14: 15 epochs.
+  for (auto [first, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 1}, {1, 2}, {3, 4}, {7, 8}}) {
+    store::EpochRow row;
+    row.run = run;
+    row.epoch = first;
+    row.iters = n;
+    REQUIRE((*store)->commit_epoch(row, {}).ok());
+  }
+  for (int64_t e : {6, 14, 20}) {  // 20: beyond the finished epochs
+    store::CheckpointRow c;
+    c.run = run;
+    c.epoch = e;
+    c.seq = store::kEndOfIteration;
+    REQUIRE((*store)->add_checkpoint(c).ok());
+  }
+  auto shape = record_shape(**store, run);
+  REQUIRE(shape.ok());
+  CHECK(shape->epochs == 15);
+  CHECK(shape->restorable == std::vector<int64_t>{6, 14});
+  CHECK(shape->step_loop == "step");
+  // Two segments split on the checkpoint at 6; --epochs 8-12 starts after it.
+  auto plans = plan_segments(*shape, 2, InitMode::kWeak);
+  REQUIRE(plans.ok());
+  CHECK(plans->at(1).first == 7);
+  CHECK(plans->at(1).restore_after == 6);
+  auto ranged = plan_segment(*shape, Segment{1, 1}, InitMode::kWeak, EpochRange{8, 12});
+  REQUIRE(ranged.ok());
+  CHECK(ranged->first == 8);
+  CHECK(ranged->start == 7);
+  CHECK(ranged->restore_after == 6);
+}
+
 }  // namespace
 }  // namespace flor::plan

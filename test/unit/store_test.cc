@@ -76,6 +76,7 @@ TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-t
   epoch.epoch = 2;
   epoch.rng = std::string("\0\1\2binary", 9);
   epoch.note = "checkpoint: within budget";
+  epoch.iters = 64;  // a step loop's period: epochs 2-65
   REQUIRE(store->commit_epoch(epoch, rows).ok());
   auto logs = store->logs(id);
   REQUIRE(logs->size() == 3);
@@ -85,6 +86,7 @@ TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-t
   REQUIRE(epochs->size() == 1);
   CHECK(epochs->at(0).rng == epoch.rng);
   CHECK(epochs->at(0).note == epoch.note);
+  CHECK(epochs->at(0).iters == 64);
 
   CheckpointRow c;
   c.run = id;
@@ -106,6 +108,30 @@ TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-t
   REQUIRE(store->put_blob(id, "rng/start", std::string(5056, '\7')).ok());
   CHECK(store->blob(id, "rng/start")->size() == 5056);
   CHECK(store->blob(id, "nope").status().code() == Code::kNotFound);
+}
+
+TEST_CASE("store: a version 1 store gains epochs.iters (1 for its rows)", "[store]") {
+  TempDir home;
+  {
+    auto store = open_ok(home.path, "old");
+    int64_t id = *store->create_run(Run{});
+    EpochRow row;
+    row.run = id;
+    row.epoch = 0;
+    REQUIRE(store->commit_epoch(row, {}).ok());
+  }
+  // Turn it into what flor wrote before version 2: no iters column.
+  const std::string db = home.path + "/old/flor.db";
+  const std::string sql =
+      "sqlite3 '" + db + "' \"CREATE TABLE e2 AS SELECT run, epoch, seconds, ended, blocks, skipped, executed, "
+      "divergences, rng, note FROM epochs; DROP TABLE epochs; ALTER TABLE e2 RENAME TO epochs; "
+      "UPDATE meta SET value='1' WHERE key='schema_version';\"";
+  if (std::system(("command -v sqlite3 >/dev/null && " + sql).c_str()) != 0) return;  // no sqlite3 shell
+  auto store = open_ok(home.path, "old");
+  auto epochs = store->epochs(1);
+  REQUIRE(epochs.ok());
+  REQUIRE(epochs->size() == 1);
+  CHECK(epochs->at(0).iters == 1);
 }
 
 TEST_CASE("store: names are checked and experiments listed", "[store]") {

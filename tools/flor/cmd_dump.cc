@@ -33,7 +33,7 @@ Result<ordered_json> dump_json(store::Store& store, const store::Run& run) {
   FLOR_ASSIGN_OR_RETURN(auto epochs, store.epochs(run.id));
   j["epochs"] = ordered_json::array();
   for (const auto& e : epochs) {
-    j["epochs"].push_back({{"epoch", e.epoch}, {"seconds", e.seconds}, {"ended", e.ended}, {"blocks", e.blocks},
+    j["epochs"].push_back({{"epoch", e.epoch}, {"iters", e.iters}, {"seconds", e.seconds}, {"ended", e.ended}, {"blocks", e.blocks},
                            {"skipped", e.skipped}, {"executed", e.executed}, {"divergences", e.divergences},
                            {"note", e.note}});
   }

@@ -36,6 +36,12 @@ struct ReplayRequest {
   InitMode init = InitMode::kWeak;
   std::vector<std::string> probes;
   bool find_probes = true;  // neither --probe nor --no-probes: flor-instrument finds them
+  // `probes` names every block that must run, a step loop included
+  // (FLOR_PROBE_COMPLETE): only --probe and --no-probes say so. Automatic
+  // probes never do: flor-instrument names the skip blocks with new logs, not
+  // the main loops it saw, and a file whose log lines did not change can still
+  // log more (a #define, a changed callee), so a step loop then runs.
+  bool probes_complete = false;
   std::optional<EpochRange> epochs;
   bool tolerate = false;
   std::optional<int> slurm;
@@ -69,6 +75,7 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
   if (args.has("--no-probes") && !req.probes.empty())
     return invalid_argument("replay: give --probe or --no-probes, not both");
   req.find_probes = req.probes.empty() && !args.has("--no-probes");
+  req.probes_complete = !req.find_probes;
   if (auto e = args.value("--epochs")) {
     FLOR_ASSIGN_OR_RETURN(req.epochs, parse_epoch_range(*e));
   }
@@ -195,6 +202,7 @@ Contract worker_contract(const Prepared& p, int64_t run, int index, const std::s
   c.segment = Segment{index, p.count};
   c.init = p.req.init;
   c.probes = p.req.probes;
+  c.probes_complete = p.req.probes_complete;
   c.epochs = p.req.epochs;
   c.tolerate_divergence = p.req.tolerate;
   c.threads = p.threads;

@@ -14,11 +14,19 @@ constexpr int kTailLines = 15;
 
 int64_t range_size(const plan::SegmentPlan& p) { return p.last - p.first + 1; }
 
-// Epochs of the worker's own range that finished (catch-up epochs do not count).
+// Epochs of the worker's own range that finished (catch-up epochs do not
+// count); a step loop's row covers `iters` of them.
 int64_t epochs_done(const std::vector<store::EpochRow>& rows, const plan::SegmentPlan& p) {
-  return std::count_if(rows.begin(), rows.end(),
-                       [&](const store::EpochRow& e) { return e.epoch >= p.first && e.epoch <= p.last; });
+  int64_t done = 0;
+  for (const auto& e : rows) {
+    const int64_t first = std::max(e.epoch, p.first), last = std::min(e.epoch + e.iters - 1, p.last);
+    if (last >= first) done += last - first + 1;
+  }
+  return done;
 }
+
+// A row of a step loop skipped whole (restored from its loop-end checkpoint).
+bool skipped_loop(const store::EpochRow& e) { return e.blocks == 0 && e.skipped > 0; }
 
 std::vector<store::EpochRow> epoch_rows(store::Store& store, int64_t run) {
   auto rows = store.epochs(run);
@@ -93,7 +101,7 @@ std::string after_epochs(int64_t recorded_epochs) {
 // The verdict. Never claims fidelity for epochs that did not run, nor leaves
 // out that the record itself stopped early.
 std::string fidelity_line(int64_t divergences, const std::string& first_divergence, int64_t done,
-                          int64_t total, const store::Run& record, int64_t recorded_epochs,
+                          int64_t total, bool loop_skipped, const store::Run& record, int64_t recorded_epochs,
                           const std::vector<WorkerView>& workers) {
   if (divergences > 0 || !first_divergence.empty()) {
     return "fidelity: DIVERGED: " + std::to_string(divergences) + " value(s) differ; " + first_divergence +
@@ -103,6 +111,10 @@ std::string fidelity_line(int64_t divergences, const std::string& first_divergen
     return "fidelity: incomplete: no divergence in the " + std::to_string(done) + " epoch(s) replayed\n";
   }
   std::string how = ending(record);
+  if (how.empty() && loop_skipped) {
+    return "fidelity: ok (the step loop was skipped, its state restored; every recorded value outside it "
+           "reproduced)\n";
+  }
   if (how.empty() || workers.empty()) return "fidelity: ok (every recorded value reproduced)\n";
   int64_t first = workers[0].plan.first, last = workers[0].plan.last;  // the epochs the workers own
   for (const auto& w : workers) {
@@ -147,7 +159,7 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
   ReplaySummary s;
   const std::string outcome = record_outcome(record, recorded_epochs);
   int64_t done = 0, total = 0, skipped = 0, executed = 0, divergences = 0;
-  bool failed = false, interrupted = false;
+  bool failed = false, interrupted = false, loop_skipped = false;
   std::string lines, tails;
   for (size_t i = 0; i < workers.size(); ++i) {
     const WorkerView& w = workers[i];
@@ -155,7 +167,10 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
     int64_t d = epochs_done(rows, w.plan);
     done += d;
     total += range_size(w.plan);
-    for (const auto& r : rows) skipped += r.skipped, executed += r.executed, divergences += r.divergences;
+    for (const auto& r : rows) {
+      skipped += r.skipped, executed += r.executed, divergences += r.divergences;
+      loop_skipped = loop_skipped || skipped_loop(r);
+    }
     lines += "  worker " + std::to_string(w.index) + "  run " + std::to_string(w.run) + "  epochs " +
              std::to_string(w.plan.first) + "-" + std::to_string(w.plan.last) + "  " + w.slot + "  " +
              exit_text(exits[i]) + "  (" + std::to_string(d) + "/" + std::to_string(range_size(w.plan)) +
@@ -173,7 +188,7 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
            std::to_string(executed) + " re-executed\nnew logs: " + new_log_names(store, record.id, workers) +
            "\n";
   std::string first = first_divergence(store, workers);
-  s.text += fidelity_line(divergences, first, done, total, record, recorded_epochs, workers);
+  s.text += fidelity_line(divergences, first, done, total, loop_skipped, record, recorded_epochs, workers);
   s.text += tails;
   s.exit_code = interrupted ? kExitInterrupted : failed ? 1 : (divergences > 0 || !first.empty()) ? kExitDivergence : 0;
   return s;
