@@ -20,7 +20,9 @@
 # (.to(device), chained std::cout progress, per-epoch accumulators whose names
 # the test section declares again, torch::save every few batches), live_out
 # (the last batch's images and a vector of losses read after the batch loop;
-# an evaluation loop writing a CSV file, which must run).
+# an evaluation loop writing a CSV file, which must run), steps (a step loop:
+# no nested loop, a sampled batch per step) and full_batch (`while (++i)` with
+# a break on convergence, one step over all the data per iteration).
 # Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
 source "$(dirname "$0")/driver_lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
@@ -30,7 +32,7 @@ grep -q replay <<< "$help_text" || { echo "skip: flor replay not available"; exi
 FMNIST_LIB=$FLOR_BUILD_DIR/examples/fashion_mnist/libfmnist.a
 [ -f "$FMNIST_LIB" ] || { echo "skip: example not built"; exit 77; }
 [ -f "$FLOR_BUILD_DIR/florConfig.cmake" ] || { echo "skip: no flor package in the build tree"; exit 77; }
-SHAPES=(gan converge modules multifile single_stmt macro classifier live_out)
+SHAPES=(gan converge modules multifile single_stmt macro classifier live_out steps full_batch)
 started=$SECONDS
 
 REPO=$WORK/project
@@ -84,6 +86,12 @@ expect_in "$live_out_cc" 'flor::checkpoints(model, optimizer);'
 expect_in "$live_out_cc" 'for (auto& batch : *test_loader) {'
 grep -q "^$REPO/live_out/live_out.cc:54:5: warning: block 'batch_2' is not skipped: it mutates 'csv' .*\[flor-side-effects\]" \
   "$WORK/build1.log" || fail "no [flor-side-effects] warning for live_out's CSV loop: $(grep -n warning "$WORK/build1.log")"
+steps_cc=$(flor_cc steps steps)
+expect_in "$steps_cc" 'flor::checkpoints(model, optimizer, running);'
+expect_in "$steps_cc" 'for (int64_t step : flor::loop("step", 0, kSteps)) {'
+full_batch_cc=$(flor_cc full_batch full_batch)
+expect_in "$full_batch_cc" 'flor::checkpoints(model, optimizer, iteration, best);'
+expect_in "$full_batch_cc" 'for ([[maybe_unused]] int64_t flor_step : flor::loop("step")) { if (!(++iteration)) break;'
 macro_cc=$(flor_cc macro macro)
 expect_in "$macro_cc" 'flor::loop("epoch", 0, 3)'
 expect_in "$macro_cc" 'FOR_EACH_BATCH(batch, loader) {'
@@ -92,13 +100,18 @@ grep -q "^$REPO/macro/macro.cc:20:5: warning: block 'batch' is inside macro 'FOR
   "$WORK/build1.log" || fail "no [flor-macro] diagnostic: $(grep -n warning "$WORK/build1.log")"
 [ "$(grep -c '\[flor-' "$WORK/build1.log")" -eq 2 ] || fail "unexpected diagnostics: $(grep '\[flor-' "$WORK/build1.log")"
 
-# Record every shape, checkpointing every block.
+# Record every shape, checkpointing every block (every period of a step loop).
 cd "$REPO"
 for shape in "${SHAPES[@]}"; do
   "$FLOR" run "$shape" --eps 1 -- "./build/$shape" > "$WORK/$shape.record" 2>&1 ||
     fail "record $shape: $(cat "$WORK/$shape.record")"
-  [ "$(grep -c '^epoch [0-2] ' "$WORK/$shape.record")" -eq 3 ] || fail "record $shape: $(cat "$WORK/$shape.record")"
+  case $shape in
+    steps) [ "$(grep -c '^step [0-9]* loss ' "$WORK/$shape.record")" -eq 6 ] ;;
+    full_batch) grep -q '^iterations [0-9]* w_error ' "$WORK/$shape.record" ;;
+    *) [ "$(grep -c '^epoch [0-2] ' "$WORK/$shape.record")" -eq 3 ] ;;
+  esac || fail "record $shape: $(cat "$WORK/$shape.record")"
 done
+"$FLOR" dump steps:1 | contains '^checkpoints: [1-9]' || fail "the step loop was not checkpointed"
 "$FLOR" dump macro:1 | contains '^checkpoints: 0$' || fail "the macro's loop was checkpointed"
 # What live_out wrote after its batch loop (from the last batch's images) and in its evaluation loop.
 md5sum live_out_epoch*.pgm live_out_eval.csv > "$WORK/live_out.md5"
@@ -111,7 +124,7 @@ add_line() {  # FILE AFTER-REGEX NEW-LINE: inserts NEW-LINE (same indentation) a
   sed -i "s|^\(\s*\)\($2.*\)$|\1\2\n\1$3|" "$file"
 }
 for src in gan/gan.cc converge/converge.cc modules/modules.cc multifile/main.cc single_stmt/single_stmt.cc macro/macro.cc \
-           classifier/classifier.cc live_out/live_out.cc; do
+           classifier/classifier.cc live_out/live_out.cc steps/steps.cc full_batch/full_batch.cc; do
   sed -i '0,/^#include/s|^#include|#include <flor/flor.h>\n#include|' "$REPO/$src"
 done
 add_line gan/gan.cc 'double d_norm = ' 'flor::log("d_loss", d_sum / kSteps); flor::log("g_loss", g_sum / kSteps);'
@@ -121,6 +134,10 @@ add_line modules/modules.cc 'double accuracy = ' 'flor::log("loss", loss_sum / 2
 add_line multifile/main.cc 'double accuracy = ' 'flor::log("loss", loss_sum / 30); flor::log("accuracy", accuracy);'
 add_line classifier/classifier.cc 'double accuracy = ' 'flor::log("loss", loss); flor::log("accuracy", accuracy);'
 add_line live_out/live_out.cc 'double pixel_mean = ' 'flor::log("loss", loss); flor::log("spread", spread); flor::log("pixel_mean", pixel_mean);'
+add_line steps/steps.cc 'std::printf("step %lld loss' 'flor::log("mean_loss", running / kPrintEvery);'
+add_line steps/steps.cc 'double test_acc = ' 'flor::log("test_acc", test_acc);'
+add_line full_batch/full_batch.cc 'double value = loss.item' 'flor::log("loss", value);'
+add_line full_batch/full_batch.cc 'double w_error = ' 'flor::log("w_error", w_error);'
 add_line macro/macro.cc 'std::fflush(stdout);' 'flor::log("loss", loss_sum / 20); flor::log("w_norm", model->weight.norm().item<double>());'
 # A single-statement body gains braces to hold the new line.
 sed -i 's|^\(\s*for (int64_t epoch = 0; epoch != 3; epoch += 1)\) \(train_epoch(.*);\)$|\1 {\n    \2\n    flor::log("w_norm", model->weight.norm().item<double>());\n  }|' \
@@ -206,6 +223,55 @@ skipped 0 "live_out probing batch"
 two_workers live_out
 check_values live_out loss spread pixel_mean
 echo "live_out: ok"
+
+# STEP-SHAPE REGEX NAME EPOCH-OFFSET: the last replay's workers logged NAME, at
+# every line of the record that matches REGEX (groups: the loop's counter and
+# the value), exactly once, equal to the printed value; a counter c is epoch
+# c + EPOCH-OFFSET; a line without a counter is after the loop (epoch -1).
+check_printed() {
+  local shape=$1 regex=$2 name=$3 offset=$4 runs
+  runs=$(summary_runs "$WORK/last.out")
+  for run in $runs; do "$FLOR" dump "$shape:$run"; done > "$WORK/dump"
+  python3 - "$WORK/$shape.record" "$WORK/dump" "$regex" "$name" "$offset" <<'PY' || fail "$shape: $name differs from the record"
+import re, sys
+record, dump, regex, name, offset = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+want = {}
+for line in open(record):
+    m = re.match(regex, line)
+    if m:
+        epoch = int(m[1]) + offset if m.lastindex == 2 else -1
+        want[epoch] = m[m.lastindex]
+logged = {}
+for m in re.finditer(r"^  epoch=(-?\d+) step=-?\d+ name=(\S+) value=(\S+)", open(dump).read(), re.M):
+    if m[2] == name:
+        logged.setdefault(int(m[1]), []).append(m[3])
+bad = [f"epoch {e}: logged {logged.get(e)}, printed {v}" for e, v in want.items()
+       if len(logged.get(e, [])) != 1 or "%.6f" % float(logged[e][0]) != v]
+for b in bad:
+    print(f"{name}: {b}", file=sys.stderr)
+sys.exit(1 if bad or not want else 0)
+PY
+}
+
+# Step loops: the loop probed runs in 2 segments that start at period-end
+# checkpoints; not probed (the new log is after the loop, --no-probes) it is
+# skipped from its loop-end checkpoint, and the value after it is the record's.
+replay steps -j 2 --probe step
+two_workers steps
+check_printed steps '^step (\d+) loss (\S+)$' mean_loss 0
+check_printed steps '^test_acc (\S+)$' test_acc 0
+replay steps --no-probes
+grep -q '^fidelity: ok (the step loop was skipped' "$WORK/last.out" || fail "steps: loop not skipped: $(cat "$WORK/last.out")"
+check_printed steps '^test_acc (\S+)$' test_acc 0
+echo "steps: ok"
+replay full_batch -j 2 --probe step
+two_workers full_batch
+check_printed full_batch '^iteration (\d+) loss (\S+)$' loss -1
+check_printed full_batch '^iterations \d+ w_error (\S+)$' w_error 0
+replay full_batch --no-probes
+grep -q '^fidelity: ok (the step loop was skipped' "$WORK/last.out" || fail "full_batch: loop not skipped: $(cat "$WORK/last.out")"
+check_printed full_batch '^iterations \d+ w_error (\S+)$' w_error 0
+echo "full_batch: ok"
 
 # The macro's loop is no skip block: nothing to restore a segment from, so one
 # worker runs every epoch (and the loop) again.
