@@ -23,6 +23,8 @@ Result<std::unique_ptr<Replayer>> Replayer::open(store::Store* store, int64_t ru
 
 Status Replayer::load() {
   FLOR_ASSIGN_OR_RETURN(shape_, plan::record_shape(*store_, record_));
+  FLOR_ASSIGN_OR_RETURN(store::Run record, store_->run(record_));
+  stopped_early_ = record.status != store::RunStatus::kComplete;
   FLOR_ASSIGN_OR_RETURN(auto epochs, store_->epochs(record_));
   for (auto& e : epochs) {
     if (e.epoch >= shape_.epochs) continue;
@@ -123,6 +125,9 @@ bool Replayer::on_log(store::LogRow& row, bool after_main) {
   if (row.epoch >= 0 && row.epoch < plan_.first) return false;  // catch-up epoch: another segment owns it
   const bool last_segment = plan_.last + 1 >= shape_.epochs;
   if (row.epoch < 0 && after_main && !last_segment) return false;  // after the loop: only the last segment
+  // A record that stopped early (crash, kill) never ran what follows its main
+  // loop: nothing there to compare with, and no hindsight value to fill in.
+  if (row.epoch < 0 && after_main && stopped_early_) return false;
   if (recorded_names_.count(row.name)) {
     compare(row);
     return false;  // the record has it

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A record whose program crashed (std::abort() once epoch 1 ended: exit 134)
 # is replayed: flor replay says, before and after, that the record failed and
-# which epochs it has, replays exactly those, and its verdict names both
-# instead of a bare "fidelity: ok".
+# which epochs it has, replays exactly those (and not the code after the main
+# loop, which the record never reached), and its verdict names both instead of
+# a bare "fidelity: ok".
 source "$(dirname "$0")/driver_lib.bash"
 setup_program callee_batches
 cd "$REPO"
@@ -29,6 +30,10 @@ for jobs in 1 2; do
   grep -qx 'epochs replayed: 2 of 2 .*' "$WORK/j$jobs.out" || fail "-j $jobs: epochs replayed"
   grep -qxF "$verdict" "$WORK/j$jobs.out" || fail "-j $jobs: verdict: $(grep fidelity "$WORK/j$jobs.out")"
   [ "$(summary_runs "$WORK/j$jobs.out" | wc -l)" -eq $jobs ] || fail "-j $jobs: workers"
+  # The record never ran what follows its main loop: the replay neither stores
+  # nor compares the log there.
+  for run in $(summary_runs "$WORK/j$jobs.out"); do "$FLOR" dump "crash:$run"; done | grep -q 'name=final_weight_sum' &&
+    fail "-j $jobs: a log after the main loop of a failed record was stored"
 done
 
 # A complete record keeps the plain verdict and no record line.

@@ -51,5 +51,6 @@ int main(int argc, char** argv) {
                 model->weight.sum().item<double>());
     std::fflush(stdout);
   }
+  flor::log("final_weight_sum", model->weight.sum().item<double>());  // after the main loop
   return 0;
 }
