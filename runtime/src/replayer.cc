@@ -112,6 +112,11 @@ bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, 
     Status s = state.restore(path, locals);
     if (s.ok()) {
       ++epoch_skipped_;
+      if (!said_skip_output_) {
+        said_skip_output_ = true;
+        warnings().warn("flor: note: a skipped block prints nothing and writes no file again (torch::save, sample "
+                        "images): its output is the record's (FLOR_HOME/{}/logs)", contract_.name);
+      }
       return true;
     }
     warnings().warn("flor: warning: cannot restore {}: {}; re-executing block '{}' of epoch {}", path, s.to_string(), name,

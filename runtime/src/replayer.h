@@ -74,6 +74,7 @@ class Replayer {
   Contract contract_;
   plan::RecordShape shape_;
   plan::SegmentPlan plan_;
+  bool said_skip_output_ = false;  // the note that skipped blocks do not repeat their output, once
   bool stopped_early_ = false;  // the record is not complete: it never left its main loop normally
   std::map<std::pair<int64_t, int64_t>, std::string> checkpoints_;  // (epoch, seq) -> relative path
   std::map<int64_t, std::string> epoch_rng_;                         // epoch -> generator state at its start
