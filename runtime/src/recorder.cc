@@ -52,19 +52,13 @@ void Recorder::block_end(int64_t epoch, int64_t seq, const std::string& block, S
   drain();
   policy_.on_block(seconds_between(block_start_, now), write_during_block_);
   write_during_block_ = 0;
-<<<<<<< HEAD
-  if (state.empty() && locals.empty()) return;
-
-  std::vector<StateItem> items = state.capture_items(locals);
-=======
-  checkpoint(epoch, seq, block, state, Budget::kPolicy, now);
+  checkpoint(epoch, seq, block, state, Budget::kPolicy, now, locals);
 }
 
 bool Recorder::checkpoint(int64_t epoch, int64_t seq, const std::string& block, StateSet& state, Budget budget,
-                          Clock::time_point now) {
-  if (state.empty()) return false;
-  std::vector<StateItem> items = state.capture_items();
->>>>>>> steploop
+                          Clock::time_point now, detail::LocalsView locals) {
+  if (state.empty() && locals.empty()) return false;
+  std::vector<StateItem> items = state.capture_items(locals);
   int64_t bytes = 0;
   for (const auto& item : items) bytes += static_cast<int64_t>(item.tensor.nbytes());
   CheckpointPolicy::Decision d;

@@ -57,9 +57,10 @@ class Recorder {
   // (a step loop's periods can end faster than a write: waiting would stall;
   // with eps 1, every period end still waits and takes one).
   enum class Budget { kPolicy, kPolicyIfIdle, kAlways };
-  // Decides (kPolicy) and captures `state` as checkpoint (epoch, seq); true when taken.
+  // Decides (kPolicy) and captures `state` (and a block's `locals`) as
+  // checkpoint (epoch, seq); true when taken.
   bool checkpoint(int64_t epoch, int64_t seq, const std::string& block, StateSet& state, Budget budget,
-                  Clock::time_point now);
+                  Clock::time_point now, detail::LocalsView locals = {});
 
   struct Finished {
     std::string name;
