@@ -10,7 +10,7 @@ cd "$REPO"
 ulimit -c 0  # no core file in the user's work tree
 
 rc=0
-"$FLOR" run crash --eps 1 -- ./build/train --epochs 4 --abort-after 1 > "$WORK/record.out" 2>&1 || rc=$?
+"$FLOR" run crash --eps 1 -- ./build/train --epochs 4 --abort-after 1 --final-log true > "$WORK/record.out" 2>&1 || rc=$?
 [ "$rc" -eq 134 ] || fail "the record should exit 134, not $rc: $(cat "$WORK/record.out")"
 "$FLOR" dump crash:1 --json | python3 -c '
 import json, sys
