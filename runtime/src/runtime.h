@@ -18,6 +18,7 @@
 
 #include "cmdline.h"
 #include "flor/flor.h"
+#include "log_buffer.h"
 #include "recorder.h"
 #include "replayer.h"
 #include "state_set.h"
@@ -91,7 +92,7 @@ class Runtime {
   std::vector<int64_t> steps_;  // iteration index of each open nested loop
   Clock::time_point epoch_start_{};
 
-  std::vector<store::LogRow> logs_;  // not yet in the store
+  LogBuffer logs_;  // not yet in the store
 };
 
 }  // namespace flor::rt
