@@ -260,8 +260,10 @@ class SqliteStore final : public Store {
       FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT INTO logs(run, source, epoch, step, name, value, type, loc, "
                                                   "hindsight) VALUES(?,?,?,?,?,?,?,?,?)"));
       for (const LogRow& r : logs) {
-        st.bind(1, r.run).bind(2, r.source).bind(3, r.epoch).bind(4, r.step).bind(5, r.name).bind(6, r.value);
-        st.bind(7, r.type).bind(8, r.loc).bind(9, int64_t{r.hindsight ? 1 : 0});
+        // The rows outlive each run(): their text is bound without copies.
+        st.bind(1, r.run).bind(2, r.source).bind(3, r.epoch).bind(4, r.step);
+        st.bind_unowned(5, r.name).bind_unowned(6, r.value).bind_unowned(7, r.type).bind_unowned(8, r.loc);
+        st.bind(9, int64_t{r.hindsight ? 1 : 0});
         FLOR_RETURN_IF_ERROR(st.run());
       }
     }
