@@ -45,8 +45,9 @@ int tight(int64_t calls) {
     }
   }  // the epoch's end flushes the last rows
   const double cpu = thread_cpu_seconds() - cpu0, wall = since(t0);
-  std::printf("tight: %lld calls, %.1f ns/call CPU, %.1f ns/call wall (x=%g)\n", static_cast<long long>(calls),
-              cpu / static_cast<double>(calls) * 1e9, wall / static_cast<double>(calls) * 1e9, x);
+  std::printf("tight: %lld calls, %.1f ns/call CPU, %.1f ns/call wall (x=%g)\n",
+              static_cast<long long>(calls), cpu / static_cast<double>(calls) * 1e9,
+              wall / static_cast<double>(calls) * 1e9, x);
   return 0;
 }
 

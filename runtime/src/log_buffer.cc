@@ -13,8 +13,8 @@ constexpr size_t kMaxSites = 4096;
 
 }  // namespace
 
-store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, const char* type, const char* file,
-                              int line) {
+store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, const char* type,
+                              const char* file, int line) {
   if (spare_.empty()) {
     rows_.emplace_back();
   } else {

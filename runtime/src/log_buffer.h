@@ -25,7 +25,8 @@ class LogBuffer {
   // Appends a row with these strings and the defaults of a store::LogRow
   // elsewhere (the caller sets run, source, epoch and step). The reference
   // is valid until the next call of add, drop_last or clear.
-  store::LogRow& add(std::string_view name, std::string_view value, const char* type, const char* file, int line);
+  store::LogRow& add(std::string_view name, std::string_view value, const char* type, const char* file,
+                     int line);
   // Takes back the row the last add appended (a log the store must not get).
   void drop_last();
 

@@ -32,7 +32,8 @@ TEST_CASE("values: edge cases keep the %.Ng text (6 to 17 digits)", "[runtime]")
   CHECK(to_text(0.3f) == "0.3");
 }
 
-TEST_CASE("log buffer: rows are reused after clear, drop_last takes a row back, loc is per call site", "[runtime]") {
+TEST_CASE("log buffer: rows are reused after clear, drop_last takes a row back, loc is per call site",
+          "[runtime]") {
   LogBuffer logs;
   static const char kFile[] = "train.cc";
   store::LogRow& a = logs.add("loss", "0.123456789012345678", "double", kFile, 12);
