@@ -4,11 +4,12 @@
 //   record_replay            quick (~10M parameters + Adam; 2-3 minutes, most of it the example rows)
 //   record_replay --full     bigger model, more repetitions
 //   record_replay --step-loop  only the step-loop rows (about 30 s)
+//   record_replay --logs     only the rows of a log at every step (~1 minute)
 //   FLOR_BENCH_DIR=/path     where files go (default: a fresh dir under /tmp)
 //
-// Every row (or pair of rows) is one function; the last ones run the
-// Fashion-MNIST example programs built beside this binary (record overhead,
-// replay with memoization, a step loop).
+// Every row (or pair of rows) is one function; the last ones run programs
+// built beside this binary: the Fashion-MNIST example (record overhead,
+// replay with memoization, a step loop) and bench/log_steps (a log at every step).
 #include <torch/torch.h>
 
 #include <fcntl.h>
@@ -49,6 +50,7 @@ constexpr uint64_t kReadChunk = uint64_t{256} << 10;  // as restore reads
 struct Options {
   bool full = false;
   bool step_loop_only = false;
+  bool logs_only = false;  // --logs: only the rows of a log at every step
   int64_t width = 1536;  // 4 square layers: 9.4M parameters
   int reps = 5;
   std::string dir;
@@ -484,14 +486,13 @@ Row row_fsync_layout(const Options& opt, const std::vector<StateItem>& items) {
 
 // --- the runtime on the example: record overhead, replay with memoization ----
 
-// Runs a program of the Fashion-MNIST example (built beside this benchmark)
-// and returns the sum of the times its lines starting with `prefix` end with
-// ("epoch 1/3 ... (0.873 s)", "loop: 3000 steps (0.912 s)"): training time
-// without process start-up and data loading.
-double example_seconds(const std::string& program, const std::string& args, const std::string& env,
-                       const char* prefix) {
-  const fs::path exe = fs::read_symlink("/proc/self/exe");
-  const fs::path bin = exe.parent_path().parent_path() / "examples" / "fashion_mnist" / program;
+// A program built beside this benchmark, by its path under the build folder.
+fs::path built(const std::string& rel) { return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / rel; }
+
+// Runs `bin` and returns the sum of the times its lines starting with `prefix`
+// end with ("epoch 1/3 ... (0.873 s)", "loop: 3000 steps (0.912 s)"): training
+// time without process start-up and data loading.
+double run_seconds(const fs::path& bin, const std::string& args, const std::string& env, const char* prefix) {
   const std::string cmd = env + " OPENBLAS_NUM_THREADS=1 " + bin.string() + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return -1;
@@ -502,6 +503,16 @@ double example_seconds(const std::string& program, const std::string& args, cons
     if (std::strncmp(line, prefix, std::strlen(prefix)) == 0 && open) sum += std::atof(open + 1);
   }
   return ::pclose(p) == 0 ? sum : -1;
+}
+
+double epoch_seconds(const fs::path& bin, const std::string& args, const std::string& env) {
+  return run_seconds(bin, args, env, "epoch ");
+}
+
+// A program of the Fashion-MNIST example.
+double example_seconds(const std::string& program, const std::string& args, const std::string& env,
+                       const char* prefix) {
+  return run_seconds(built("examples/fashion_mnist/" + program), args, env, prefix);
 }
 
 double example_epoch_seconds(const std::string& program, const std::string& args, const std::string& env) {
@@ -569,6 +580,64 @@ Row row_inactive(const Options& opt) {
   std::snprintf(r, sizeof(r), "+%.1f ns", added_ns);
   return {"flor inactive: flor::loop + flor::log vs a plain loop", f, b, r, "<= 100 ns (vs ms-long steps)",
           added_ns <= 100 ? "yes" : "NO"};
+}
+
+// --- a log at every step (bench/log_steps) -------------------------------------
+
+// flor::log recording in a tight loop (one epoch of `calls` logs, its store
+// writes included): the training thread's CPU time per call, amortised, vs
+// the same loop without flor. Goal <= 1 us. CPU time, not wall time: the
+// figure is about flor's work, and wall time on a shared machine is noise.
+Row row_log_call(const Options& opt) {
+  const std::string home = "FLOR_HOME=" + opt.dir + "/flor-home";
+  auto ns_per_call = [&](const std::string& flags, const std::string& env) {
+    const std::string cmd = env + " " + built("bench/log_steps").string() + " --tight 400000 " + flags + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return -1.0;
+    double ns = -1;
+    char line[512];
+    while (std::fgets(line, sizeof(line), p)) {
+      const char* at = std::strstr(line, " calls, ");
+      if (std::strncmp(line, "tight: ", 7) == 0 && at) ns = std::atof(at + 8);
+    }
+    return ::pclose(p) == 0 ? ns : -1.0;
+  };
+  std::vector<double> flor, plain;
+  for (int i = 0; i < 3; ++i) {
+    flor.push_back(ns_per_call("--flor bench_log", home));
+    plain.push_back(ns_per_call("", ""));
+  }
+  const double f = median(flor), b = median(plain);
+  const std::string measure = "flor::log per call, recording (tight loop, CPU, store writes included)";
+  if (f <= 0 || b <= 0) return {measure, "failed", "", "", "<= 1 us", "NO"};
+  char f_text[64], b_text[64], r[64];
+  std::snprintf(f_text, sizeof(f_text), "%.0f ns", f);
+  std::snprintf(b_text, sizeof(b_text), "%.1f ns", b);
+  std::snprintf(r, sizeof(r), "+%.0f ns", f - b);
+  return {measure, f_text, b_text, r, "<= 1 us", f - b <= 1000 ? "yes" : "NO"};
+}
+
+// A training program that logs its loss at every step (188 steps x 8 epochs),
+// recorded with the default budget, vs the same program without flor (each
+// flor call a branch), alternating, best of several (as time_example). Goal:
+// within eps (1/15). Also, for information, the record without that log.
+std::vector<Row> rows_log_steps(const Options& opt) {
+  const std::string home = "FLOR_HOME=" + opt.dir + "/flor-home";
+  const fs::path bin = built("bench/log_steps");
+  const std::string args = "--epochs 8 --train-size 12000";
+  std::vector<double> plain, logged, quiet;
+  for (int i = 0; i < (opt.full ? 7 : 5); ++i) {
+    plain.push_back(epoch_seconds(bin, args, ""));
+    logged.push_back(epoch_seconds(bin, args + " --flor bench_steps", home));
+    quiet.push_back(epoch_seconds(bin, args + " --log-steps 0 --flor bench_steps", home));
+  }
+  auto best = [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); };
+  const double p = best(plain), l = best(logged), q = best(quiet);
+  const std::string measure = "record with a log at every step vs the plain program (188 steps x 8)";
+  if (p <= 0 || l <= 0 || q <= 0) return {{measure, "failed", "", "", "<= 1.067x", "NO"}};
+  return {ratio_row(measure, ms(l), ms(p), l / p, 1.0 + 1.0 / 15, "<= 1.067x (eps)"),
+          {"the same record without the per-step log vs the plain program", ms(q), ms(p), times(q / p),
+           "information", "-"}};
 }
 
 // Replay of the newest run recorded above after adding an epoch-loop log
@@ -698,8 +767,10 @@ int main(int argc, char** argv) {
       opt.reps = 7;
     } else if (std::strcmp(argv[i], "--step-loop") == 0) {
       opt.step_loop_only = true;
+    } else if (std::strcmp(argv[i], "--logs") == 0) {
+      opt.logs_only = true;
     } else {
-      std::fprintf(stderr, "usage: record_replay [--full] [--step-loop]\n");
+      std::fprintf(stderr, "usage: record_replay [--full] [--step-loop | --logs]\n");
       return 2;
     }
   }
@@ -716,22 +787,26 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  Model model = make_model(opt.width, /*frozen=*/0);
-  train_step(model, opt.width);  // Adam state exists after a step
-  std::vector<StateItem> items = gather_state(model);
-  double torch_bytes = 0;
   std::vector<Row> rows;
-  rows.push_back(row_stall(opt, items));
-  for (Row& r : rows_write(opt, items, &torch_bytes)) rows.push_back(std::move(r));
-  rows.push_back(row_restore(opt, items));
-  rows.push_back(row_bytes(opt, items, torch_bytes));
-  for (Row& r : rows_frozen(opt)) rows.push_back(std::move(r));
-  rows.push_back(row_fsync_layout(opt, items));
-  const ExampleTimes example = time_example(opt);
-  rows.push_back(row_inactive(opt));
-  rows.push_back(row_record_overhead(example));
-  rows.push_back(row_replay_memoization(opt, example));
-  for (Row& r : rows_step_loop(opt)) rows.push_back(std::move(r));
+  if (!opt.logs_only) {
+    Model model = make_model(opt.width, /*frozen=*/0);
+    train_step(model, opt.width);  // Adam state exists after a step
+    std::vector<StateItem> items = gather_state(model);
+    double torch_bytes = 0;
+    rows.push_back(row_stall(opt, items));
+    for (Row& r : rows_write(opt, items, &torch_bytes)) rows.push_back(std::move(r));
+    rows.push_back(row_restore(opt, items));
+    rows.push_back(row_bytes(opt, items, torch_bytes));
+    for (Row& r : rows_frozen(opt)) rows.push_back(std::move(r));
+    rows.push_back(row_fsync_layout(opt, items));
+    const ExampleTimes example = time_example(opt);
+    rows.push_back(row_inactive(opt));
+    rows.push_back(row_record_overhead(example));
+    rows.push_back(row_replay_memoization(opt, example));
+    for (Row& r : rows_step_loop(opt)) rows.push_back(std::move(r));
+  }
+  rows.push_back(row_log_call(opt));
+  for (Row& r : rows_log_steps(opt)) rows.push_back(std::move(r));
   print_table(rows);
   if (!env_dir) fs::remove_all(opt.dir);
   return 0;

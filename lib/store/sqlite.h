@@ -50,6 +50,9 @@ class Stmt {
   Stmt& bind(int i, int64_t v);
   Stmt& bind(int i, double v);
   Stmt& bind(int i, const std::string& v);
+  // Binds `v` without a copy: it must stay alive and unchanged until the
+  // statement's next run() or reset(). For many rows bound in a loop.
+  Stmt& bind_unowned(int i, const std::string& v);
   Stmt& bind_blob(int i, const std::string& bytes);
   Stmt& bind_null(int i);
   template <typename T>

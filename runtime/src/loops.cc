@@ -132,16 +132,14 @@ void Runtime::step_loop_exit(bool clean) {
 
 void Runtime::log(std::string_view name, std::string value, const char* type, const char* file, int line) {
   if (mode_ == RunMode::kOff) return;
-  store::LogRow row;
+  store::LogRow& row = logs_.add(name, value, type, file, line);
   row.run = row.source = run_;
   row.epoch = epoch_;
   row.step = steps_.empty() ? -1 : steps_.back();
-  row.name = std::string(name);
-  row.value = std::move(value);
-  row.type = type;
-  row.loc = std::string(file) + ":" + std::to_string(line);
-  if (replayer_ && !replayer_->on_log(row, main_done_)) return;
-  logs_.push_back(std::move(row));
+  if (replayer_ && !replayer_->on_log(row, main_done_)) {
+    logs_.drop_last();
+    return;
+  }
   if (logs_.size() >= 4096) flush_logs(std::nullopt);  // long epochs: bounded memory, batched writes
 }
 

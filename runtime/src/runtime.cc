@@ -245,7 +245,7 @@ void Runtime::arg_use(std::string_view name, const std::string& value, const std
 
 void Runtime::flush_logs(const std::optional<store::EpochRow>& epoch) {
   if (!store_) return;
-  if (Status s = store_->commit_epoch(epoch, logs_); !s.ok()) warnings().warn("flor: warning: cannot store logs: {}", s.to_string());
+  if (Status s = store_->commit_epoch(epoch, logs_.rows()); !s.ok()) warnings().warn("flor: warning: cannot store logs: {}", s.to_string());
   logs_.clear();
 }
 

@@ -19,6 +19,7 @@
 #include "cmdline.h"
 #include "periods.h"
 #include "flor/flor.h"
+#include "log_buffer.h"
 #include "recorder.h"
 #include "replayer.h"
 #include "state_set.h"
@@ -102,7 +103,7 @@ class Runtime {
   int64_t period_first_ = 0;
   int64_t last_ended_ = -1;  // the main loop's last iteration that ended
 
-  std::vector<store::LogRow> logs_;  // not yet in the store
+  LogBuffer logs_;  // not yet in the store
 };
 
 }  // namespace flor::rt

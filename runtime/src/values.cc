@@ -2,32 +2,58 @@
 // shortest round-trip form, so equal text <=> bit-identical value.
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 #include "flor/detail/core.h"
 
 namespace flor::detail {
 namespace {
 
-// The shortest %.Ng that parses back to the same value.
+// The digit count the search for the shortest text starts at. For a double,
+// std::to_chars's shortest round-trip form has d significant digits and no
+// shorter text parses back to v (parsing rounds correctly), so the search
+// starts at d and usually ends there. A float's check goes through double
+// (parse, then a cast), where d is no proof: its search starts at 6.
+template <typename T>
+int first_digits(T v) {
+  if constexpr (std::is_same_v<T, double>) {
+    char sci[40];
+    const auto res = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
+    if (res.ec != std::errc()) return 6;
+    const char* e = std::find(sci, res.ptr, 'e');
+    int digits = 0;
+    for (const char* c = sci; c != e; ++c) digits += *c >= '0' && *c <= '9';
+    return std::max(6, digits);
+  } else {
+    return 6;
+  }
+}
+
+// The shortest %.Ng (N >= 6) that parses back to the same value. This runs on
+// every flor::log: std::to_chars with a precision prints what printf's %.Ng
+// prints (in the C locale) and std::from_chars parses as strtod does, each in
+// tens of nanoseconds instead of microseconds.
 template <typename T>
 std::string shortest(T v, int max_digits) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[40];
-  for (int digits = 6; digits <= max_digits; ++digits) {
-    std::snprintf(buf, sizeof(buf), "%.*g", digits, static_cast<double>(v));
-    if (static_cast<T>(std::strtod(buf, nullptr)) == v &&
-        std::signbit(static_cast<T>(std::strtod(buf, nullptr))) == std::signbit(v)) {
-      break;
-    }
+  char* end = buf;
+  for (int digits = first_digits(v); digits <= max_digits; ++digits) {
+    end = std::to_chars(buf, buf + sizeof(buf), static_cast<double>(v), std::chars_format::general, digits).ptr;
+    double back = 0;
+    std::from_chars(buf, end, back);
+    if (static_cast<T>(back) == v && std::signbit(static_cast<T>(back)) == std::signbit(v)) break;
   }
-  return buf;
+  return std::string(buf, end);
 }
 
 // FNV-1a over the bytes: a stable fingerprint of a tensor's exact contents.

@@ -88,6 +88,23 @@ TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-t
   CHECK(epochs->at(0).note == epoch.note);
   CHECK(epochs->at(0).iters == 64);
 
+  // More rows than one insert statement takes (and not a multiple): order and fields kept.
+  std::vector<LogRow> many;
+  for (int i = 0; i < 150; ++i) {
+    many.push_back(LogRow{id, id, 3, i, "loss", std::to_string(i * 7), "double", "t.cc:" + std::to_string(i % 5),
+                          i % 3 == 0});
+  }
+  REQUIRE(store->commit_epoch(std::nullopt, many).ok());
+  auto all_logs = store->logs(id);
+  REQUIRE(all_logs->size() == 3 + many.size());
+  for (size_t i = 0; i < many.size(); ++i) {
+    const LogRow& got = all_logs->at(3 + i);
+    CHECK(got.step == many[i].step);
+    CHECK(got.value == many[i].value);
+    CHECK(got.loc == many[i].loc);
+    CHECK(got.hindsight == many[i].hindsight);
+  }
+
   CheckpointRow c;
   c.run = id;
   c.epoch = 1;

@@ -1,0 +1,60 @@
+// Pending log rows, reused between flushes (why: log_buffer.h).
+#include "log_buffer.h"
+
+#include <cstring>
+#include <utility>
+
+namespace flor::rt {
+namespace {
+
+// Call sites are few (one per flor::log in the source); a bound keeps a
+// program that passes generated `file` texts from growing the table forever.
+constexpr size_t kMaxSites = 4096;
+
+}  // namespace
+
+store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, const char* type,
+                              const char* file, int line) {
+  if (spare_.empty()) {
+    rows_.emplace_back();
+  } else {
+    rows_.push_back(std::move(spare_.back()));
+    spare_.pop_back();
+  }
+  store::LogRow& row = rows_.back();
+  row.run = row.source = 0;
+  row.epoch = row.step = -1;
+  row.hindsight = false;
+  // assign, not move: the strings keep their buffers (a moved-in value's
+  // buffer would live until the flush).
+  row.name.assign(name);
+  row.value.assign(value);
+  row.type.assign(type);
+  row.loc.assign(loc(file, line));
+  return row;
+}
+
+void LogBuffer::drop_last() {
+  spare_.push_back(std::move(rows_.back()));
+  rows_.pop_back();
+}
+
+void LogBuffer::clear() {
+  for (store::LogRow& row : rows_) spare_.push_back(std::move(row));
+  rows_.clear();
+}
+
+const std::string& LogBuffer::loc(const char* file, int line) {
+  const std::pair<uintptr_t, int> key{reinterpret_cast<uintptr_t>(file), line};
+  auto it = sites_.find(key);
+  if (it != sites_.end() && it->second.file == file) return it->second.loc;
+  if (it == sites_.end()) {
+    if (sites_.size() >= kMaxSites) sites_.clear();
+    it = sites_.emplace(key, Site{}).first;
+  }
+  it->second.file = file;
+  it->second.loc = it->second.file + ":" + std::to_string(line);
+  return it->second.loc;
+}
+
+}  // namespace flor::rt

@@ -1,0 +1,50 @@
+// The logs of a run not yet in the store, kept for batched writes (a
+// transaction per epoch, or per 4096 rows). Built for a log at every step:
+// rows and their strings are reused from one flush to the next, and each call
+// site's "file:line" text is built once, so after the first flush a log costs
+// no heap allocation that outlives the call. (Allocations that live across
+// steps, interleaved with LibTorch's per-step tensors, fragment the heap: the
+// training loop then faults and zeroes fresh pages every step.)
+//
+// Thread-safety: the training thread only (owned by the Runtime).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/store.h"
+
+namespace flor::rt {
+
+class LogBuffer {
+ public:
+  // Appends a row with these strings and the defaults of a store::LogRow
+  // elsewhere (the caller sets run, source, epoch and step). The reference
+  // is valid until the next call of add, drop_last or clear.
+  store::LogRow& add(std::string_view name, std::string_view value, const char* type, const char* file,
+                     int line);
+  // Takes back the row the last add appended (a log the store must not get).
+  void drop_last();
+
+  const std::vector<store::LogRow>& rows() const { return rows_; }
+  size_t size() const { return rows_.size(); }
+  // Empties the buffer; the rows' memory is kept for the next ones.
+  void clear();
+
+ private:
+  const std::string& loc(const char* file, int line);
+
+  struct Site {
+    std::string file;  // the text `file` pointed to (a pointer may be reused for other text)
+    std::string loc;   // "file:line"
+  };
+  std::vector<store::LogRow> rows_;
+  std::vector<store::LogRow> spare_;  // cleared rows, with their strings' capacity
+  std::map<std::pair<uintptr_t, int>, Site> sites_;
+};
+
+}  // namespace flor::rt
