@@ -21,6 +21,7 @@ LoopCtl Runtime::loop_enter(const char* name, detail::LocalsView locals) {
     ctl.role = Role::kMain;
     main_active_ = true;
     main_name_ = name;
+    if (recorder_) recorder_->main_begin(state_);
     if (replayer_) {
       step_loop_ = replayer_->is_step_loop(main_name_);
       auto range = replayer_->main_begin(main_name_, state_);

@@ -1,8 +1,9 @@
 // The adaptive checkpoint policy (DESIGN.md section 3): at the end of a skip
 // block, checkpoint iff the cost of all checkpoints so far plus the estimated
 // cost of this one stays within eps x the compute time so far. Cost = stall
-// (the training loop waits while state is copied) + interference (the
-// slowdown of the next block while the background writer runs).
+// (the training loop waits while state is copied; one-time set-up excluded)
+// + interference (the slowdown of the next block while the background writer
+// runs, at most the writer's CPU time).
 //
 // eps >= 1 means no budget: a checkpoint at every block end.
 //
@@ -27,11 +28,13 @@ class CheckpointPolicy {
   // capture would copy (estimates the first stall).
   Decision decide(double compute_s, int64_t state_bytes) const;
 
-  // A checkpoint was taken; its capture stalled for stall_s.
+  // A checkpoint was taken; its capture stalled for stall_s (one-time set-up,
+  // such as faulting in a fresh staging arena, left out by the caller).
   void on_capture(double stall_s);
   // A block ran for seconds; `overlapped_write_s` > 0 when a background write
-  // of that many seconds ran during it (its slowdown beyond the usual block
-  // time, at most the write's own time, is charged as interference). A step
+  // that used that many seconds of CPU ran during it (its slowdown beyond the
+  // usual block time, at most the write's own CPU time, is charged as
+  // interference: other processes' load is not blamed on flor). A step
   // loop's period counts as a block of `iters` iterations: the usual time is
   // per iteration, so periods of different lengths compare.
   void on_block(double seconds, double overlapped_write_s, int64_t iters = 1);

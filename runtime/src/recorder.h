@@ -24,6 +24,9 @@ class Recorder {
  public:
   Recorder(store::Store* store, int64_t run, double eps);
 
+  // The main loop starts: the staging arena is faulted in for the registered
+  // state on the writer thread now, not in the first checkpoint's stall.
+  void main_begin(StateSet& state);
   void epoch_begin(int64_t epoch);
   void block_begin();
   // Decides and, when the policy allows, captures `state` and the block's
@@ -53,9 +56,11 @@ class Recorder {
  private:
   using Clock = std::chrono::steady_clock;
   void drain();  // stores rows of finished writes; measures their time
-  // kPolicyIfIdle: as kPolicy, but not while the previous write still runs
-  // (a step loop's periods can end faster than a write: waiting would stall;
-  // with eps 1, every period end still waits and takes one).
+  // kPolicyIfIdle: as kPolicy, but not while the previous write still runs:
+  // waiting for it would stall the loop for as long as the write takes, which
+  // other processes' load stretches (the writer runs at nice 19) and a step
+  // loop's periods can outpace; the next block or period end tries again. With
+  // eps 1, every one still waits and takes one.
   enum class Budget { kPolicy, kPolicyIfIdle, kAlways };
   // Decides (kPolicy) and captures `state` (and a block's `locals`) as
   // checkpoint (epoch, seq); true when taken.

@@ -434,6 +434,24 @@ TEST_CASE("ckpt: at most one write is pending", "[ckpt]") {
   CHECK_FALSE(engine.busy());
 }
 
+TEST_CASE("ckpt: prepare() grows the staging arena off the training thread", "[ckpt]") {
+  const auto items = two_tensor_state(1 << 20, 1.0f);  // 8 MB
+  int64_t bytes = 0;
+  for (const auto& item : items) bytes += static_cast<int64_t>(item.tensor.nbytes());
+  TempDir cold_dir, warm_dir;
+  CheckpointEngine cold(cold_dir.path), warm(warm_dir.path);
+  warm.prepare(bytes);  // returns at once; the capture below waits for it
+  REQUIRE(cold.capture(items, "a.ckpt", nullptr).ok());
+  REQUIRE(warm.capture(items, "a.ckpt", nullptr).ok());
+  CHECK(cold.last_setup_seconds() > 0);  // the first capture faulted fresh memory in
+  CHECK(warm.last_setup_seconds() == 0);
+  REQUIRE(cold.capture(items, "b.ckpt", nullptr).ok());
+  CHECK(cold.last_setup_seconds() == 0);  // and only the first
+  cold.wait();
+  warm.wait();
+  CHECK(fs::exists(warm_dir.path + "/a.ckpt"));
+}
+
 TEST_CASE("ckpt: garbage collection keeps live checkpoints whole", "[ckpt]") {
   TempDir dir;
   constexpr int64_t kElems = 64 * 1024;

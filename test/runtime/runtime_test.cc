@@ -274,6 +274,15 @@ TEST_CASE("periods: lengths double while a period is short, then stay", "[runtim
   for (int i = 0; i < 100; ++i) CHECK(a.iteration_end(0.01 * a.done()) == b.iteration_end(0.01 * b.done()));
 }
 
+TEST_CASE("policy: interference is at most the writer's CPU time", "[runtime]") {
+  // A block 300 ms slower while a write that used 20 ms of CPU ran: the rest
+  // is other processes' load, not flor's.
+  CheckpointPolicy p(0.1);
+  p.on_block(1.0, 0);
+  p.on_block(1.3, 0.02);
+  CHECK(p.cost() == Approx(0.02));
+}
+
 TEST_CASE("policy: a period is charged per iteration against quiet periods", "[runtime]") {
   CheckpointPolicy p(0.1);
   p.on_block(0.010, 0, 10);    // 1 ms an iteration

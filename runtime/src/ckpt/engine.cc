@@ -81,6 +81,7 @@ struct CheckpointEngine::Impl {
     std::string name;
     int64_t state_bytes = 0;
     std::function<void(const WriteReport&)> done;
+    size_t prepare_bytes = 0;  // > 0: no write, grow the arena to this (prepare())
   };
 
   explicit Impl(std::string d) : dir(std::move(d)), writer(dir) {}
@@ -96,6 +97,7 @@ struct CheckpointEngine::Impl {
   bool stop = false;
   std::atomic<bool> busy{false};
   std::thread thread;
+  double last_setup_s = 0;  // training thread only
 };
 
 WriteReport CheckpointEngine::Impl::execute(const Job& job) {
@@ -122,8 +124,12 @@ void CheckpointEngine::Impl::run() {
     cv.wait(lock, [&] { return stop || job.has_value(); });
     if (!job) return;  // stop, nothing pending
     lock.unlock();
-    const WriteReport report = execute(*job);
-    if (job->done) job->done(report);
+    if (job->prepare_bytes > 0) {
+      (void)arena.reserve(job->prepare_bytes);  // a failure shows again at the capture that needs it
+    } else {
+      const WriteReport report = execute(*job);
+      if (job->done) job->done(report);
+    }
     lock.lock();
     job.reset();
     busy = false;
@@ -151,6 +157,19 @@ Status CheckpointEngine::reserve(int64_t bytes) {
   return impl_->arena.reserve(bytes > 0 ? static_cast<size_t>(bytes) : 0);
 }
 
+void CheckpointEngine::prepare(int64_t bytes) {
+  if (bytes <= 0) return;
+  wait();
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->job = Impl::Job{};
+    impl_->job->prepare_bytes = static_cast<size_t>(bytes);
+  }
+  impl_->cv.notify_all();
+}
+
+double CheckpointEngine::last_setup_seconds() const { return impl_->last_setup_s; }
+
 Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items,
                                          const std::string& name,
                                          std::function<void(const WriteReport&)> done) {
@@ -158,8 +177,11 @@ Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items,
   FLOR_RETURN_IF_ERROR(check_name(name));
   size_t total = 0;
   FLOR_ASSIGN_OR_RETURN(std::vector<StagedTensor> staged, plan_layout(items, &total));
-  wait();  // the arena is ours again only once the previous write finished
+  wait();  // the arena is ours again only once the previous write (or prepare) finished
+  const auto grow0 = Clock::now();
+  const bool grows = total > impl_->arena.capacity();
   FLOR_RETURN_IF_ERROR(impl_->arena.reserve(total));
+  impl_->last_setup_s = grows ? seconds_since(grow0) : 0;
   int64_t state_bytes = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     uint8_t* slot = impl_->arena.data() + staged[i].offset;

@@ -71,6 +71,13 @@ class CheckpointEngine {
   // Pre-faults the staging arena for `bytes` of state, so the first capture
   // does not pay for fresh memory (capture grows it anyway when needed).
   Status reserve(int64_t bytes);
+  // The same on the writer thread, off the training loop: returns at once; the
+  // next capture waits for it as for a write. For when the state is known
+  // (its registration), long before the first checkpoint.
+  void prepare(int64_t bytes);
+  // Seconds the last capture spent growing the arena (fresh memory faulted in:
+  // a one-time set-up, not a cost of every checkpoint); 0 when it fit.
+  double last_setup_seconds() const;
 
   // Blocks until no write is pending.
   void wait();
