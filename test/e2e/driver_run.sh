@@ -14,6 +14,9 @@ printf 'build/\n' > .gitignore
 echo 'print' > train.sh
 mkdir -p build && echo binary > build/train
 export FLOR_HOME=$repo/.florhome
+# Made now: creating it later changes the repo folder's mtime, which
+# user_state sees whenever the record starts in a later second (a loaded machine).
+mkdir -p "$FLOR_HOME"
 before=$(user_state "$repo")
 out=$("$FLOR" run envtest --eps 0.25 --threads 2 -- sh -c \
   'echo "$FLOR_MODE|$FLOR_NAME|$FLOR_RUN_ID|$FLOR_EPS|$FLOR_THREADS|$OMP_NUM_THREADS|$OPENBLAS_NUM_THREADS|$FLOR_HOME|${#FLOR_VID}"; echo to-stderr >&2; exit 7' \
