@@ -1,7 +1,8 @@
 // main-loop: finds the epoch loop, or else the step loop (training_loops.h),
-// and turns its head into flor::loop("epoch", ...) (flor::loop("step", ...)). Counted `for` loops need the shape
-// `for (T v = A; v < B (or <=, !=); ++v)` with v not written in the body;
-// anything else is diagnosed and the file is left alone.
+// and turns its head into flor::loop("epoch", ...) (flor::loop("step", ...)).
+// Counted `for` loops need the shape `for (T v = A; v < B (or <=, !=); ++v)`
+// with v not written in the body; anything else is diagnosed and the file is
+// left alone.
 #include "api_spelling.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
