@@ -55,28 +55,35 @@ bool contains_structural_call(const clang::Stmt* stmt) {
 }
 
 // The flor::loop range-fors and flor::block calls of the main file's function
-// bodies: one that holds no other is a block (or a step loop: a main loop
-// without blocks) and its logs count under its name; one that holds others
-// is a main loop, looked into.
+// bodies, as the runtime sees them: the outermost one is the main loop, and
+// those directly inside it are its blocks, whose logs (deeper loops included)
+// count under their names; a main loop without blocks is a step loop and its
+// logs count under its own name.
 class ManualBlockFinder {
  public:
   explicit ManualBlockFinder(std::map<std::string, std::vector<std::string>>& out) : out_(out) {}
 
-  void visit(const clang::Stmt* stmt) {
+  void visit(const clang::Stmt* stmt, bool in_main_loop = false) {
     if (!stmt) return;
+    const clang::CallExpr* structure = nullptr;
+    const clang::Stmt* body = nullptr;
     if (const auto* range_for = llvm::dyn_cast<clang::CXXForRangeStmt>(stmt)) {
       const clang::Expr* init = range_for->getRangeInit()->IgnoreImplicit();
-      if (is_structural_call(init) && !contains_structural_call(range_for->getBody())) {
-        logs_.collect(range_for->getBody(), out_[string_argument(llvm::cast<clang::CallExpr>(init), 0)]);
-        return;
+      if (is_structural_call(init)) {
+        structure = llvm::cast<clang::CallExpr>(init);
+        body = range_for->getBody();
       }
     } else if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
       if (qualified(call->getDirectCallee()) == "::flor::block" && call->getNumArgs() >= 2) {
-        logs_.collect(call->getArg(1), out_[string_argument(call, 0)]);
-        return;
+        structure = call;
+        body = call->getArg(1);
       }
     }
-    for (const clang::Stmt* child : stmt->children()) visit(child);
+    if (structure && (in_main_loop || !contains_structural_call(body))) {
+      logs_.collect(body, out_[string_argument(structure, 0)]);
+      return;
+    }
+    for (const clang::Stmt* child : stmt->children()) visit(child, in_main_loop || structure != nullptr);
   }
 
  private:
