@@ -14,6 +14,12 @@ double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::ste
   return std::chrono::duration<double>(b - a).count();
 }
 
+int64_t bytes_of(const std::vector<StateItem>& items) {
+  int64_t bytes = 0;
+  for (const auto& item : items) bytes += static_cast<int64_t>(item.tensor.nbytes());
+  return bytes;
+}
+
 // r1-e00003-b0.ckpt: after block 0 of epoch 3; r1-e00003.ckpt: at the end of iteration 3.
 std::string checkpoint_name(int64_t run, int64_t epoch, int64_t seq) {
   char buf[64];
@@ -32,10 +38,7 @@ Recorder::Recorder(store::Store* store, int64_t run, double eps)
     : store_(store), run_(run), policy_(eps), engine_(std::make_unique<CheckpointEngine>(store->dir() + "/ckpt")) {}
 
 void Recorder::main_begin(StateSet& state) {
-  if (state.empty()) return;
-  int64_t bytes = 0;
-  for (const auto& item : state.capture_items()) bytes += static_cast<int64_t>(item.tensor.nbytes());
-  engine_->prepare(bytes);
+  if (!state.empty()) engine_->prepare(bytes_of(state.capture_items()));
 }
 
 void Recorder::epoch_begin(int64_t /*epoch*/) {
@@ -66,8 +69,7 @@ bool Recorder::checkpoint(int64_t epoch, int64_t seq, const std::string& block, 
                           Clock::time_point now, detail::LocalsView locals) {
   if (state.empty() && locals.empty()) return false;
   std::vector<StateItem> items = state.capture_items(locals);
-  int64_t bytes = 0;
-  for (const auto& item : items) bytes += static_cast<int64_t>(item.tensor.nbytes());
+  const int64_t bytes = bytes_of(items);
   CheckpointPolicy::Decision d;
   if (budget == Budget::kAlways) {
     d.take = true;

@@ -20,6 +20,7 @@
 #include <set>
 #include <type_traits>
 
+#include "checkpoint_file.h"
 #include "common/temp_dir.h"
 #include "fashion_mnist/data.h"
 #include "fashion_mnist/model.h"
@@ -77,14 +78,7 @@ TEST_CASE("locals: passthrough runs every body with its locals", "[runtime]") {
 
 // ---------------------------------------------------------------- capture, restore
 
-void write_checkpoint(const std::string& dir, const std::vector<StateItem>& items, const std::string& name) {
-  CheckpointEngine engine(dir);
-  Status written;
-  auto stall = engine.capture(items, name, [&](const WriteReport& r) { written = r.status; });
-  REQUIRE(stall.ok());
-  engine.wait();
-  REQUIRE(written.ok());
-}
+using test::write_checkpoint;
 
 TEST_CASE("locals: each kind round-trips; undefined tensors; vectors get their length", "[runtime]") {
   TempDir dir;

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 
+#include "checkpoint_file.h"
 #include "common/temp_dir.h"
 #include "state_set.h"
 
@@ -27,15 +28,7 @@ void add(StateSet& set, T& object) {
           [](StateVisitor& v, const std::string& key, void* p) { visit_state(v, key, *static_cast<T*>(p)); });
 }
 
-// Writes `items` as checkpoint `name` in `dir` (durable on return).
-void write_checkpoint(const std::string& dir, const std::vector<StateItem>& items, const std::string& name) {
-  CheckpointEngine engine(dir);
-  Status written;
-  auto stall = engine.capture(items, name, [&](const WriteReport& r) { written = r.status; });
-  REQUIRE(stall.ok());
-  engine.wait();
-  REQUIRE(written.ok());
-}
+using test::write_checkpoint;
 
 std::string epoch_name(int e) { return "e" + std::to_string(e) + ".ckpt"; }
 

@@ -191,16 +191,17 @@ void prune_probe_cache(const std::string& dir) {
 // redirected into it) do not matter. The first process computes it under an
 // flock, the others wait and read it. A failure is kept only for a few
 // minutes: the user may be fixing its cause.
+// `command`: the file's entry in db_dir's compile_commands.json (compile_command).
 Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const std::string& tool,
                                                    const std::string& recorded_text, const std::string& current_text,
-                                                   const std::string& path, const std::string& db_dir) {
+                                                   const std::string& path, const std::string& db_dir,
+                                                   const std::string& command) {
   const std::string file = repo.work_tree() + "/" + path;
   constexpr double kFailureTtlS = 600;
   auto analyze = [&] {
     std::fprintf(stderr, "flor: looking for probes in %s ...\n", path.c_str());
     return probe_file(tool, recorded_text, file, db_dir);
   };
-  const std::string command = compile_command(db_dir, file);
   const std::string key =
       sweep::fnv1a_hex(sweep::fnv1a_hex(recorded_text) + '\0' + sweep::fnv1a_hex(current_text) + '\0' + file + '\0' +
                        tool + '\0' + std::to_string(sweep::file_stamp(tool)) + '\0' + command);
@@ -274,7 +275,8 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       tool = find_instrumenter();
     }
     std::string file = repo.work_tree() + "/" + path;
-    if (tool.empty() || db_dir.empty() || compile_command(db_dir, file).empty()) {
+    const std::string command = tool.empty() || db_dir.empty() ? "" : compile_command(db_dir, file);
+    if (command.empty()) {
       std::string why = tool.empty()     ? "flor-instrument is not installed"
                         : db_dir.empty() ? "no compile_commands.json beside the program or in build/ "
                                            "(cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)"
@@ -282,7 +284,7 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       found.notes.push_back(path + " changed its log calls; " + why + hint);
       continue;
     }
-    auto got = probe_file_shared(repo, tool, recorded, *now, path, db_dir);
+    auto got = probe_file_shared(repo, tool, recorded, *now, path, db_dir, command);
     if (!got.ok()) {
       found.notes.push_back(path + ": " + got.status().message() + hint);
       continue;
