@@ -42,17 +42,23 @@ one_line_error() {
 # The Fashion-MNIST example with flor's manual API, as a user's project: a repo
 # holding train.cc, the binary in an ignored build/ folder. Skips (77) when the
 # example is not built. Sets $REPO; records `$1` with `$2` epochs.
+# SOURCE BINARY NAME: a user's project in $REPO (created): SOURCE as NAME.cc
+# and BINARY as build/NAME (build/ ignored), committed.
+program_repo() {
+  new_repo "$REPO"
+  cp "$1" "$REPO/$3.cc"
+  printf 'build/\n' > "$REPO/.gitignore"
+  mkdir -p "$REPO/build" && cp "$2" "$REPO/build/$3"
+  git -C "$REPO" add . && git -C "$REPO" commit -qm "training program"
+}
+
 # 3000 samples: epochs long enough that --eps 1 checkpoints every one of them.
 TRAIN_ARGS=(--train-size 3000 --test-size 300)
 setup_example() {
   local build=$FLOR_BUILD_DIR/examples/fashion_mnist
   [ -x "$build/train" ] && [ -x "$build/train_hindsight" ] || { echo "skip: example not built"; exit 77; }
   REPO=$WORK/project
-  new_repo "$REPO"
-  cp "$FLOR_SOURCE_DIR/examples/fashion_mnist/train.cc" "$REPO/"
-  printf 'build/\n' > "$REPO/.gitignore"
-  mkdir -p "$REPO/build" && cp "$build/train" "$REPO/build/train"
-  git -C "$REPO" add . && git -C "$REPO" commit -qm "training program"
+  program_repo "$FLOR_SOURCE_DIR/examples/fashion_mnist/train.cc" "$build/train" train
 }
 
 # "Adding a log statement and rebuilding": train.cc gains the hindsight logs
@@ -95,9 +101,5 @@ setup_program() {
   local bin=$FLOR_BUILD_DIR/test/flor_e2e_$1
   [ -x "$bin" ] || { echo "skip: $bin not built"; exit 77; }
   REPO=$WORK/project
-  new_repo "$REPO"
-  cp "$FLOR_SOURCE_DIR/test/e2e/programs/$1.cc" "$REPO/train.cc"
-  printf 'build/\n' > "$REPO/.gitignore"
-  mkdir -p "$REPO/build" && cp "$bin" "$REPO/build/train"
-  git -C "$REPO" add . && git -C "$REPO" commit -qm "training program"
+  program_repo "$FLOR_SOURCE_DIR/test/e2e/programs/$1.cc" "$bin" train
 }

@@ -26,9 +26,5 @@ EOF
 STEPS=400
 ARGS=(--steps $STEPS --train-size 2000 --test-size 500 --print-every 25)
 REPO=$WORK/steps
-new_repo "$REPO"
-cp "$FLOR_SOURCE_DIR/examples/fashion_mnist/train_steps.cc" "$REPO/"
-printf 'build/\n' > "$REPO/.gitignore"
-mkdir -p "$REPO/build" && cp "$build/train_steps" "$REPO/build/train_steps"
-git -C "$REPO" add . && git -C "$REPO" commit -qm "step-loop training"
+program_repo "$FLOR_SOURCE_DIR/examples/fashion_mnist/train_steps.cc" "$build/train_steps" train_steps
 cd "$REPO"
