@@ -82,7 +82,7 @@ Status write_run_files(const SweepLayout& layout, const Entry& entry, const Hist
 
 Status write_sweep_files(const SweepLayout& layout, const Journal& journal) {
   std::vector<const Entry*> entries = journal.entries();
-  FLOR_RETURN_IF_ERROR(write_file_atomic(layout.csv(), csv_text(entries)));
+  FLOR_RETURN_IF_ERROR(write_file_atomic(layout.csv(), report::render(data_table(entries), report::Format::kCsv)));
   std::map<std::string, std::vector<Series>> by_metric;
   for (const Entry* e : entries) {
     if (e->state != RunState::kDone && e->state != RunState::kFailed) continue;
@@ -99,7 +99,7 @@ Status write_sweep_files(const SweepLayout& layout, const Journal& journal) {
   return Status();
 }
 
-Result<std::string> sweep_tables(const std::string& home, const std::string& name) {
+Result<std::string> sweep_tables(const std::string& home, const std::string& name, report::Format format) {
   std::string dir = home + "/" + name + "/sweeps";
   std::error_code ec;
   std::vector<fs::path> roots;
@@ -109,13 +109,23 @@ Result<std::string> sweep_tables(const std::string& home, const std::string& nam
   if (roots.empty())
     return not_found("experiment '" + name + "' has no sweep (no " + dir + "/*/journal.json)");
   std::sort(roots.begin(), roots.end());
-  std::string out;
+  std::vector<Journal> journals;
   for (const fs::path& root : roots) {
     FLOR_ASSIGN_OR_RETURN(Journal j, Journal::open((root / "journal.json").string()));
-    out += (out.empty() ? "" : "\n") + std::string("sweep ") + root.filename().string() + " (" +
-           root.string() + ")\n";
-    out += runs_table(j.entries());
+    journals.push_back(std::move(j));
   }
+  std::string out;
+  std::vector<const Entry*> all;  // csv/json: one table over every sweep
+  std::vector<std::string> sweeps;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    std::vector<const Entry*> entries = journals[i].entries();
+    all.insert(all.end(), entries.begin(), entries.end());
+    sweeps.insert(sweeps.end(), entries.size(), roots[i].filename().string());
+    out += (out.empty() ? "" : "\n") + std::string("sweep ") + roots[i].filename().string() + " (" +
+           roots[i].string() + ")\n";
+    out += report::render(runs_table(entries), report::Format::kTable);
+  }
+  if (format != report::Format::kTable) return report::render(data_table(all, sweeps), format);
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "report/table.h"
 #include "sweep/journal.h"
 #include "sweep/metrics.h"
 
@@ -53,8 +54,9 @@ Status write_sweep_files(const SweepLayout& layout, const Journal& journal);
 // A run's history.json; an empty history when there is none.
 Result<History> read_history(const std::string& path);
 
-// The tables of every sweep of an experiment, for `flor show NAME --sweep`:
-// "sweep <id> (<root>)" then runs_table. kNotFound when it has no sweep.
-Result<std::string> sweep_tables(const std::string& home, const std::string& name);
+// The runs of every sweep of an experiment, for `flor show NAME --sweep`: as a
+// table, "sweep <id> (<root>)" then runs_table, per sweep; as csv or json, one
+// data_table over all of them (a `sweep` column first). kNotFound when it has no sweep.
+Result<std::string> sweep_tables(const std::string& home, const std::string& name, report::Format format);
 
 }  // namespace flor::sweep

@@ -11,24 +11,17 @@
 namespace flor::sweep {
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+// Exact text: a number is JSON's shortest round-trip form, so csv/json keep
+// every digit; an aligned table shortens it for reading (report/table.h).
+report::Cell cell_of(const Json& object, const std::string& key) {
+  if (!object.contains(key)) return std::nullopt;
+  return value_text(object[key]);
 }
 
-std::string metric_text(const Json& v) {
-  if (!v.is_number()) return value_text(v);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v.get<double>());
-  return buf;
-}
-
-std::vector<const Entry*> live(const std::vector<const Entry*>& entries) {
-  std::vector<const Entry*> out;
-  for (const Entry* e : entries) {
-    if (e->state != RunState::kDropped) out.push_back(e);
+std::vector<size_t> live(const std::vector<const Entry*>& entries) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i]->state != RunState::kDropped) out.push_back(i);
   }
   return out;
 }
@@ -36,6 +29,7 @@ std::vector<const Entry*> live(const std::vector<const Entry*>& entries) {
 std::set<std::string> keys_of(const std::vector<const Entry*>& entries, Json Entry::*field) {
   std::set<std::string> keys;
   for (const Entry* e : entries) {
+    if (e->state == RunState::kDropped) continue;
     for (const auto& [k, v] : (e->*field).items()) keys.insert(k);
   }
   return keys;
@@ -46,18 +40,15 @@ std::vector<std::string> varying_keys(const std::vector<const Entry*>& entries) 
   std::vector<std::string> out;
   for (const std::string& k : keys_of(entries, &Entry::params)) {
     std::set<std::string> values;
-    for (const Entry* e : entries) values.insert(e->params.contains(k) ? e->params[k].dump() : "");
+    for (const Entry* e : entries) {
+      if (e->state != RunState::kDropped) values.insert(e->params.contains(k) ? e->params[k].dump() : "");
+    }
     if (values.size() > 1) out.push_back(k);
   }
   return out;
 }
 
-std::string duration_text(const Entry& e) {
-  if (e.ended <= 0 || e.started <= 0) return "";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", e.ended - e.started);
-  return buf;
-}
+bool has_duration(const Entry& e) { return e.ended > 0 && e.started > 0; }
 
 std::string state_text(const Entry& e) {
   return e.state == RunState::kFailed && !e.reason.empty() ? "failed (" + e.reason + ")" : to_string(e.state);
@@ -65,58 +56,48 @@ std::string state_text(const Entry& e) {
 
 }  // namespace
 
-std::string csv_text(const std::vector<const Entry*>& all) {
-  std::vector<const Entry*> entries = live(all);
+report::Table data_table(const std::vector<const Entry*>& entries, const std::vector<std::string>& sweeps) {
   std::set<std::string> params = keys_of(entries, &Entry::params);
   std::set<std::string> metrics = keys_of(entries, &Entry::final_metrics);
-  std::string out = "run,state,exit_code,attempts,duration_s,hash";
-  for (const std::string& k : params) out += "," + csv_field(k);
-  for (const std::string& k : metrics) out += "," + csv_field(k);
-  out += "\n";
-  for (const Entry* e : entries) {
-    out += csv_field(e->folder) + "," + to_string(e->state) + "," +
-           (e->exit_code ? std::to_string(*e->exit_code) : "") + "," + std::to_string(e->attempts) + "," +
-           duration_text(*e) + "," + e->hash;
-    for (const std::string& k : params)
-      out += "," + (e->params.contains(k) ? csv_field(value_text(e->params[k])) : "");
-    for (const std::string& k : metrics) {
-      out += "," + (e->final_metrics.contains(k) ? csv_field(metric_text(e->final_metrics[k])) : "");
-    }
-    out += "\n";
+  report::Table t;
+  if (!sweeps.empty()) t.columns.push_back("sweep");
+  for (const char* c : {"run", "state", "exit_code", "attempts", "duration_s", "hash"}) t.columns.push_back(c);
+  t.columns.insert(t.columns.end(), params.begin(), params.end());
+  t.columns.insert(t.columns.end(), metrics.begin(), metrics.end());
+  for (size_t i : live(entries)) {
+    const Entry& e = *entries[i];
+    std::vector<report::Cell> row;
+    if (!sweeps.empty()) row.push_back(sweeps[i]);
+    row.insert(row.end(), {e.folder, std::string(to_string(e.state)),
+                           e.exit_code ? report::Cell(std::to_string(*e.exit_code)) : std::nullopt,
+                           std::to_string(e.attempts),
+                           has_duration(e) ? report::Cell(Json(e.ended - e.started).dump()) : std::nullopt, e.hash});
+    for (const std::string& k : params) row.push_back(cell_of(e.params, k));
+    for (const std::string& k : metrics) row.push_back(cell_of(e.final_metrics, k));
+    t.rows.push_back(std::move(row));
   }
-  return out;
+  return t;
 }
 
-std::string runs_table(const std::vector<const Entry*>& all) {
-  std::vector<const Entry*> entries = live(all);
+report::Table runs_table(const std::vector<const Entry*>& entries) {
   std::vector<std::string> params = varying_keys(entries);
-  std::set<std::string> metric_set = keys_of(entries, &Entry::final_metrics);
-  std::vector<std::string> header = {"run", "state"};
-  header.insert(header.end(), params.begin(), params.end());
-  header.insert(header.end(), metric_set.begin(), metric_set.end());
-  header.push_back("time_s");
-  std::vector<std::vector<std::string>> rows = {header};
-  for (const Entry* e : entries) {
-    std::vector<std::string> row = {e->folder, state_text(*e)};
-    for (const std::string& k : params) row.push_back(e->params.contains(k) ? value_text(e->params[k]) : "");
-    for (const std::string& k : metric_set) {
-      row.push_back(e->final_metrics.contains(k) ? metric_text(e->final_metrics[k]) : "");
-    }
-    row.push_back(duration_text(*e));
-    rows.push_back(row);
+  std::set<std::string> metrics = keys_of(entries, &Entry::final_metrics);
+  report::Table t;
+  t.columns = {"run", "state"};
+  t.columns.insert(t.columns.end(), params.begin(), params.end());
+  t.columns.insert(t.columns.end(), metrics.begin(), metrics.end());
+  t.columns.push_back("time_s");
+  for (size_t i : live(entries)) {
+    const Entry& e = *entries[i];
+    std::vector<report::Cell> row = {e.folder, state_text(e)};
+    for (const std::string& k : params) row.push_back(cell_of(e.params, k));
+    for (const std::string& k : metrics) row.push_back(cell_of(e.final_metrics, k));
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", e.ended - e.started);
+    row.push_back(has_duration(e) ? report::Cell(secs) : std::nullopt);
+    t.rows.push_back(std::move(row));
   }
-  std::vector<size_t> width(header.size(), 0);
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) line += row[i] + std::string(width[i] - row[i].size() + 2, ' ');
-    line.erase(line.find_last_not_of(' ') + 1);
-    out += line + "\n";
-  }
-  return out;
+  return t;
 }
 
 std::string format_duration(double seconds) {

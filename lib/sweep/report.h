@@ -1,22 +1,26 @@
-// What a sweep shows: the CSV over all runs, the table of runs (final output
+// What a sweep shows: the data over all runs (run_data.csv, and `flor show
+// NAME --sweep --format csv|json`), the table of runs for reading (final output
 // and `flor show NAME --sweep`), and the live progress line. Pure functions
-// of journal entries: the caller prints or writes them.
+// of journal entries: the caller renders (report/table.h), prints or writes them.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "report/table.h"
 #include "sweep/journal.h"
 
 namespace flor::sweep {
 
 // One row per permutation (dropped ones left out); columns: run, state,
 // exit_code, attempts, duration_s, hash, then one per parameter and one per
-// final metric (both sorted by name). RFC 4180 quoting.
-std::string csv_text(const std::vector<const Entry*>& entries);
+// final metric (both sorted by name). Numbers keep every digit (JSON's
+// shortest exact text). `sweeps`, when given, names each entry's sweep: a
+// first column `sweep` (several sweeps in one table).
+report::Table data_table(const std::vector<const Entry*>& entries, const std::vector<std::string>& sweeps = {});
 
-// An aligned text table: run, state, the parameters that vary, final metrics.
-std::string runs_table(const std::vector<const Entry*>& entries);
+// For reading: run, state, the parameters that vary, final metrics, time_s.
+report::Table runs_table(const std::vector<const Entry*>& entries);
 
 struct Progress {
   int done = 0, running = 0, queued = 0, failed = 0;

@@ -46,6 +46,9 @@ grep -q "warning: .*unknown key 'optimiser'" "$WORK/warn.err" || fail "exclude r
 echo "== dry run lists 6 permutations"
 "$FLOR" sweep "$WORK/grid.json" --id grid --dry-run -- ./build/train | tee "$WORK/dry.out"
 grep -q '^6 of 6 permutations would run' "$WORK/dry.out" || fail "dry run"
+"$FLOR" sweep "$WORK/grid.json" --id grid --dry-run --format json -- ./build/train > "$WORK/dry.json"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert len(r)==6 and r[0]["action"]=="run" and r[0]["state"]=="new" and r[0]["lr"]==0.1, r' "$WORK/dry.json" ||
+  fail "dry run json: $(cat "$WORK/dry.json")"
 [ ! -e "$FLOR_HOME/fm" ] || fail "dry run wrote something"
 
 echo "== 6 runs on CPU slots, max_parallel 2"
@@ -67,6 +70,17 @@ done
 grep -q 'sweep: 6 done, 0 running, 0 queued, 0 failed' "$WORK/grid.err" || fail "progress line"
 "$FLOR" show fm --sweep | tee "$WORK/show.out"
 grep -q '^fm_bs64_lr0.001  done' "$WORK/show.out" || fail "flor show --sweep"
+# Machine-readable: run_data.csv's columns (a sweep column first) and its digits, not the table's 6.
+"$FLOR" show fm --sweep --format csv > "$WORK/show.csv"
+[ "$(tail -n +2 "$WORK/show.csv")" = "$(tail -n +2 "$D/run_data.csv" | sed 's/^/grid,/')" ] ||
+  fail "show --sweep --format csv is not run_data.csv: $(cat "$WORK/show.csv")"
+python3 - "$D" <<'PY' || fail "run_data.csv rounds the metrics"
+import csv, json, sys
+d = sys.argv[1]
+for row in csv.DictReader(open(d + "/run_data.csv")):
+    final = json.load(open(d + "/runs/" + row["run"] + "/run_data.json"))["final_metrics"]
+    assert float(row["test_loss"]) == final["test_loss"], (row["test_loss"], final["test_loss"])
+PY
 echo "== restart: nothing to do"
 "$FLOR" sweep "$WORK/grid.json" --id grid -- ./build/train > /dev/null 2> "$WORK/again.err"
 ! grep -q 'started' "$WORK/again.err" || fail "a finished run started again"
@@ -77,7 +91,8 @@ EPOCHS=4 write_config "$WORK/kill.json" "0.1, 0.01, 0.001" "32, 64"
 pid=$!
 wait_for 120 at_least kill done 2
 kill -9 $pid; wait $pid 2>/dev/null || true
-done_before=$("$FLOR" sweep "$WORK/kill.json" --id kill --dry-run -- ./build/train | awk '$2 == "(done)" {print $3}')
+done_before=$("$FLOR" sweep "$WORK/kill.json" --id kill --dry-run --format csv -- ./build/train |
+  awk -F, '$1 == "skip" && $2 == "done" {print $3}')
 [ -n "$done_before" ] || fail "no finished run before the kill"
 sleep 1  # the killed runs' programs see their flor run die
 "$FLOR" sweep "$WORK/kill.json" --id kill -- ./build/train > /dev/null 2> "$WORK/kill.err" || fail "restart: $(cat "$WORK/kill.err")"

@@ -115,10 +115,15 @@ TEST_CASE("a finished run leaves its files, the sweep its CSV and plots", "[swee
   std::string home = dir.path + "/home";
   std::filesystem::create_directories(home + "/m/sweeps");
   std::filesystem::rename(dir.path + "/sweep", home + "/m/sweeps/s");
-  std::string tables = *sweep_tables(home, "m");
+  std::string tables = *sweep_tables(home, "m", report::Format::kTable);
   CHECK(tables.find("sweep s (") == 0);
   CHECK(tables.find("m_lr0.2  done") != std::string::npos);
-  CHECK(sweep_tables(home, "other").status().code() == Code::kNotFound);
+  // csv and json: run_data.csv's columns over every sweep, a sweep column first.
+  std::string all_csv = *sweep_tables(home, "m", report::Format::kCsv);
+  CHECK(all_csv.find("sweep,run,state,exit_code,attempts,duration_s,hash,data_name,lr,acc,loss\n") == 0);
+  CHECK(all_csv.find("\ns,m_lr0.2,done,") != std::string::npos);
+  CHECK(sweep_tables(home, "m", report::Format::kJson)->find("\"sweep\": \"s\"") != std::string::npos);
+  CHECK(sweep_tables(home, "other", report::Format::kTable).status().code() == Code::kNotFound);
 }
 
 }  // namespace

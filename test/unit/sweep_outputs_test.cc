@@ -115,7 +115,7 @@ TEST_CASE("the CSV has a row per run and a column per parameter and metric", "[s
   Entry b = entry("m_lr1", {{"lr", 1}, {"tag", "q\"t"}}, RunState::kFailed);
   b.exit_code = 3;
   Entry gone = entry("gone", {{"lr", 5}}, RunState::kDropped);
-  std::string csv = csv_text({&a, &b, &gone});
+  std::string csv = report::render(data_table({&a, &b, &gone}), report::Format::kCsv);
   CHECK(csv ==
         "run,state,exit_code,attempts,duration_s,hash,lr,tag,acc,loss\n"
         "m_lr0.1,done,0,1,12.5," +
@@ -130,11 +130,26 @@ TEST_CASE("the table shows varying parameters and final metrics", "[sweep]") {
   a.final_metrics = {{"acc", 0.875}};
   Entry b = entry("m_lr1", {{"lr", 1}, {"epochs", 3}}, RunState::kFailed);
   b.reason = "exit status 3";
-  std::string t = runs_table({&a, &b});
-  CHECK(t.find("run      state                   lr   acc    time_s\n") == 0);
+  std::string t = report::render(runs_table({&a, &b}), report::Format::kTable);
+  CHECK(t.find("run      state                    lr    acc  time_s\n") == 0);
   CHECK(t.find("epochs") == std::string::npos);  // the same for all: not shown
-  CHECK(t.find("m_lr1    failed (exit status 3)  1") != std::string::npos);
+  CHECK(t.find("m_lr1    failed (exit status 3)    1") != std::string::npos);
   CHECK(t.find("0.875") != std::string::npos);
+}
+
+TEST_CASE("metrics keep every digit in the CSV and JSON, a table shows 6", "[sweep]") {
+  Entry a = entry("m_lr0.1", {{"lr", 0.1}}, RunState::kDone);
+  a.final_metrics = {{"loss", 0.123456789012345}};
+  a.started = 100;
+  a.ended = 100.123456789;
+  std::string csv = report::render(data_table({&a}), report::Format::kCsv);
+  CHECK(csv.find(",0.123456789012345\n") != std::string::npos);
+  CHECK(csv.find(",0.12345678900000223,") != std::string::npos);  // duration_s, as the double holds it
+  std::string json = report::render(data_table({&a}, {"s1"}), report::Format::kJson);
+  CHECK(json.find("\"sweep\": \"s1\", \"run\": \"m_lr0.1\"") != std::string::npos);
+  CHECK(json.find("\"loss\": 0.123456789012345}") != std::string::npos);
+  std::string table = report::render(runs_table({&a}), report::Format::kTable);
+  CHECK(table.find("0.123457") != std::string::npos);
 }
 
 TEST_CASE("progress line and ETA", "[sweep]") {

@@ -10,7 +10,7 @@ namespace flor::cli {
 Result<int> cmd_checkout(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("checkout", words, {}));
   FLOR_RETURN_IF_ERROR(expect_positionals("checkout", args, 2, 2));
-  RunSpec spec = parse_run_spec(args.positional[0]);
+  FLOR_ASSIGN_OR_RETURN(RunSpec spec, parse_run_spec(args.positional[0]));
   const std::string dir = args.positional[1];
   std::error_code ec;
   if (std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec)) {

@@ -1,10 +1,11 @@
-// flor diff RUN_A RUN_B: code diff between two versions, then the logs that differ.
+// flor diff RUN_A RUN_B [--format F]: code diff between two versions, then the logs that differ.
 #include <cstdio>
 #include <map>
 #include <tuple>
 
 #include "context.h"
 #include "git/shadow.h"
+#include "report/table.h"
 
 namespace flor::cli {
 namespace {
@@ -19,7 +20,7 @@ struct Side {
 // A run's values: a record's own logs, or what a replay produced (fingerprints
 // are compared by the replay itself; here its hindsight values).
 Result<Side> load(const std::string& text) {
-  RunSpec spec = parse_run_spec(text);
+  FLOR_ASSIGN_OR_RETURN(RunSpec spec, parse_run_spec(text));
   FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), spec.name));
   Side side;
   FLOR_ASSIGN_OR_RETURN(side.run, find_run(*store, spec.ref));
@@ -31,34 +32,43 @@ Result<Side> load(const std::string& text) {
   return side;
 }
 
-std::string where(const LogKey& k) {
-  return "epoch " + std::to_string(std::get<0>(k)) +
-         (std::get<1>(k) >= 0 ? " step " + std::to_string(std::get<1>(k)) : "") + " " + std::get<2>(k);
-}
-
-std::string log_differences(const Side& a, const Side& b) {
-  std::string out;
+// A row per value that differs: change (- only in A, + only in B, ~ changed),
+// where it was logged, the value in A and in B.
+report::Table log_differences(const Side& a, const Side& b) {
+  report::Table t;
+  t.columns = {"change", "epoch", "step", "name", "a", "b"};
+  auto row = [&](const char* change, const LogKey& k, report::Cell va, report::Cell vb) {
+    const auto& [epoch, step, name] = k;
+    t.rows.push_back({std::string(change), std::to_string(epoch),
+                      step >= 0 ? report::Cell(std::to_string(step)) : std::nullopt, name, va, vb});
+  };
   for (const auto& [k, v] : a.logs) {
     auto it = b.logs.find(k);
     if (it == b.logs.end()) {
-      out += "- " + where(k) + " = " + v + "\n";
+      row("-", k, v, std::nullopt);
     } else if (it->second != v) {
-      out += "~ " + where(k) + ": " + v + " -> " + it->second + "\n";
+      row("~", k, v, it->second);
     }
   }
   for (const auto& [k, v] : b.logs) {
-    if (!a.logs.count(k)) out += "+ " + where(k) + " = " + v + "\n";
+    if (!a.logs.count(k)) row("+", k, std::nullopt, v);
   }
-  return out;
+  return t;
 }
 
 }  // namespace
 
 Result<int> cmd_diff(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("diff", words, {}));
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("diff", words, {{"--format", nullptr, Takes::kValue}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("diff", args, 2, 2));
+  FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
   FLOR_ASSIGN_OR_RETURN(Side a, load(args.positional[0]));
   FLOR_ASSIGN_OR_RETURN(Side b, load(args.positional[1]));
+  report::Table logs = log_differences(a, b);
+  if (format != report::Format::kTable) {  // machines get the values; the code is a patch
+    std::fputs(report::render(logs, format).c_str(), stdout);
+    return 0;
+  }
   FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
   if (a.run.vid.empty() || b.run.vid.empty()) return failed_precondition("a run without a recorded version cannot be diffed");
   FLOR_ASSIGN_OR_RETURN(std::string patch, git::diff_commits(repo, a.run.vid, b.run.vid));
@@ -66,8 +76,8 @@ Result<int> cmd_diff(const std::vector<std::string>& words) {
               static_cast<long long>(a.run.id), short_id(b.run.vid).c_str(), static_cast<long long>(b.run.id),
               patch.empty() ? ": identical" : "");
   std::fputs(patch.c_str(), stdout);
-  std::string logs = log_differences(a, b);
-  std::printf("logs: %s\n%s", logs.empty() ? "identical" : "(- only in A, + only in B, ~ changed)", logs.c_str());
+  std::printf("logs: %s\n", logs.rows.empty() ? "identical" : "(- only in A, + only in B, ~ changed)");
+  if (!logs.rows.empty()) std::fputs(report::render(logs, format).c_str(), stdout);
   return 0;
 }
 

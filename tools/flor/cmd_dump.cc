@@ -93,7 +93,7 @@ void print_text(const ordered_json& j) {
 Result<int> cmd_dump(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("dump", words, {{"--json", nullptr, Takes::kFlag}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("dump", args, 1, 1));
-  RunSpec spec = parse_run_spec(args.positional[0]);
+  FLOR_ASSIGN_OR_RETURN(RunSpec spec, parse_run_spec(args.positional[0]));
   FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), spec.name));
   FLOR_ASSIGN_OR_RETURN(store::Run run, find_run(*store, spec.ref));
   FLOR_ASSIGN_OR_RETURN(ordered_json j, dump_json(*store, run));

@@ -1,4 +1,4 @@
-// flor log [NAME]: the runs of an experiment, each a version on flor.shadow.
+// flor log [NAME] [--format F]: the runs of an experiment, each a version on flor.shadow.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -17,8 +17,9 @@ std::string segment_of(const store::Run& r) {
 }  // namespace
 
 Result<int> cmd_log(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("log", words, {}));
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("log", words, {{"--format", nullptr, Takes::kValue}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("log", args, 0, 1));
+  FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
   std::optional<std::string> given;
   if (!args.positional.empty()) given = args.positional[0];
   FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));
@@ -32,7 +33,7 @@ Result<int> cmd_log(const std::vector<std::string>& words) {
                       r.parent ? report::Cell(std::to_string(*r.parent)) : std::nullopt,
                       segment_of(r).empty() ? std::nullopt : report::Cell(segment_of(r)), join_command(r.command)});
   }
-  std::fputs(report::render(t, report::Format::kTable).c_str(), stdout);
+  std::fputs(report::render(t, format).c_str(), stdout);
   return 0;
 }
 

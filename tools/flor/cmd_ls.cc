@@ -20,7 +20,9 @@ int64_t bytes_under(const std::string& dir) {
   return total;
 }
 
-Result<std::vector<report::Cell>> experiment_row(const std::string& home, const store::Experiment& e) {
+// bytes: "1.5 MiB" in a table, the exact count in csv and json.
+Result<std::vector<report::Cell>> experiment_row(const std::string& home, const store::Experiment& e,
+                                                 report::Format format) {
   FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, e.name));
   FLOR_ASSIGN_OR_RETURN(auto runs, store->runs());
   int64_t checkpoints = 0, epochs = 0;
@@ -37,27 +39,31 @@ Result<std::vector<report::Cell>> experiment_row(const std::string& home, const 
                                   : std::to_string(runs.front().id) + " " + store::to_string(runs.front().kind) + " " +
                                         store::to_string(runs.front().status) + " " + format_time(runs.front().started);
   return std::vector<report::Cell>{e.name, std::to_string(runs.size()), last, std::to_string(epochs),
-                                   std::to_string(checkpoints), format_bytes(bytes_under(e.dir))};
+                                   std::to_string(checkpoints),
+                                   format == report::Format::kTable ? format_bytes(bytes_under(e.dir))
+                                                                    : std::to_string(bytes_under(e.dir))};
 }
 
 }  // namespace
 
 Result<int> cmd_ls(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("ls", words, {}));
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("ls", words, {{"--format", nullptr, Takes::kValue}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("ls", args, 0, 0));
+  FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
   const std::string home = flor_home();
   FLOR_ASSIGN_OR_RETURN(auto experiments, store::Store::list(home));
-  if (experiments.empty()) {
+  if (experiments.empty() && format == report::Format::kTable) {
     std::printf("no experiments in %s yet (record one with `flor run NAME -- CMD`)\n", home.c_str());
     return 0;
   }
   report::Table t;
-  t.columns = {"experiment", "runs", "last run", "epochs", "checkpoints", "on disk"};
+  t.columns = {"experiment", "runs",        "last run",
+               "epochs",     "checkpoints", format == report::Format::kTable ? "on disk" : "bytes"};
   for (const auto& e : experiments) {
-    FLOR_ASSIGN_OR_RETURN(auto row, experiment_row(home, e));
+    FLOR_ASSIGN_OR_RETURN(auto row, experiment_row(home, e, format));
     t.rows.push_back(std::move(row));
   }
-  std::fputs(report::render(t, report::Format::kTable).c_str(), stdout);
+  std::fputs(report::render(t, format).c_str(), stdout);
   return 0;
 }
 

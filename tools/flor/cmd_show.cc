@@ -6,7 +6,7 @@
 
 namespace flor::cli {
 
-Result<int> show_sweeps(const std::string& name);  // cmd_sweep.cc
+Result<int> show_sweeps(const std::string& name, report::Format format);  // cmd_sweep.cc
 
 Result<int> cmd_show(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("show", words,
@@ -20,7 +20,7 @@ Result<int> cmd_show(const std::vector<std::string>& words) {
   std::optional<std::string> given;
   if (!args.positional.empty()) given = args.positional[0];
   FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));
-  if (args.has("--sweep")) return show_sweeps(name);
+  if (args.has("--sweep")) return show_sweeps(name, format);
   FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), name));
   FLOR_ASSIGN_OR_RETURN(store::Run run, find_run(*store, args.value("--run").value_or("")));
   // A replay's values live with the record it replayed.

@@ -1,4 +1,4 @@
-// flor sweep CONFIG.json [--id ID] [--dry-run] [--retry-failed] [--no-record] -- CMD [ARGS...]
+// flor sweep CONFIG.json [--id ID] [--dry-run] [--retry-failed] [--no-record] [--format F] -- CMD [ARGS...]
 // Runs every permutation of CONFIG as a recorded run over the machine's slots
 // (docs/sweep.md). The logic lives in lib/sweep; this file parses, prints and
 // wires the hooks.
@@ -8,19 +8,22 @@
 
 #include <atomic>
 #include <cstdio>
+#include <set>
 
 #include "context.h"
 #include "sched/process.h"
 #include "sweep/collect.h"
+#include "sweep/expand.h"
 #include "sweep/files.h"
 #include "sweep/launch.h"
+#include "sweep/report.h"
 #include "sweep/scheduler.h"
 
 namespace flor::cli {
 
 extern const char kSweepUsage[] =
     "usage: flor sweep CONFIG.json [--dry-run] [--retry-failed] [--id ID] [--no-record]\n"
-    "                  -- CMD [ARGS...]\n"
+    "                  [--format table|csv|json] -- CMD [ARGS...]\n"
     "\n"
     "Runs every permutation of CONFIG (each array-valued key is an axis; meta holds\n"
     "the sweep's settings) as `flor run DATA_NAME -- CMD --key=value...`, with the\n"
@@ -38,6 +41,8 @@ extern const char kSweepUsage[] =
     "  --retry-failed    run only the permutations that failed before\n"
     "  --id ID           the sweep's name (default: CONFIG's name + a hash of its path)\n"
     "  --no-record       run CMD directly, not under `flor run` (no git repo needed)\n"
+    "  --format F        the dry run's list and the final table: table (default),\n"
+    "                    csv or json (every column of run_data.csv, every digit)\n"
     "\n"
     "meta keys: exclude_configs, max_parallel, allow_cpu, retries, timeout_s,\n"
     "  on_failure (continue|halt), mem_trace {enabled, delay_s}, runs_per_gpu,\n"
@@ -56,6 +61,7 @@ const std::vector<OptionSpec> kOptions = {
     {"--dry-run", "-n", Takes::kFlag},
     {"--retry-failed", nullptr, Takes::kFlag},
     {"--no-record", nullptr, Takes::kFlag},
+    {"--format", nullptr, Takes::kValue},
 };
 
 // Set by SIGINT/SIGTERM; the scheduler stops its runs and returns.
@@ -70,6 +76,7 @@ struct Request {
   std::string sweep_id;
   bool dry_run = false;
   bool record = true;
+  report::Format format = report::Format::kTable;
   Rerun rerun = Rerun::kResume;
 };
 
@@ -78,6 +85,7 @@ Result<Request> parse_request(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("sweep", words, kOptions));
   FLOR_RETURN_IF_ERROR(expect_positionals("sweep", args, 1, 1));
   Request r;
+  FLOR_ASSIGN_OR_RETURN(r.format, report::parse_format(args.value("--format").value_or("table")));
   r.config_path = args.positional[0];
   FLOR_ASSIGN_OR_RETURN(r.config, load_config(r.config_path));
   for (const std::string& w : r.config.warnings) std::fprintf(stderr, "flor: warning: %s\n", w.c_str());
@@ -108,17 +116,31 @@ Result<std::string> self_exe() {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+// A row per permutation: whether it would run, its journal state ("new" when
+// the journal has none), its folder, a column per parameter.
 int print_dry_run(const Request& r, const std::vector<Entry>& entries, const Journal& journal) {
+  std::set<std::string> keys;
+  for (const Entry& e : entries) {
+    for (const auto& [k, v] : e.params.items()) keys.insert(k);
+  }
+  report::Table t;
+  t.columns = {"action", "state", "run"};
+  t.columns.insert(t.columns.end(), keys.begin(), keys.end());
   int to_run = 0;
   for (const Entry& e : entries) {
     bool run = wants_run(e, journal, r.rerun);
     to_run += run;
     const Entry* known = journal.find(e.hash);
-    std::string why = run ? "run " : std::string("skip (") + to_string(known->state) + ")";
-    std::printf("%-12s %s  %s\n", why.c_str(), e.folder.c_str(), e.params.dump().c_str());
+    std::vector<report::Cell> row = {std::string(run ? "run" : "skip"),
+                                     std::string(known ? to_string(known->state) : "new"), e.folder};
+    for (const std::string& k : keys) {
+      row.push_back(e.params.contains(k) ? report::Cell(value_text(e.params[k])) : std::nullopt);
+    }
+    t.rows.push_back(std::move(row));
   }
-  std::printf("%d of %zu permutations would run (sweep %s; nothing was started)\n", to_run, entries.size(),
-              r.sweep_id.c_str());
+  t.footnote = std::to_string(to_run) + " of " + std::to_string(entries.size()) +
+               " permutations would run (sweep " + r.sweep_id + "; nothing was started)";
+  std::fputs(report::render(t, r.format).c_str(), stdout);
   return 0;
 }
 
@@ -218,8 +240,8 @@ Hooks make_hooks(const Request& r, const RunTemplate& tmpl, const CollectContext
 }  // namespace
 
 // flor show NAME --sweep (the hook is one line in cmd_show.cc).
-Result<int> show_sweeps(const std::string& name) {
-  FLOR_ASSIGN_OR_RETURN(std::string tables, sweep_tables(flor_home(), name));
+Result<int> show_sweeps(const std::string& name, report::Format format) {
+  FLOR_ASSIGN_OR_RETURN(std::string tables, sweep_tables(flor_home(), name, format));
   std::fputs(tables.c_str(), stdout);
   return 0;
 }
@@ -261,7 +283,9 @@ Result<int> cmd_sweep(const std::vector<std::string>& words) {
   out.finish();
   FLOR_RETURN_IF_ERROR(summary.status());
   FLOR_RETURN_IF_ERROR(write_sweep_files(layout, journal));
-  std::fputs(runs_table(journal.entries()).c_str(), stdout);
+  bool table = r.format == report::Format::kTable;
+  std::fputs(report::render(table ? runs_table(journal.entries()) : data_table(journal.entries()), r.format).c_str(),
+             stdout);
   std::fprintf(stderr, "flor: table %s, plots %s/\n", layout.csv().c_str(), layout.plots().c_str());
   if (summary->interrupted) {
     std::fprintf(stderr, "flor: sweep interrupted; run the same command again to resume\n");

@@ -112,40 +112,56 @@ const char kShowUsage[] =
     "  --format F    table (default), csv or json\n"
     "  --by-epoch    a table row per epoch only: a name logged per step shows the\n"
     "                epoch's last step (its header marked @last)\n"
-    "  --sweep       the runs of NAME's sweeps instead: parameters and final metrics\n";
+    "  --sweep       the runs of NAME's sweeps instead: parameters and final metrics\n"
+    "                (csv, json: run_data.csv's columns, a sweep column first)\n";
 
 const char kLsUsage[] =
-    "usage: flor ls\n"
+    "usage: flor ls [--format table|csv|json]\n"
     "\n"
     "The experiments in FLOR_HOME: runs, the last run, its epochs, checkpoints and\n"
-    "bytes on disk.\n";
+    "bytes on disk.\n"
+    "\n"
+    "  --format F    table (default), csv or json (bytes as an exact count)\n";
 
 const char kLogUsage[] =
-    "usage: flor log [NAME]\n"
+    "usage: flor log [NAME] [--format table|csv|json]\n"
     "\n"
     "The versions of experiment NAME on the shadow branch, newest first: run,\n"
-    "commit, date, status, kind (record or replay), segment and command.\n";
+    "commit, date, status, kind (record or replay), segment and command.\n"
+    "\n"
+    "  --format F    table (default), csv or json\n";
 
 const char kDumpUsage[] =
     "usage: flor dump RUN [--json]\n"
     "\n"
     "Everything stored for a run: its row, info, arguments, epochs, checkpoints,\n"
-    "logs and divergences. RUN is NAME (its newest record) or NAME:REF (a run id\n"
-    "or a shadow commit prefix).\n"
+    "logs and divergences. RUN is a run id of the experiment last used in this\n"
+    "repository, NAME (its newest record) or NAME:REF (a run id or a shadow\n"
+    "commit prefix).\n"
     "\n"
     "  --json        one JSON object instead of text\n";
 
 const char kDiffUsage[] =
-    "usage: flor diff RUN_A RUN_B\n"
+    "usage: flor diff RUN_A RUN_B [--format table|csv|json]\n"
     "\n"
     "The code diff between the versions of two runs (a patch), then the logged\n"
-    "values that differ or exist in only one of them. RUN is NAME or NAME:REF.\n";
+    "values that differ or exist in only one of them: a row per value, with its\n"
+    "change (- only in A, + only in B, ~ changed), epoch, step, name and values.\n"
+    "RUN is a run id of the experiment last used in this repository (flor diff 1 2),\n"
+    "NAME (its newest record) or NAME:REF (a run id or a shadow commit prefix).\n"
+    "\n"
+    "  --format F    table (default: the patch, then the values), or csv or json:\n"
+    "                the values only, every digit\n"
+    "\n"
+    "examples: flor diff 1 2\n"
+    "          flor diff mnist:1 mnist:4\n";
 
 const char kCheckoutUsage[] =
     "usage: flor checkout RUN DIR\n"
     "\n"
     "Writes the source tree of RUN's version into DIR (which must not exist or be\n"
-    "empty). The repository's HEAD, index and work tree are not touched.\n";
+    "empty). The repository's HEAD, index and work tree are not touched. RUN is\n"
+    "as in flor diff: a run id, NAME or NAME:REF.\n";
 
 const char kGcUsage[] =
     "usage: flor gc [NAME] [--keep-last K] [--dry-run]\n"

@@ -68,10 +68,13 @@ std::string cwd_in_repo(const git::Repo& repo) {
   return "";
 }
 
-RunSpec parse_run_spec(const std::string& text) {
+Result<RunSpec> parse_run_spec(const std::string& text) {
   auto colon = text.find(':');
-  if (colon == std::string::npos) return {text, ""};
-  return {text.substr(0, colon), text.substr(colon + 1)};
+  if (colon != std::string::npos) return RunSpec{text.substr(0, colon), text.substr(colon + 1)};
+  if (text.empty() || !std::all_of(text.begin(), text.end(), ::isdigit)) return RunSpec{text, ""};
+  Result<std::string> name = name_or_last(std::nullopt);
+  if (!name.ok()) return name.status().with_context("run " + text + " (or write NAME:" + text + ")");
+  return RunSpec{*name, text};
 }
 
 std::string log_path(const store::Store& store, int64_t run) {

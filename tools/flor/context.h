@@ -29,12 +29,14 @@ Result<std::string> name_or_last(const std::optional<std::string>& given);
 // else a prefix of the run's shadow-branch commit.
 Result<store::Run> find_run(store::Store& store, const std::string& ref);
 
-// RUN on the command line: NAME (its newest record) or NAME:REF.
+// RUN on the command line: NAME (its newest record), NAME:REF, or a run id
+// alone (digits): that run of the experiment last used in this repository
+// (`flor diff 1 2`). NAME: is the newest record of a NAME made of digits.
 struct RunSpec {
   std::string name;
   std::string ref;
 };
-RunSpec parse_run_spec(const std::string& text);
+Result<RunSpec> parse_run_spec(const std::string& text);
 
 // The current directory relative to the work tree ("" at its root): where a
 // run's command was started, so a replay can start it there again.
