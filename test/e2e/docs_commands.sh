@@ -17,6 +17,7 @@ declare -A SKIP=(
   ["scripts/test"]="runs the whole suite, this test included"
   ["mpirun -np 3 flor replay mnist"]="a cluster launcher: driver_mpirun.sh runs it under Open MPI"
   ["flor replay mnist --epochs 150-160 --probe train"]="needs a record of 160 epochs (placeholder numbers)"
+  ["source <(flor completion bash)"]="loads completion into an interactive shell: shell_completion.sh drives it"
 )
 
 # The docs' program trains on all 60000 images; the same binary on 3000 keeps

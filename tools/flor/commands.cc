@@ -18,6 +18,7 @@ Result<int> cmd_diff(const std::vector<std::string>& args);
 Result<int> cmd_checkout(const std::vector<std::string>& args);
 Result<int> cmd_gc(const std::vector<std::string>& args);
 Result<int> cmd_sweep(const std::vector<std::string>& args);
+Result<int> cmd_completion(const std::vector<std::string>& args);
 extern const char kSweepUsage[];  // in cmd_sweep.cc
 
 namespace {
@@ -175,6 +176,16 @@ const char kGcUsage[] =
     "  --keep-last K   records whose checkpoints stay (default 1)\n"
     "  --dry-run       say what would be freed, to the byte; change nothing\n";
 
+const char kCompletionUsage[] =
+    "usage: flor completion bash|zsh\n"
+    "\n"
+    "Prints a completion script for the shell: commands, options, option values,\n"
+    "experiment names and run ids (asked of flor ls and flor log as you type).\n"
+    "`cmake --install` puts both in share/bash-completion/completions/flor and\n"
+    "share/zsh/site-functions/_flor; or load one by hand:\n"
+    "\n"
+    "example: source <(flor completion bash)\n";
+
 const char kHelpUsage[] =
     "usage: flor help [COMMAND]\n"
     "\n"
@@ -196,6 +207,7 @@ const std::vector<Command>& commands() {
       {"gc", "free checkpoint bytes of older runs", kGcUsage, Needs::kStore, cmd_gc},
       {"sweep", "run every permutation of a config as recorded runs over the GPUs or CPU slots", kSweepUsage,
        Needs::kNothing, cmd_sweep},
+      {"completion", "print a bash or zsh completion script", kCompletionUsage, Needs::kNothing, cmd_completion},
       {"help", "show the commands, or one command's help", kHelpUsage, Needs::kNothing, cmd_help},
   };
   return table;
