@@ -73,6 +73,18 @@ done
 expect bash bash flor run beta -- ba                                    # after --: programs
 exactly zsh '<commands>' flor run beta -- ba
 
+echo "== every option offered is one the command accepts"
+# Options come from each --help text; a listed option the parser does not know
+# would be offered and then refused. The word after it ("nope") keeps each try
+# short: a value, or a NAME that does not exist.
+while read -r cmd opts; do
+  for o in $opts; do
+    [ "$o" = --help ] && continue
+    err=$(timeout 20 "$FLOR" "$cmd" "$o" nope 2>&1 < /dev/null) || true
+    ! grep -q "unknown option" <<<"$err" || fail "flor $cmd --help lists $o but the command refuses it: $err"
+  done
+done < <(sed -n 's/^    \([a-z]*\)) opts="\([^"]*\)".*/\1 \2/p' "$bash_file")
+
 echo "== man page"
 man_page=$prefix/share/man/man1/flor.1
 if [ ! -f "$man_page" ]; then
