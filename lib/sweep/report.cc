@@ -18,18 +18,22 @@ report::Cell cell_of(const Json& object, const std::string& key) {
   return value_text(object[key]);
 }
 
-std::vector<size_t> live(const std::vector<const Entry*>& entries) {
-  std::vector<size_t> out;
+// The entries that are not dropped; `labels`, when not empty, is filtered alongside.
+std::vector<const Entry*> live(const std::vector<const Entry*>& entries, std::vector<std::string>* labels) {
+  std::vector<const Entry*> out;
+  std::vector<std::string> kept;
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i]->state != RunState::kDropped) out.push_back(i);
+    if (entries[i]->state == RunState::kDropped) continue;
+    out.push_back(entries[i]);
+    if (!labels->empty()) kept.push_back((*labels)[i]);
   }
+  *labels = std::move(kept);
   return out;
 }
 
 std::set<std::string> keys_of(const std::vector<const Entry*>& entries, Json Entry::*field) {
   std::set<std::string> keys;
   for (const Entry* e : entries) {
-    if (e->state == RunState::kDropped) continue;
     for (const auto& [k, v] : (e->*field).items()) keys.insert(k);
   }
   return keys;
@@ -40,9 +44,7 @@ std::vector<std::string> varying_keys(const std::vector<const Entry*>& entries) 
   std::vector<std::string> out;
   for (const std::string& k : keys_of(entries, &Entry::params)) {
     std::set<std::string> values;
-    for (const Entry* e : entries) {
-      if (e->state != RunState::kDropped) values.insert(e->params.contains(k) ? e->params[k].dump() : "");
-    }
+    for (const Entry* e : entries) values.insert(e->params.contains(k) ? e->params[k].dump() : "");
     if (values.size() > 1) out.push_back(k);
   }
   return out;
@@ -56,7 +58,9 @@ std::string state_text(const Entry& e) {
 
 }  // namespace
 
-report::Table data_table(const std::vector<const Entry*>& entries, const std::vector<std::string>& sweeps) {
+report::Table data_table(const std::vector<const Entry*>& all, const std::vector<std::string>& all_sweeps) {
+  std::vector<std::string> sweeps = all_sweeps;
+  std::vector<const Entry*> entries = live(all, &sweeps);
   std::set<std::string> params = keys_of(entries, &Entry::params);
   std::set<std::string> metrics = keys_of(entries, &Entry::final_metrics);
   report::Table t;
@@ -64,7 +68,7 @@ report::Table data_table(const std::vector<const Entry*>& entries, const std::ve
   for (const char* c : {"run", "state", "exit_code", "attempts", "duration_s", "hash"}) t.columns.push_back(c);
   t.columns.insert(t.columns.end(), params.begin(), params.end());
   t.columns.insert(t.columns.end(), metrics.begin(), metrics.end());
-  for (size_t i : live(entries)) {
+  for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = *entries[i];
     std::vector<report::Cell> row;
     if (!sweeps.empty()) row.push_back(sweeps[i]);
@@ -79,7 +83,9 @@ report::Table data_table(const std::vector<const Entry*>& entries, const std::ve
   return t;
 }
 
-report::Table runs_table(const std::vector<const Entry*>& entries) {
+report::Table runs_table(const std::vector<const Entry*>& all) {
+  std::vector<std::string> no_labels;
+  std::vector<const Entry*> entries = live(all, &no_labels);
   std::vector<std::string> params = varying_keys(entries);
   std::set<std::string> metrics = keys_of(entries, &Entry::final_metrics);
   report::Table t;
@@ -87,8 +93,8 @@ report::Table runs_table(const std::vector<const Entry*>& entries) {
   t.columns.insert(t.columns.end(), params.begin(), params.end());
   t.columns.insert(t.columns.end(), metrics.begin(), metrics.end());
   t.columns.push_back("time_s");
-  for (size_t i : live(entries)) {
-    const Entry& e = *entries[i];
+  for (const Entry* entry : entries) {
+    const Entry& e = *entry;
     std::vector<report::Cell> row = {e.folder, state_text(e)};
     for (const std::string& k : params) row.push_back(cell_of(e.params, k));
     for (const std::string& k : metrics) row.push_back(cell_of(e.final_metrics, k));
