@@ -35,6 +35,7 @@ complete_zsh() {
   # The stubs match the current word as a prefix, as zsh does with what compadd is given.
   zsh -fc 'offer() { local x; for x; do [[ $x == ${words[CURRENT]}* ]] && print -r -- $x; done; return 0; }
            compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; done; [[ $1 == -- ]] && shift; offer "$@"; }
+           compset() { [[ $1 == -P && ${words[CURRENT]} == *:* ]] || return 1; words[CURRENT]=${words[CURRENT]#*:}; }
            _describe() { local -a c; c=(${(P)${@[-1]}}); offer ${c%%:*}; }
            _files() { print -- "<files $*>"; }
            _command_names() { print -- "<commands>"; }
@@ -70,6 +71,11 @@ for sh in bash zsh; do
   exactly $sh '' flor replay alpha -j ''                                # a number: nothing to offer
   expect $sh sweep flor help sw
 done
+# NAME:REF: bash splits the word at ':' and completes what follows it; zsh keeps it whole.
+exactly bash $'1\n2' flor diff alpha : ''
+exactly bash $'alpha\nbeta\n1\n2\n3' flor diff alpha : 1 ''              # the second RUN
+exactly zsh $'1\n2' flor diff alpha:
+exactly zsh $'alpha\nbeta\n1\n2\n3' flor diff alpha:1 ''
 expect bash bash flor run beta -- ba                                    # after --: programs
 exactly zsh '<commands>' flor run beta -- ba
 
