@@ -1,6 +1,14 @@
 // Starting one program without a shell: the fork/exec under both `flor run`'s
-// ProcessGroup (output through pipes) and the sweep's pool (sweep::Child,
-// output into files, killed as a group).
+// ProcessGroup (output through pipes or pseudo-terminals) and the sweep's pool
+// (sweep::Child, output into files).
+//
+// Every program flor starts dies with the flor process that started it: it runs
+// in its own session and process group (pid = pgid = sid, so kill(-pid) reaches
+// its children too, and no terminal signals it behind flor's back) with
+// PR_SET_PDEATHSIG = SIGKILL, set before exec and then checked against the
+// expected parent, so a flor killed during the fork leaves no orphan either.
+// PDEATHSIG fires when the forking *thread* ends: call spawn from the main
+// thread (checked).
 #pragma once
 
 #include <sys/types.h>
@@ -25,8 +33,7 @@ struct ExecSpec {
   int stdout_fd = -1;                      // become the child's stdout and stderr; the caller closes them
   int stderr_fd = -1;
   std::vector<int> cpus;   // CPU affinity of the child; empty = inherit
-  std::string cwd;         // working directory of the child; "" = ours
-  bool own_group = false;  // its own process group (kill(-pid) reaches its children), killed when we die
+  std::string cwd;        // working directory of the child; "" = ours
 };
 
 // Forks and execs; returns the child's pid once exec succeeded. A program that

@@ -43,7 +43,7 @@ Result<std::unique_ptr<Child>> Child::spawn(const ChildSpec& spec) {
     ::close(out_fd);
     return err_fd.status();
   }
-  Result<pid_t> pid = sched::spawn({spec.argv, spec.env, out_fd, *err_fd, spec.cpus, "", true});
+  Result<pid_t> pid = sched::spawn({spec.argv, spec.env, out_fd, *err_fd, spec.cpus, ""});
   ::close(out_fd), ::close(*err_fd);
   if (!pid.ok()) return pid.status();
   return std::unique_ptr<Child>(new Child(*pid));
