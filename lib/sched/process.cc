@@ -85,11 +85,6 @@ Status make_channel(Echo echo, int shown_on, int fds[2], bool* pty) {
   return *pty ? Status() : make_pipe(fds);
 }
 
-// To the child's process group (its children too); to the child alone when it
-// left its group.
-void signal_child(pid_t pid, int signo) {
-  if (::kill(-pid, signo) != 0) ::kill(pid, signo);
-}
 
 }  // namespace
 
@@ -128,7 +123,7 @@ ProcessGroup::ProcessGroup(std::chrono::milliseconds kill_after) : kill_after_(k
 ProcessGroup::~ProcessGroup() {
   for (Child& c : children_) {
     if (!c.reaped) {
-      signal_child(c.pid, SIGKILL);
+      signal_group(c.pid, SIGKILL);
       ::waitpid(c.pid, nullptr, 0);
     }
     close_fd(&c.out_fd);
@@ -176,7 +171,7 @@ Result<int> ProcessGroup::start(const SpawnSpec& spec) {
 
 void ProcessGroup::signal_children(int signo) {
   for (const Child& c : children_) {
-    if (!c.reaped) signal_child(c.pid, signo);
+    if (!c.reaped) signal_group(c.pid, signo);
   }
 }
 
@@ -208,7 +203,7 @@ void ProcessGroup::resize_terminals() {
     winsize ws {};
     if (c.out_pty && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) ::ioctl(c.out_fd, TIOCSWINSZ, &ws);
     if (c.err_pty && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0) ::ioctl(c.err_fd, TIOCSWINSZ, &ws);
-    if (c.out_pty || c.err_pty) signal_child(c.pid, SIGWINCH);
+    if (c.out_pty || c.err_pty) signal_group(c.pid, SIGWINCH);
   }
 }
 
@@ -218,7 +213,7 @@ void ProcessGroup::escalate() {
   kill_at_.reset();
   for (Child& c : children_) {
     if (c.reaped) continue;
-    signal_child(c.pid, SIGKILL);
+    signal_group(c.pid, SIGKILL);
     c.exit.killed = true;
   }
 }

@@ -126,4 +126,8 @@ Result<pid_t> spawn(const ExecSpec& spec) {
   return pid;
 }
 
+void signal_group(pid_t pid, int signo) {
+  if (::kill(-pid, signo) != 0) ::kill(pid, signo);
+}
+
 }  // namespace flor::sched

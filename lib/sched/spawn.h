@@ -41,4 +41,8 @@ struct ExecSpec {
 // child is reaped), not a child exiting with 127.
 Result<pid_t> spawn(const ExecSpec& spec);
 
+// Sends `signo` to the process group of a child that spawn started (its own
+// children too); to the child alone when it has left that group.
+void signal_group(pid_t pid, int signo);
+
 }  // namespace flor::sched
