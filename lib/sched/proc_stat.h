@@ -10,9 +10,9 @@
 namespace flor::sched {
 
 struct ProcStat {
-  char state = '?';         // R, S, D, Z (exited, not reaped), T, ...
+  char state = '?';  // R, S, D, Z (exited, not reaped), T, ...
   pid_t ppid = -1;
-  uint64_t start_ticks = 0; // clock ticks after boot (field 22): with the pid, one process
+  uint64_t start_ticks = 0;  // clock ticks after boot (field 22): with the pid, one process
 };
 
 // nullopt when there is no such process (or /proc cannot be read).

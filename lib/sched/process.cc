@@ -65,11 +65,11 @@ void close_fd(int* fd) {
 // child's end. "\n" stays "\n" (no ONLCR): the log gets the bytes the program
 // wrote, and our terminal adds its own "\r".
 Status make_pty(int terminal, int fds[2]) {
-  winsize ws {};
+  winsize ws{};
   bool sized = ::ioctl(terminal, TIOCGWINSZ, &ws) == 0;
   if (::openpty(&fds[0], &fds[1], nullptr, nullptr, sized ? &ws : nullptr) != 0)
     return io_error(std::string("cannot open a pseudo-terminal: ") + std::strerror(errno));
-  termios t {};
+  termios t{};
   if (::tcgetattr(fds[1], &t) == 0) {
     t.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
     ::tcsetattr(fds[1], TCSANOW, &t);
@@ -84,7 +84,6 @@ Status make_channel(Echo echo, int shown_on, int fds[2], bool* pty) {
   *pty = echo == Echo::kLive && ::isatty(shown_on) && make_pty(shown_on, fds).ok();
   return *pty ? Status() : make_pipe(fds);
 }
-
 
 }  // namespace
 
@@ -200,7 +199,7 @@ void ProcessGroup::handle_signals() {
 void ProcessGroup::resize_terminals() {
   for (const Child& c : children_) {
     if (c.reaped) continue;
-    winsize ws {};
+    winsize ws{};
     if (c.out_pty && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) ::ioctl(c.out_fd, TIOCSWINSZ, &ws);
     if (c.err_pty && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0) ::ioctl(c.err_fd, TIOCSWINSZ, &ws);
     if (c.out_pty || c.err_pty) signal_group(c.pid, SIGWINCH);

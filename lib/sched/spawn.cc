@@ -97,7 +97,8 @@ Result<pid_t> spawn(const ExecSpec& spec) {
   if (spec.argv.empty()) return invalid_argument("no command given");
   FLOR_ASSIGN_OR_RETURN(std::string path, resolve_command(spec.argv[0], process_env(), spec.cwd));
   ExecArgs args = make_exec_args(spec, std::move(path));
-  FLOR_CHECK_MSG(::getpid() == ::gettid(), "spawn from the main thread: PDEATHSIG follows the forking thread");
+  FLOR_CHECK_MSG(::getpid() == ::gettid(),
+                 "spawn from the main thread: PDEATHSIG follows the forking thread");
   const pid_t parent = ::getpid();
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0)

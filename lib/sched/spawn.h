@@ -33,7 +33,7 @@ struct ExecSpec {
   int stdout_fd = -1;                      // become the child's stdout and stderr; the caller closes them
   int stderr_fd = -1;
   std::vector<int> cpus;   // CPU affinity of the child; empty = inherit
-  std::string cwd;        // working directory of the child; "" = ours
+  std::string cwd;         // working directory of the child; "" = ours
 };
 
 // Forks and execs; returns the child's pid once exec succeeded. A program that

@@ -33,7 +33,7 @@ std::vector<int> process_tree(int root) {
   if (DIR* d = ::opendir("/proc")) {
     while (dirent* e = ::readdir(d)) {
       int pid = std::atoi(e->d_name);
-      if (pid > 0) if (auto st = sched::read_proc_stat(pid)) children[st->ppid].push_back(pid);
+      if (auto st = sched::read_proc_stat(pid)) children[st->ppid].push_back(pid);  // nullopt for non-pids (0)
     }
     ::closedir(d);
   }

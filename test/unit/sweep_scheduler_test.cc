@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/temp_dir.h"
 #include "sched/proc_stat.h"
 #include "sweep/files.h"
-#include "common/temp_dir.h"
 #include "sweep/scheduler.h"
 
 namespace flor::sweep {
@@ -282,8 +282,9 @@ TEST_CASE("scheduler: an interrupt stops runs and leaves them pending", "[sweep]
 // process that only reuses a recorded pid (its start time differs).
 TEST_CASE("scheduler: a restart stops an earlier attempt still alive before running it again", "[sweep]") {
   // Each run notes whether the old attempt was still alive when it started.
-  Fixture f("s=$(cut -d' ' -f3 /proc/$(cat $SHARED.old)/stat 2>/dev/null); "
-            "[ -n \"$s\" ] && [ \"$s\" != Z ] && echo overlap$X >> $SHARED; echo ran$X >> $SHARED");
+  Fixture f(
+      "s=$(cut -d' ' -f3 /proc/$(cat $SHARED.old)/stat 2>/dev/null); "
+      "[ -n \"$s\" ] && [ \"$s\" != Z ] && echo overlap$X >> $SHARED; echo ran$X >> $SHARED");
   f.options.kill_grace_s = 0.3;
   std::vector<Entry> es = f.entries_of(R"({"data_name": "t", "x": [1, 2]})");
   auto sleeper = [&](const char* name) {

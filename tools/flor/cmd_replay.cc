@@ -290,10 +290,9 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
     std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
   };
-  FLOR_ASSIGN_OR_RETURN(
-      auto exits, launch(
-                      *p.store, workers, [&] { print_progress(false); }, std::chrono::milliseconds(1000),
-                      p.req.kill_after));
+  FLOR_ASSIGN_OR_RETURN(auto exits, launch(
+                                        *p.store, workers, [&] { print_progress(false); },
+                                        std::chrono::milliseconds(1000), p.req.kill_after));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
   ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0);

@@ -60,7 +60,8 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
   std::vector<sched::ExitInfo> exits = group.wait(tick, interval);
   for (size_t i = 0; i < workers.size(); ++i) {
     if (exits[i].killed) {
-      std::fprintf(stderr, "flor: %s (run %lld) was still running %.3g s after the signal: killed it (SIGKILL)\n",
+      std::fprintf(stderr,
+                   "flor: %s (run %lld) was still running %.3g s after the signal: killed it (SIGKILL)\n",
                    workers[i].spec.argv[0].c_str(), static_cast<long long>(workers[i].run),
                    static_cast<double>(kill_after.count()) / 1000);
     }
