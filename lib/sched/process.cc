@@ -178,8 +178,9 @@ void ProcessGroup::handle_signals() {
   unsigned char signo;
   while (::read(signal_pipe_[0], &signo, 1) == 1) {
     switch (signo) {
-      case SIGTSTP:  // Ctrl-Z: the programs stop with us, as when they shared our terminal
-        signal_children(SIGTSTP);
+      case SIGTSTP:  // Ctrl-Z: the programs stop with us, as when they shared our terminal.
+        // SIGSTOP: the kernel drops SIGTSTP sent to their groups, orphaned in their own sessions.
+        signal_children(SIGSTOP);
         ::raise(SIGSTOP);
         break;
       case SIGCONT:

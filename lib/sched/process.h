@@ -12,7 +12,7 @@
 // process group. While a ProcessGroup exists, SIGINT, SIGTERM and SIGHUP do not
 // kill this process; they mark the group interrupted, are forwarded, and a
 // child still running `kill_after` later gets SIGKILL (as `docker stop` does).
-// SIGTSTP (Ctrl-Z) stops the children and then this process; SIGCONT resumes
+// SIGTSTP (Ctrl-Z) stops the children (SIGSTOP) and then this process; SIGCONT resumes
 // them; SIGWINCH resizes their pseudo-terminals.
 // Only one ProcessGroup may exist at a time (the signal handler is process-wide).
 #pragma once
