@@ -207,7 +207,7 @@ void ProcessGroup::resize_terminals() {
   }
 }
 
-// A child still running kill_after_ after a stop signal gets SIGKILL.
+// A child still running kill_after_ after SIGINT, SIGTERM or SIGHUP gets SIGKILL.
 void ProcessGroup::escalate() {
   if (!kill_at_ || std::chrono::steady_clock::now() < *kill_at_) return;
   kill_at_.reset();

@@ -88,7 +88,7 @@ class ProcessGroup {
   int signal_pipe_[2] = {-1, -1};
   bool interrupted_ = false;
   std::chrono::milliseconds kill_after_;
-  std::optional<std::chrono::steady_clock::time_point> kill_at_;  // armed by the first stop signal
+  std::optional<std::chrono::steady_clock::time_point> kill_at_;  // armed by the first SIGINT/SIGTERM/SIGHUP
 };
 
 }  // namespace flor::sched
