@@ -2,8 +2,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,14 +21,23 @@ namespace {
 // driver: a signal handler can reach nothing else.
 volatile int g_signal_fd = -1;
 
-// Two bytes per signal: its number, and whether a process sent it (kill) rather
-// than the terminal (which signals the children itself).
-void on_signal(int signo, siginfo_t* info, void*) {
+// The signals a group handles (process.h says what each does).
+constexpr int kHandled[] = {SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH};
+
+// One byte per signal: its number; the group's loop acts on it.
+void on_signal(int signo) {
   int saved = errno;
-  unsigned char msg[2] = {static_cast<unsigned char>(signo),
-                          static_cast<unsigned char>(info && info->si_code <= 0 ? 1 : 0)};
-  if (g_signal_fd >= 0) (void)!::write(g_signal_fd, msg, sizeof msg);
+  unsigned char msg = static_cast<unsigned char>(signo);
+  if (g_signal_fd >= 0) (void)!::write(g_signal_fd, &msg, 1);
   errno = saved;
+}
+
+void set_handlers(void (*handler)(int)) {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (int signo : kHandled) ::sigaction(signo, &sa, nullptr);
 }
 
 void write_all(int fd, const char* data, size_t n) {
@@ -49,6 +61,30 @@ void close_fd(int* fd) {
   *fd = -1;
 }
 
+// A pseudo-terminal the size of `terminal`: fds[0] the master (ours), fds[1] the
+// child's end. "\n" stays "\n" (no ONLCR): the log gets the bytes the program
+// wrote, and our terminal adds its own "\r".
+Status make_pty(int terminal, int fds[2]) {
+  winsize ws{};
+  bool sized = ::ioctl(terminal, TIOCGWINSZ, &ws) == 0;
+  if (::openpty(&fds[0], &fds[1], nullptr, nullptr, sized ? &ws : nullptr) != 0)
+    return io_error(std::string("cannot open a pseudo-terminal: ") + std::strerror(errno));
+  termios t{};
+  if (::tcgetattr(fds[1], &t) == 0) {
+    t.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
+    ::tcsetattr(fds[1], TCSANOW, &t);
+  }
+  for (int fd : {fds[0], fds[1]}) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return Status();
+}
+
+// Where one of the child's streams goes: a pseudo-terminal when it is shown
+// live on our terminal `shown_on`, else (or when no pty can be had) a pipe.
+Status make_channel(Echo echo, int shown_on, int fds[2], bool* pty) {
+  *pty = echo == Echo::kLive && ::isatty(shown_on) && make_pty(shown_on, fds).ok();
+  return *pty ? Status() : make_pipe(fds);
+}
+
 }  // namespace
 
 struct ProcessGroup::Child {
@@ -56,6 +92,8 @@ struct ProcessGroup::Child {
   int out_fd = -1;  // read ends of the child's stdout and stderr
   int err_fd = -1;
   int log_fd = -1;
+  bool out_pty = false;  // out_fd / err_fd is a pseudo-terminal's master
+  bool err_pty = false;
   Echo echo = Echo::kLive;
   bool reaped = false;
   ExitInfo exit;
@@ -74,33 +112,24 @@ std::string read_tail(const std::string& path, int lines) {
   return out;
 }
 
-ProcessGroup::ProcessGroup() {
+ProcessGroup::ProcessGroup(std::chrono::milliseconds kill_after) : kill_after_(kill_after) {
   FLOR_CHECK_MSG(g_signal_fd < 0, "only one ProcessGroup may exist at a time");
   FLOR_CHECK(::pipe2(signal_pipe_, O_CLOEXEC | O_NONBLOCK) == 0);
   g_signal_fd = signal_pipe_[1];
-  struct sigaction sa {};
-  sa.sa_sigaction = on_signal;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
+  set_handlers(on_signal);
 }
 
 ProcessGroup::~ProcessGroup() {
   for (Child& c : children_) {
     if (!c.reaped) {
-      ::kill(c.pid, SIGKILL);
+      signal_group(c.pid, SIGKILL);
       ::waitpid(c.pid, nullptr, 0);
     }
     close_fd(&c.out_fd);
     close_fd(&c.err_fd);
     close_fd(&c.log_fd);
   }
-  struct sigaction sa {};
-  sa.sa_handler = SIG_DFL;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
+  set_handlers(SIG_DFL);
   g_signal_fd = -1;
   close_fd(&signal_pipe_[0]);
   close_fd(&signal_pipe_[1]);
@@ -117,13 +146,13 @@ Result<int> ProcessGroup::start(const SpawnSpec& spec) {
       return io_error("cannot open log file " + spec.log_path + ": " + std::strerror(errno));
   }
   int out[2] = {-1, -1}, err[2] = {-1, -1};
-  Status piped = make_pipe(out);
-  if (piped.ok()) piped = make_pipe(err);
+  Status piped = make_channel(spec.echo, STDOUT_FILENO, out, &child.out_pty);
+  if (piped.ok()) piped = make_channel(spec.echo, STDERR_FILENO, err, &child.err_pty);
   if (!piped.ok()) {
     for (int* fd : {&out[0], &out[1], &child.log_fd}) close_fd(fd);
     return piped;
   }
-  Result<pid_t> pid = spawn({spec.argv, spec.env, out[1], err[1], spec.cpus, spec.cwd, false});
+  Result<pid_t> pid = spawn({spec.argv, spec.env, out[1], err[1], spec.cpus, spec.cwd});
   ::close(out[1]);
   ::close(err[1]);
   child.out_fd = out[0];
@@ -139,14 +168,53 @@ Result<int> ProcessGroup::start(const SpawnSpec& spec) {
   return static_cast<int>(children_.size() - 1);
 }
 
+void ProcessGroup::signal_children(int signo) {
+  for (const Child& c : children_) {
+    if (!c.reaped) signal_group(c.pid, signo);
+  }
+}
+
 void ProcessGroup::handle_signals() {
-  unsigned char msg[2];
-  while (::read(signal_pipe_[0], msg, sizeof msg) == sizeof msg) {
-    interrupted_ = true;
-    if (msg[1] == 0) continue;  // from the terminal: the children got it too
-    for (const Child& c : children_) {
-      if (!c.reaped) ::kill(c.pid, msg[0]);
+  unsigned char signo;
+  while (::read(signal_pipe_[0], &signo, 1) == 1) {
+    switch (signo) {
+      case SIGTSTP:  // Ctrl-Z: the programs stop with us, as when they shared our terminal.
+        // SIGSTOP: the kernel drops SIGTSTP sent to their groups, orphaned in their own sessions.
+        signal_children(SIGSTOP);
+        ::raise(SIGSTOP);
+        break;
+      case SIGCONT:
+        signal_children(SIGCONT);
+        break;
+      case SIGWINCH:
+        resize_terminals();
+        break;
+      default:  // SIGINT, SIGTERM, SIGHUP
+        interrupted_ = true;
+        signal_children(signo);
+        if (!kill_at_) kill_at_ = std::chrono::steady_clock::now() + kill_after_;
     }
+  }
+}
+
+void ProcessGroup::resize_terminals() {
+  for (const Child& c : children_) {
+    if (c.reaped) continue;
+    winsize ws{};
+    if (c.out_pty && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) ::ioctl(c.out_fd, TIOCSWINSZ, &ws);
+    if (c.err_pty && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0) ::ioctl(c.err_fd, TIOCSWINSZ, &ws);
+    if (c.out_pty || c.err_pty) signal_group(c.pid, SIGWINCH);
+  }
+}
+
+// A child still running kill_after_ after SIGINT, SIGTERM or SIGHUP gets SIGKILL.
+void ProcessGroup::escalate() {
+  if (!kill_at_ || std::chrono::steady_clock::now() < *kill_at_) return;
+  kill_at_.reset();
+  for (Child& c : children_) {
+    if (c.reaped) continue;
+    signal_group(c.pid, SIGKILL);
+    c.exit.killed = true;
   }
 }
 
@@ -215,6 +283,7 @@ std::vector<ExitInfo> ProcessGroup::wait(const std::function<void()>& tick,
   int idle_after_reap = 0;
   while (!all_done()) {
     bool got = pump(50);
+    escalate();
     reap();
     bool all_reaped = true;
     for (const Child& c : children_) all_reaped = all_reaped && c.reaped;

@@ -60,11 +60,11 @@ ExecArgs make_exec_args(const ExecSpec& spec, std::string path) {
 }
 
 // Runs in the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void exec_child(const ExecSpec& spec, const ExecArgs& a, int report_fd) {
-  if (spec.own_group) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed sweep leaves no orphan run behind
-  }
+[[noreturn]] void exec_child(const ExecSpec& spec, const ExecArgs& a, pid_t parent, int report_fd) {
+  if (::setsid() < 0) report_and_exit(report_fd);
+  // PDEATHSIG survives execve; a parent that died before prctl is caught here.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) report_and_exit(report_fd);
+  if (::getppid() != parent) ::_exit(128 + SIGKILL);
   ::dup2(spec.stdout_fd, STDOUT_FILENO);
   ::dup2(spec.stderr_fd, STDERR_FILENO);
   if (!spec.cpus.empty()) ::sched_setaffinity(0, sizeof(cpu_set_t), &a.cpus);
@@ -97,19 +97,22 @@ Result<pid_t> spawn(const ExecSpec& spec) {
   if (spec.argv.empty()) return invalid_argument("no command given");
   FLOR_ASSIGN_OR_RETURN(std::string path, resolve_command(spec.argv[0], process_env(), spec.cwd));
   ExecArgs args = make_exec_args(spec, std::move(path));
+  FLOR_CHECK_MSG(::getpid() == ::gettid(),
+                 "spawn from the main thread: PDEATHSIG follows the forking thread");
+  const pid_t parent = ::getpid();
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0)
     return io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
   pid_t pid = ::fork();
-  if (pid == 0) exec_child(spec, args, report[1]);
+  if (pid == 0) exec_child(spec, args, parent, report[1]);
   int fork_errno = errno;
   ::close(report[1]);
   if (pid < 0) {
     ::close(report[0]);
     return io_error("cannot start " + spec.argv[0] + ": fork: " + std::strerror(fork_errno));
   }
-  if (spec.own_group) ::setpgid(pid, pid);  // also here: a kill(-pid) right after spawn must find the group
-  // The report pipe closes on a successful exec; an errno arrives when it failed.
+  // The report pipe closes on a successful exec (so the child's setsid is done:
+  // kill(-pid) finds its group); an errno arrives when it failed.
   int exec_errno = 0;
   ssize_t n;
   do n = ::read(report[0], &exec_errno, sizeof exec_errno);
@@ -122,6 +125,10 @@ Result<pid_t> spawn(const ExecSpec& spec) {
     return Status(code, "cannot start " + spec.argv[0] + ": " + std::strerror(exec_errno));
   }
   return pid;
+}
+
+void signal_group(pid_t pid, int signo) {
+  if (::kill(-pid, signo) != 0) ::kill(pid, signo);
 }
 
 }  // namespace flor::sched

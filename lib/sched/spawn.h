@@ -1,6 +1,14 @@
 // Starting one program without a shell: the fork/exec under both `flor run`'s
-// ProcessGroup (output through pipes) and the sweep's pool (sweep::Child,
-// output into files, killed as a group).
+// ProcessGroup (output through pipes or pseudo-terminals) and the sweep's pool
+// (sweep::Child, output into files).
+//
+// Every program flor starts dies with the flor process that started it: it runs
+// in its own session and process group (pid = pgid = sid, so kill(-pid) reaches
+// its children too, and no terminal signals it behind flor's back) with
+// PR_SET_PDEATHSIG = SIGKILL, set before exec and then checked against the
+// expected parent, so a flor killed during the fork leaves no orphan either.
+// PDEATHSIG fires when the forking *thread* ends: call spawn from the main
+// thread (checked).
 #pragma once
 
 #include <sys/types.h>
@@ -26,12 +34,15 @@ struct ExecSpec {
   int stderr_fd = -1;
   std::vector<int> cpus;   // CPU affinity of the child; empty = inherit
   std::string cwd;         // working directory of the child; "" = ours
-  bool own_group = false;  // its own process group (kill(-pid) reaches its children), killed when we die
 };
 
 // Forks and execs; returns the child's pid once exec succeeded. A program that
 // cannot be found or executed is an error here ("cannot start NAME: why"; the
 // child is reaped), not a child exiting with 127.
 Result<pid_t> spawn(const ExecSpec& spec);
+
+// Sends `signo` to the process group of a child that spawn started (its own
+// children too); to the child alone when it has left that group.
+void signal_group(pid_t pid, int signo);
 
 }  // namespace flor::sched

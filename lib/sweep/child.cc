@@ -43,7 +43,7 @@ Result<std::unique_ptr<Child>> Child::spawn(const ChildSpec& spec) {
     ::close(out_fd);
     return err_fd.status();
   }
-  Result<pid_t> pid = sched::spawn({spec.argv, spec.env, out_fd, *err_fd, spec.cpus, "", true});
+  Result<pid_t> pid = sched::spawn({spec.argv, spec.env, out_fd, *err_fd, spec.cpus, ""});
   ::close(out_fd), ::close(*err_fd);
   if (!pid.ok()) return pid.status();
   return std::unique_ptr<Child>(new Child(*pid));
@@ -57,19 +57,19 @@ std::optional<int> Child::poll() {
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return exit_code_;
   }
-  if (kill_at_ > 0 && monotonic_s() >= kill_at_) ::kill(-pid_, SIGKILL);
+  if (kill_at_ > 0 && monotonic_s() >= kill_at_) sched::signal_group(pid_, SIGKILL);
   return std::nullopt;
 }
 
 void Child::terminate(double grace_s) {
   if (exit_code_) return;
-  ::kill(-pid_, SIGTERM);
+  sched::signal_group(pid_, SIGTERM);
   if (kill_at_ == 0) kill_at_ = monotonic_s() + grace_s;
 }
 
 Child::~Child() {
   if (exit_code_) return;
-  ::kill(-pid_, SIGKILL);
+  sched::signal_group(pid_, SIGKILL);
   int status = 0;
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }

@@ -1,4 +1,4 @@
-// One child process of a sweep: started in its own process group with stdout
+// One child process of a sweep: started in its own process group (sched::spawn) with stdout
 // and stderr in files, polled without blocking, terminated as a group.
 //
 // Why not sched::ProcessGroup: a sweep is a pool that starts a run

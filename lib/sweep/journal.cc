@@ -29,6 +29,8 @@ Json entry_to_json(const Entry& e) {
             {"started", e.started},
             {"ended", e.ended},
             {"slot", e.slot},
+            {"pid", e.pid},
+            {"pid_start", e.pid_start},
             {"final_metrics", e.final_metrics}};
   j["exit_code"] = e.exit_code ? Json(*e.exit_code) : Json(nullptr);
   j["flor_run"] = e.flor_run ? Json(*e.flor_run) : Json(nullptr);
@@ -48,6 +50,8 @@ Result<Entry> entry_from_json(const Json& j) {
     e.started = j.value("started", 0.0);
     e.ended = j.value("ended", 0.0);
     e.slot = j.value("slot", "");
+    e.pid = j.value("pid", 0);
+    e.pid_start = j.value("pid_start", uint64_t{0});
     e.final_metrics = j.value("final_metrics", Json::object());
     if (j.contains("exit_code") && !j["exit_code"].is_null()) e.exit_code = j["exit_code"].get<int>();
     if (j.contains("flor_run") && !j["flor_run"].is_null()) e.flor_run = j["flor_run"].get<int64_t>();

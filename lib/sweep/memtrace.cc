@@ -10,22 +10,10 @@
 #include <sstream>
 #include <string>
 
+#include "sched/proc_stat.h"
+
 namespace flor::sweep {
 namespace {
-
-int parent_of(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return -1;
-  // The command name may contain spaces and ')': the fields start after the last ')'.
-  size_t close = line.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(line.substr(close + 1));
-  std::string state;
-  int ppid = -1;
-  rest >> state >> ppid;
-  return ppid;
-}
 
 // stderr dropped: no nvidia-smi is the normal case on CPU machines.
 std::string command_output(const std::string& command) {
@@ -45,7 +33,7 @@ std::vector<int> process_tree(int root) {
   if (DIR* d = ::opendir("/proc")) {
     while (dirent* e = ::readdir(d)) {
       int pid = std::atoi(e->d_name);
-      if (pid > 0) children[parent_of(pid)].push_back(pid);
+      if (auto st = sched::read_proc_stat(pid)) children[st->ppid].push_back(pid);  // nullopt for non-pids (0)
     }
     ::closedir(d);
   }

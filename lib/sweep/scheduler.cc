@@ -1,5 +1,6 @@
 #include "sweep/scheduler.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include "sched/proc_stat.h"
+#include "sched/spawn.h"
 #include "sweep/files.h"
 
 namespace flor::sweep {
@@ -65,6 +68,7 @@ void Scheduler::emit(EventKind kind, const Entry* entry, const std::string& text
 
 Result<Summary> Scheduler::run(const std::vector<Entry>& entries, const std::atomic<bool>& stop) {
   if (!options_.watch_path.empty()) watch_stamp_ = file_stamp(options_.watch_path);
+  FLOR_RETURN_IF_ERROR(stop_earlier_attempts());
   std::vector<Entry> wanted;
   for (const Entry& e : entries) {
     if (wants_run(e, *journal_, options_.rerun)) wanted.push_back(e);
@@ -87,6 +91,34 @@ Result<Summary> Scheduler::run(const std::vector<Entry>& entries, const std::ato
   }
   report_progress();
   return summary_;
+}
+
+// Attempts the journal says are running belong to a sweep that is gone (the
+// lock file says no other one runs): one still alive is stopped, SIGTERM to
+// its group and SIGKILL after the grace, before its permutation runs again.
+Status Scheduler::stop_earlier_attempts() {
+  for (const Entry* e : journal_->entries()) {
+    if (e->state != RunState::kRunning || !sched::process_alive(e->pid, e->pid_start)) continue;
+    const pid_t pid = e->pid;
+    const double give_up = monotonic_s() + options_.kill_grace_s + 5;
+    double kill_at = monotonic_s() + options_.kill_grace_s;
+    sched::signal_group(pid, SIGTERM);
+    while (sched::process_alive(pid, e->pid_start)) {
+      if (monotonic_s() >= give_up) {
+        return failed_precondition("the earlier attempt of " + e->folder + " (pid " + std::to_string(pid) +
+                                   ") is still running after SIGKILL; stop it, then start the sweep again");
+      }
+      if (kill_at > 0 && monotonic_s() >= kill_at) {
+        sched::signal_group(pid, SIGKILL);
+        kill_at = 0;
+      }
+      ::usleep(20000);
+    }
+    emit(EventKind::kWarning, nullptr,
+         "stopped the earlier attempt of " + e->folder + " (pid " + std::to_string(pid) +
+             "), left running by a sweep that ended without stopping it; it runs again");
+  }
+  return Status();
 }
 
 Status Scheduler::enqueue(const std::vector<Entry>& entries) {
@@ -127,6 +159,10 @@ Status Scheduler::start(Entry entry, size_t slot) {
   Result<std::unique_ptr<Child>> child =
       spec.ok() ? Child::spawn(*spec) : Result<std::unique_ptr<Child>>(spec.status());
   if (!child.ok()) return fail_attempt(std::move(entry), "cannot start: " + child.status().message(), "");
+  // The journal knows the attempt's process before anything else happens.
+  entry.pid = (*child)->pid();
+  entry.pid_start = sched::read_proc_stat(entry.pid).value_or(sched::ProcStat{}).start_ticks;
+  if (Status st = journal_->put(entry); !st.ok()) return st;  // ~Child stops it
   auto r = std::make_unique<Running>();
   r->entry = std::move(entry);
   r->slot = slot;

@@ -2,7 +2,10 @@
 // applies retries, the timeout and the failure policy, samples memory, and
 // reloads the config when its file changes. Every state change goes to the
 // journal first, so killing the sweep at any point loses at most the runs in
-// flight (they stay pending and run again on restart).
+// flight (they stay pending and run again on restart). Their processes die
+// with the sweep (sched::spawn); one that is still alive when the sweep starts
+// again (the journal keeps each attempt's pid and start time) is stopped
+// before anything starts, so no permutation ever runs twice at once.
 //
 // Single-threaded; the hooks run on the caller's thread.
 #pragma once
@@ -79,6 +82,7 @@ class Scheduler {
  private:
   struct Running;
 
+  Status stop_earlier_attempts();
   Status enqueue(const std::vector<Entry>& entries);
   Status start_ready();
   Status start(Entry entry, size_t slot);

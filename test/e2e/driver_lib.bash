@@ -103,3 +103,33 @@ setup_program() {
   REPO=$WORK/project
   program_repo "$FLOR_SOURCE_DIR/test/e2e/programs/$1.cc" "$bin" train
 }
+
+# Whether process PID runs (a zombie has ended; it only waits to be reaped).
+alive() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# wait_lines FILE N: waits (20 s at most) until FILE has N lines.
+wait_lines() {
+  for _ in $(seq 200); do [ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ] && return 0; sleep 0.1; done
+  fail "timed out waiting for $2 line(s) in $1: $(cat "$1" 2>/dev/null)"
+}
+
+# all_die PID...: every process is gone within 5 s, else fails naming the survivors.
+all_die() {
+  local left
+  for _ in $(seq 50); do
+    left=""
+    for p in "$@"; do alive "$p" && left="$left $p"; done
+    [ -z "$left" ] && return 0
+    sleep 0.1
+  done
+  for p in $left; do kill -9 "$p" 2>/dev/null || true; done
+  fail "still running:$left"
+}
+
+# A program that writes its pid (a line) to FILE, then sleeps: exec'd, so the
+# pid is the sleeping process.
+PID_PROGRAM='echo $$ >> "$0"; exec sleep 300'

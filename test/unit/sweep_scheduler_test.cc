@@ -2,13 +2,15 @@
 // failures, retries, halt, timeout, restart, live edits, interrupt, memory trace.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "sweep/files.h"
 #include "common/temp_dir.h"
+#include "sched/proc_stat.h"
+#include "sweep/files.h"
 #include "sweep/scheduler.h"
 
 namespace flor::sweep {
@@ -273,6 +275,49 @@ TEST_CASE("scheduler: an interrupt stops runs and leaves them pending", "[sweep]
   CHECK(monotonic_s() - t0 < 3);
   CHECK(s.interrupted);
   for (const Entry* e : f.journal.entries()) CHECK(e->state == RunState::kPending);
+}
+
+// A killed sweep can leave an attempt alive (its journal says running): the
+// restart stops it before the permutation runs again, and leaves alone a
+// process that only reuses a recorded pid (its start time differs).
+TEST_CASE("scheduler: a restart stops an earlier attempt still alive before running it again", "[sweep]") {
+  // Each run notes whether the old attempt was still alive when it started.
+  Fixture f(
+      "s=$(cut -d' ' -f3 /proc/$(cat $SHARED.old)/stat 2>/dev/null); "
+      "[ -n \"$s\" ] && [ \"$s\" != Z ] && echo overlap$X >> $SHARED; echo ran$X >> $SHARED");
+  f.options.kill_grace_s = 0.3;
+  std::vector<Entry> es = f.entries_of(R"({"data_name": "t", "x": [1, 2]})");
+  auto sleeper = [&](const char* name) {
+    ChildSpec spec;
+    spec.argv = {"/bin/sh", "-c", "trap '' TERM; exec sleep 30"};  // ignores SIGTERM: needs the SIGKILL
+    spec.stdout_path = spec.stderr_path = f.dir.path + "/" + name + ".log";
+    return Child::spawn(spec).value();
+  };
+  std::unique_ptr<Child> old = sleeper("old"), unrelated = sleeper("unrelated");
+  REQUIRE(write_file_atomic(f.dir.path + "/shared.log.old", std::to_string(old->pid())).ok());
+  ::usleep(100000);  // the trap is set
+  for (int i = 0; i < 2; ++i) {
+    const Child& c = i == 0 ? *old : *unrelated;
+    es[i].state = RunState::kRunning;
+    es[i].attempts = 1;
+    es[i].pid = c.pid();
+    es[i].pid_start = sched::read_proc_stat(c.pid())->start_ticks + (i == 0 ? 0 : 1);  // x2: pid reused
+  }
+  REQUIRE(f.journal.put_all(es).ok());
+  f.run(f.entries_of(R"({"data_name": "t", "x": [1, 2]})"), 2);
+  std::string shared = *read_file(f.dir.path + "/shared.log");
+  CHECK(shared.find("overlap1") == std::string::npos);
+  CHECK(shared.find("ran1") != std::string::npos);
+  CHECK(shared.find("ran2") != std::string::npos);
+  CHECK(old->poll() == 128 + SIGKILL);
+  CHECK_FALSE(unrelated->poll().has_value());
+  CHECK(f.count(EventKind::kWarning) == 1);
+  // The journal on disk keeps each attempt's process.
+  const Entry* x1 = Journal::open(f.journal.path())->find(es[0].hash);
+  REQUIRE(x1 != nullptr);
+  CHECK(x1->pid > 0);
+  CHECK(x1->pid != old->pid());
+  CHECK(x1->pid_start > 0);
 }
 
 TEST_CASE("scheduler: a program that cannot start is a failed run", "[sweep]") {

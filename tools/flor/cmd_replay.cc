@@ -23,7 +23,7 @@ const std::vector<OptionSpec> kOptions = {
     {"--strong", nullptr, Takes::kFlag},    {"--probe", nullptr, Takes::kValue},
     {"--epochs", nullptr, Takes::kValue},   {"--tolerate", nullptr, Takes::kFlag},
     {"--slurm", nullptr, Takes::kValue},    {"--count", nullptr, Takes::kValue},
-    {"--no-probes", nullptr, Takes::kFlag},
+    {"--no-probes", nullptr, Takes::kFlag}, kKillAfterOption,
 };
 constexpr int kMaxJobs = 1024;
 
@@ -46,6 +46,7 @@ struct ReplayRequest {
   bool tolerate = false;
   std::optional<int> slurm;
   std::optional<int> count;
+  std::chrono::milliseconds kill_after = sched::kDefaultKillAfter;
   std::vector<std::string> command;  // empty: the recorded one
   std::string cwd;                   // where to start it: the record's folder for its command
 };
@@ -82,6 +83,7 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
   req.tolerate = args.has("--tolerate");
   FLOR_ASSIGN_OR_RETURN(req.slurm, args.int_value("--slurm", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.count, args.int_value("--count", 1, 100000));
+  FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("replay", args));
   if (args.has_command) {
     if (args.command.empty())
       return invalid_argument("replay: nothing after `--` (omit it to rerun the recorded command)");
@@ -259,7 +261,8 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
                static_cast<long long>(v.plan.first), static_cast<long long>(v.plan.last),
                static_cast<long long>(w.run));
   const double t0 = now_seconds();
-  FLOR_ASSIGN_OR_RETURN(auto exits, launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000)));
+  FLOR_ASSIGN_OR_RETURN(auto exits,
+                        launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000), p.req.kill_after));
   std::fputs(summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0).text.c_str(),
              stdout);
   return exits[0].exit_code;
@@ -287,9 +290,9 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
     std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
   };
-  FLOR_ASSIGN_OR_RETURN(
-      auto exits, launch(
-                      *p.store, workers, [&] { print_progress(false); }, std::chrono::milliseconds(1000)));
+  FLOR_ASSIGN_OR_RETURN(auto exits, launch(
+                                        *p.store, workers, [&] { print_progress(false); },
+                                        std::chrono::milliseconds(1000), p.req.kill_after));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
   ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0);

@@ -14,12 +14,14 @@ namespace {
 const std::vector<OptionSpec> kOptions = {
     {"--eps", nullptr, Takes::kValue},
     {"--threads", nullptr, Takes::kValue},
+    kKillAfterOption,
 };
 
 struct RunRequest {
   std::string name;
   double eps = kDefaultEps;
   int threads = 1;
+  std::chrono::milliseconds kill_after = sched::kDefaultKillAfter;
   std::vector<std::string> command;
 };
 
@@ -44,6 +46,7 @@ Result<RunRequest> parse_request(const std::vector<std::string>& words) {
   }
   FLOR_ASSIGN_OR_RETURN(auto threads, args.int_value("--threads", 1, 4096));
   req.threads = threads.value_or(1);
+  FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("run", args));
   return req;
 }
 
@@ -86,7 +89,8 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
     if (!(out << id << "\n"))
       std::fprintf(stderr, "flor: warning: cannot write the run id to %s\n", path->c_str());
   }
-  FLOR_ASSIGN_OR_RETURN(auto exits, launch(*store, {w}, nullptr, std::chrono::milliseconds(1000)));
+  FLOR_ASSIGN_OR_RETURN(auto exits,
+                        launch(*store, {w}, nullptr, std::chrono::milliseconds(1000), req.kill_after));
   FLOR_ASSIGN_OR_RETURN(store::Run done, store->run(id));
   std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d); log: %s\n", static_cast<long long>(id),
                req.name.c_str(), store::to_string(done.status), exits[0].exit_code,

@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "sched/devices.h"
@@ -29,10 +32,24 @@ Status ensure_log_dir(const store::Store& store) {
   return Status();
 }
 
+Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args) {
+  auto text = args.value(kKillAfterOption.name);
+  if (!text) return sched::kDefaultKillAfter;
+  char* end = nullptr;
+  double s = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || !std::isfinite(s) || s < 0 || s > 86400) {
+    return invalid_argument(command + ": --kill-after '" + *text +
+                            "': expected seconds between 0 and 86400 (default " +
+                            std::to_string(sched::kDefaultKillAfter.count() / 1000) + ")");
+  }
+  return std::chrono::milliseconds(std::llround(s * 1000));
+}
+
 Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vector<Worker>& workers,
                                             const std::function<void()>& tick,
-                                            std::chrono::milliseconds interval) {
-  sched::ProcessGroup group;
+                                            std::chrono::milliseconds interval,
+                                            std::chrono::milliseconds kill_after) {
+  sched::ProcessGroup group(kill_after);
   for (size_t i = 0; i < workers.size(); ++i) {
     auto started = group.start(workers[i].spec);
     if (!started.ok()) {
@@ -42,6 +59,12 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
   }
   std::vector<sched::ExitInfo> exits = group.wait(tick, interval);
   for (size_t i = 0; i < workers.size(); ++i) {
+    if (exits[i].killed) {
+      std::fprintf(stderr,
+                   "flor: %s (run %lld) was still running %.3g s after the signal: killed it (SIGKILL)\n",
+                   workers[i].spec.argv[0].c_str(), static_cast<long long>(workers[i].run),
+                   static_cast<double>(kill_after.count()) / 1000);
+    }
     auto run = store.run(workers[i].run);
     store::RunStatus written = run.ok() ? run->status : store::RunStatus::kRunning;
     FLOR_RETURN_IF_ERROR(store.finish_run(workers[i].run, final_status(exits[i], written), exits[i].exit_code));

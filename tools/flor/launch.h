@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "args.h"
 #include "sched/process.h"
 #include "store/contract.h"
 #include "store/store.h"
@@ -18,12 +19,19 @@ struct Worker {
   sched::SpawnSpec spec;
 };
 
-// Starts every worker, streams and copies output, forwards Ctrl-C, and marks
-// each run's final status (final_status). A worker that cannot start is an error
-// (its run and those already started are marked failed).
+// Starts every worker, streams and copies output, forwards Ctrl-C and SIGTERM
+// (SIGKILL `kill_after` later to a worker that ignores them, said on stderr), and
+// marks each run's final status (final_status). A worker that cannot start is an
+// error (its run and those already started are marked failed).
 Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vector<Worker>& workers,
                                             const std::function<void()>& tick,
-                                            std::chrono::milliseconds interval);
+                                            std::chrono::milliseconds interval,
+                                            std::chrono::milliseconds kill_after);
+
+// --kill-after SECONDS of `flor run` and `flor replay` (sched::kDefaultKillAfter
+// when absent): a number in [0, 86400].
+inline const OptionSpec kKillAfterOption = {"--kill-after", nullptr, Takes::kValue};
+Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args);
 
 // Interrupted when Ctrl-C ended it, failed on a non-zero exit, otherwise what
 // the runtime wrote (complete when it wrote nothing: a program without flor).
