@@ -49,8 +49,10 @@ std::string range_of(const std::string& min, const std::string& max, bool unboun
   return unbounded_max ? "of at least " + min : "from " + min + " to " + max;
 }
 
+// "--eps 'nan': ..." for a flag, "FLOR_EPS='nan': ..." for a variable.
 Status bad(const std::string& what, const std::string& text, const std::string& expected) {
-  return invalid_argument(what + " '" + text + "': expected " + expected);
+  const bool flag = !what.empty() && what[0] == '-';
+  return invalid_argument(what + (flag ? " '" : "='") + text + "': expected " + expected);
 }
 
 }  // namespace
@@ -75,6 +77,18 @@ Result<double> parse_real(const std::string& what, const std::string& text, doub
     return bad(what, text, expected);
   }
   return v;
+}
+
+Result<int64_t> parse_size(const std::string& what, const std::string& text) {
+  static const std::string kUnits = "KMG";
+  const char last = text.empty() ? '\0' : static_cast<char>(std::toupper(static_cast<unsigned char>(text.back())));
+  const size_t unit = kUnits.find(last);
+  const int shift = unit == std::string::npos ? 0 : 10 * static_cast<int>(unit + 1);
+  const std::string number = unit == std::string::npos ? text : text.substr(0, text.size() - 1);
+  constexpr int64_t kMax = int64_t{1} << 40;
+  auto n = parse_integer(what, number, 0, kMax >> shift);
+  if (!n.ok()) return bad(what, text, "a size such as 500K, 10M or 1G, at most 1024G");
+  return *n << shift;
 }
 
 }  // namespace flor

@@ -31,8 +31,9 @@ TEST_CASE("parse_real: refuses what is not a finite number in range, naming flag
     CHECK(r.status().message() == "--eps '" + std::string(text) + "': expected a number from 0 to 1");
   }
   CHECK(parse_real("x", "1e308", 0, std::numeric_limits<double>::infinity()).ok());
-  CHECK(parse_real("x", "-1", 0, std::numeric_limits<double>::infinity()).status().message() ==
-        "x '-1': expected a number of at least 0");
+  CHECK(parse_real("-x", "-1", 0, std::numeric_limits<double>::infinity()).status().message() ==
+        "-x '-1': expected a number of at least 0");
+  CHECK(parse_real("FLOR_EPS", "nan", 0, 1).status().message() == "FLOR_EPS='nan': expected a number from 0 to 1");
 }
 
 TEST_CASE("parse_integer: decimal integers in range", "[util][number]") {
@@ -53,7 +54,23 @@ TEST_CASE("parse_integer: refuses junk, other bases and values out of range", "[
     CHECK(r.status().message() == "--jobs '" + std::string(text) + "': expected an integer from 1 to 256");
   }
   CHECK(parse_integer("FLOR_RUN_ID", "0", 1, std::numeric_limits<int64_t>::max()).status().message() ==
-        "FLOR_RUN_ID '0': expected an integer of at least 1");
+        "FLOR_RUN_ID='0': expected an integer of at least 1");
+}
+
+TEST_CASE("parse_size: bytes with an optional K, M or G", "[util][number]") {
+  CHECK(*parse_size("--snapshot-max-size", "0") == 0);
+  CHECK(*parse_size("--snapshot-max-size", "1000") == 1000);
+  CHECK(*parse_size("--snapshot-max-size", "512K") == 512 << 10);
+  CHECK(*parse_size("--snapshot-max-size", "1m") == 1 << 20);
+  CHECK(*parse_size("--snapshot-max-size", "10M") == 10 << 20);
+  CHECK(*parse_size("--snapshot-max-size", "1024G") == int64_t{1} << 40);
+  for (const char* text : {"", "M", "1X", "1.5M", "-1M", " 1M", "1M ", "1MB", "0x10", "1025G", "2000000000000"}) {
+    auto r = parse_size("--snapshot-max-size", text);
+    INFO("text '" << text << "'");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == "--snapshot-max-size '" + std::string(text) +
+                                      "': expected a size such as 500K, 10M or 1G, at most 1024G");
+  }
 }
 
 }  // namespace
