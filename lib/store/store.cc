@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -410,6 +411,22 @@ class SqliteStore final : public Store {
 
 Status Store::check_name(const std::string& name) {
   if (name.empty()) return invalid_argument("experiment name is empty: give a name such as 'mnist'");
+  if (name.size() > kMaxNameBytes) {
+    return invalid_argument("experiment name '" + name.substr(0, 40) + "...' is " + std::to_string(name.size()) +
+                            " bytes long: at most " + std::to_string(kMaxNameBytes));
+  }
+  // A newline or tab would break every listing (flor ls, flor log) and the log files named after it.
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char shown[8];
+      std::snprintf(shown, sizeof shown, "\\x%02x", c);
+      std::string printable;
+      for (char k : name) printable += static_cast<unsigned char>(k) < 0x20 || k == 0x7f ? '?' : k;
+      return invalid_argument("experiment name '" + printable + "' has a control character (" + shown +
+                              " at byte " + std::to_string(i + 1) + "): use letters, digits, '-', '_' or '.'");
+    }
+  }
   if (name == "." || name == ".." || name.find('/') != std::string::npos ||
       name.find('\\') != std::string::npos || name.find('\0') != std::string::npos) {
     return invalid_argument("experiment name '" + name + "' is not a plain name: no '/', '\\', '.' or '..'");
