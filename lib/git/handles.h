@@ -25,6 +25,7 @@ using ReferencePtr = GitPtr<git_reference, git_reference_free>;
 using BlobPtr = GitPtr<git_blob, git_blob_free>;
 using DiffPtr = GitPtr<git_diff, git_diff_free>;
 using TreeEntryPtr = GitPtr<git_tree_entry, git_tree_entry_free>;
+using SubmodulePtr = GitPtr<git_submodule, git_submodule_free>;
 
 // git_oid_tostr_s shares one buffer per thread (TOOLCHAIN.md): format into our own.
 inline std::string oid_hex(const git_oid& oid) {

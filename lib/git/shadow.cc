@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -33,11 +35,37 @@ Status add_tracked_paths(const Repo& repo, std::set<std::string>* paths) {
   return Status();
 }
 
-// Untracked files that .gitignore does not exclude, listed file by file.
+// .florignore's rules join the repository handle's in-memory ignore rules for
+// as long as this lives (libgit2 keeps them per handle, never on disk).
+class FlorIgnoreRules {
+ public:
+  static Result<FlorIgnoreRules> add(const Repo& repo) {
+    std::ifstream in(repo.work_tree() + "/" + kFlorIgnore, std::ios::binary);
+    std::string rules((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (rules.empty()) return FlorIgnoreRules(nullptr);
+    if (git_ignore_add_rule(repo.raw(), rules.c_str()) != 0) {
+      return last_git_error("reading " + repo.work_tree() + "/" + kFlorIgnore);
+    }
+    return FlorIgnoreRules(repo.raw());
+  }
+  FlorIgnoreRules(FlorIgnoreRules&& other) noexcept : repo_(std::exchange(other.repo_, nullptr)) {}
+  FlorIgnoreRules& operator=(FlorIgnoreRules&&) = delete;
+  ~FlorIgnoreRules() {
+    if (repo_) git_ignore_clear_internal_rules(repo_);
+  }
+
+ private:
+  explicit FlorIgnoreRules(git_repository* repo) : repo_(repo) {}
+  git_repository* repo_;
+};
+
+// Untracked files that .gitignore and .florignore do not exclude, listed file by file.
 Status add_untracked_paths(const Repo& repo, std::set<std::string>* paths) {
+  FLOR_ASSIGN_OR_RETURN(FlorIgnoreRules rules, FlorIgnoreRules::add(repo));
   git_status_options opts = GIT_STATUS_OPTIONS_INIT;
   opts.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
-  opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+  opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+               GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
   git_status_list* raw = nullptr;
   if (git_status_list_new(&raw, repo.raw(), &opts) != 0) return last_git_error("listing untracked files");
   StatusListPtr list(raw);
@@ -68,9 +96,29 @@ const git_index_entry* user_gitlink(const Repo& repo, const std::string& path) {
   return e && e->mode == GIT_FILEMODE_COMMIT ? e : nullptr;
 }
 
+// The commit checked out in the submodule at `path` (`*id`: the user's index
+// entry, replaced by the submodule's HEAD when it is checked out) and whether
+// its work tree holds more than that commit.
+SubmoduleState submodule_state(const Repo& repo, const std::string& path, git_oid* id) {
+  SubmoduleState state;
+  state.path = path;
+  git_submodule* raw = nullptr;
+  if (git_submodule_lookup(&raw, repo.raw(), path.c_str()) == 0) {
+    SubmodulePtr sm(raw);
+    if (const git_oid* head = git_submodule_wd_id(sm.get())) *id = *head;
+    unsigned int flags = 0;
+    if (git_submodule_status(&flags, repo.raw(), git_submodule_name(sm.get()), GIT_SUBMODULE_IGNORE_NONE) == 0) {
+      state.dirty = (flags & (GIT_SUBMODULE_STATUS_WD_INDEX_MODIFIED | GIT_SUBMODULE_STATUS_WD_WD_MODIFIED |
+                              GIT_SUBMODULE_STATUS_WD_UNTRACKED)) != 0;
+    }
+  }
+  state.commit = oid_hex(*id);
+  return state;
+}
+
 // Adds the work tree's current version of `path` to the private index. Files
 // deleted from the work tree are simply absent from the snapshot.
-Status add_work_file(const Repo& repo, const std::string& path, git_index* index) {
+Status add_work_file(const Repo& repo, const std::string& path, git_index* index, Snapshot* snap) {
   std::string abs = repo.work_tree() + "/" + path;
   struct stat st {};
   if (::lstat(abs.c_str(), &st) != 0) return Status();
@@ -81,6 +129,7 @@ Status add_work_file(const Repo& repo, const std::string& path, git_index* index
     if (!link) return Status();
     entry.mode = GIT_FILEMODE_COMMIT;
     entry.id = link->id;
+    snap->submodules.push_back(submodule_state(repo, path, &entry.id));
   } else {
     entry.mode = S_ISLNK(st.st_mode)      ? GIT_FILEMODE_LINK
                  : (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE
@@ -93,16 +142,34 @@ Status add_work_file(const Repo& repo, const std::string& path, git_index* index
   return Status();
 }
 
-Result<git_oid> write_work_tree(const Repo& repo, const std::vector<std::string>& exclude) {
-  std::set<std::string> paths;
-  FLOR_RETURN_IF_ERROR(add_tracked_paths(repo, &paths));
-  FLOR_RETURN_IF_ERROR(add_untracked_paths(repo, &paths));
+// The size of an untracked regular file over `max_bytes` (0: no limit), else nullopt.
+std::optional<int64_t> oversized(const std::string& abs, int64_t max_bytes) {
+  struct stat st {};
+  if (max_bytes <= 0 || ::lstat(abs.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  if (static_cast<int64_t>(st.st_size) <= max_bytes) return std::nullopt;
+  return static_cast<int64_t>(st.st_size);
+}
+
+// Builds the snapshot's tree; fills in what was skipped and the submodules.
+Result<git_oid> write_work_tree(const Repo& repo, const SnapshotOptions& options, Snapshot* snap) {
+  std::set<std::string> tracked, untracked;
+  FLOR_RETURN_IF_ERROR(add_tracked_paths(repo, &tracked));
+  FLOR_RETURN_IF_ERROR(add_untracked_paths(repo, &untracked));
   git_index* raw = nullptr;
   if (git_index_new(&raw) != 0) return last_git_error("creating a private index");
   IndexPtr index(raw);
-  for (const std::string& path : paths) {
-    if (excluded(repo.work_tree() + "/" + path, exclude)) continue;
-    FLOR_RETURN_IF_ERROR(add_work_file(repo, path, index.get()));
+  for (const std::set<std::string>* paths : {&tracked, &untracked}) {
+    for (const std::string& path : *paths) {
+      const std::string abs = repo.work_tree() + "/" + path;
+      if (excluded(abs, options.exclude)) continue;
+      if (paths == &untracked) {
+        if (auto bytes = oversized(abs, options.max_untracked_bytes)) {
+          snap->skipped.push_back({path, *bytes});
+          continue;
+        }
+      }
+      FLOR_RETURN_IF_ERROR(add_work_file(repo, path, index.get(), snap));
+    }
   }
   git_oid tree;
   if (git_index_write_tree_to(&tree, index.get(), repo.raw()) != 0) {
@@ -262,8 +329,9 @@ int export_entry(const char* root, const git_tree_entry* entry, void* payload) {
 
 }  // namespace
 
-Result<std::string> commit_snapshot(const Repo& repo, const SnapshotOptions& options) {
-  FLOR_ASSIGN_OR_RETURN(git_oid tree, write_work_tree(repo, options.exclude));
+Result<Snapshot> commit_snapshot(const Repo& repo, const SnapshotOptions& options) {
+  Snapshot snap;
+  FLOR_ASSIGN_OR_RETURN(git_oid tree, write_work_tree(repo, options, &snap));
   FLOR_ASSIGN_OR_RETURN(SignaturePtr sig, signature(repo));
   // flor processes take turns moving the branch (libgit2's compare-and-swap of a
   // loose ref can lose an update under contention); the compare-and-swap and its
@@ -272,7 +340,10 @@ Result<std::string> commit_snapshot(const Repo& repo, const SnapshotOptions& opt
   for (int attempt = 0; attempt < kMaxRefRaces; ++attempt) {
     git_oid commit;
     int rc = try_commit(repo, tree, sig.get(), options.message, &commit);
-    if (rc == 0) return oid_hex(commit);
+    if (rc == 0) {
+      snap.commit = oid_hex(commit);
+      return snap;
+    }
     if (!is_ref_race(rc)) return last_git_error(std::string("updating ") + kShadowRef);
     backoff(attempt);
   }

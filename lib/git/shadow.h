@@ -1,5 +1,6 @@
 // The shadow branch: every `flor run` and `flor replay` commits the work tree
-// (tracked files plus untracked files that .gitignore does not exclude) to
+// (tracked files plus untracked files that .gitignore and .florignore do not
+// exclude, up to a size limit) to
 // refs/heads/flor.shadow, without touching the user's HEAD, index, branch or
 // files. The tree is built in a private in-memory index; the branch moves by
 // compare-and-swap, so concurrent flor processes in one repository all land.
@@ -16,16 +17,44 @@ namespace flor::git {
 
 inline constexpr const char* kShadowRef = "refs/heads/flor.shadow";
 
+// Untracked files matching the patterns in this file at the work tree's root
+// (gitignore syntax) stay out of snapshots, as .gitignore's do, while git
+// still sees them.
+inline constexpr const char* kFlorIgnore = ".florignore";
+inline constexpr int64_t kDefaultSnapshotMaxBytes = int64_t{10} << 20;  // 10 MiB
+
 struct SnapshotOptions {
   std::string message;               // commit message
   // Absolute paths (files or folders) kept out of the commit, e.g. a FLOR_HOME
   // that lives inside the work tree.
   std::vector<std::string> exclude;
+  // Untracked files larger than this many bytes are left out (and listed in
+  // Snapshot::skipped): a data set or a model file would otherwise be copied into
+  // .git on every run. 0 = no limit. Tracked files are always taken.
+  int64_t max_untracked_bytes = kDefaultSnapshotMaxBytes;
 };
 
-// Commits the work tree on top of the shadow branch's tip; returns the new
-// commit id (40 hex). Works on a repository without commits and on a detached HEAD.
-Result<std::string> commit_snapshot(const Repo& repo, const SnapshotOptions& options);
+struct SkippedFile {
+  std::string path;  // relative to the work tree
+  int64_t bytes = 0;
+};
+
+// A submodule is snapshotted as a commit pointer only: its files are not copied.
+struct SubmoduleState {
+  std::string path;    // relative to the work tree
+  std::string commit;  // the commit checked out in it (40 hex), the pointer the snapshot holds
+  bool dirty = false;  // its work tree has changes or untracked files that the pointer does not hold
+};
+
+struct Snapshot {
+  std::string commit;  // the new commit on the shadow branch (40 hex)
+  std::vector<SkippedFile> skipped;         // untracked files over the size limit, by path
+  std::vector<SubmoduleState> submodules;   // by path
+};
+
+// Commits the work tree on top of the shadow branch's tip. Works on a
+// repository without commits and on a detached HEAD.
+Result<Snapshot> commit_snapshot(const Repo& repo, const SnapshotOptions& options);
 
 // The full commit id for a full or abbreviated id (or any revspec git knows).
 Result<std::string> resolve_commit(const Repo& repo, const std::string& spec);

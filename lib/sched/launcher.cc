@@ -1,20 +1,17 @@
 #include "sched/launcher.h"
 
-#include <cerrno>
-#include <cstdlib>
+#include <limits>
+
+#include "util/number.h"
 
 namespace flor::sched {
 namespace {
 
+// Launchers number tasks, ranks and sizes from 0.
 Result<int> env_int(const EnvLookup& env, const char* var) {
   auto v = env(var);
   if (!v) return not_found(std::string(var) + " is not set");
-  char* end = nullptr;
-  errno = 0;
-  long n = std::strtol(v->c_str(), &end, 10);
-  if (v->empty() || errno != 0 || *end != '\0') {
-    return invalid_argument(std::string(var) + "='" + *v + "': expected an integer");
-  }
+  FLOR_ASSIGN_OR_RETURN(int64_t n, parse_integer(var, *v, 0, std::numeric_limits<int>::max()));
   return static_cast<int>(n);
 }
 

@@ -1,29 +1,19 @@
 #include "store/contract.h"
 
-#include <cerrno>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
+
+#include "util/number.h"
 
 namespace flor {
 namespace {
 
-// Whole-string integer parse; nullopt on junk, overflow or an empty string.
+// The whole text as an integer (util/number.h's strict syntax); nullopt on junk
+// or overflow. For specs whose callers explain the error themselves.
 std::optional<int64_t> parse_int(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0') return std::nullopt;
-  return static_cast<int64_t>(v);
-}
-
-std::optional<double> parse_double(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(s.c_str(), &end);
-  if (errno != 0 || *end != '\0') return std::nullopt;
-  return v;
+  auto v = parse_integer("", s, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+  return v.ok() ? std::optional<int64_t>(*v) : std::nullopt;
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -99,18 +89,15 @@ Result<Contract> read_contract(const EnvLookup& env) {
   c.name = env(kEnvName).value_or("");
   if (c.name.empty()) return bad_var(kEnvName, "", "an experiment name is required when FLOR_MODE is set");
   c.home = default_home(env);
+  constexpr int64_t kMaxId = std::numeric_limits<int64_t>::max();
   if (auto v = env(kEnvRunId)) {
-    c.run_id = parse_int(*v);
-    if (!c.run_id) return bad_var(kEnvRunId, *v, "expected an integer run id");
+    FLOR_ASSIGN_OR_RETURN(c.run_id, parse_integer(kEnvRunId, *v, 1, kMaxId));
   }
   if (auto v = env(kEnvReplayOf)) {
-    c.replay_of = parse_int(*v);
-    if (!c.replay_of) return bad_var(kEnvReplayOf, *v, "expected an integer run id");
+    FLOR_ASSIGN_OR_RETURN(c.replay_of, parse_integer(kEnvReplayOf, *v, 1, kMaxId));
   }
   if (auto v = env(kEnvEps)) {
-    auto eps = parse_double(*v);
-    if (!eps || *eps < 0 || *eps > 1) return bad_var(kEnvEps, *v, "expected a number between 0 and 1");
-    c.eps = *eps;
+    FLOR_ASSIGN_OR_RETURN(c.eps, parse_real(kEnvEps, *v, 0, 1));
   }
   if (auto v = env(kEnvSegment)) {
     FLOR_ASSIGN_OR_RETURN(c.segment, parse_segment(*v));
@@ -134,9 +121,8 @@ Result<Contract> read_contract(const EnvLookup& env) {
   }
   if (auto v = env(kEnvTolerate)) c.tolerate_divergence = (*v == "1");
   if (auto v = env(kEnvThreads)) {
-    auto t = parse_int(*v);
-    if (!t || *t < 1) return bad_var(kEnvThreads, *v, "expected a positive thread count");
-    c.threads = static_cast<int>(*t);
+    FLOR_ASSIGN_OR_RETURN(int64_t t, parse_integer(kEnvThreads, *v, 1, kMaxThreads));
+    c.threads = static_cast<int>(t);
   }
   c.vid = env(kEnvVid).value_or("");
   return c;

@@ -36,6 +36,7 @@ inline constexpr const char* kEnvVid = "FLOR_VID";              // shadow-branch
 inline constexpr const char* kEnvRunIdFile = "FLOR_RUN_ID_FILE";
 
 inline constexpr double kDefaultEps = 1.0 / 15.0;
+inline constexpr int kMaxThreads = 4096;  // FLOR_THREADS and --threads
 
 enum class Mode { kOff, kRecord, kReplay };
 enum class InitMode { kWeak, kStrong };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -408,10 +409,36 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
+namespace {
+
+bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
+// A bad name as an error message shows it: one line, not too long.
+std::string name_in_message(const std::string& name) {
+  std::string shown = name.substr(0, 40);
+  for (char& c : shown) c = is_control(c) ? '?' : c;
+  return name.size() > 40 ? shown + "..." : shown;
+}
+
+}  // namespace
+
 Status Store::check_name(const std::string& name) {
   if (name.empty()) return invalid_argument("experiment name is empty: give a name such as 'mnist'");
+  // A newline or tab would break every listing (flor ls, flor log) and the log files named after it.
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (is_control(name[i])) {
+      char shown[8];
+      std::snprintf(shown, sizeof shown, "\\x%02x", static_cast<unsigned char>(name[i]));
+      return invalid_argument("experiment name '" + name_in_message(name) + "' has a control character (" +
+                              shown + " at byte " + std::to_string(i + 1) + "): use letters, digits, '-', '_' or '.'");
+    }
+  }
+  if (name.size() > kMaxNameBytes) {
+    return invalid_argument("experiment name '" + name_in_message(name) + "' is " + std::to_string(name.size()) +
+                            " bytes long: at most " + std::to_string(kMaxNameBytes));
+  }
   if (name == "." || name == ".." || name.find('/') != std::string::npos ||
-      name.find('\\') != std::string::npos || name.find('\0') != std::string::npos) {
+      name.find('\\') != std::string::npos) {
     return invalid_argument("experiment name '" + name + "' is not a plain name: no '/', '\\', '.' or '..'");
   }
   if (name[0] == '.' || name[0] == '-') {

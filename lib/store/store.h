@@ -117,7 +117,10 @@ class Store {
   static Result<std::unique_ptr<Store>> open(const std::string& home, const std::string& name);
   // Every experiment under `home` that has a flor.db.
   static Result<std::vector<Experiment>> list(const std::string& home);
-  // Checks an experiment name; the error says what is wrong with it.
+  // Checks an experiment name (a folder under FLOR_HOME): not empty, at most
+  // kMaxNameBytes, no '/' or '\\', no control characters, not '.'/'..', not
+  // starting with '.' or '-'. The error says what is wrong with it.
+  static constexpr size_t kMaxNameBytes = 128;
   static Status check_name(const std::string& name);
 
   virtual ~Store() = default;

@@ -30,7 +30,10 @@ std::map<std::string, std::string> param_env(const Json& params) {
 ChildSpec run_spec(const RunTemplate& t, const Entry& entry, const Slot& slot, const SweepLayout& layout) {
   ChildSpec spec;
   if (!t.flor_exe.empty()) {
-    spec.argv = {t.flor_exe, "run", t.name, "--threads", std::to_string(slot_threads(slot)), "--"};
+    // flor run's own grace (3 s) ends before the scheduler's (5 s): stopping a
+    // sweep, flor run kills its program and ends its run row, then exits itself.
+    spec.argv = {t.flor_exe, "run", t.name, "--threads", std::to_string(slot_threads(slot)),
+                 "--kill-after", "3", "--"};
   }
   spec.argv.insert(spec.argv.end(), t.command.begin(), t.command.end());
   for (std::string& f : param_flags(entry.params, t.flag_style, t.flag_keys))

@@ -1,21 +1,21 @@
 #include "cmdline.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <fstream>
 #include <iterator>
+
+#include "util/number.h"
 
 namespace flor::rt {
 namespace {
 
 bool is_flag(const std::string& s) { return s.size() > 1 && s[0] == '-' && s[1] == '-'; }
 
+// EPS after --flor NAME is optional: the word is EPS only when it is a number
+// in (0, 1] by the strict parser (" 0.5" or "0x1" stay the program's words).
 std::optional<double> parse_eps(const std::string& s) {
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || errno != 0 || *end != '\0') return std::nullopt;
-  return v;
+  auto v = parse_real("--flor EPS", s, 0, 1);
+  if (!v.ok() || *v == 0) return std::nullopt;
+  return *v;
 }
 
 }  // namespace
@@ -31,7 +31,7 @@ Result<FlorFlags> take_flor_flags(std::vector<std::string>& args) {
       }
       flags.record_name = args[++i];
       if (i + 1 < args.size() && !is_flag(args[i + 1])) {
-        if (auto eps = parse_eps(args[i + 1]); eps && *eps > 0 && *eps <= 1) {
+        if (auto eps = parse_eps(args[i + 1])) {
           flags.eps = eps;
           ++i;
         }

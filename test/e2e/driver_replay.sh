@@ -60,8 +60,8 @@ head -1 "$WORK/show.csv" | contains '^epoch,step,loss,test_loss,test_acc,grad_no
 replay=$(newest_replays fm 1)
 "$FLOR" diff fm:1 "fm:$replay" | contains '^+#define FMNIST_HINDSIGHT' || fail "diff"
 
-# --epochs: only epochs 2-3, split over two workers, starting from checkpoints.
-"$FLOR" replay fm --epochs 2-3 -j 2 > "$WORK/range.out" 2>&1 || fail "--epochs: $(cat "$WORK/range.out")"
+# --epochs: only epochs 2-3, split over two workers (-j2: the value stuck to -j), starting from checkpoints.
+"$FLOR" replay fm --epochs 2-3 -j2 > "$WORK/range.out" 2>&1 || fail "--epochs: $(cat "$WORK/range.out")"
 contains '^epochs replayed: 2 of 2' < "$WORK/range.out" || fail "--epochs 2-3: $(cat "$WORK/range.out")"
 [ "$(epoch_counts fm weight_norm $(summary_runs "$WORK/range.out"))" = "$(printf '2 1\n3 1')" ] ||
   fail "--epochs 2-3 filled other epochs"

@@ -319,6 +319,15 @@ TEST_CASE("cmdline: flor flags are taken out, errors name the value", "[runtime]
   }
   std::vector<std::string> noname{"./train", "--flor"};
   CHECK_FALSE(take_flor_flags(noname).ok());
+  // EPS is optional: only a plain decimal in (0, 1] is EPS, any other word stays the program's.
+  for (const char* word : {"0x1", " 0.5", "nan", "1e-400", "-0", "0", "2"}) {
+    std::vector<std::string> a{"./train", "--flor", "mnist", word};
+    auto e = take_flor_flags(a);
+    INFO("word '" << word << "'");
+    REQUIRE(e.ok());
+    CHECK_FALSE(e->eps.has_value());
+    CHECK(a == std::vector<std::string>{"./train", word});
+  }
 }
 
 }  // namespace

@@ -13,6 +13,12 @@ EnvLookup from_map(std::map<std::string, std::string> vars) {
   };
 }
 
+// read_contract of `vars` with one variable more.
+Result<Contract> read_with(std::map<std::string, std::string> vars, const char* name, const char* value) {
+  vars[name] = value;
+  return read_contract(from_map(std::move(vars)));
+}
+
 TEST_CASE("contract: no FLOR_MODE means off", "[contract]") {
   auto c = read_contract(from_map({{"FLOR_NAME", "x"}}));
   REQUIRE(c.ok());
@@ -58,17 +64,35 @@ TEST_CASE("contract: round-trips through the environment", "[contract]") {
 
 TEST_CASE("contract: bad values name the variable", "[contract]") {
   auto base = std::map<std::string, std::string>{{"FLOR_MODE", "replay"}, {"FLOR_NAME", "x"}};
-  auto with = [&](const char* k, const char* v) {
-    auto m = base;
-    m[k] = v;
-    return read_contract(from_map(m));
-  };
+  auto with = [&](const char* k, const char* v) { return read_with(base, k, v); };
   CHECK_THAT(with("FLOR_MODE", "play").status().message(), Catch::Contains("FLOR_MODE"));
   CHECK_THAT(with("FLOR_EPS", "2").status().message(), Catch::Contains("FLOR_EPS"));
   CHECK_THAT(with("FLOR_INIT", "medium").status().message(), Catch::Contains("FLOR_INIT"));
   CHECK_THAT(with("FLOR_THREADS", "0").status().message(), Catch::Contains("FLOR_THREADS"));
   CHECK_THAT(with("FLOR_PROBE_COMPLETE", "yes").status().message(), Catch::Contains("FLOR_PROBE_COMPLETE"));
   CHECK(read_contract(from_map({{"FLOR_MODE", "record"}})).status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("contract: numbers are plain decimals in range, the whole value", "[contract]") {
+  auto base = std::map<std::string, std::string>{{"FLOR_MODE", "record"}, {"FLOR_NAME", "x"}};
+  auto with = [&](const char* k, const char* v) { return read_with(base, k, v); };
+  for (const char* eps : {"nan", "inf", "0x1", " 0.5", "0.5 ", "1e-400", "-0", "+0.5", "1.5", ""}) {
+    auto c = with("FLOR_EPS", eps);
+    INFO("FLOR_EPS='" << eps << "'");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().message() == "FLOR_EPS='" + std::string(eps) + "': expected a number from 0 to 1");
+  }
+  CHECK(with("FLOR_EPS", "0.25")->eps == 0.25);
+  CHECK(with("FLOR_EPS", "1e-2")->eps == 0.01);
+  for (const char* id : {"0", "-1", "0x3", " 3", "3.0", "3e0"}) {
+    CHECK_THAT(with("FLOR_RUN_ID", id).status().message(), Catch::Contains("FLOR_RUN_ID='" + std::string(id) + "'"));
+    CHECK_THAT(with("FLOR_REPLAY_OF", id).status().message(), Catch::Contains("FLOR_REPLAY_OF="));
+  }
+  CHECK_THAT(with("FLOR_THREADS", " 2").status().message(), Catch::Contains("from 1 to 4096"));
+  CHECK(*with("FLOR_RUN_ID", "12")->run_id == 12);
+  CHECK_FALSE(parse_segment(" 1/2").ok());
+  CHECK_FALSE(parse_segment("0x1/2").ok());
+  CHECK_FALSE(parse_epoch_range("+3").ok());
 }
 
 TEST_CASE("contract: segment specs", "[contract]") {

@@ -17,9 +17,9 @@ std::string snapshot(const TempRepo& t, const std::string& msg = "flor: test",
                      std::vector<std::string> exclude = {}) {
   auto repo = Repo::open(t.dir());
   REQUIRE(repo.ok());
-  auto id = commit_snapshot(*repo, SnapshotOptions{msg, std::move(exclude)});
-  REQUIRE(id.ok());
-  return *id;
+  auto snap = commit_snapshot(*repo, SnapshotOptions{msg, std::move(exclude)});
+  REQUIRE(snap.ok());
+  return snap->commit;
 }
 
 // Everything a user could notice: HEAD, index bytes, refs of their branches, status.
@@ -114,6 +114,88 @@ TEST_CASE("excluded folders (a FLOR_HOME inside the repository) stay out of the 
   t.write(".flor/flor.db", "store\n");
   snapshot(t, "m", {t.path(".flor")});
   CHECK(t.git("ls-tree -r --name-only flor.shadow") == "a.txt\n");
+}
+
+Snapshot snapshot_with_limit(const TempRepo& t, int64_t max_bytes) {
+  auto repo = Repo::open(t.dir());
+  REQUIRE(repo.ok());
+  auto snap = commit_snapshot(*repo, SnapshotOptions{"m", {}, max_bytes});
+  REQUIRE(snap.ok());
+  return *snap;
+}
+
+TEST_CASE("untracked files over the size limit stay out of the snapshot and are listed", "[git][snapshot]") {
+  TempRepo t;
+  const std::string big(2 << 20, 'x');  // 2 MiB against a 1 MiB limit
+  ::mkdir(t.path("data").c_str(), 0755);
+  t.write("data/big.bin", big);
+  t.write("tracked.bin", std::string(2 << 20, 'z'));  // tracked: always taken
+  t.git("add tracked.bin && git -c user.name=t -c user.email=t@t commit -qm init");
+  t.write("train.cc", "int main() {}\n");
+  t.write("exact.bin", std::string(1 << 20, 'y'));  // at the limit: kept
+
+  Snapshot snap = snapshot_with_limit(t, 1 << 20);
+  CHECK(t.git("ls-tree -r --name-only flor.shadow") == "exact.bin\ntracked.bin\ntrain.cc\n");
+  REQUIRE(snap.skipped.size() == 1);
+  CHECK(snap.skipped[0].path == "data/big.bin");
+  CHECK(snap.skipped[0].bytes == 2 << 20);
+  // The skipped file's content was never written into .git.
+  CHECK(t.git("cat-file -e $(git hash-object data/big.bin) && echo stored") != "stored\n");
+
+  Snapshot unlimited = snapshot_with_limit(t, 0);
+  CHECK(unlimited.skipped.empty());
+  CHECK(t.git("ls-tree -r --name-only flor.shadow").find("data/big.bin\n") != std::string::npos);
+}
+
+TEST_CASE(".florignore keeps untracked files out of the snapshot, not tracked ones", "[git][snapshot]") {
+  TempRepo t;
+  t.write("kept.ckpt", "tracked\n");
+  t.git("add kept.ckpt && git -c user.name=t -c user.email=t@t commit -qm init");
+  t.write(".florignore", "# outputs\n*.ckpt\n/outputs/\n");
+  ::mkdir(t.path("outputs").c_str(), 0755);
+  t.write("outputs/sample.png", "png\n");
+  t.write("model.ckpt", "weights\n");
+  t.write("train.cc", "int main() {}\n");
+  auto repo = Repo::open(t.dir());
+  REQUIRE(repo.ok());
+  REQUIRE(commit_snapshot(*repo, {"m", {}}).ok());
+  CHECK(t.git("ls-tree -r --name-only flor.shadow") == ".florignore\nkept.ckpt\ntrain.cc\n");
+  // git itself still sees the files: the rules lived in flor's handle only, and only for that snapshot.
+  CHECK(t.git("status --porcelain --untracked-files=all").find("?? model.ckpt") != std::string::npos);
+  std::remove(t.path(".florignore").c_str());
+  REQUIRE(commit_snapshot(*repo, {"m", {}}).ok());
+  CHECK(t.git("ls-tree -r --name-only flor.shadow") == "kept.ckpt\nmodel.ckpt\noutputs/sample.png\ntrain.cc\n");
+}
+
+TEST_CASE("a submodule is snapshotted as its checked-out commit, listed with whether it is dirty",
+          "[git][snapshot]") {
+  TempRepo dep;
+  dep.write("lib.h", "int f();\n");
+  dep.git("add lib.h && git -c user.name=t -c user.email=t@t commit -qm one");
+  TempRepo t;
+  t.write("train.cc", "int main() {}\n");
+  t.git("-c protocol.file.allow=always submodule add -q '" + dep.dir() + "' libs/dep && "
+        "git -c user.name=t -c user.email=t@t commit -qm 'with dep'");
+  const std::string first = t.git("-C libs/dep rev-parse HEAD");
+
+  Snapshot clean = snapshot_with_limit(t, kDefaultSnapshotMaxBytes);
+  REQUIRE(clean.submodules.size() == 1);
+  CHECK(clean.submodules[0].path == "libs/dep");
+  CHECK(clean.submodules[0].commit + "\n" == first);
+  CHECK_FALSE(clean.submodules[0].dirty);
+  CHECK(t.git("ls-tree flor.shadow libs/dep") == "160000 commit " + clean.submodules[0].commit + "\tlibs/dep\n");
+
+  // A new commit checked out in the submodule (not staged in the superproject) and an uncommitted edit.
+  t.write("libs/dep/lib.h", "int f(int);\n");
+  t.git("-C libs/dep -c user.name=t -c user.email=t@t commit -qam two");
+  const std::string second = t.git("-C libs/dep rev-parse HEAD");
+  t.write("libs/dep/lib.h", "int f(long);\n");
+  Snapshot dirty = snapshot_with_limit(t, kDefaultSnapshotMaxBytes);
+  REQUIRE(dirty.submodules.size() == 1);
+  CHECK(dirty.submodules[0].commit + "\n" == second);
+  CHECK(dirty.submodules[0].dirty);
+  CHECK(t.git("ls-tree flor.shadow libs/dep") == "160000 commit " + dirty.submodules[0].commit + "\tlibs/dep\n");
+  CHECK(t.git("ls-tree -r --name-only flor.shadow") == ".gitmodules\nlibs/dep\ntrain.cc\n");
 }
 
 TEST_CASE("concurrent snapshots all land on the shadow branch", "[git]") {

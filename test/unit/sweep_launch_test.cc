@@ -45,7 +45,7 @@ TEST_CASE("a recorded run is `flor run NAME --threads T -- CMD flags`", "[sweep]
   SweepLayout layout("/h/fmnist/sweeps/s");
   RunTemplate t{"/usr/bin/flor", "fmnist", "s", {"./train", "--epochs", "2"}, FlagStyle::kKey, {"lr"}};
   ChildSpec spec = run_spec(t, e, slot, layout);
-  CHECK(spec.argv == std::vector<std::string>{"/usr/bin/flor", "run", "fmnist", "--threads", "2", "--",
+  CHECK(spec.argv == std::vector<std::string>{"/usr/bin/flor", "run", "fmnist", "--threads", "2", "--kill-after", "3", "--",
                                               "./train", "--epochs", "2", "--lr=0.1"});
   CHECK(spec.env.at("OMP_NUM_THREADS") == "2");
   CHECK(spec.env.at("FLOR_ARG_lr") == "0.1");

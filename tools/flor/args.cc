@@ -1,9 +1,9 @@
 #include "args.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
 #include <sstream>
+
+#include "util/number.h"
 
 namespace flor::cli {
 namespace {
@@ -67,14 +67,15 @@ std::vector<std::string> Args::list(const std::string& name) const {
 Result<std::optional<int>> Args::int_value(const std::string& name, int min, int max) const {
   auto v = value(name);
   if (!v) return std::optional<int>();
-  char* end = nullptr;
-  errno = 0;
-  long n = std::strtol(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || errno != 0 || n < min || n > max) {
-    return invalid_argument(name + " '" + *v + "': expected an integer from " + std::to_string(min) + " to " +
-                            std::to_string(max));
-  }
+  FLOR_ASSIGN_OR_RETURN(int64_t n, parse_integer(name, *v, min, max));
   return std::optional<int>(static_cast<int>(n));
+}
+
+Result<std::optional<double>> Args::real_value(const std::string& name, double min, double max) const {
+  auto v = value(name);
+  if (!v) return std::optional<double>();
+  FLOR_ASSIGN_OR_RETURN(double x, parse_real(name, *v, min, max));
+  return std::optional<double>(x);
 }
 
 Result<Args> parse_args(const std::string& command, const std::vector<std::string>& words,
@@ -95,6 +96,10 @@ Result<Args> parse_args(const std::string& command, const std::vector<std::strin
     bool has_inline = false;
     if (auto eq = w.find('='); eq != std::string::npos && w.rfind("--", 0) == 0) {
       key = w.substr(0, eq), inline_value = w.substr(eq + 1), has_inline = true;
+    } else if (w[1] != '-' && w.size() > 2) {
+      // "-j4": a short option's value stuck to it, as make and ninja take it.
+      const OptionSpec* s = find_option(options, w.substr(0, 2));
+      if (s && s->takes == Takes::kValue) key = w.substr(0, 2), inline_value = w.substr(2), has_inline = true;
     }
     const OptionSpec* o = find_option(options, key);
     if (!o) return unknown_option(command, key, options);

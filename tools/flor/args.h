@@ -30,11 +30,13 @@ struct Args {
   std::optional<std::string> value(const std::string& name) const;
   // All values, with comma-separated lists split ("--probe a,b --probe c").
   std::vector<std::string> list(const std::string& name) const;
-  // An integer option within [min, max]; nullopt when absent.
+  // A number option within [min, max] (util/number.h: the whole text, plain
+  // decimal, finite); nullopt when absent.
   Result<std::optional<int>> int_value(const std::string& name, int min, int max) const;
+  Result<std::optional<double>> real_value(const std::string& name, double min, double max) const;
 };
 
-// `--opt value`, `--opt=value`, flags, positionals in any order, `--` ends
+// `--opt value`, `--opt=value`, `-j 4`, `-j4`, flags, positionals in any order, `--` ends
 // options. An unknown option is an error naming `command` and the nearest option.
 Result<Args> parse_args(const std::string& command, const std::vector<std::string>& words,
                         const std::vector<OptionSpec>& options);

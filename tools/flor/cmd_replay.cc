@@ -1,5 +1,5 @@
 // flor replay [NAME] [P/N] [-j N] [--run REF] [--strong] [--probe BLOCK | --no-probes] [--epochs E]
-//             [--tolerate] [--slurm N] [--count N] [-- CMD...]
+//             [--tolerate] [--slurm N] [--count N] [--snapshot-max-size SIZE] [-- CMD...]
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "plan/record_shape.h"
 #include "replay_report.h"
+#include "snapshot.h"
 #include "sched/devices.h"
 #include "sched/launcher.h"
 
@@ -24,6 +25,7 @@ const std::vector<OptionSpec> kOptions = {
     {"--epochs", nullptr, Takes::kValue},   {"--tolerate", nullptr, Takes::kFlag},
     {"--slurm", nullptr, Takes::kValue},    {"--count", nullptr, Takes::kValue},
     {"--no-probes", nullptr, Takes::kFlag}, kKillAfterOption,
+    kSnapshotMaxSizeOption,
 };
 constexpr int kMaxJobs = 1024;
 
@@ -49,6 +51,7 @@ struct ReplayRequest {
   std::chrono::milliseconds kill_after = sched::kDefaultKillAfter;
   std::vector<std::string> command;  // empty: the recorded one
   std::string cwd;                   // where to start it: the record's folder for its command
+  int64_t snapshot_max_bytes = git::kDefaultSnapshotMaxBytes;
 };
 
 Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
@@ -84,6 +87,7 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(req.slurm, args.int_value("--slurm", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.count, args.int_value("--count", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("replay", args));
+  FLOR_ASSIGN_OR_RETURN(req.snapshot_max_bytes, snapshot_max_bytes(args));
   if (args.has_command) {
     if (args.command.empty())
       return invalid_argument("replay: nothing after `--` (omit it to rerun the recorded command)");
@@ -212,22 +216,23 @@ Contract worker_contract(const Prepared& p, int64_t run, int index, const std::s
   return c;
 }
 
-Result<int64_t> create_replay_run(const Prepared& p, const std::string& vid, int index) {
+Result<int64_t> create_replay_run(const Prepared& p, const git::Snapshot& snap, int index) {
   store::Run row;
   row.name = p.name;
   row.kind = store::RunKind::kReplay;
   row.parent = p.record.id;
-  row.vid = vid;
+  row.vid = snap.commit;
   row.started = now_seconds();
   row.command = p.req.command;
   nlohmann::json info = {{"segment", std::to_string(index) + "/" + std::to_string(p.count)}};
   if (p.launcher) info["launcher"] = p.launcher->launcher;
+  add_snapshot_info(snap, &info);
   row.info_json = info.dump();
   return p.store->create_run(row);
 }
 
 // Sets up the workers' runs, contracts and devices.
-Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& p, const std::string& vid) {
+Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& p, const git::Snapshot& snap) {
   bool single = p.plans.size() == 1;  // output live, devices inherited
   std::vector<sched::Slot> slots;
   if (!single)
@@ -236,8 +241,8 @@ Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& 
   std::vector<std::pair<Worker, WorkerView>> out;
   for (size_t i = 0; i < p.plans.size(); ++i) {
     int index = p.indices[i];
-    FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, vid, index));
-    auto env = training_env(worker_contract(p, run, index, vid), p.threads);
+    FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, snap, index));
+    auto env = training_env(worker_contract(p, run, index, snap.commit), p.threads);
     sched::SpawnSpec spec{
         p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone, {},
         p.req.cwd};
@@ -326,17 +331,18 @@ Result<int> cmd_replay(const std::vector<std::string>& words) {
     return 0;
   }
   FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(words));
-  FLOR_ASSIGN_OR_RETURN(std::string vid, git::commit_snapshot(p.repo, {"flor replay " + p.name + " of run " +
-                                                                           std::to_string(p.record.id) +
-                                                                           ": " + join_command(p.req.command),
-                                                                       {p.home}}));
+  FLOR_ASSIGN_OR_RETURN(git::Snapshot snap,
+                        take_snapshot(p.repo,
+                                      "flor replay " + p.name + " of run " + std::to_string(p.record.id) + ": " +
+                                          join_command(p.req.command),
+                                      p.home, p.req.snapshot_max_bytes));
   FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
-  if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, vid);
+  if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, snap.commit);
   // Said before the replay starts, and again in the summary.
   if (std::string outcome = record_outcome(p.record, p.recorded_epochs); !outcome.empty())
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
   FLOR_RETURN_IF_ERROR(ensure_log_dir(*p.store));
-  FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, vid));
+  FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, snap));
   if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);
   return run_parallel(p, ws);
 }

@@ -1,4 +1,4 @@
-// flor run NAME [--eps E] [--threads T] -- CMD [ARGS...]: record a run.
+// flor run NAME [--eps E] [--threads T] [--snapshot-max-size SIZE] -- CMD [ARGS...]: record a run.
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -6,6 +6,7 @@
 #include "context.h"
 #include "git/shadow.h"
 #include "launch.h"
+#include "snapshot.h"
 #include "sched/process.h"
 
 namespace flor::cli {
@@ -15,6 +16,7 @@ const std::vector<OptionSpec> kOptions = {
     {"--eps", nullptr, Takes::kValue},
     {"--threads", nullptr, Takes::kValue},
     kKillAfterOption,
+    kSnapshotMaxSizeOption,
 };
 
 struct RunRequest {
@@ -22,6 +24,7 @@ struct RunRequest {
   double eps = kDefaultEps;
   int threads = 1;
   std::chrono::milliseconds kill_after = sched::kDefaultKillAfter;
+  int64_t snapshot_max_bytes = git::kDefaultSnapshotMaxBytes;
   std::vector<std::string> command;
 };
 
@@ -37,16 +40,12 @@ Result<RunRequest> parse_request(const std::vector<std::string>& words) {
   }
   req.command = args.command;
   FLOR_RETURN_IF_ERROR(sched::resolve_command(req.command[0], process_env()).status());
-  if (auto e = args.value("--eps")) {
-    char* end = nullptr;
-    req.eps = std::strtod(e->c_str(), &end);
-    if (e->empty() || *end != '\0' || req.eps < 0 || req.eps > 1) {
-      return invalid_argument("run: --eps '" + *e + "': expected a number between 0 and 1 (default 1/15)");
-    }
-  }
-  FLOR_ASSIGN_OR_RETURN(auto threads, args.int_value("--threads", 1, 4096));
+  FLOR_ASSIGN_OR_RETURN(auto eps, args.real_value("--eps", 0, 1));
+  req.eps = eps.value_or(kDefaultEps);
+  FLOR_ASSIGN_OR_RETURN(auto threads, args.int_value("--threads", 1, kMaxThreads));
   req.threads = threads.value_or(1);
   FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("run", args));
+  FLOR_ASSIGN_OR_RETURN(req.snapshot_max_bytes, snapshot_max_bytes(args));
   return req;
 }
 
@@ -57,17 +56,21 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
   const std::string home = flor_home();
 
-  FLOR_ASSIGN_OR_RETURN(
-      std::string vid,
-      git::commit_snapshot(repo, {"flor record " + req.name + ": " + join_command(req.command), {home}}));
+  // The store first: a FLOR_HOME that cannot be written must leave no commit on flor.shadow.
   FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, req.name));
+  FLOR_ASSIGN_OR_RETURN(git::Snapshot snap,
+                        take_snapshot(repo, "flor record " + req.name + ": " + join_command(req.command), home,
+                                      req.snapshot_max_bytes));
+  const std::string& vid = snap.commit;
   store::Run row;
   row.name = req.name;
   row.kind = store::RunKind::kRecord;
   row.vid = vid;
   row.started = now_seconds();
   row.command = req.command;
-  row.info_json = nlohmann::json{{"cwd", cwd_in_repo(repo)}}.dump();
+  nlohmann::json info = {{"cwd", cwd_in_repo(repo)}};
+  add_snapshot_info(snap, &info);
+  row.info_json = info.dump();
   FLOR_ASSIGN_OR_RETURN(int64_t id, store->create_run(row));
   FLOR_RETURN_IF_ERROR(git::write_last_name(repo, req.name));
   FLOR_RETURN_IF_ERROR(ensure_log_dir(*store));

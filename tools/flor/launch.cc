@@ -33,16 +33,10 @@ Status ensure_log_dir(const store::Store& store) {
 }
 
 Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args) {
-  auto text = args.value(kKillAfterOption.name);
-  if (!text) return sched::kDefaultKillAfter;
-  char* end = nullptr;
-  double s = std::strtod(text->c_str(), &end);
-  if (text->empty() || *end != '\0' || !std::isfinite(s) || s < 0 || s > 86400) {
-    return invalid_argument(command + ": --kill-after '" + *text +
-                            "': expected seconds between 0 and 86400 (default " +
-                            std::to_string(sched::kDefaultKillAfter.count() / 1000) + ")");
-  }
-  return std::chrono::milliseconds(std::llround(s * 1000));
+  auto seconds = args.real_value(kKillAfterOption.name, 0, 86400);
+  if (!seconds.ok()) return invalid_argument(command + ": " + seconds.status().message());
+  if (!seconds->has_value()) return sched::kDefaultKillAfter;
+  return std::chrono::milliseconds(std::llround(**seconds * 1000));
 }
 
 Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vector<Worker>& workers,

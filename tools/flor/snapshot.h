@@ -1,0 +1,30 @@
+// The code snapshot that `flor run` and `flor replay` commit to flor.shadow:
+// the option that bounds it, what it tells the user, what the run row keeps of it.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "args.h"
+#include "git/shadow.h"
+
+namespace flor::cli {
+
+inline constexpr OptionSpec kSnapshotMaxSizeOption = {"--snapshot-max-size", nullptr, Takes::kValue};
+
+// --snapshot-max-size SIZE (500K, 10M, 1G; 0 = no limit), else the default.
+Result<int64_t> snapshot_max_bytes(const Args& args);
+
+// Commits the work tree (FLOR_HOME `home` kept out) and says on stderr what a
+// user would not expect: untracked files left out for their size, each with the
+// .gitignore line that keeps it out quietly, and submodules held as a commit
+// pointer only (one line).
+Result<git::Snapshot> take_snapshot(const git::Repo& repo, const std::string& message, const std::string& home,
+                                    int64_t max_bytes);
+
+// A run's info (docs/store-format.md) gets "skipped" and "submodules" when the
+// snapshot has any.
+void add_snapshot_info(const git::Snapshot& snap, nlohmann::json* info);
+
+}  // namespace flor::cli
