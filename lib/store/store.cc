@@ -150,12 +150,15 @@ std::string new_store_id() {
   return buf;
 }
 
-// Any regular file under `dir` (checkpoints, packs, temp files).
-bool has_files(const fs::path& dir) {
+// Whether an experiment's ckpt/ folder holds what the recorder writes there
+// (docs/checkpoint-format.md): a manifest (*.ckpt) or a file in packs/.
+bool holds_checkpoints(const fs::path& ckpt) {
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->is_regular_file(ec)) return true;
+  for (const auto& folder : {ckpt, ckpt / "packs"}) {
+    if (!fs::is_directory(folder, ec)) continue;
+    for (auto it = fs::directory_iterator(folder, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) && (folder != ckpt || it->path().extension() == ".ckpt")) return true;
+    }
   }
   return false;
 }
@@ -186,8 +189,8 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(std::optional<int> version, schema_version());
     if (version == kSchemaVersion) return read_id();
-    if (!version && (mode == OpenMode::kExisting || has_files(dir_ + "/ckpt"))) {
-      if (has_files(dir_ + "/ckpt")) return lost_store(dir_, name_);
+    if (!version && (mode == OpenMode::kExisting || holds_checkpoints(dir_ + "/ckpt"))) {
+      if (holds_checkpoints(dir_ + "/ckpt")) return lost_store(dir_, name_);
       return empty_store(db_->path(), name_);
     }
     Transaction tx(db_.get());
@@ -528,7 +531,7 @@ bool Store::store_lost(const std::string& home, const std::string& name) {
   const std::string dir = home + "/" + name;
   std::error_code ec;
   const bool no_db = !fs::exists(dir + "/flor.db", ec) || fs::file_size(dir + "/flor.db", ec) == 0;
-  return no_db && has_files(dir + "/ckpt");
+  return no_db && holds_checkpoints(dir + "/ckpt");
 }
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::string& name, OpenMode mode) {
@@ -567,7 +570,7 @@ Result<std::vector<Experiment>> Store::list(const std::string& home) {
   std::error_code ec;
   if (!fs::is_directory(home, ec)) return out;
   for (const auto& entry : fs::directory_iterator(home, ec)) {
-    if (entry.is_directory(ec) && (fs::exists(entry.path() / "flor.db", ec) || has_files(entry.path() / "ckpt"))) {
+    if (entry.is_directory(ec) && (fs::exists(entry.path() / "flor.db", ec) || holds_checkpoints(entry.path() / "ckpt"))) {
       out.push_back(Experiment{entry.path().filename().string(), entry.path().string()});
     }
   }

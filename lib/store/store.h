@@ -124,17 +124,17 @@ enum class OpenMode { kCreate, kExisting };
 class Store {
  public:
   // Opens FLOR_HOME/NAME/flor.db. `name` must be a plain name: no '/', no "..",
-  // not empty. In either mode a missing or empty flor.db beside files in ckpt/
-  // is an error (kFailedPrecondition) that says how to recover: a new store
+  // not empty. In either mode a missing or empty flor.db beside checkpoints in
+  // ckpt/ (a *.ckpt manifest or a file in packs/) is an error (kFailedPrecondition) that says how to recover: a new store
   // would not know them, and gc would delete them. A damaged flor.db is an
   // error naming the file.
   static Result<std::unique_ptr<Store>> open(const std::string& home, const std::string& name,
                                              OpenMode mode = OpenMode::kCreate);
-  // Every experiment under `home`: a folder with a flor.db, or with files in
-  // ckpt/ (whose store was lost: open() says so).
+  // Every experiment under `home`: a folder with a flor.db, or with
+  // checkpoints in ckpt/ (whose store was lost: open() says so).
   static Result<std::vector<Experiment>> list(const std::string& home);
   // True when FLOR_HOME/NAME/flor.db is missing or empty while ckpt/ holds
-  // files: the case open() refuses, which `flor gc --orphans` may clean up.
+  // checkpoints: the case open() refuses, which `flor gc --orphans` may clean up.
   static bool store_lost(const std::string& home, const std::string& name);
   // Checks an experiment name; the error says what is wrong with it.
   static Status check_name(const std::string& name);
