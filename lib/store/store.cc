@@ -551,7 +551,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::s
     if (ec) return io_error("cannot create experiment folder " + dir + ": " + ec.message());
   }
   auto store = [&]() -> Result<std::unique_ptr<SqliteStore>> {
-    FLOR_ASSIGN_OR_RETURN(auto db, Db::open(path, kBusyMs, mode == OpenMode::kCreate ? CreateFile::kYes : CreateFile::kNo));
+    const CreateFile create = mode == OpenMode::kCreate ? CreateFile::kYes : CreateFile::kNo;
+    FLOR_ASSIGN_OR_RETURN(auto db, Db::open(path, kBusyMs, create));
     auto s = std::make_unique<SqliteStore>(std::move(db), dir, name);
     FLOR_RETURN_IF_ERROR(s->init(mode));
     return Result<std::unique_ptr<SqliteStore>>(std::move(s));
@@ -570,7 +571,8 @@ Result<std::vector<Experiment>> Store::list(const std::string& home) {
   std::error_code ec;
   if (!fs::is_directory(home, ec)) return out;
   for (const auto& entry : fs::directory_iterator(home, ec)) {
-    if (entry.is_directory(ec) && (fs::exists(entry.path() / "flor.db", ec) || holds_checkpoints(entry.path() / "ckpt"))) {
+    if (entry.is_directory(ec) &&
+        (fs::exists(entry.path() / "flor.db", ec) || holds_checkpoints(entry.path() / "ckpt"))) {
       out.push_back(Experiment{entry.path().filename().string(), entry.path().string()});
     }
   }

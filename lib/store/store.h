@@ -125,8 +125,9 @@ class Store {
  public:
   // Opens FLOR_HOME/NAME/flor.db. `name` must be a plain name: no '/', no "..",
   // not empty. In either mode a missing or empty flor.db beside checkpoints in
-  // ckpt/ (a *.ckpt manifest or a file in packs/) is an error (kFailedPrecondition) that says how to recover: a new store
-  // would not know them, and gc would delete them. A damaged flor.db is an
+  // ckpt/ (a *.ckpt manifest or a file in packs/) is an error
+  // (kFailedPrecondition) that says how to recover: a new store would not
+  // know them, and gc would delete them. A damaged flor.db is an
   // error naming the file.
   static Result<std::unique_ptr<Store>> open(const std::string& home, const std::string& name,
                                              OpenMode mode = OpenMode::kCreate);
