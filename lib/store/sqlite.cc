@@ -5,15 +5,24 @@
 #include <thread>
 
 namespace flor::store {
+namespace {
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_ms) {
+Status sqlite_error(int rc, std::string message) {
+  const int primary = rc & 0xff;
+  if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) return corrupt(std::move(message));
+  return io_error(std::move(message));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_ms, CreateFile create) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create == CreateFile::kYes ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     if (raw) sqlite3_close(raw);
-    return io_error("cannot open store database " + path + ": " + msg);
+    return sqlite_error(rc, "cannot open store database " + path + ": " + msg);
   }
   sqlite3_busy_timeout(raw, busy_ms);
   std::unique_ptr<Db> db(new Db(raw, path));
@@ -24,7 +33,7 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_ms) {
     Status s;
     for (int attempt = 0; attempt < 50; ++attempt) {
       s = db->exec(pragma);
-      if (s.ok()) break;
+      if (s.ok() || s.code() == Code::kCorrupt) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     FLOR_RETURN_IF_ERROR(s);
@@ -35,7 +44,7 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_ms) {
 Db::~Db() { sqlite3_close_v2(db_); }
 
 Status Db::error(const std::string& what) const {
-  return io_error("store " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+  return sqlite_error(sqlite3_extended_errcode(db_), "store " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
 }
 
 Status Db::exec(const std::string& sql) {
@@ -44,7 +53,7 @@ Status Db::exec(const std::string& sql) {
   if (rc == SQLITE_OK) return Status();
   std::string msg = err ? err : sqlite3_errstr(rc);
   sqlite3_free(err);
-  return io_error("store " + path_ + ": '" + sql.substr(0, 60) + "': " + msg);
+  return sqlite_error(rc, "store " + path_ + ": '" + sql.substr(0, 60) + "': " + msg);
 }
 
 Result<Stmt> Db::prepare(const std::string& sql) {

@@ -18,11 +18,15 @@ namespace flor::store {
 
 class Stmt;
 
+enum class CreateFile { kYes, kNo };
+
+// Errors are kIo, or kCorrupt when SQLite finds the file damaged or not a
+// database at all.
 class Db {
  public:
-  // Opens (creating) the database file. WAL mode, a busy timeout of
-  // `busy_ms`, foreign keys on.
-  static Result<std::unique_ptr<Db>> open(const std::string& path, int busy_ms);
+  // Opens the database file (creating it with CreateFile::kYes). WAL mode, a
+  // busy timeout of `busy_ms`, foreign keys on.
+  static Result<std::unique_ptr<Db>> open(const std::string& path, int busy_ms, CreateFile create);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "store/sqlite.h"
 
@@ -21,6 +22,7 @@ const char* to_string(RunStatus status) {
     case RunStatus::kComplete: return "complete";
     case RunStatus::kFailed: return "failed";
     case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kDead: return "dead";
   }
   return "running";
 }
@@ -35,7 +37,8 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs(
   id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, kind TEXT NOT NULL, parent INTEGER,
   status TEXT NOT NULL, vid TEXT NOT NULL DEFAULT '', started REAL NOT NULL, ended REAL,
-  exit_code INTEGER, command TEXT NOT NULL DEFAULT '[]', info TEXT NOT NULL DEFAULT '{}');
+  exit_code INTEGER, command TEXT NOT NULL DEFAULT '[]', info TEXT NOT NULL DEFAULT '{}',
+  host TEXT NOT NULL DEFAULT '', pid INTEGER, pid_start INTEGER);
 CREATE TABLE IF NOT EXISTS args(
   run INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(run, name));
 CREATE TABLE IF NOT EXISTS logs(
@@ -111,11 +114,13 @@ RunStatus parse_status(const std::string& s) {
   if (s == "complete") return RunStatus::kComplete;
   if (s == "failed") return RunStatus::kFailed;
   if (s == "interrupted") return RunStatus::kInterrupted;
+  if (s == "dead") return RunStatus::kDead;
   return RunStatus::kRunning;
 }
 
 constexpr const char* kRunColumns =
-    "SELECT id, name, kind, parent, status, vid, started, ended, exit_code, command, info FROM runs ";
+    "SELECT id, name, kind, parent, status, vid, started, ended, exit_code, command, info, host, pid, pid_start "
+    "FROM runs ";
 
 Result<Run> read_run(const Stmt& st) {
   Run r;
@@ -135,36 +140,102 @@ Result<Run> read_run(const Stmt& st) {
     }
   }
   r.info_json = st.text(10);
+  if (!st.is_null(12)) r.process = RunProcess{st.text(11), st.int64(12), st.is_null(13) ? 0 : st.int64(13)};
   return r;
+}
+
+std::string new_store_id() {
+  std::random_device random;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(random()));
+  return buf;
+}
+
+// Whether an experiment's ckpt/ folder holds what the recorder writes there
+// (docs/checkpoint-format.md): a manifest (*.ckpt) or a file in packs/.
+bool holds_checkpoints(const fs::path& ckpt) {
+  std::error_code ec;
+  for (const auto& folder : {ckpt, ckpt / "packs"}) {
+    if (!fs::is_directory(folder, ec)) continue;
+    for (auto it = fs::directory_iterator(folder, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) && (folder != ckpt || it->path().extension() == ".ckpt")) return true;
+    }
+  }
+  return false;
+}
+
+// What open() says about a store that is gone while its checkpoints are not.
+Status lost_store(const std::string& dir, const std::string& name) {
+  return failed_precondition(
+      dir + "/flor.db is missing or empty, but " + dir +
+      "/ckpt holds checkpoint files: the store (runs, logs, and which run each checkpoint belongs to) was "
+      "deleted or truncated. Restore flor.db from a backup; or, to give the checkpoints up, run `flor gc " +
+      name + " --orphans` (deletes them) or move " + dir + "/ckpt aside. flor creates no new store here until then");
+}
+
+Status empty_store(const std::string& path, const std::string& name) {
+  return not_found(path + " holds no store (an empty file): remove it, or record a run with `flor run " + name +
+                   " -- CMD`");
 }
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, std::string dir) : db_(std::move(db)), dir_(std::move(dir)) {}
+  SqliteStore(std::unique_ptr<Db> db, std::string dir, std::string name)
+      : db_(std::move(db)), dir_(std::move(dir)), name_(std::move(name)) {}
 
-  Status init() {
+  // A store of this version is only read; an empty file gets the schema
+  // (kCreate), an older store is upgraded, both in one write transaction
+  // that checks the version again (another process may be doing the same).
+  Status init(OpenMode mode) {
     std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(std::optional<int> version, schema_version());
+    if (version == kSchemaVersion) return read_id();
+    if (!version && (mode == OpenMode::kExisting || holds_checkpoints(dir_ + "/ckpt"))) {
+      if (holds_checkpoints(dir_ + "/ckpt")) return lost_store(dir_, name_);
+      return empty_store(db_->path(), name_);
+    }
     Transaction tx(db_.get());
     FLOR_RETURN_IF_ERROR(tx.begin());
-    FLOR_RETURN_IF_ERROR(db_->exec(kSchema));
-    FLOR_ASSIGN_OR_RETURN(Stmt get, db_->prepare("SELECT value FROM meta WHERE key='schema_version'"));
-    FLOR_ASSIGN_OR_RETURN(bool row, get.step());
-    if (row) {
-      int version = std::atoi(get.text(0).c_str());
-      if (version > kSchemaVersion) {
-        return failed_precondition("store " + db_->path() + " has schema version " + std::to_string(version) +
-                                   ", newer than this flor understands (" + std::to_string(kSchemaVersion) +
-                                   "): upgrade flor");
-      }
-      if (version < 2) FLOR_RETURN_IF_ERROR(upgrade_to_2());
+    FLOR_ASSIGN_OR_RETURN(version, schema_version());
+    if (!version) {
+      FLOR_RETURN_IF_ERROR(db_->exec(kSchema));
+      FLOR_ASSIGN_OR_RETURN(Stmt put, db_->prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?), "
+                                                   "('store_id', ?)"));
+      FLOR_RETURN_IF_ERROR(put.bind(1, std::to_string(kSchemaVersion)).bind(2, new_store_id()).run());
+    } else if (*version > kSchemaVersion) {
+      return failed_precondition("store " + db_->path() + " has schema version " + std::to_string(*version) +
+                                 ", newer than this flor understands (" + std::to_string(kSchemaVersion) +
+                                 "): upgrade flor");
     } else {
-      FLOR_ASSIGN_OR_RETURN(Stmt put, db_->prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?)"));
-      FLOR_RETURN_IF_ERROR(put.bind(1, std::to_string(kSchemaVersion)).run());
+      if (*version < 2) FLOR_RETURN_IF_ERROR(upgrade_to_2());
+      if (*version < 3) FLOR_RETURN_IF_ERROR(upgrade_to_3());
     }
-    return tx.commit();
+    FLOR_RETURN_IF_ERROR(tx.commit());
+    return read_id();
   }
 
   const std::string& dir() const override { return dir_; }
+  const std::string& id() const override { return id_; }
+
+  // The meta table's schema_version; nullopt for a file without a store.
+  Result<std::optional<int>> schema_version() {
+    FLOR_ASSIGN_OR_RETURN(Stmt has, db_->prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                                                 "name='meta'"));
+    FLOR_ASSIGN_OR_RETURN(bool row, has.step());
+    if (!row || has.int64(0) == 0) return std::optional<int>();
+    FLOR_ASSIGN_OR_RETURN(Stmt get, db_->prepare("SELECT value FROM meta WHERE key='schema_version'"));
+    FLOR_ASSIGN_OR_RETURN(row, get.step());
+    if (!row) return std::optional<int>();
+    return std::optional<int>(std::atoi(get.text(0).c_str()));
+  }
+
+  Status read_id() {
+    FLOR_ASSIGN_OR_RETURN(Stmt get, db_->prepare("SELECT value FROM meta WHERE key='store_id'"));
+    FLOR_ASSIGN_OR_RETURN(bool row, get.step());
+    if (!row) return corrupt("store " + db_->path() + " has no store_id in its meta table");
+    id_ = get.text(0);
+    return Status();
+  }
 
   // Version 2 added epochs.iters (a row of a step loop covers a period of
   // iterations); a version 1 row covers one, the column's default.
@@ -173,17 +244,37 @@ class SqliteStore final : public Store {
     return db_->exec("UPDATE meta SET value='2' WHERE key='schema_version'");
   }
 
+  // Version 3 added each run's process (older runs have none: never judged
+  // dead) and the store id (older checkpoint names lack it; they are read by
+  // the paths their rows name).
+  Status upgrade_to_3() {
+    FLOR_RETURN_IF_ERROR(db_->exec("ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT ''; "
+                                   "ALTER TABLE runs ADD COLUMN pid INTEGER; "
+                                   "ALTER TABLE runs ADD COLUMN pid_start INTEGER"));
+    FLOR_ASSIGN_OR_RETURN(Stmt put, db_->prepare("INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', ?)"));
+    FLOR_RETURN_IF_ERROR(put.bind(1, new_store_id()).run());
+    return db_->exec("UPDATE meta SET value='3' WHERE key='schema_version'");
+  }
+
   Result<int64_t> create_run(const Run& run) override {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(
-        Stmt st, db_->prepare("INSERT INTO runs(name, kind, parent, status, vid, started, command, info) "
-                              "VALUES(?,?,?,?,?,?,?,?)"));
+        Stmt st, db_->prepare("INSERT INTO runs(name, kind, parent, status, vid, started, command, info, host, pid, "
+                              "pid_start) VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
     st.bind(1, run.name).bind(2, std::string(to_string(run.kind))).bind(3, run.parent);
     st.bind(4, std::string(to_string(run.status))).bind(5, run.vid);
     st.bind(6, run.started > 0 ? run.started : now_seconds());
     st.bind(7, nlohmann::json(run.command).dump()).bind(8, run.info_json.empty() ? "{}" : run.info_json);
+    const RunProcess p = run.process.value_or(this_process());
+    st.bind(9, p.host).bind(10, p.pid).bind(11, p.start);
     FLOR_RETURN_IF_ERROR(st.run());
     return db_->last_insert_id();
+  }
+
+  Status set_run_process(int64_t id, const RunProcess& p) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("UPDATE runs SET host=?, pid=?, pid_start=? WHERE id=?"));
+    return st.bind(1, p.host).bind(2, p.pid).bind(3, p.start).bind(4, id).run();
   }
 
   Status finish_run(int64_t id, RunStatus status, std::optional<int> exit_code) override {
@@ -398,13 +489,29 @@ class SqliteStore final : public Store {
       out.push_back(std::move(r));
       return Status();
     }));
+    for (Run& r : out) {
+      if (r.status == RunStatus::kRunning && r.process && process_gone(*r.process)) {
+        (void)mark_dead(r);  // a store we cannot write (permissions) still reads the run as dead
+        r.status = RunStatus::kDead;
+      }
+    }
     return out;
+  }
+
+  // Only while the row still names that process and says running: a run
+  // that ended (or was claimed by its program) since it was read is left alone.
+  Status mark_dead(const Run& r) {
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("UPDATE runs SET status='dead' WHERE id=? AND status='running' "
+                                                "AND host=? AND pid=? AND pid_start IS ?"));
+    return st.bind(1, r.id).bind(2, r.process->host).bind(3, r.process->pid).bind(4, r.process->start).run();
   }
 
   std::mutex mu_;  // one connection, used by the training thread and the checkpoint writer
   std::unique_ptr<Db> db_;
   LogInserts log_inserts_;  // after db_: finalized before the connection closes
   std::string dir_;
+  std::string name_;
+  std::string id_;
 };
 
 }  // namespace
@@ -447,16 +554,43 @@ Status Store::check_name(const std::string& name) {
   return Status();
 }
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::string& name) {
-  FLOR_RETURN_IF_ERROR(check_name(name));
-  std::string dir = home + "/" + name;
+bool Store::store_lost(const std::string& home, const std::string& name) {
+  const std::string dir = home + "/" + name;
   std::error_code ec;
-  fs::create_directories(dir + "/ckpt", ec);
-  if (ec) return io_error("cannot create experiment folder " + dir + ": " + ec.message());
-  FLOR_ASSIGN_OR_RETURN(auto db, Db::open(dir + "/flor.db", kBusyMs));
-  auto store = std::make_unique<SqliteStore>(std::move(db), dir);
-  FLOR_RETURN_IF_ERROR(store->init());
-  return std::unique_ptr<Store>(std::move(store));
+  const bool no_db = !fs::exists(dir + "/flor.db", ec) || fs::file_size(dir + "/flor.db", ec) == 0;
+  return no_db && holds_checkpoints(dir + "/ckpt");
+}
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::string& name, OpenMode mode) {
+  FLOR_RETURN_IF_ERROR(check_name(name));
+  const std::string dir = home + "/" + name;
+  const std::string path = dir + "/flor.db";
+  if (store_lost(home, name)) return lost_store(dir, name);
+  std::error_code ec;
+  if (mode == OpenMode::kExisting && !fs::exists(path, ec)) {
+    return not_found("no experiment '" + name + "' in " + home + " (no " + path + ")");
+  }
+  if (mode == OpenMode::kExisting && fs::file_size(path, ec) == 0) {  // SQLite would write a header into it
+    return empty_store(path, name);
+  }
+  if (mode == OpenMode::kCreate) {
+    fs::create_directories(dir + "/ckpt", ec);
+    if (ec) return io_error("cannot create experiment folder " + dir + ": " + ec.message());
+  }
+  auto store = [&]() -> Result<std::unique_ptr<SqliteStore>> {
+    const CreateFile create = mode == OpenMode::kCreate ? CreateFile::kYes : CreateFile::kNo;
+    FLOR_ASSIGN_OR_RETURN(auto db, Db::open(path, kBusyMs, create));
+    auto s = std::make_unique<SqliteStore>(std::move(db), dir, name);
+    FLOR_RETURN_IF_ERROR(s->init(mode));
+    return Result<std::unique_ptr<SqliteStore>>(std::move(s));
+  }();
+  if (!store.ok() && store.status().code() == Code::kCorrupt) {
+    return corrupt(path + " is damaged (" + store.status().message() +
+                   "): move it aside (mv " + path + " " + path + ".damaged) and restore it from a backup, or "
+                   "remove the experiment folder " + dir + " to give the experiment up");
+  }
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(std::move(store).value());
 }
 
 Result<std::vector<Experiment>> Store::list(const std::string& home) {
@@ -464,7 +598,8 @@ Result<std::vector<Experiment>> Store::list(const std::string& home) {
   std::error_code ec;
   if (!fs::is_directory(home, ec)) return out;
   for (const auto& entry : fs::directory_iterator(home, ec)) {
-    if (entry.is_directory(ec) && fs::exists(entry.path() / "flor.db", ec)) {
+    if (entry.is_directory(ec) &&
+        (fs::exists(entry.path() / "flor.db", ec) || holds_checkpoints(entry.path() / "ckpt"))) {
       out.push_back(Experiment{entry.path().filename().string(), entry.path().string()});
     }
   }

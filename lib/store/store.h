@@ -17,16 +17,19 @@
 #include <string>
 #include <vector>
 
+#include "store/process.h"
 #include "util/status.h"
 
 namespace flor::store {
 
-inline constexpr int kSchemaVersion = 2;  // 2: epochs.iters
+inline constexpr int kSchemaVersion = 3;  // 2: epochs.iters; 3: runs.host/pid/pid_start, meta store_id
 
 enum class RunKind { kRecord, kReplay };
 // Written as text; never renumbered. A run starts kRunning and is marked
 // kComplete only at a clean end, so a killed run stays visibly incomplete.
-enum class RunStatus { kRunning, kComplete, kFailed, kInterrupted };
+// kDead: a reader found the run kRunning while its process (on this host) was
+// gone, and stored that.
+enum class RunStatus { kRunning, kComplete, kFailed, kInterrupted, kDead };
 
 const char* to_string(RunKind kind);
 const char* to_string(RunStatus status);
@@ -43,6 +46,8 @@ struct Run {
   std::optional<int> exit_code;
   std::vector<std::string> command;   // argv
   std::string info_json = "{}";       // threads, seeds, versions, eps, segment, epochs, ...
+  // The process that writes the run; absent in runs of stores before version 3.
+  std::optional<RunProcess> process;
 };
 
 // One logged value. A record run's logs have run == source. A replay's new
@@ -110,13 +115,28 @@ struct Experiment {
   std::string dir;  // FLOR_HOME/NAME
 };
 
+// kCreate: a missing (or empty) flor.db is created. kExisting: it must exist
+// and hold a store (kNotFound otherwise); nothing is created, and nothing is
+// written unless the store is of an older version (upgraded in place) or a
+// read finds a dead run (stored as kDead).
+enum class OpenMode { kCreate, kExisting };
+
 class Store {
  public:
-  // Opens (creating when missing) FLOR_HOME/NAME/flor.db. `name` must be a
-  // plain name: no '/', no "..", not empty.
-  static Result<std::unique_ptr<Store>> open(const std::string& home, const std::string& name);
-  // Every experiment under `home` that has a flor.db.
+  // Opens FLOR_HOME/NAME/flor.db. `name` must be a plain name: no '/', no "..",
+  // not empty. In either mode a missing or empty flor.db beside checkpoints in
+  // ckpt/ (a *.ckpt manifest or a file in packs/) is an error
+  // (kFailedPrecondition) that says how to recover: a new store would not
+  // know them, and gc would delete them. A damaged flor.db is an
+  // error naming the file.
+  static Result<std::unique_ptr<Store>> open(const std::string& home, const std::string& name,
+                                             OpenMode mode = OpenMode::kCreate);
+  // Every experiment under `home`: a folder with a flor.db, or with
+  // checkpoints in ckpt/ (whose store was lost: open() says so).
   static Result<std::vector<Experiment>> list(const std::string& home);
+  // True when FLOR_HOME/NAME/flor.db is missing or empty while ckpt/ holds
+  // checkpoints: the case open() refuses, which `flor gc --orphans` may clean up.
+  static bool store_lost(const std::string& home, const std::string& name);
   // Checks an experiment name (a folder under FLOR_HOME): not empty, at most
   // kMaxNameBytes, no '/' or '\\', no control characters, not '.'/'..', not
   // starting with '.' or '-'. The error says what is wrong with it.
@@ -125,11 +145,21 @@ class Store {
 
   virtual ~Store() = default;
   virtual const std::string& dir() const = 0;  // FLOR_HOME/NAME
+  // 8 hex digits, random, made when the store was created (or upgraded to
+  // version 3). Checkpoint file names carry it, so a store created again in
+  // the same folder never reuses an old file's name.
+  virtual const std::string& id() const = 0;
 
-  virtual Result<int64_t> create_run(const Run& run) = 0;  // returns the new id
+  // Returns the new id. The run's process is run.process, else the caller.
+  virtual Result<int64_t> create_run(const Run& run) = 0;
+  // Hands a run to the process that writes it (the training program claims
+  // the run its driver created).
+  virtual Status set_run_process(int64_t id, const RunProcess& process) = 0;
   virtual Status finish_run(int64_t id, RunStatus status, std::optional<int> exit_code) = 0;
   virtual Status set_run_info(int64_t id, const std::string& info_json) = 0;
   virtual Status set_run_vid(int64_t id, const std::string& vid) = 0;
+  // Reads mark a kRunning run whose process is gone (process_gone) kDead, in
+  // the store too (a failure to store it is ignored: the run still reads dead).
   virtual Result<Run> run(int64_t id) = 0;
   virtual Result<std::vector<Run>> runs() = 0;  // newest first
   // The newest record run, complete or not; kNotFound when none.

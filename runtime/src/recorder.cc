@@ -20,13 +20,16 @@ int64_t bytes_of(const std::vector<StateItem>& items) {
   return bytes;
 }
 
-// r1-e00003-b0.ckpt: after block 0 of epoch 3; r1-e00003.ckpt: at the end of iteration 3.
-std::string checkpoint_name(int64_t run, int64_t epoch, int64_t seq) {
-  char buf[64];
+// 3f9a2c1d-r1-e00003-b0.ckpt: after block 0 of epoch 3 of run 1 of store 3f9a2c1d;
+// 3f9a2c1d-r1-e00003.ckpt: at the end of iteration 3. The store id keeps a store
+// created again in the same folder from reusing an old file's name.
+std::string checkpoint_name(const std::string& store_id, int64_t run, int64_t epoch, int64_t seq) {
+  char buf[96];
   if (seq == store::kEndOfIteration) {
-    std::snprintf(buf, sizeof(buf), "r%lld-e%05lld.ckpt", static_cast<long long>(run), static_cast<long long>(epoch));
+    std::snprintf(buf, sizeof(buf), "%s-r%lld-e%05lld.ckpt", store_id.c_str(), static_cast<long long>(run),
+                  static_cast<long long>(epoch));
   } else {
-    std::snprintf(buf, sizeof(buf), "r%lld-e%05lld-b%lld.ckpt", static_cast<long long>(run),
+    std::snprintf(buf, sizeof(buf), "%s-r%lld-e%05lld-b%lld.ckpt", store_id.c_str(), static_cast<long long>(run),
                   static_cast<long long>(epoch), static_cast<long long>(seq));
   }
   return buf;
@@ -85,7 +88,7 @@ bool Recorder::checkpoint(int64_t epoch, int64_t seq, const std::string& block, 
   notes_ += (notes_.empty() ? "" : "; ") + where + ": " + d.reason;
   if (!d.take) return false;
 
-  const std::string name = checkpoint_name(run_, epoch, seq);
+  const std::string name = checkpoint_name(store_->id(), run_, epoch, seq);
   auto stall = engine_->capture(items, name, [this, name](const WriteReport& r) {
     std::lock_guard<std::mutex> lock(finished_mu_);
     finished_.push_back({name, r});

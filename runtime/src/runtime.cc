@@ -90,6 +90,8 @@ Status Runtime::start() {
   } else {
     FLOR_RETURN_IF_ERROR(start_replay(flags));
   }
+  // The driver created the run as its own; from here this process writes it.
+  if (contract_.run_id) FLOR_RETURN_IF_ERROR(store_->set_run_process(run_, store::this_process()));
   std::atexit(finish_at_exit);
   return Status();
 }
@@ -123,7 +125,7 @@ Result<std::string> Runtime::replay_name() const {
   std::string best;
   double newest = -1;
   for (const auto& e : experiments) {
-    auto s = store::Store::open(contract_.home, e.name);
+    auto s = store::Store::open(contract_.home, e.name, store::OpenMode::kExisting);
     if (!s.ok()) continue;
     auto r = (*s)->latest_record();
     if (r.ok() && r->started > newest) newest = r->started, best = e.name;
@@ -141,7 +143,7 @@ Status Runtime::start_replay(const FlorFlags& flags) {
     if (flags.segment) contract_.segment = *flags.segment;
   }
   FLOR_ASSIGN_OR_RETURN(contract_.name, replay_name());
-  FLOR_ASSIGN_OR_RETURN(store_, store::Store::open(contract_.home, contract_.name));
+  FLOR_ASSIGN_OR_RETURN(store_, store::Store::open(contract_.home, contract_.name, store::OpenMode::kExisting));
   if (contract_.replay_of) {
     FLOR_ASSIGN_OR_RETURN(store::Run rec, store_->run(*contract_.replay_of));
     record_ = rec.id;

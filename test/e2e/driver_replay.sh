@@ -97,10 +97,12 @@ freed=$(sed -n 's/.*(\([0-9]*\) bytes)$/\1/p' "$WORK/gc.out")
 [ "$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)" -lt "$ckpt_before" ] || fail "checkpoint folder did not shrink"
 "$FLOR" dump fm:1 | contains '^checkpoints: 0$' || fail "record 1 still lists checkpoints"
 [ "$("$FLOR" show fm --run 1 --format csv | wc -l)" -gt $epochs ] || fail "logs must survive gc"
-# A checkpoint file no row names (a gc stopped midway, a run killed before its row) goes at the next gc.
+# A checkpoint file of this store (its name carries the store id) that no row names (a gc stopped
+# midway, a run killed before its row) goes at the next gc.
 kept=$(ls "$FLOR_HOME/fm/ckpt" | grep -m1 '\.ckpt$')
-cp "$FLOR_HOME/fm/ckpt/$kept" "$FLOR_HOME/fm/ckpt/r99-e00000-b0.ckpt"
+rowless=${kept%%-r*}-r99-e00000-b0.ckpt
+cp "$FLOR_HOME/fm/ckpt/$kept" "$FLOR_HOME/fm/ckpt/$rowless"
 "$FLOR" gc fm > /dev/null || fail "second gc"
-[ ! -e "$FLOR_HOME/fm/ckpt/r99-e00000-b0.ckpt" ] || fail "gc left a checkpoint no row names"
+[ ! -e "$FLOR_HOME/fm/ckpt/$rowless" ] || fail "gc left a checkpoint no row names"
 [ -e "$FLOR_HOME/fm/ckpt/$kept" ] || fail "gc deleted a kept checkpoint"
 echo "driver_replay: ok"

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "common/temp_dir.h"
@@ -19,6 +20,7 @@ using test::TempDir;
 
 std::unique_ptr<Store> open_ok(const std::string& home, const std::string& name) {
   auto s = Store::open(home, name);
+  INFO(s.status().to_string());
   REQUIRE(s.ok());
   return std::move(s).value();
 }
@@ -127,7 +129,7 @@ TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-t
   CHECK(store->blob(id, "nope").status().code() == Code::kNotFound);
 }
 
-TEST_CASE("store: a version 1 store gains epochs.iters (1 for its rows)", "[store]") {
+TEST_CASE("store: a version 1 store gains epochs.iters (1 for its rows), a store id and run processes", "[store]") {
   TempDir home;
   {
     auto store = open_ok(home.path, "old");
@@ -137,18 +139,23 @@ TEST_CASE("store: a version 1 store gains epochs.iters (1 for its rows)", "[stor
     row.epoch = 0;
     REQUIRE(store->commit_epoch(row, {}).ok());
   }
-  // Turn it into what flor wrote before version 2: no iters column.
+  // Turn it into what flor wrote before version 2: no iters column (nor version 3's run process and store id).
   const std::string db = home.path + "/old/flor.db";
   const std::string sql =
       "sqlite3 '" + db + "' \"CREATE TABLE e2 AS SELECT run, epoch, seconds, ended, blocks, skipped, executed, "
       "divergences, rng, note FROM epochs; DROP TABLE epochs; ALTER TABLE e2 RENAME TO epochs; "
-      "UPDATE meta SET value='1' WHERE key='schema_version';\"";
+      "ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN pid; ALTER TABLE runs DROP COLUMN pid_start; "
+      "DELETE FROM meta WHERE key='store_id'; UPDATE meta SET value='1' WHERE key='schema_version';\"";
   if (std::system(("command -v sqlite3 >/dev/null && " + sql).c_str()) != 0) return;  // no sqlite3 shell
   auto store = open_ok(home.path, "old");
   auto epochs = store->epochs(1);
   REQUIRE(epochs.ok());
   REQUIRE(epochs->size() == 1);
   CHECK(epochs->at(0).iters == 1);
+  // ... and, through version 2, a store id and the runs' process columns (none for old runs).
+  CHECK(store->id().size() == 8);
+  CHECK_FALSE(store->run(1)->process.has_value());
+  CHECK(store->run(*store->create_run(Run{}))->process->pid == getpid());
 }
 
 TEST_CASE("store: names are checked and experiments listed", "[store]") {
@@ -199,6 +206,104 @@ TEST_CASE("store: several processes write one experiment at once", "[store]") {
     CHECK(store->logs(r.id)->size() == 10 * kBatches);
     CHECK(store->epochs(r.id)->size() == kBatches);
   }
+}
+
+// A child that creates a run and exits without finishing it: a killed program.
+int64_t run_of_exited_child(const std::string& home) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    auto s = Store::open(home, "dead");
+    _exit(s.ok() && (*s)->create_run(Run{}).ok() ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  return 1;
+}
+
+TEST_CASE("store: a running run whose process is gone reads dead, and is stored dead", "[store]") {
+  TempDir home;
+  { open_ok(home.path, "dead"); }
+  const int64_t gone = run_of_exited_child(home.path);
+  auto store = open_ok(home.path, "dead");
+  const int64_t mine = *store->create_run(Run{});  // this process: alive
+  const RunProcess me = this_process();
+  CHECK(store->run(mine)->process->pid == me.pid);
+  CHECK(store->run(mine)->process->start == me.start);
+  CHECK(me.start > 0);
+
+  CHECK(store->run(gone)->status == RunStatus::kDead);
+  CHECK(store->run(mine)->status == RunStatus::kRunning);
+  // Stored: a second connection reads it without judging the process again.
+  CHECK(open_ok(home.path, "dead")->runs()->back().status == RunStatus::kDead);
+
+  // Our pid but another start time: the pid was reused; another host: never judged.
+  const int64_t reused = *store->create_run(Run{});
+  REQUIRE(store->set_run_process(reused, RunProcess{me.host, me.pid, me.start + 1}).ok());
+  CHECK(store->run(reused)->status == RunStatus::kDead);
+  const int64_t remote = *store->create_run(Run{});
+  REQUIRE(store->set_run_process(remote, RunProcess{me.host + "-elsewhere", 1 << 30, 1}).ok());
+  CHECK(store->run(remote)->status == RunStatus::kRunning);
+  // A finished run is never marked dead.
+  const int64_t done = *store->create_run(Run{});
+  REQUIRE(store->set_run_process(done, RunProcess{me.host, me.pid, me.start + 1}).ok());
+  REQUIRE(store->finish_run(done, RunStatus::kComplete, 0).ok());
+  CHECK(store->run(done)->status == RunStatus::kComplete);
+}
+
+TEST_CASE("store: a missing or empty flor.db beside checkpoints is an error, and kExisting creates nothing",
+          "[store]") {
+  TempDir home;
+  CHECK(Store::open(home.path, "none", OpenMode::kExisting).status().code() == Code::kNotFound);
+  CHECK_FALSE(fs::exists(home.path + "/none"));
+
+  const std::string db = home.path + "/lost/flor.db";
+  const std::string first_id = open_ok(home.path, "lost")->id();
+  { std::ofstream(home.path + "/lost/ckpt/" + first_id + "-r1-e00000.ckpt") << "manifest"; }
+  for (const char* how : {"missing", "empty"}) {
+    if (std::string(how) == "missing") {
+      fs::remove(db);
+    } else {
+      std::ofstream truncate(db, std::ios::trunc);
+    }
+    CAPTURE(how);
+    for (OpenMode mode : {OpenMode::kExisting, OpenMode::kCreate}) {
+      auto s = Store::open(home.path, "lost", mode);
+      CHECK(s.status().code() == Code::kFailedPrecondition);
+      CHECK(s.status().message().find(db + " is missing or empty") != std::string::npos);
+      CHECK(s.status().message().find("--orphans") != std::string::npos);
+    }
+    CHECK(Store::store_lost(home.path, "lost"));
+    CHECK(fs::exists(db) == (std::string(how) == "empty"));
+    if (fs::exists(db)) CHECK(fs::file_size(db) == 0);
+  }
+  REQUIRE(Store::list(home.path)->size() == 1);  // listed, so ls and gc can say what is wrong
+
+  // Without checkpoint files an empty file is no experiment to read, and a new one to create,
+  // with another store id.
+  fs::remove_all(home.path + "/lost/ckpt");
+  CHECK(Store::open(home.path, "lost", OpenMode::kExisting).status().code() == Code::kNotFound);
+  CHECK(fs::file_size(db) == 0);
+  const std::string second_id = open_ok(home.path, "lost")->id();
+  CHECK(second_id.size() == 8);
+  CHECK(second_id != first_id);
+}
+
+TEST_CASE("store: a damaged flor.db is an error naming the file and what to do", "[store]") {
+  TempDir home;
+  { open_ok(home.path, "bad"); }
+  const std::string db = home.path + "/bad/flor.db";
+  fs::remove(db + "-wal");
+  fs::remove(db + "-shm");
+  { std::ofstream(db, std::ios::trunc) << std::string(8192, 'x'); }
+  for (OpenMode mode : {OpenMode::kExisting, OpenMode::kCreate}) {
+    auto s = Store::open(home.path, "bad", mode);
+    CHECK(s.status().code() == Code::kCorrupt);
+    CHECK(s.status().message().find(db + " is damaged") != std::string::npos);
+    CHECK(s.status().message().find("mv " + db) != std::string::npos);
+  }
+  CHECK(fs::file_size(db) == 8192);
 }
 
 }  // namespace

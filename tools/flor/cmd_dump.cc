@@ -21,6 +21,9 @@ ordered_json run_json(const store::Run& r) {
   j["ended"] = r.ended ? ordered_json(*r.ended) : ordered_json();
   j["exit_code"] = r.exit_code ? ordered_json(*r.exit_code) : ordered_json();
   j["command"] = r.command;
+  j["process"] = r.process ? ordered_json{{"host", r.process->host}, {"pid", r.process->pid},
+                                          {"start", r.process->start}}
+                           : ordered_json();
   j["info"] = ordered_json::parse(r.info_json, nullptr, false);
   return j;
 }

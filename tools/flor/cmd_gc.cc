@@ -1,6 +1,7 @@
-// flor gc [NAME] [--keep-last K] [--dry-run]: frees the checkpoints of older records.
+// flor gc [NAME] [--keep-last K] [--dry-run] [--orphans]: frees the checkpoints of older records.
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include "ckpt/gc.h"
 #include "context.h"
@@ -10,10 +11,13 @@ namespace {
 
 constexpr double kBusyWindowS = 24 * 3600;  // a run this recent and still "running" may be writing
 
+enum class Orphans { kKeep, kDelete };
+
 struct GcResult {
   int64_t freed = 0;
   int runs_dropped = 0;
-  std::string skipped;  // why the experiment was left alone
+  int unattributed = 0;  // checkpoint files no run of the store names: kept, or deleted with --orphans
+  std::string skipped;   // why the experiment was left alone
 };
 
 bool may_be_writing(const std::vector<store::Run>& runs) {
@@ -23,9 +27,22 @@ bool may_be_writing(const std::vector<store::Run>& runs) {
   return false;
 }
 
-Result<GcResult> gc_experiment(const std::string& home, const std::string& name, int keep, bool dry_run) {
+// The store lost (missing or empty flor.db) and --orphans given: every checkpoint file goes.
+Result<GcResult> gc_lost_store(const std::string& dir, bool dry_run) {
+  GcResult out;
+  FLOR_ASSIGN_OR_RETURN(auto names, rt::list_checkpoints(dir));
+  out.unattributed = static_cast<int>(names.size());
+  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, {}, dry_run));
+  return out;
+}
+
+Result<GcResult> gc_experiment(const std::string& home, const std::string& name, int keep, bool dry_run,
+                               Orphans orphans) {
+  if (orphans == Orphans::kDelete && store::Store::store_lost(home, name)) {
+    return gc_lost_store(home + "/" + name + "/ckpt", dry_run);
+  }
   FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(home, name));
-  FLOR_ASSIGN_OR_RETURN(auto runs, store->runs());  // newest first
+  FLOR_ASSIGN_OR_RETURN(auto runs, store->runs());  // newest first; dead runs no longer read as running
   GcResult out;
   if (may_be_writing(runs)) {
     out.skipped = "a run is still running";
@@ -33,10 +50,12 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
   }
   std::vector<std::string> live;
   std::vector<int64_t> drop;
+  std::set<std::string> named;  // file names the store's rows give
   int records = 0;
   for (const auto& r : runs) {
     FLOR_ASSIGN_OR_RETURN(auto cks, store->checkpoints(r.id));
     if (cks.empty()) continue;
+    for (const auto& c : cks) named.insert(std::filesystem::path(c.path).filename().string());
     bool kept = r.kind == store::RunKind::kRecord && records++ < keep;
     if (r.kind != store::RunKind::kRecord) kept = true;  // replays write none; keep whatever they list
     if (kept) {
@@ -48,8 +67,17 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
   const std::string dir = store->dir() + "/ckpt";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return out;  // no checkpoint was ever written
+  // A file is this store's when a row names it or its name carries the store's
+  // id (a file whose row a crash, or an earlier gc, left out). Any other file
+  // (an older store's in this folder) is kept, with its packs, unless --orphans.
+  FLOR_ASSIGN_OR_RETURN(auto files, rt::list_checkpoints(dir));
+  for (const auto& f : files) {
+    if (named.count(f) || f.rfind(store->id() + "-", 0) == 0) continue;
+    ++out.unattributed;
+    if (orphans == Orphans::kKeep) live.push_back(f);
+  }
   // Rows first: a row never names a deleted file. A gc that stops after this
-  // leaves files no row names, which the next gc deletes (it always collects).
+  // leaves files no row names but with the store's id, which the next gc deletes.
   if (!dry_run) {
     for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
   }
@@ -61,10 +89,12 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
 
 Result<int> cmd_gc(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("gc", words, {{"--keep-last", nullptr, Takes::kValue},
-                                                           {"--dry-run", nullptr, Takes::kFlag}}));
+                                                           {"--dry-run", nullptr, Takes::kFlag},
+                                                           {"--orphans", nullptr, Takes::kFlag}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("gc", args, 0, 1));
   FLOR_ASSIGN_OR_RETURN(auto keep, args.int_value("--keep-last", 0, 1000000));
   const bool dry = args.has("--dry-run");
+  const Orphans orphans = args.has("--orphans") ? Orphans::kDelete : Orphans::kKeep;
   const std::string home = flor_home();
   std::vector<std::string> names;
   if (!args.positional.empty()) {
@@ -74,19 +104,34 @@ Result<int> cmd_gc(const std::vector<std::string>& words) {
     for (const auto& e : experiments) names.push_back(e.name);
   }
   int64_t total = 0;
+  int unreadable = 0;
   for (const auto& name : names) {
-    FLOR_ASSIGN_OR_RETURN(GcResult r, gc_experiment(home, name, keep.value_or(1), dry));
-    if (!r.skipped.empty()) {
-      std::printf("%s: skipped (%s)\n", name.c_str(), r.skipped.c_str());
+    Result<GcResult> r = gc_experiment(home, name, keep.value_or(1), dry, orphans);
+    if (!r.ok()) {
+      // One experiment that cannot be read leaves the others to be collected.
+      std::fprintf(stderr, "flor: gc: skipped '%s': %s\n", name.c_str(), r.status().message().c_str());
+      ++unreadable;
       continue;
     }
-    total += r.freed;
-    std::printf("%s: %s %s from %d run(s)\n", name.c_str(), dry ? "would free" : "freed",
-                format_bytes(r.freed).c_str(), r.runs_dropped);
+    if (!r->skipped.empty()) {
+      std::printf("%s: skipped (%s)\n", name.c_str(), r->skipped.c_str());
+      continue;
+    }
+    total += r->freed;
+    std::printf("%s: %s %s from %d run(s)", name.c_str(), dry ? "would free" : "freed", format_bytes(r->freed).c_str(),
+                r->runs_dropped);
+    if (r->unattributed > 0 && orphans == Orphans::kKeep) {
+      std::printf("; kept %d checkpoint file(s) no run of this store names (`flor gc %s --orphans` deletes them)",
+                  r->unattributed, name.c_str());
+    } else if (r->unattributed > 0) {
+      std::printf("; %s %d checkpoint file(s) no run of this store names", dry ? "would delete" : "deleted",
+                  r->unattributed);
+    }
+    std::printf("\n");
   }
   std::printf("%s %s in total (%lld bytes)\n", dry ? "would free" : "freed", format_bytes(total).c_str(),
               static_cast<long long>(total));
-  return 0;
+  return unreadable == 0 ? 0 : 1;
 }
 
 }  // namespace flor::cli

@@ -34,6 +34,11 @@ Result<int> cmd_log(const std::vector<std::string>& words) {
                       segment_of(r).empty() ? std::nullopt : report::Cell(segment_of(r)), join_command(r.command)});
   }
   std::fputs(report::render(t, format).c_str(), stdout);
+  for (const auto& r : runs) {
+    if (r.status != store::RunStatus::kDead) continue;
+    std::fprintf(stderr, "flor: run %lld is dead: its process (pid %lld on %s) ended without finishing it\n",
+                 static_cast<long long>(r.id), static_cast<long long>(r.process->pid), r.process->host.c_str());
+  }
   return 0;
 }
 

@@ -23,7 +23,7 @@ int64_t bytes_under(const std::string& dir) {
 // bytes: "1.5 MiB" in a table, the exact count in csv and json.
 Result<std::vector<report::Cell>> experiment_row(const std::string& home, const store::Experiment& e,
                                                  report::Format format) {
-  FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, e.name));
+  FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, e.name, store::OpenMode::kExisting));
   FLOR_ASSIGN_OR_RETURN(auto runs, store->runs());
   int64_t checkpoints = 0, epochs = 0;
   for (const auto& r : runs) {
@@ -59,12 +59,18 @@ Result<int> cmd_ls(const std::vector<std::string>& words) {
   report::Table t;
   t.columns = {"experiment", "runs",        "last run",
                "epochs",     "checkpoints", format == report::Format::kTable ? "on disk" : "bytes"};
+  std::vector<std::string> unreadable;  // one line each, after the others are listed
   for (const auto& e : experiments) {
-    FLOR_ASSIGN_OR_RETURN(auto row, experiment_row(home, e, format));
-    t.rows.push_back(std::move(row));
+    auto row = experiment_row(home, e, format);
+    if (!row.ok()) {
+      unreadable.push_back("flor: ls: skipped '" + e.name + "': " + row.status().message());
+      continue;
+    }
+    t.rows.push_back(std::move(row).value());
   }
   std::fputs(report::render(t, format).c_str(), stdout);
-  return 0;
+  for (const auto& line : unreadable) std::fprintf(stderr, "%s\n", line.c_str());
+  return unreadable.empty() ? 0 : 1;
 }
 
 }  // namespace flor::cli

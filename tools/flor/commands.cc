@@ -143,7 +143,9 @@ const char kLsUsage[] =
     "usage: flor ls [--format table|csv|json]\n"
     "\n"
     "The experiments in FLOR_HOME: runs, the last run, its epochs, checkpoints and\n"
-    "bytes on disk.\n"
+    "bytes on disk. An experiment whose store cannot be read (a damaged flor.db, or\n"
+    "none beside its checkpoints) gets one line on stderr naming the file and what\n"
+    "to do, the others are listed, and the exit status is 1.\n"
     "\n"
     "  --format F    table (default), csv or json (bytes as an exact count)\n";
 
@@ -152,6 +154,10 @@ const char kLogUsage[] =
     "\n"
     "The versions of experiment NAME on the shadow branch, newest first: run,\n"
     "commit, date, status, kind (record or replay), segment and command.\n"
+    "\n"
+    "status: running, complete, failed, interrupted (by the driver), or dead: the\n"
+    "run's process on this host ended without finishing it (killed); any command\n"
+    "that reads such a run stores it as dead.\n"
     "\n"
     "  --format F    table (default), csv or json\n";
 
@@ -188,16 +194,24 @@ const char kCheckoutUsage[] =
     "as in flor diff: a run id, NAME or NAME:REF.\n";
 
 const char kGcUsage[] =
-    "usage: flor gc [NAME] [--keep-last K] [--dry-run]\n"
+    "usage: flor gc [NAME] [--keep-last K] [--dry-run] [--orphans]\n"
     "\n"
     "Frees checkpoint bytes: keeps the checkpoints of the K newest record runs of\n"
     "each experiment (or of NAME) and deletes the others, then every checkpoint\n"
     "blob no kept checkpoint uses (a kept checkpoint may share blobs with older\n"
-    "runs; a file of blobs that is mostly unused is rewritten smaller). Logs and\n"
-    "runs stay. An experiment with a running record is skipped.\n"
+    "runs; a file of blobs that is mostly unused is rewritten smaller), and the\n"
+    "temp files of unfinished writes. Logs and runs stay. An experiment with a\n"
+    "running run is skipped (a dead run, whose process is gone, is not running).\n"
+    "A checkpoint file that no run of the store names (one of an older store in\n"
+    "the same folder) is kept unless --orphans. An experiment whose store cannot be\n"
+    "read gets one line on stderr, the others are collected, and the exit status\n"
+    "is 1.\n"
     "\n"
     "  --keep-last K   records whose checkpoints stay (default 1)\n"
-    "  --dry-run       say what would be freed, to the byte; change nothing\n";
+    "  --dry-run       say what would be freed, to the byte; change nothing\n"
+    "  --orphans       also delete checkpoint files no run of the store names, and\n"
+    "                  every checkpoint file of an experiment whose flor.db is\n"
+    "                  missing or empty\n";
 
 const char kCompletionUsage[] =
     "usage: flor completion bash|zsh\n"

@@ -30,11 +30,11 @@ Result<git::Repo> open_repo() {
 Result<std::unique_ptr<store::Store>> open_experiment(const std::string& home, const std::string& name) {
   FLOR_RETURN_IF_ERROR(store::Store::check_name(name));
   struct stat st {};
-  if (::stat((home + "/" + name + "/flor.db").c_str(), &st) != 0) {
+  if (::stat((home + "/" + name + "/flor.db").c_str(), &st) != 0 && !store::Store::store_lost(home, name)) {
     return not_found("no experiment '" + name + "' in " + home + " (record one with `flor run " + name +
                      " -- CMD`; `flor ls` lists them)");
   }
-  return store::Store::open(home, name);
+  return store::Store::open(home, name, store::OpenMode::kExisting);
 }
 
 Result<std::string> name_or_last(const std::optional<std::string>& given) {

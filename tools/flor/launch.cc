@@ -15,7 +15,9 @@ namespace flor::cli {
 store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status) {
   if (exit.interrupted) return store::RunStatus::kInterrupted;
   if (exit.exit_code != 0) return store::RunStatus::kFailed;
-  return runtime_status == store::RunStatus::kRunning ? store::RunStatus::kComplete : runtime_status;
+  // A reader may have found the program gone before this driver reaped it: the exit status tells more.
+  const bool unfinished = runtime_status == store::RunStatus::kRunning || runtime_status == store::RunStatus::kDead;
+  return unfinished ? store::RunStatus::kComplete : runtime_status;
 }
 
 std::map<std::string, std::string> training_env(const Contract& contract, int threads) {

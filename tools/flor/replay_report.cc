@@ -87,6 +87,8 @@ std::string ending(const store::Run& run) {
       return run.exit_code ? "failed (exit " + std::to_string(*run.exit_code) + ")" : "failed";
     case store::RunStatus::kInterrupted:
       return "was interrupted";
+    case store::RunStatus::kDead:
+      return "died unfinished (its process was killed)";
     case store::RunStatus::kRunning:
       break;
   }
