@@ -31,8 +31,11 @@ Result<int> cmd_show(const std::vector<std::string>& words) {
     return 0;
   }
   bool table = format == report::Format::kTable;
-  std::fputs(report::render(report::log_table(logs, table, table && args.has("--by-epoch")), format).c_str(),
-             stdout);
+  // Values of replays that diverged go to "<name>@diverged" columns.
+  FLOR_ASSIGN_OR_RETURN(auto diverged, report::diverged_sources(*store, logs));
+  std::fputs(
+      report::render(report::log_table(logs, table, table && args.has("--by-epoch"), diverged), format).c_str(),
+      stdout);
   return 0;
 }
 
