@@ -142,7 +142,7 @@ std::string refused_text(const Refused& r, bool nothing_restored) {
   if (unlisted > 0) out += "  ... and " + std::to_string(unlisted) + " more\n";
   if (nothing_restored) {
     out += "restored: nothing: every checkpoint this replay tried was refused, so it re-executed everything "
-           "(check the disk; flor gc keeps what runs reference)\n";
+           "(the files are damaged: check the disk; a new record writes new checkpoints)\n";
   }
   return out;
 }
