@@ -41,7 +41,8 @@ std::vector<Column> columns_of(const std::vector<store::LogRow>& logs, const std
   std::vector<Seen> seen;
   for (size_t i = 0; i < logs.size(); ++i) {
     const Column col = column_of(logs[i], diverged);
-    if (std::none_of(seen.begin(), seen.end(), [&](const Seen& s) { return !(s.col < col) && !(col < s.col); })) {
+    if (std::none_of(seen.begin(), seen.end(),
+                     [&](const Seen& s) { return !(s.col < col) && !(col < s.col); })) {
       seen.push_back({col, source_position(logs[i].loc), i});
     }
   }
@@ -135,8 +136,8 @@ Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, b
   if (!shown.empty()) {
     std::string runs;
     for (int64_t r : shown) runs += (runs.empty() ? "" : ", ") + std::to_string(r);
-    t.footnote += std::string(t.footnote.empty() ? "" : "\n") + "@diverged: filled in by replay run(s) " + runs +
-                  ", which diverged from the record: these values may be wrong";
+    t.footnote += std::string(t.footnote.empty() ? "" : "\n") + "@diverged: filled in by replay run(s) " +
+                  runs + ", which diverged from the record: these values may be wrong";
   }
   if (last_step_only && any_steps) {
     t.footnote += std::string(t.footnote.empty() ? "" : "\n") +

@@ -19,8 +19,12 @@ bool Restores::refuse(Refusal r) {
 Status put_restores(Store& store, int64_t run, const Restores& r) {
   nlohmann::json refused = nlohmann::json::array();
   for (const auto& x : r.refused) {
-    refused.push_back({{"path", x.path}, {"epoch", x.epoch}, {"seq", x.seq}, {"block", x.block},
-                       {"error", x.error}, {"instead", x.instead}});
+    refused.push_back({{"path", x.path},
+                       {"epoch", x.epoch},
+                       {"seq", x.seq},
+                       {"block", x.block},
+                       {"error", x.error},
+                       {"instead", x.instead}});
   }
   nlohmann::json j = {{"restored", r.restored}, {"refused", refused}, {"refused_more", r.refused_more}};
   return store.put_blob(run, kRestoresBlob, j.dump());

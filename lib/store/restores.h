@@ -19,8 +19,8 @@ inline constexpr const char* kRestoresBlob = "replay/restores";
 inline constexpr size_t kStoredRefusals = 100;  // per run; more are only counted
 
 struct Refusal {
-  std::string path;     // relative to the experiment folder, as in the checkpoint row
-  int64_t epoch = 0;    // the (epoch, seq) it was restored for
+  std::string path;   // relative to the experiment folder, as in the checkpoint row
+  int64_t epoch = 0;  // the (epoch, seq) it was restored for
   int64_t seq = 0;
   std::string block;
   std::string error;    // why: the restore's message
@@ -28,9 +28,9 @@ struct Refusal {
 };
 
 struct Restores {
-  int64_t restored = 0;         // restores not counted in the run's epoch rows
+  int64_t restored = 0;          // restores not counted in the run's epoch rows
   std::vector<Refusal> refused;  // each file once, the first kStoredRefusals
-  int64_t refused_more = 0;     // further files refused, not listed
+  int64_t refused_more = 0;      // further files refused, not listed
   // Adds `r` unless its file is listed already; false when it was.
   bool refuse(Refusal r);
 };

@@ -70,7 +70,8 @@ bool Replayer::restore(const store::CheckpointRow& c, StateSet& state, detail::L
 }
 
 void Replayer::save_restores() {
-  if (Status s = store::put_restores(*store_, run_, restores_); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());
+  if (Status s = store::put_restores(*store_, run_, restores_); !s.ok())
+    warnings().warn("flor: warning: {}", s.to_string());
 }
 
 Result<std::pair<int64_t, int64_t>> Replayer::main_begin(const std::string& name, StateSet& state) {
@@ -131,8 +132,8 @@ bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, 
   // Catch-up epochs write no row: their restores are counted apart.
   const InRow in_row = epoch >= plan_.first ? InRow::kYes : InRow::kNo;
   if (!probed(name) && c) {
-    if (restore(*c, state, locals,
-                "re-executing block '" + name + "' of epoch " + std::to_string(epoch), in_row)) {
+    if (restore(*c, state, locals, "re-executing block '" + name + "' of epoch " + std::to_string(epoch),
+                in_row)) {
       ++epoch_skipped_;
       if (!said_skip_output_) {
         said_skip_output_ = true;

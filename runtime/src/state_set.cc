@@ -145,7 +145,8 @@ std::vector<StateItem> StateSet::capture_items(detail::LocalsView locals) {
   return std::move(c.items);
 }
 
-Status StateSet::restore(const std::string& path, detail::LocalsView locals, const CheckpointOrigin* expected) {
+Status StateSet::restore(const std::string& path, detail::LocalsView locals,
+                         const CheckpointOrigin* expected) {
   Status s = restore_items(path, locals, expected);
   if (s.ok() || s.message().find(path) != std::string::npos) return s;
   return s.with_context("checkpoint " + path);  // errors about a pack name the checkpoint too

@@ -342,9 +342,13 @@ TEST_CASE("ckpt: a manifest names its origin; a restore for another one refuses 
   CheckpointEngine engine(dir.path);
   const CheckpointOrigin e3{1, 3, 0, "train"}, e5{1, 5, 0, "train"};
   const auto items3 = two_tensor_state(1024, 3.0f), items5 = two_tensor_state(1024, 5.0f);
-  for (const auto& [items, origin, name] : {std::tuple{items3, e3, "e3.ckpt"}, std::tuple{items5, e5, "e5.ckpt"}}) {
+  for (const auto& [items, origin, name] :
+       {std::tuple{items3, e3, "e3.ckpt"}, std::tuple{items5, e5, "e5.ckpt"}}) {
     WriteReport report;
-    REQUIRE(engine.capture(items, name, [&](const WriteReport& r) { report = r; }, origin).ok());
+    REQUIRE(engine
+                .capture(
+                    items, name, [&](const WriteReport& r) { report = r; }, origin)
+                .ok());
     engine.wait();
     REQUIRE(report.status.ok());
   }
@@ -358,7 +362,8 @@ TEST_CASE("ckpt: a manifest names its origin; a restore for another one refuses 
   fs::copy_file(dir / "e3.ckpt", dir / "e5.ckpt", fs::copy_options::overwrite_existing);
   const Status refused = CheckpointEngine::verify(dir / "e5.ckpt", &e5);
   CHECK(refused.code() == Code::kCorrupt);
-  CHECK_THAT(refused.message(), Catch::Contains(dir / "e5.ckpt") && Catch::Contains("run 1, epoch 3, block 'train'") &&
+  CHECK_THAT(refused.message(), Catch::Contains(dir / "e5.ckpt") &&
+                                    Catch::Contains("run 1, epoch 3, block 'train'") &&
                                     Catch::Contains("not of run 1, epoch 5"));
   CHECK(CheckpointEngine::verify(dir / "e5.ckpt").ok());  // no expectation: only the checksums
   const CheckpointOrigin other_block{1, 3, 1, "eval"}, other_run{2, 3, 0, "train"};

@@ -112,11 +112,12 @@ TEST_CASE("a hindsight name that is also recorded gets its own column", "[report
 TEST_CASE("a diverged replay's values get NAME@diverged columns, in every format", "[report]") {
   // Replay 3 diverged, replay 4 did not; both filled weight_norm.
   std::vector<store::LogRow> logs = {log(0, -1, "loss", "1"), log(0, -1, "weight_norm", "2", true, 3),
-                                     log(1, -1, "weight_norm", "5", true, 3), log(1, -1, "weight_norm", "6", true, 4)};
+                                     log(1, -1, "weight_norm", "5", true, 3),
+                                     log(1, -1, "weight_norm", "6", true, 4)};
   for (bool mark : {false, true}) {
     Table t = log_table(logs, mark, false, /*diverged=*/{3});
-    CHECK(t.columns ==
-          std::vector<std::string>{"epoch", "loss", mark ? "weight_norm*" : "weight_norm", "weight_norm@diverged"});
+    CHECK(t.columns == std::vector<std::string>{"epoch", "loss", mark ? "weight_norm*" : "weight_norm",
+                                                "weight_norm@diverged"});
     REQUIRE(t.rows.size() == 2);
     CHECK(t.rows[0] == std::vector<Cell>{"0", "1", std::nullopt, "2"});
     CHECK(t.rows[1] == std::vector<Cell>{"1", std::nullopt, "6", "5"});

@@ -33,9 +33,8 @@ Result<int> cmd_show(const std::vector<std::string>& words) {
   bool table = format == report::Format::kTable;
   // Values of replays that diverged go to "<name>@diverged" columns.
   FLOR_ASSIGN_OR_RETURN(auto diverged, report::diverged_sources(*store, logs));
-  std::fputs(
-      report::render(report::log_table(logs, table, table && args.has("--by-epoch"), diverged), format).c_str(),
-      stdout);
+  report::Table t = report::log_table(logs, table, table && args.has("--by-epoch"), diverged);
+  std::fputs(report::render(t, format).c_str(), stdout);
   return 0;
 }
 

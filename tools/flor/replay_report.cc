@@ -122,8 +122,9 @@ Refused refused_checkpoints(store::Store& store, const std::vector<WorkerView>& 
       if (std::none_of(out.listed.begin(), out.listed.end(), same)) out.listed.push_back(std::move(x));
     }
   }
-  std::sort(out.listed.begin(), out.listed.end(),
-            [](const store::Refusal& a, const store::Refusal& b) { return std::tie(a.epoch, a.seq) < std::tie(b.epoch, b.seq); });
+  std::sort(out.listed.begin(), out.listed.end(), [](const store::Refusal& a, const store::Refusal& b) {
+    return std::tie(a.epoch, a.seq) < std::tie(b.epoch, b.seq);
+  });
   return out;
 }
 
@@ -136,13 +137,15 @@ std::string refused_text(const Refused& r, bool nothing_restored) {
   for (size_t i = 0; i < r.listed.size() && i < kRefusalsShown; ++i) {
     const auto& x = r.listed[i];
     out += "  " + x.path + " (epoch " + std::to_string(x.epoch) + ", " +
-           (x.seq < 0 ? "end of iteration" : "block '" + x.block + "'") + "): " + x.error + "; " + x.instead + "\n";
+           (x.seq < 0 ? "end of iteration" : "block '" + x.block + "'") + "): " + x.error + "; " + x.instead +
+           "\n";
   }
   const int64_t unlisted = r.count() - static_cast<int64_t>(std::min(r.listed.size(), kRefusalsShown));
   if (unlisted > 0) out += "  ... and " + std::to_string(unlisted) + " more\n";
   if (nothing_restored) {
-    out += "restored: nothing: every checkpoint this replay tried was refused, so it re-executed everything "
-           "(the files are damaged: check the disk; a new record writes new checkpoints)\n";
+    out +=
+        "restored: nothing: every checkpoint this replay tried was refused, so it re-executed everything "
+        "(the files are damaged: check the disk; a new record writes new checkpoints)\n";
   }
   return out;
 }
@@ -240,17 +243,19 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
   const bool nothing_restored = refused.count() > 0 && skipped == 0 && refused.restored == 0;
   s.text += refused_text(refused, nothing_restored);
   std::string first = first_divergence(store, workers);
-  std::string verdict = fidelity_line(divergences, first, done, total, loop_skipped, record, recorded_epochs, workers);
+  std::string verdict =
+      fidelity_line(divergences, first, done, total, loop_skipped, record, recorded_epochs, workers);
   if (refused.count() > 0 && verdict.rfind("fidelity: ok", 0) == 0) {
     verdict.pop_back();  // the newline
-    verdict += nothing_restored ? ", but no checkpoint could be restored\n"
-                                : ", but " + std::to_string(refused.count()) + " checkpoint(s) were refused\n";
+    verdict += nothing_restored
+                   ? ", but no checkpoint could be restored\n"
+                   : ", but " + std::to_string(refused.count()) + " checkpoint(s) were refused\n";
   }
   s.text += verdict + tails;
   const bool diverged = divergences > 0 || !first.empty();
-  s.exit_code = interrupted ? kExitInterrupted
-                : failed    ? 1
-                : diverged  ? kExitDivergence
+  s.exit_code = interrupted           ? kExitInterrupted
+                : failed              ? 1
+                : diverged            ? kExitDivergence
                 : refused.count() > 0 ? kExitRefused
                                       : 0;
   return s;

@@ -171,8 +171,7 @@ void CheckpointEngine::prepare(int64_t bytes) {
 
 double CheckpointEngine::last_setup_seconds() const { return impl_->last_setup_s; }
 
-Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items,
-                                         const std::string& name,
+Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items, const std::string& name,
                                          std::function<void(const WriteReport&)> done,
                                          std::optional<CheckpointOrigin> origin) {
   const auto t0 = Clock::now();

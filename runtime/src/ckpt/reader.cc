@@ -183,7 +183,8 @@ Status CheckpointEngine::verify(const std::string& path, const CheckpointOrigin*
   FLOR_ASSIGN_OR_RETURN(Manifest manifest, read_manifest(path));
   if (expected && manifest.origin && !(*manifest.origin == *expected)) {
     return corrupt("checkpoint " + path + " holds the state of " + to_string(*manifest.origin) + ", not of " +
-                   to_string(*expected) + " (copied or renamed over it?): it cannot be restored; replay will "
+                   to_string(*expected) +
+                   " (copied or renamed over it?): it cannot be restored; replay will "
                    "re-execute instead");
   }
   PackSet packs(path);

@@ -106,8 +106,7 @@ Result<int64_t> CheckpointWriter::write_pack(const std::vector<NewBlob>& blobs) 
   return offset;
 }
 
-Result<int64_t> CheckpointWriter::write(const uint8_t* arena,
-                                        const std::vector<StagedTensor>& tensors,
+Result<int64_t> CheckpointWriter::write(const uint8_t* arena, const std::vector<StagedTensor>& tensors,
                                         const std::string& name,
                                         const std::optional<CheckpointOrigin>& origin) {
   Manifest manifest;
