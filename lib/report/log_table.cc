@@ -11,7 +11,10 @@ namespace {
 struct Column {
   std::string name;
   bool hindsight = false;
-  bool operator<(const Column& o) const { return std::tie(hindsight, name) < std::tie(o.hindsight, o.name); }
+  bool diverged = false;  // hindsight values of a replay that diverged
+  bool operator<(const Column& o) const {
+    return std::tie(hindsight, diverged, name) < std::tie(o.hindsight, o.diverged, o.name);
+  }
 };
 
 using Key = std::pair<int64_t, int64_t>;  // (epoch, step)
@@ -25,7 +28,11 @@ std::pair<std::string, long> source_position(const std::string& loc) {
 
 // Recorded columns before hindsight ones; within each, in program order (file,
 // line of the statement), then first appearance: stable whichever replay wrote first.
-std::vector<Column> columns_of(const std::vector<store::LogRow>& logs) {
+Column column_of(const store::LogRow& l, const std::set<int64_t>& diverged) {
+  return Column{l.name, l.hindsight, l.hindsight && diverged.count(l.source) > 0};
+}
+
+std::vector<Column> columns_of(const std::vector<store::LogRow>& logs, const std::set<int64_t>& diverged) {
   struct Seen {
     Column col;
     std::pair<std::string, long> pos;
@@ -33,14 +40,15 @@ std::vector<Column> columns_of(const std::vector<store::LogRow>& logs) {
   };
   std::vector<Seen> seen;
   for (size_t i = 0; i < logs.size(); ++i) {
-    const auto& l = logs[i];
+    const Column col = column_of(logs[i], diverged);
     if (std::none_of(seen.begin(), seen.end(),
-                     [&](const Seen& s) { return s.col.name == l.name && s.col.hindsight == l.hindsight; })) {
-      seen.push_back({Column{l.name, l.hindsight}, source_position(l.loc), i});
+                     [&](const Seen& s) { return !(s.col < col) && !(col < s.col); })) {
+      seen.push_back({col, source_position(logs[i].loc), i});
     }
   }
   std::stable_sort(seen.begin(), seen.end(), [](const Seen& a, const Seen& b) {
-    return std::tie(a.col.hindsight, a.pos, a.first) < std::tie(b.col.hindsight, b.pos, b.first);
+    return std::tie(a.col.hindsight, a.col.diverged, a.pos, a.first) <
+           std::tie(b.col.hindsight, b.col.diverged, b.pos, b.first);
   });
   std::vector<Column> cols;
   for (const auto& s : seen) cols.push_back(s.col);
@@ -49,6 +57,7 @@ std::vector<Column> columns_of(const std::vector<store::LogRow>& logs) {
 
 std::string header(const Column& c, const std::vector<Column>& all, bool mark) {
   if (!c.hindsight) return c.name;
+  if (c.diverged) return c.name + "@diverged";
   if (mark) return c.name + "*";
   bool clash =
       std::any_of(all.begin(), all.end(), [&](const Column& x) { return !x.hindsight && x.name == c.name; });
@@ -77,14 +86,15 @@ std::vector<store::LogRow> number_repeats(std::vector<store::LogRow> logs) {
 
 }  // namespace
 
-Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, bool last_step_only) {
+Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, bool last_step_only,
+                const std::set<int64_t>& diverged) {
   const std::vector<store::LogRow> logs = number_repeats(stored);
-  std::vector<Column> cols = columns_of(logs);
+  std::vector<Column> cols = columns_of(logs, diverged);
   std::map<Column, size_t> index;
   for (size_t i = 0; i < cols.size(); ++i) index[cols[i]] = i;
   std::vector<bool> per_step(cols.size(), false);
   for (const auto& l : logs) {
-    if (l.step >= 0) per_step[index[Column{l.name, l.hindsight}]] = true;
+    if (l.step >= 0) per_step[index[column_of(l, diverged)]] = true;
   }
   bool any_steps = std::find(per_step.begin(), per_step.end(), true) != per_step.end();
   bool has_steps = any_steps && !last_step_only;
@@ -97,7 +107,7 @@ Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, b
   for (const auto& l : logs) {
     auto& row = grid[{l.epoch, has_steps ? l.step : -1}];
     row.resize(cols.size());
-    Value& v = row[index[Column{l.name, l.hindsight}]];
+    Value& v = row[index[column_of(l, diverged)]];
     std::pair<int64_t, int64_t> rank{has_steps ? 0 : l.step, l.source};
     if (rank >= v.rank) v = Value{l.value, rank};
   }
@@ -116,13 +126,39 @@ Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, b
     for (const auto& v : values) row.push_back(v.rank.second >= 0 ? Cell(v.text) : std::nullopt);
     t.rows.push_back(std::move(row));
   }
-  bool any_hindsight = std::any_of(cols.begin(), cols.end(), [](const Column& c) { return c.hindsight; });
+  bool any_hindsight =
+      std::any_of(cols.begin(), cols.end(), [](const Column& c) { return c.hindsight && !c.diverged; });
   if (hindsight_mark && any_hindsight) t.footnote = "* hindsight: filled in by replay";
+  std::set<int64_t> shown;  // the diverged replays whose values are in the table
+  for (const auto& l : logs) {
+    if (column_of(l, diverged).diverged) shown.insert(l.source);
+  }
+  if (!shown.empty()) {
+    std::string runs;
+    for (int64_t r : shown) runs += (runs.empty() ? "" : ", ") + std::to_string(r);
+    t.footnote += std::string(t.footnote.empty() ? "" : "\n") + "@diverged: filled in by replay run(s) " +
+                  runs + ", which diverged from the record: these values may be wrong";
+  }
   if (last_step_only && any_steps) {
     t.footnote += std::string(t.footnote.empty() ? "" : "\n") +
                   "@last: logged per step, the value of the epoch's last step";
   }
   return t;
+}
+
+Result<std::set<int64_t>> diverged_sources(store::Store& store, const std::vector<store::LogRow>& logs) {
+  std::set<int64_t> sources, out;
+  for (const auto& l : logs) {
+    if (l.hindsight) sources.insert(l.source);
+  }
+  for (int64_t run : sources) {
+    FLOR_ASSIGN_OR_RETURN(auto stored, store.divergences(run));
+    FLOR_ASSIGN_OR_RETURN(auto rows, store.epochs(run));
+    const bool counted =
+        std::any_of(rows.begin(), rows.end(), [](const store::EpochRow& e) { return e.divergences > 0; });
+    if (!stored.empty() || counted) out.insert(run);
+  }
+  return out;
 }
 
 }  // namespace flor::report

@@ -3,6 +3,7 @@
 // in by replays) side by side.
 #pragma once
 
+#include <set>
 #include <vector>
 
 #include "report/table.h"
@@ -21,6 +22,14 @@ namespace flor::report {
 // the order they were logged; `logs` must be in that order (Store::logs is).
 // `last_step_only`: a row per epoch; a name logged per step shows the value of
 // the epoch's last step, its header marked "@last".
-Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only = false);
+// Hindsight values whose source is in `diverged` (replays that diverged from
+// the record: their values may be wrong) get columns of their own, named
+// "<name>@diverged" in every format, so they are never read as the name's.
+Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only = false,
+                const std::set<int64_t>& diverged = {});
+
+// The sources of hindsight values in `logs` that diverged from the record
+// (a divergence stored, or counted in an epoch row).
+Result<std::set<int64_t>> diverged_sources(store::Store& store, const std::vector<store::LogRow>& logs);
 
 }  // namespace flor::report

@@ -89,10 +89,13 @@ bool Recorder::checkpoint(int64_t epoch, int64_t seq, const std::string& block, 
   if (!d.take) return false;
 
   const std::string name = checkpoint_name(store_->id(), run_, epoch, seq);
-  auto stall = engine_->capture(items, name, [this, name](const WriteReport& r) {
-    std::lock_guard<std::mutex> lock(finished_mu_);
-    finished_.push_back({name, r});
-  });
+  auto stall = engine_->capture(
+      items, name,
+      [this, name](const WriteReport& r) {
+        std::lock_guard<std::mutex> lock(finished_mu_);
+        finished_.push_back({name, r});
+      },
+      CheckpointOrigin{run_, epoch, seq, block});
   if (!stall.ok()) {
     if (!warned_) warnings().warn("flor: warning: checkpoint {} not taken: {} (training goes on)", name, stall.status().to_string());
     warned_ = true;

@@ -8,6 +8,7 @@
 
 #include "plan/record_shape.h"
 #include "rng.h"
+#include "store/restores.h"
 
 namespace flor::rt {
 namespace {
@@ -32,7 +33,7 @@ Status Replayer::load() {
     epoch_rng_[e.epoch] = std::move(e.rng);
   }
   FLOR_ASSIGN_OR_RETURN(auto cks, store_->checkpoints(record_));
-  for (const auto& c : cks) checkpoints_[{c.epoch, c.seq}] = c.path;
+  for (const auto& c : cks) checkpoints_[{c.epoch, c.seq}] = c;
   FLOR_ASSIGN_OR_RETURN(auto logs, store_->logs(record_));
   for (auto& l : logs) {
     if (l.hindsight) continue;
@@ -43,32 +44,52 @@ Status Replayer::load() {
   return Status();
 }
 
-std::string Replayer::checkpoint_path(int64_t epoch, int64_t seq) const {
+const store::CheckpointRow* Replayer::checkpoint(int64_t epoch, int64_t seq) const {
   auto it = checkpoints_.find({epoch, seq});
-  return it == checkpoints_.end() ? std::string() : store_->dir() + "/" + it->second;
+  return it == checkpoints_.end() ? nullptr : &it->second;
+}
+
+// The restore refuses a file whose manifest names another origin than the
+// row it is restored for, like a corrupt one: the warning names it, and the
+// driver learns of it (store::Restores).
+bool Replayer::restore(const store::CheckpointRow& c, StateSet& state, detail::LocalsView locals,
+                       const std::string& instead, InRow in_row) {
+  const std::string path = store_->dir() + "/" + c.path;
+  const CheckpointOrigin origin{record_, c.epoch, c.seq, c.block};
+  Status s = state.restore(path, locals, &origin);
+  if (s.ok()) {
+    if (in_row == InRow::kNo) {
+      ++restores_.restored;
+      save_restores();
+    }
+    return true;
+  }
+  warnings().warn("flor: warning: cannot restore {}: {}; {}", path, s.to_string(), instead);
+  if (restores_.refuse({c.path, c.epoch, c.seq, c.block, s.to_string(), instead})) save_restores();
+  return false;
+}
+
+void Replayer::save_restores() {
+  if (Status s = store::put_restores(*store_, run_, restores_); !s.ok())
+    warnings().warn("flor: warning: {}", s.to_string());
 }
 
 Result<std::pair<int64_t, int64_t>> Replayer::main_begin(const std::string& name, StateSet& state) {
   step_ = is_step_loop(name);
   if (step_ && contract_.probes_complete && !probed(name)) {
-    const std::string path = checkpoint_path(shape_.epochs - 1, store::kEndOfIteration);
-    if (!path.empty()) {
-      Status s = state.restore(path);
-      if (s.ok()) {
-        skipped_from_ = path;
+    if (const store::CheckpointRow* c = checkpoint(shape_.epochs - 1, store::kEndOfIteration)) {
+      // Counted in the row skipped_loop_row gives.
+      if (restore(*c, state, {}, "running step loop '" + name + "'", InRow::kYes)) {
+        skipped_from_ = store_->dir() + "/" + c->path;
         return std::make_pair(shape_.epochs, shape_.epochs);
       }
-      warnings().warn("flor: warning: cannot restore {}: {}; running step loop '{}'", path, s.to_string(), name);
     }
   }
   std::optional<int64_t> after = plan_.restore_after;
   while (after) {
     // A restorable epoch's checkpoint is its last block's: the highest seq.
     auto last = std::prev(checkpoints_.upper_bound({*after, INT64_MAX}));
-    const std::string path = store_->dir() + "/" + last->second;
-    Status s = state.restore(path);
-    if (s.ok()) break;
-    warnings().warn("flor: warning: cannot restore {}: {}; falling back to an earlier checkpoint", path, s.to_string());
+    if (restore(last->second, state, {}, "falling back to an earlier checkpoint", InRow::kNo)) break;
     auto it = std::lower_bound(shape_.restorable.begin(), shape_.restorable.end(), *after);
     after = it == shape_.restorable.begin() ? std::nullopt : std::optional<int64_t>(*(it - 1));
   }
@@ -107,10 +128,12 @@ bool Replayer::probed(const std::string& name) const {
 bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, StateSet& state,
                            detail::LocalsView locals) {
   ++epoch_blocks_;
-  std::string path = checkpoint_path(epoch, seq);
-  if (!probed(name) && !path.empty()) {
-    Status s = state.restore(path, locals);
-    if (s.ok()) {
+  const store::CheckpointRow* c = checkpoint(epoch, seq);
+  // Catch-up epochs write no row: their restores are counted apart.
+  const InRow in_row = epoch >= plan_.first ? InRow::kYes : InRow::kNo;
+  if (!probed(name) && c) {
+    if (restore(*c, state, locals, "re-executing block '" + name + "' of epoch " + std::to_string(epoch),
+                in_row)) {
       ++epoch_skipped_;
       if (!said_skip_output_) {
         said_skip_output_ = true;
@@ -119,8 +142,6 @@ bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, 
       }
       return true;
     }
-    warnings().warn("flor: warning: cannot restore {}: {}; re-executing block '{}' of epoch {}", path, s.to_string(), name,
-                 epoch);
   }
   ++epoch_executed_;
   return false;

@@ -18,6 +18,7 @@
 #include "plan/plan.h"
 #include "state_set.h"
 #include "store/contract.h"
+#include "store/restores.h"
 #include "store/store.h"
 
 namespace flor::rt {
@@ -65,7 +66,13 @@ class Replayer {
       : store_(store), run_(run), record_(record), contract_(std::move(contract)) {}
   Status load();
   bool probed(const std::string& name) const;
-  std::string checkpoint_path(int64_t epoch, int64_t seq) const;
+  const store::CheckpointRow* checkpoint(int64_t epoch, int64_t seq) const;  // nullptr: none
+  enum class InRow { kYes, kNo };  // whether an epoch row of this run counts the restore (as skipped)
+  // Restores `c` (checking that its manifest names it); on failure warns,
+  // saying what happens `instead`, and records the refusal. True when restored.
+  bool restore(const store::CheckpointRow& c, StateSet& state, detail::LocalsView locals,
+               const std::string& instead, InRow in_row);
+  void save_restores();
   void compare(const store::LogRow& row);
 
   store::Store* store_;
@@ -76,7 +83,8 @@ class Replayer {
   plan::SegmentPlan plan_;
   bool said_skip_output_ = false;  // the note that skipped blocks do not repeat their output, once
   bool stopped_early_ = false;  // the record is not complete: it never left its main loop normally
-  std::map<std::pair<int64_t, int64_t>, std::string> checkpoints_;  // (epoch, seq) -> relative path
+  std::map<std::pair<int64_t, int64_t>, store::CheckpointRow> checkpoints_;  // (epoch, seq) -> its row
+  store::Restores restores_;  // what the driver learns: refusals, restores outside epoch rows
   std::map<int64_t, std::string> epoch_rng_;                         // epoch -> generator state at its start
   using LogKey = std::tuple<int64_t, int64_t, std::string>;          // epoch, step, name
   std::map<LogKey, std::vector<std::string>> recorded_;

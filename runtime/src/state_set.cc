@@ -145,14 +145,16 @@ std::vector<StateItem> StateSet::capture_items(detail::LocalsView locals) {
   return std::move(c.items);
 }
 
-Status StateSet::restore(const std::string& path, detail::LocalsView locals) {
-  Status s = restore_items(path, locals);
+Status StateSet::restore(const std::string& path, detail::LocalsView locals,
+                         const CheckpointOrigin* expected) {
+  Status s = restore_items(path, locals, expected);
   if (s.ok() || s.message().find(path) != std::string::npos) return s;
   return s.with_context("checkpoint " + path);  // errors about a pack name the checkpoint too
 }
 
-Status StateSet::restore_items(const std::string& path, detail::LocalsView locals) {
-  FLOR_RETURN_IF_ERROR(CheckpointEngine::verify(path));
+Status StateSet::restore_items(const std::string& path, detail::LocalsView locals,
+                               const CheckpointOrigin* expected) {
+  FLOR_RETURN_IF_ERROR(CheckpointEngine::verify(path, expected));
   FLOR_ASSIGN_OR_RETURN(auto listed, CheckpointEngine::list(path));
   StoredEntries stored;
   for (auto& e : listed) stored.emplace(e.key, e);

@@ -83,11 +83,14 @@ class StateSet {
   // `path`. Verifies the file first, so a corrupt checkpoint changes nothing
   // and the error names the file. Keys that the checkpoint lacks are left as
   // they are (a checkpoint written without locals leaves them as they are).
-  Status restore(const std::string& path, detail::LocalsView locals = {});
+  // With `expected`, a checkpoint whose manifest names another run, epoch or
+  // block is refused (kCorrupt) before anything changes.
+  Status restore(const std::string& path, detail::LocalsView locals = {},
+                 const CheckpointOrigin* expected = nullptr);
 
  private:
   void collect(Collector& c, detail::LocalsView locals);
-  Status restore_items(const std::string& path, detail::LocalsView locals);
+  Status restore_items(const std::string& path, detail::LocalsView locals, const CheckpointOrigin* expected);
 
   struct Entry {
     void* object;

@@ -19,6 +19,7 @@
 #include <memory>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "ckpt/engine.h"
 #include "ckpt/format.h"
@@ -310,6 +311,79 @@ TEST_CASE("ckpt: a corrupt byte gives kCorrupt naming the file", "[ckpt]") {
     }
     CHECK(CheckpointEngine::verify(manifest).ok());
   }
+}
+
+// A manifest in the version-1 layout (no origin), written by hand from the
+// spec, not by encode_manifest: what a flor before version 2 wrote.
+std::string version1_manifest(const flor::rt::Manifest& m) {
+  std::string out("FLORCKPT");
+  auto put = [&](auto v) { out.append(reinterpret_cast<const char*>(&v), sizeof(v)); };
+  put(uint32_t{1});
+  put(static_cast<uint32_t>(m.entries.size()));
+  for (const auto& e : m.entries) {
+    put(static_cast<uint16_t>(e.key.size()));
+    out += e.key;
+    put(e.dtype);
+    put(static_cast<uint8_t>(e.shape.size()));
+    for (int64_t d : e.shape) put(d);
+    put(e.blob.nbytes);
+    put(e.blob.hash);
+    put(e.blob.pack_id);
+    put(e.blob.offset);
+  }
+  put(flor::rt::xxh64(out.data(), out.size()));
+  return out;
+}
+
+TEST_CASE("ckpt: a manifest names its origin; a restore for another one refuses it; version 1 still restores",
+          "[ckpt]") {
+  using flor::rt::CheckpointOrigin;
+  TempDir dir;
+  CheckpointEngine engine(dir.path);
+  const CheckpointOrigin e3{1, 3, 0, "train"}, e5{1, 5, 0, "train"};
+  const auto items3 = two_tensor_state(1024, 3.0f), items5 = two_tensor_state(1024, 5.0f);
+  for (const auto& [items, origin, name] :
+       {std::tuple{items3, e3, "e3.ckpt"}, std::tuple{items5, e5, "e5.ckpt"}}) {
+    WriteReport report;
+    REQUIRE(engine
+                .capture(
+                    items, name, [&](const WriteReport& r) { report = r; }, origin)
+                .ok());
+    engine.wait();
+    REQUIRE(report.status.ok());
+  }
+  auto m3 = flor::rt::read_manifest(dir / "e3.ckpt");
+  REQUIRE(m3.ok());
+  REQUIRE(m3->origin);
+  CHECK(*m3->origin == e3);
+  CHECK(CheckpointEngine::verify(dir / "e5.ckpt", &e5).ok());
+
+  // Epoch 3's manifest copied over epoch 5's: whole and checksummed, but not epoch 5's.
+  fs::copy_file(dir / "e3.ckpt", dir / "e5.ckpt", fs::copy_options::overwrite_existing);
+  const Status refused = CheckpointEngine::verify(dir / "e5.ckpt", &e5);
+  CHECK(refused.code() == Code::kCorrupt);
+  CHECK_THAT(refused.message(), Catch::Contains(dir / "e5.ckpt") &&
+                                    Catch::Contains("run 1, epoch 3, block 'train'") &&
+                                    Catch::Contains("not of run 1, epoch 5"));
+  CHECK(CheckpointEngine::verify(dir / "e5.ckpt").ok());  // no expectation: only the checksums
+  const CheckpointOrigin other_block{1, 3, 1, "eval"}, other_run{2, 3, 0, "train"};
+  CHECK(CheckpointEngine::verify(dir / "e3.ckpt", &other_block).code() == Code::kCorrupt);
+  CHECK(CheckpointEngine::verify(dir / "e3.ckpt", &other_run).code() == Code::kCorrupt);
+
+  // The version-1 layout has no origin: read, restored as before, and re-encoded in its own version.
+  const std::string v1 = version1_manifest(*m3);
+  {
+    std::ofstream f(dir / "old.ckpt", std::ios::binary);
+    f << v1;
+  }
+  auto old = flor::rt::read_manifest(dir / "old.ckpt");
+  REQUIRE(old.ok());
+  CHECK_FALSE(old->origin);
+  CHECK(flor::rt::encode_manifest(*old) == v1);
+  CHECK(CheckpointEngine::verify(dir / "old.ckpt", &e5).ok());
+  std::vector<StateItem> restored = blank_like(items3);
+  REQUIRE(CheckpointEngine::restore(dir / "old.ckpt", restored).ok());
+  for (size_t i = 0; i < items3.size(); ++i) CHECK(same_bytes(restored[i].tensor, items3[i].tensor));
 }
 
 TEST_CASE("ckpt: a truncated file gives kCorrupt naming the file", "[ckpt]") {

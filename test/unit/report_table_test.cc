@@ -109,6 +109,27 @@ TEST_CASE("a hindsight name that is also recorded gets its own column", "[report
   CHECK(t.columns == std::vector<std::string>{"epoch", "loss", "loss@hindsight"});
 }
 
+TEST_CASE("a diverged replay's values get NAME@diverged columns, in every format", "[report]") {
+  // Replay 3 diverged, replay 4 did not; both filled weight_norm.
+  std::vector<store::LogRow> logs = {log(0, -1, "loss", "1"), log(0, -1, "weight_norm", "2", true, 3),
+                                     log(1, -1, "weight_norm", "5", true, 3),
+                                     log(1, -1, "weight_norm", "6", true, 4)};
+  for (bool mark : {false, true}) {
+    Table t = log_table(logs, mark, false, /*diverged=*/{3});
+    CHECK(t.columns == std::vector<std::string>{"epoch", "loss", mark ? "weight_norm*" : "weight_norm",
+                                                "weight_norm@diverged"});
+    REQUIRE(t.rows.size() == 2);
+    CHECK(t.rows[0] == std::vector<Cell>{"0", "1", std::nullopt, "2"});
+    CHECK(t.rows[1] == std::vector<Cell>{"1", std::nullopt, "6", "5"});
+    CHECK(t.footnote.find("@diverged: filled in by replay run(s) 3, which diverged") != std::string::npos);
+  }
+  Table only = log_table({log(0, -1, "g", "2", true, 3)}, true, false, {3});
+  CHECK(only.columns == std::vector<std::string>{"epoch", "g@diverged"});
+  CHECK(only.footnote.find("* hindsight") == std::string::npos);  // no column is marked *
+  CHECK(render(only, Format::kCsv) == "epoch,g@diverged\n0,2\n");
+  CHECK(render(only, Format::kJson).find("\"g@diverged\": 2") != std::string::npos);
+}
+
 TEST_CASE("render: aligned table shortens floats, csv and json keep every digit", "[report]") {
   Table t;
   t.columns = {"epoch", "loss", "note"};

@@ -258,7 +258,8 @@ Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& 
 }
 
 // One segment in this process (P/N, a launcher's rank, or -j 1): the program's
-// output streams live; the exit status is the program's.
+// output streams live; the exit status is the program's, or kExitRefused when
+// it succeeded but checkpoint(s) were refused.
 Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
   std::string from = p.launcher ? " (from " + p.launcher->launcher + ")" : "";
   std::fprintf(stderr, "flor: replaying run %lld of '%s', segment %d/%d%s: epochs %lld-%lld, as run %lld\n",
@@ -268,8 +269,9 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
   const double t0 = now_seconds();
   FLOR_ASSIGN_OR_RETURN(auto exits,
                         launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000), p.req.kill_after));
-  std::fputs(summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0).text.c_str(),
-             stdout);
+  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0);
+  std::fputs(s.text.c_str(), stdout);
+  if (exits[0].exit_code == 0 && s.exit_code == kExitRefused) return kExitRefused;
   return exits[0].exit_code;
 }
 

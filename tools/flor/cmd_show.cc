@@ -31,8 +31,10 @@ Result<int> cmd_show(const std::vector<std::string>& words) {
     return 0;
   }
   bool table = format == report::Format::kTable;
-  std::fputs(report::render(report::log_table(logs, table, table && args.has("--by-epoch")), format).c_str(),
-             stdout);
+  // Values of replays that diverged go to "<name>@diverged" columns.
+  FLOR_ASSIGN_OR_RETURN(auto diverged, report::diverged_sources(*store, logs));
+  report::Table t = report::log_table(logs, table, table && args.has("--by-epoch"), diverged);
+  std::fputs(report::render(t, format).c_str(), stdout);
   return 0;
 }
 

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "context.h"
+#include "store/restores.h"
 
 namespace flor::cli {
 namespace {
 
 constexpr int kExitDivergence = 3;  // the runtime's exit code for an unfaithful replay
+constexpr size_t kRefusalsShown = 10;
 constexpr int kExitInterrupted = 130;
 constexpr int kTailLines = 15;
 
@@ -100,6 +103,55 @@ std::string after_epochs(int64_t recorded_epochs) {
                              : "before its first epoch ended";
 }
 
+// What the workers refused, each file once (two workers may refuse the same
+// one: the second restores it at its start, the first for its block).
+struct Refused {
+  std::vector<store::Refusal> listed;
+  int64_t more = 0;      // files refused but not listed (workers keep the first few)
+  int64_t restored = 0;  // restores the epoch rows do not count
+  int64_t count() const { return static_cast<int64_t>(listed.size()) + more; }
+};
+
+Refused refused_checkpoints(store::Store& store, const std::vector<WorkerView>& workers) {
+  Refused out;
+  for (const auto& w : workers) {
+    auto r = store::restores(store, w.run);
+    if (!r.ok()) continue;  // a damaged report only loses the details
+    out.restored += r->restored;
+    out.more += r->refused_more;
+    for (auto& x : r->refused) {
+      auto same = [&](const store::Refusal& y) { return y.path == x.path; };
+      if (std::none_of(out.listed.begin(), out.listed.end(), same)) out.listed.push_back(std::move(x));
+    }
+  }
+  std::sort(out.listed.begin(), out.listed.end(), [](const store::Refusal& a, const store::Refusal& b) {
+    return std::tie(a.epoch, a.seq) < std::tie(b.epoch, b.seq);
+  });
+  return out;
+}
+
+// "checkpoints refused: 2 (corrupt, or ...)" and a line per file; "" when none.
+std::string refused_text(const Refused& r, bool nothing_restored) {
+  if (r.count() == 0) return "";
+  std::string out = "checkpoints refused: " + std::to_string(r.count()) +
+                    " (corrupt, or holding another run's, epoch's or block's state); what they held was "
+                    "re-executed:\n";
+  for (size_t i = 0; i < r.listed.size() && i < kRefusalsShown; ++i) {
+    const auto& x = r.listed[i];
+    out += "  " + x.path + " (epoch " + std::to_string(x.epoch) + ", " +
+           (x.seq < 0 ? "end of iteration" : "block '" + x.block + "'") + "): " + x.error + "; " + x.instead +
+           "\n";
+  }
+  const int64_t unlisted = r.count() - static_cast<int64_t>(std::min(r.listed.size(), kRefusalsShown));
+  if (unlisted > 0) out += "  ... and " + std::to_string(unlisted) + " more\n";
+  if (nothing_restored) {
+    out +=
+        "restored: nothing: every checkpoint this replay tried was refused, so it re-executed everything "
+        "(the files are damaged: check the disk; a new record writes new checkpoints)\n";
+  }
+  return out;
+}
+
 // The verdict. Never claims fidelity for epochs that did not run, nor leaves
 // out that the record itself stopped early.
 std::string fidelity_line(int64_t divergences, const std::string& first_divergence, int64_t done,
@@ -189,10 +241,25 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
            format_duration(elapsed_s) + "\nblocks: " + std::to_string(skipped) + " skipped (restored), " +
            std::to_string(executed) + " re-executed\nnew logs: " + new_log_names(store, record.id, workers) +
            "\n";
+  const Refused refused = refused_checkpoints(store, workers);
+  const bool nothing_restored = refused.count() > 0 && skipped == 0 && refused.restored == 0;
+  s.text += refused_text(refused, nothing_restored);
   std::string first = first_divergence(store, workers);
-  s.text += fidelity_line(divergences, first, done, total, loop_skipped, record, recorded_epochs, workers);
-  s.text += tails;
-  s.exit_code = interrupted ? kExitInterrupted : failed ? 1 : (divergences > 0 || !first.empty()) ? kExitDivergence : 0;
+  std::string verdict =
+      fidelity_line(divergences, first, done, total, loop_skipped, record, recorded_epochs, workers);
+  if (refused.count() > 0 && verdict.rfind("fidelity: ok", 0) == 0) {
+    verdict.pop_back();  // the newline
+    verdict += nothing_restored
+                   ? ", but no checkpoint could be restored\n"
+                   : ", but " + std::to_string(refused.count()) + " checkpoint(s) were refused\n";
+  }
+  s.text += verdict + tails;
+  const bool diverged = divergences > 0 || !first.empty();
+  s.exit_code = interrupted           ? kExitInterrupted
+                : failed              ? 1
+                : diverged            ? kExitDivergence
+                : refused.count() > 0 ? kExitRefused
+                                      : 0;
   return s;
 }
 

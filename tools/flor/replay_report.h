@@ -28,9 +28,15 @@ std::string progress_line(store::Store& store, const std::string& name, const st
 // "" for a complete record. `recorded_epochs`: its finished epochs (RecordShape).
 std::string record_outcome(const store::Run& record, int64_t recorded_epochs);
 
+// The exit status of a replay whose values all came out right but that had
+// to refuse checkpoint(s): the store is damaged, the replay paid for it.
+inline constexpr int kExitRefused = 4;
+
 struct ReplaySummary {
   std::string text;  // what to print
-  int exit_code = 0; // 0 ok, 1 a worker failed, 3 divergence, 130 interrupted
+  // 0 ok, 1 a worker failed, 3 divergence, 4 every value reproduced but a
+  // checkpoint was refused (corrupt, or another epoch's), 130 interrupted
+  int exit_code = 0;
 };
 
 // The summary's verdict never claims more than was compared: epochs that did

@@ -79,6 +79,7 @@ struct CheckpointEngine::Impl {
   struct Job {
     std::vector<StagedTensor> tensors;
     std::string name;
+    std::optional<CheckpointOrigin> origin;
     int64_t state_bytes = 0;
     std::function<void(const WriteReport&)> done;
     size_t prepare_bytes = 0;  // > 0: no write, grow the arena to this (prepare())
@@ -106,7 +107,7 @@ WriteReport CheckpointEngine::Impl::execute(const Job& job) {
   report.state_bytes = job.state_bytes;
   const auto t0 = Clock::now();
   const double cpu0 = thread_cpu_seconds();
-  Result<int64_t> written = writer.write(arena.data(), job.tensors, job.name);
+  Result<int64_t> written = writer.write(arena.data(), job.tensors, job.name, job.origin);
   report.write_seconds = seconds_since(t0);
   report.write_cpu_seconds = thread_cpu_seconds() - cpu0;
   if (written.ok()) {
@@ -170,9 +171,9 @@ void CheckpointEngine::prepare(int64_t bytes) {
 
 double CheckpointEngine::last_setup_seconds() const { return impl_->last_setup_s; }
 
-Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items,
-                                         const std::string& name,
-                                         std::function<void(const WriteReport&)> done) {
+Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items, const std::string& name,
+                                         std::function<void(const WriteReport&)> done,
+                                         std::optional<CheckpointOrigin> origin) {
   const auto t0 = Clock::now();
   FLOR_RETURN_IF_ERROR(check_name(name));
   size_t total = 0;
@@ -192,7 +193,7 @@ Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items,
   }
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->job = Impl::Job{std::move(staged), name, state_bytes, std::move(done)};
+    impl_->job = Impl::Job{std::move(staged), name, std::move(origin), state_bytes, std::move(done)};
     impl_->busy = true;
   }
   impl_->cv.notify_all();

@@ -27,9 +27,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "ckpt/format.h"
 #include "ckpt/gc.h"
 #include "util/status.h"
 
@@ -64,9 +66,12 @@ class CheckpointEngine {
   // queues the write of checkpoint `name` (a file name inside dir, e.g.
   // "run3-e0007-s0.ckpt"). Waits first for the previous write. Returns the stall
   // in seconds (wait + copy). `done` runs on the writer thread when the file is
-  // durable or the write failed.
+  // durable or the write failed. `origin` (the run, epoch and block the state
+  // belongs to) goes into the manifest; without one the manifest is written
+  // in the version-1 layout, which has none.
   Result<double> capture(const std::vector<StateItem>& items, const std::string& name,
-                         std::function<void(const WriteReport&)> done);
+                         std::function<void(const WriteReport&)> done,
+                         std::optional<CheckpointOrigin> origin = std::nullopt);
 
   // Pre-faults the staging arena for `bytes` of state, so the first capture
   // does not pay for fresh memory (capture grows it anyway when needed).
@@ -96,8 +101,10 @@ class CheckpointEngine {
     std::vector<int64_t> shape;
   };
   static Result<std::vector<Entry>> list(const std::string& path);
-  // Verifies the checkpoint without loading it into tensors.
-  static Status verify(const std::string& path);
+  // Verifies the checkpoint without loading it into tensors. With `expected`,
+  // a manifest that names another origin is kCorrupt too (a file copied or
+  // renamed over this one); a version-1 manifest names none and passes.
+  static Status verify(const std::string& path, const CheckpointOrigin* expected = nullptr);
 
  private:
   struct Impl;

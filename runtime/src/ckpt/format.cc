@@ -78,6 +78,12 @@ bool read_entry(Reader* in, ManifestEntry* e) {
          in->get(&e->blob.offset);
 }
 
+bool read_origin(Reader* in, CheckpointOrigin* o) {
+  uint16_t block_len = 0;
+  return in->get(&o->run) && in->get(&o->epoch) && in->get(&o->seq) && in->get(&block_len) &&
+         in->get_string(block_len, &o->block);
+}
+
 // The stored size must agree with dtype and shape, or restore would overrun.
 bool entry_consistent(const ManifestEntry& e) {
   const size_t elem = dtype_size(e.dtype);
@@ -97,6 +103,12 @@ Status bad_manifest(const std::string& path, const std::string& why) {
 
 }  // namespace
 
+std::string to_string(const CheckpointOrigin& o) {
+  std::string where = o.seq < 0 ? "end of iteration '" + o.block + "'"
+                                : "block '" + o.block + "' (#" + std::to_string(o.seq) + ")";
+  return "run " + std::to_string(o.run) + ", epoch " + std::to_string(o.epoch) + ", " + where;
+}
+
 size_t dtype_size(uint8_t code) {
   const DTypeInfo* info = dtype_info(code);
   return info ? info->size : 0;
@@ -109,8 +121,16 @@ const char* dtype_name(uint8_t code) {
 
 std::string encode_manifest(const Manifest& manifest) {
   std::string out(kManifestMagic, sizeof(kManifestMagic));
-  put<uint32_t>(&out, kFormatVersion);
+  put<uint32_t>(&out, manifest.origin ? kManifestVersion : kManifestVersionNoOrigin);
   put<uint32_t>(&out, static_cast<uint32_t>(manifest.entries.size()));
+  if (const auto& o = manifest.origin) {
+    FLOR_CHECK(o->block.size() <= UINT16_MAX);
+    put<int64_t>(&out, o->run);
+    put<int64_t>(&out, o->epoch);
+    put<int64_t>(&out, o->seq);
+    put<uint16_t>(&out, static_cast<uint16_t>(o->block.size()));
+    out += o->block;
+  }
   for (const auto& e : manifest.entries) {
     FLOR_CHECK(e.key.size() <= UINT16_MAX && e.shape.size() <= kMaxDims);
     put<uint16_t>(&out, static_cast<uint16_t>(e.key.size()));
@@ -144,11 +164,15 @@ Result<Manifest> decode_manifest(const std::string& bytes, const std::string& pa
   uint32_t version = 0, count = 0;
   in.get(&version);
   in.get(&count);
-  if (version != kFormatVersion) {
+  if (version != kManifestVersion && version != kManifestVersionNoOrigin) {
     return bad_manifest(path, "format version " + std::to_string(version) + ", this flor reads " +
-                                  std::to_string(kFormatVersion));
+                                  std::to_string(kManifestVersionNoOrigin) + " and " +
+                                  std::to_string(kManifestVersion));
   }
   Manifest manifest;
+  if (version == kManifestVersion && !read_origin(&in, &manifest.origin.emplace())) {
+    return bad_manifest(path, "malformed origin");
+  }
   manifest.entries.resize(count);
   for (auto& e : manifest.entries) {
     if (!read_entry(&in, &e)) return bad_manifest(path, "malformed entry table");
@@ -196,7 +220,7 @@ bool parse_pack_file_name(const std::string& name, uint64_t* pack_id) {
 
 std::string encode_pack_header(uint64_t pack_id, uint32_t blob_count) {
   std::string out(kPackMagic, sizeof(kPackMagic));
-  put<uint32_t>(&out, kFormatVersion);
+  put<uint32_t>(&out, kPackVersion);
   put<uint32_t>(&out, blob_count);
   put<uint64_t>(&out, pack_id);
   put<uint64_t>(&out, xxh64(out.data(), out.size()));
@@ -214,7 +238,7 @@ Status check_pack_header(const std::string& header, uint64_t pack_id, const std:
   std::memcpy(&id, header.data() + 16, 8);
   std::memcpy(&sum, header.data() + 24, 8);
   if (sum != xxh64(header.data(), 24)) return corrupt("pack " + path + " is corrupt (header checksum)");
-  if (version != kFormatVersion) {
+  if (version != kPackVersion) {
     return corrupt("pack " + path + " has format version " + std::to_string(version));
   }
   if (id != pack_id) return corrupt("pack " + path + " is corrupt (its id does not match its name)");

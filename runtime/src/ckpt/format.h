@@ -1,4 +1,4 @@
-// The checkpoint format, version 1 (spec: docs/checkpoint-format.md). No torch
+// The checkpoint format (spec: docs/checkpoint-format.md). No torch
 // here: the driver's `flor gc` and fsck-like tools can read it without LibTorch.
 //
 // A checkpoint is a small manifest file (keys, dtypes, shapes, and for each
@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,11 @@ namespace flor::rt {
 
 inline constexpr char kManifestMagic[8] = {'F', 'L', 'O', 'R', 'C', 'K', 'P', 'T'};
 inline constexpr char kPackMagic[8] = {'F', 'L', 'O', 'R', 'P', 'A', 'C', 'K'};
-inline constexpr uint32_t kFormatVersion = 1;
+// Manifests are version 2 (version 1, without an origin, is still read);
+// packs are version 1.
+inline constexpr uint32_t kManifestVersion = 2;
+inline constexpr uint32_t kManifestVersionNoOrigin = 1;
+inline constexpr uint32_t kPackVersion = 1;
 inline constexpr size_t kPackHeaderBytes = 64;
 inline constexpr size_t kBlobAlign = 64;  // blob offsets in a pack are multiples of this
 inline constexpr const char* kPackDir = "packs";
@@ -51,7 +56,26 @@ struct ManifestEntry {
   BlobRef blob;
 };
 
+// What a checkpoint belongs to: the recorded run, the main-loop iteration
+// and the skip block (its number `seq` in the epoch and its name; seq -1: the
+// end of the iteration itself, `block` the loop's name). A restore compares it
+// with what it expects, so a file copied or renamed over another is refused.
+struct CheckpointOrigin {
+  int64_t run = 0;
+  int64_t epoch = 0;
+  int64_t seq = 0;
+  std::string block;
+  bool operator==(const CheckpointOrigin& o) const {
+    return run == o.run && epoch == o.epoch && seq == o.seq && block == o.block;
+  }
+};
+// "run 1, epoch 3, block 'train' (#0)"; the end of an iteration: "..., end of iteration 'step'".
+std::string to_string(const CheckpointOrigin& origin);
+
 struct Manifest {
+  // Version 2 has one; a version-1 manifest has none. encode_manifest writes
+  // the version that fits (so rewriting a version-1 manifest keeps it one).
+  std::optional<CheckpointOrigin> origin;
   std::vector<ManifestEntry> entries;
 };
 

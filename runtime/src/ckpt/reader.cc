@@ -179,8 +179,14 @@ Result<std::vector<CheckpointEngine::Entry>> CheckpointEngine::list(const std::s
   return out;
 }
 
-Status CheckpointEngine::verify(const std::string& path) {
+Status CheckpointEngine::verify(const std::string& path, const CheckpointOrigin* expected) {
   FLOR_ASSIGN_OR_RETURN(Manifest manifest, read_manifest(path));
+  if (expected && manifest.origin && !(*manifest.origin == *expected)) {
+    return corrupt("checkpoint " + path + " holds the state of " + to_string(*manifest.origin) + ", not of " +
+                   to_string(*expected) +
+                   " (copied or renamed over it?): it cannot be restored; replay will "
+                   "re-execute instead");
+  }
   PackSet packs(path);
   std::set<std::pair<uint64_t, uint64_t>> seen;  // a blob shared by two keys is read once
   for (const auto& e : manifest.entries) {

@@ -106,10 +106,11 @@ Result<int64_t> CheckpointWriter::write_pack(const std::vector<NewBlob>& blobs) 
   return offset;
 }
 
-Result<int64_t> CheckpointWriter::write(const uint8_t* arena,
-                                        const std::vector<StagedTensor>& tensors,
-                                        const std::string& name) {
+Result<int64_t> CheckpointWriter::write(const uint8_t* arena, const std::vector<StagedTensor>& tensors,
+                                        const std::string& name,
+                                        const std::optional<CheckpointOrigin>& origin) {
   Manifest manifest;
+  manifest.origin = origin;
   manifest.entries.resize(tensors.size());
   std::vector<NewBlob> new_blobs;
   // Blobs new in this checkpoint, by (hash, nbytes): a tensor repeated within

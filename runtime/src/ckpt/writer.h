@@ -46,12 +46,12 @@ class CheckpointWriter {
   explicit CheckpointWriter(std::string dir) : dir_(std::move(dir)) {}
 
   // Writes checkpoint `name` (a file in dir) referencing `tensors` in
-  // `arena`. On success every file the checkpoint references is durable and
-  // the result is the number of bytes newly written. On failure nothing under
-  // the final name changed (temp files are removed) and the dedup index is
-  // unchanged.
+  // `arena`, its manifest naming `origin` (none: the version-1 layout). On success every file the checkpoint
+  // references is durable and the result is the number of bytes newly written. On failure nothing under the
+  // final name changed (temp files are removed) and the dedup index is unchanged.
   Result<int64_t> write(const uint8_t* arena, const std::vector<StagedTensor>& tensors,
-                        const std::string& name);
+                        const std::string& name,
+                        const std::optional<CheckpointOrigin>& origin = std::nullopt);
 
  private:
   struct NewBlob {

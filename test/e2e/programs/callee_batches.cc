@@ -3,6 +3,10 @@
 // logging the loss of every batch, as instrumented multi-file programs are.
 //   callee_batches --epochs 3                 # 3 epochs of 4 batches
 //   callee_batches --epochs 4 --abort-after 1 # std::abort() once epoch 1 ended (exit 134)
+//   callee_batches --count-calls              # also logs `calls`, a counter the block updates but
+//                                             # nobody registers: a replay that skips the block diverges
+// With FLOR_TEST_HINDSIGHT=1 in its environment it also logs `weight_norm`, as
+// if a log statement had been added and the program rebuilt.
 #include <flor/flor.h>
 #include <torch/torch.h>
 
@@ -34,6 +38,9 @@ int main(int argc, char** argv) {
   const int64_t epochs = flor::arg("epochs", int64_t{3});
   const int64_t abort_after = flor::arg("abort-after", int64_t{-1});
   const bool final_log = flor::arg("final-log", false);  // a log after the main loop
+  const bool count_calls = flor::arg("count-calls", false);
+  const bool hindsight = std::getenv("FLOR_TEST_HINDSIGHT") != nullptr;
+  int64_t calls = 0;  // not registered: a skipped block leaves it as it was
   torch::manual_seed(0);
   torch::nn::Linear model(4, 1);
   torch::optim::SGD optimizer(model->parameters(), 0.05);
@@ -46,8 +53,13 @@ int main(int argc, char** argv) {
   for (int64_t epoch : flor::loop("epoch", 0, epochs)) {
     if (abort_after >= 0 && epoch == abort_after + 1) std::abort();  // a crash right after epoch abort_after
     double loss_sum = 0;
-    flor::block("train_epoch", [&] { train_epoch(model, optimizer, batches, loss_sum); });
+    flor::block("train_epoch", [&] {
+      train_epoch(model, optimizer, batches, loss_sum);
+      ++calls;
+    });
     flor::log("weight_sum", model->weight.sum().item<double>());
+    if (count_calls) flor::log("calls", calls);
+    if (hindsight) flor::log("weight_norm", model->weight.norm().item<double>());
     std::printf("epoch %lld weight_sum %.6f\n", static_cast<long long>(epoch),
                 model->weight.sum().item<double>());
     std::fflush(stdout);
