@@ -17,7 +17,8 @@ int64_t bytes_of(const store::LogRow& r) {
 
 }  // namespace
 
-LogWriter::LogWriter(store::Store* store, int64_t memory_bytes) : store_(store), memory_bytes_(memory_bytes) {}
+LogWriter::LogWriter(store::Store* store, int64_t memory_bytes)
+    : store_(store), memory_bytes_(memory_bytes) {}
 
 void LogWriter::commit(const std::optional<store::EpochRow>& epoch, LogBuffer& logs) {
   if (!epoch && logs.size() == 0) return;
@@ -39,21 +40,25 @@ void LogWriter::refused(const Status& s) {
   loss_.cause = s;
   if (warned_refused_) return;
   warned_refused_ = true;
-  warnings().warn("flor: warning: cannot store logs: {}; keeping them in memory (up to {} MiB, FLOR_LOG_MEMORY_MB) "
-                  "and retrying at each epoch's end",
-                  s.to_string(), memory_bytes_ / kMiB);
+  warnings().warn(
+      "flor: warning: cannot store logs: {}; keeping them in memory (up to {} MiB, FLOR_LOG_MEMORY_MB) "
+      "and retrying at each epoch's end",
+      s.to_string(), memory_bytes_ / kMiB);
 }
 
 void LogWriter::hold(Batch batch) {
   for (const store::LogRow& r : batch.logs) batch.bytes += bytes_of(r);
-  if (batch.epoch) batch.bytes += static_cast<int64_t>(sizeof *batch.epoch + batch.epoch->rng.size() + batch.epoch->note.size());
+  if (batch.epoch)
+    batch.bytes +=
+        static_cast<int64_t>(sizeof *batch.epoch + batch.epoch->rng.size() + batch.epoch->note.size());
   const int64_t epoch = batch.epoch ? batch.epoch->epoch : batch.logs.front().epoch;
   if (held_bytes_ + batch.bytes > memory_bytes_) {
     if (!warned_dropped_) {
       warned_dropped_ = true;
-      warnings().warn("flor: warning: more than {} MiB of logs wait for the store: dropping those of epoch {} "
-                      "(and later ones that do not fit) for good; FLOR_LOG_MEMORY_MB sets the bound",
-                      memory_bytes_ / kMiB, epoch);
+      warnings().warn(
+          "flor: warning: more than {} MiB of logs wait for the store: dropping those of epoch {} "
+          "(and later ones that do not fit) for good; FLOR_LOG_MEMORY_MB sets the bound",
+          memory_bytes_ / kMiB, epoch);
     }
     lose(batch);
     return;
@@ -75,8 +80,9 @@ void LogWriter::retry() {
     held_bytes_ -= b.bytes;
     held_.pop_front();
   }
-  warnings().warn("flor: the store takes writes again: stored the {} log rows held in memory since epoch {}", stored,
-                  held_since_);
+  warnings().warn(
+      "flor: note: the store takes writes again: stored the {} log rows held in memory since epoch {}",
+      stored, held_since_);
 }
 
 void LogWriter::lose(const Batch& batch) {
@@ -105,10 +111,12 @@ std::optional<LogWriter::Loss> LogWriter::finish() {
 std::string LogWriter::Loss::describe() const {
   std::string out = std::to_string(logs) + " of " + std::to_string(total_logs) + " log rows";
   if (first_epoch >= 0) {
-    out += first_epoch == last_epoch ? " (epoch " + std::to_string(first_epoch) + ")"
-                                     : " (epochs " + std::to_string(first_epoch) + "-" + std::to_string(last_epoch) + ")";
+    out += first_epoch == last_epoch
+               ? " (epoch " + std::to_string(first_epoch) + ")"
+               : " (epochs " + std::to_string(first_epoch) + "-" + std::to_string(last_epoch) + ")";
   }
-  if (epoch_rows > 0) out += " and " + std::to_string(epoch_rows) + " epoch row" + (epoch_rows == 1 ? "" : "s");
+  if (epoch_rows > 0)
+    out += " and " + std::to_string(epoch_rows) + " epoch row" + (epoch_rows == 1 ? "" : "s");
   return out;
 }
 

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
 
   for (int64_t epoch : flor::loop("epoch", 0, epochs)) {
     if (epoch == fill_at && !fill_disk(ballast)) {
-      std::fprintf(stderr, "store_full: cannot fill the disk with %s: %s\n", ballast.c_str(), std::strerror(errno));
+      std::fprintf(stderr, "store_full: cannot fill the disk with %s: %s\n", ballast.c_str(),
+                   std::strerror(errno));
       return 1;
     }
     if (epoch == free_at) std::remove(ballast.c_str());
