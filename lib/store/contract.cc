@@ -125,6 +125,13 @@ Result<Contract> read_contract(const EnvLookup& env) {
     c.threads = static_cast<int>(t);
   }
   c.vid = env(kEnvVid).value_or("");
+  if (auto v = env(kEnvLogMemory)) {
+    auto mb = parse_int(*v);
+    if (!mb || *mb < 0 || *mb > (int64_t{1} << 20)) {
+      return bad_var(kEnvLogMemory, *v, "expected a number of MiB between 0 and 1048576 (default 64)");
+    }
+    c.log_memory_mb = *mb;
+  }
   return c;
 }
 
@@ -152,6 +159,7 @@ std::map<std::string, std::string> contract_env(const Contract& c) {
   if (c.tolerate_divergence) env[kEnvTolerate] = "1";
   if (c.threads) env[kEnvThreads] = std::to_string(*c.threads);
   if (!c.vid.empty()) env[kEnvVid] = c.vid;
+  if (c.log_memory_mb != kDefaultLogMemoryMb) env[kEnvLogMemory] = std::to_string(c.log_memory_mb);
   return env;
 }
 

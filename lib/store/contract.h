@@ -31,12 +31,15 @@ inline constexpr const char* kEnvEpochs = "FLOR_EPOCHS";        // replay: "9" o
 inline constexpr const char* kEnvTolerate = "FLOR_TOLERATE";    // replay: "1" = divergence is not an error
 inline constexpr const char* kEnvThreads = "FLOR_THREADS";      // torch intra-op threads to pin
 inline constexpr const char* kEnvVid = "FLOR_VID";              // shadow-branch commit of this run
+// MiB of logs the runtime keeps in memory while the store refuses writes.
+inline constexpr const char* kEnvLogMemory = "FLOR_LOG_MEMORY_MB";
 // Not the runtime's: set by whoever starts `flor run` (flor sweep, scripts);
 // flor run writes the new run's id into that file before starting the program.
 inline constexpr const char* kEnvRunIdFile = "FLOR_RUN_ID_FILE";
 
 inline constexpr double kDefaultEps = 1.0 / 15.0;
 inline constexpr int kMaxThreads = 4096;  // FLOR_THREADS and --threads
+inline constexpr int64_t kDefaultLogMemoryMb = 64;
 
 enum class Mode { kOff, kRecord, kReplay };
 enum class InitMode { kWeak, kStrong };
@@ -67,6 +70,7 @@ struct Contract {
   bool tolerate_divergence = false;
   std::optional<int> threads;
   std::string vid;
+  int64_t log_memory_mb = kDefaultLogMemoryMb;
 };
 
 // getenv-like lookup; tests pass a map.

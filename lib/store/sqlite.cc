@@ -7,6 +7,14 @@
 namespace flor::store {
 namespace {
 
+// A write the disk refused (full, or an I/O error): the statement is noise
+// there, what to do is not.
+bool write_refused(int rc) { return (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR; }
+
+Status refused(const std::string& path, const std::string& msg) {
+  return io_error("store " + path + ": cannot write: " + msg + " (free space on its disk)");
+}
+
 Status sqlite_error(int rc, std::string message) {
   const int primary = rc & 0xff;
   if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) return corrupt(std::move(message));
@@ -44,6 +52,7 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_ms, Creat
 Db::~Db() { sqlite3_close_v2(db_); }
 
 Status Db::error(const std::string& what) const {
+  if (write_refused(sqlite3_extended_errcode(db_))) return refused(path_, sqlite3_errmsg(db_));
   return sqlite_error(sqlite3_extended_errcode(db_), "store " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
 }
 
@@ -53,6 +62,7 @@ Status Db::exec(const std::string& sql) {
   if (rc == SQLITE_OK) return Status();
   std::string msg = err ? err : sqlite3_errstr(rc);
   sqlite3_free(err);
+  if (write_refused(rc)) return refused(path_, msg);
   return sqlite_error(rc, "store " + path_ + ": '" + sql.substr(0, 60) + "': " + msg);
 }
 

@@ -44,6 +44,12 @@ void LogBuffer::clear() {
   rows_.clear();
 }
 
+std::vector<store::LogRow> LogBuffer::take() {
+  std::vector<store::LogRow> rows;
+  rows.swap(rows_);
+  return rows;
+}
+
 const std::string& LogBuffer::loc(const char* file, int line) {
   const std::pair<uintptr_t, int> key{reinterpret_cast<uintptr_t>(file), line};
   auto it = sites_.find(key);

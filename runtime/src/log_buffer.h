@@ -34,6 +34,9 @@ class LogBuffer {
   size_t size() const { return rows_.size(); }
   // Empties the buffer; the rows' memory is kept for the next ones.
   void clear();
+  // Empties the buffer, handing its rows over (for rows held longer than
+  // until the next flush: their memory is not reused).
+  std::vector<store::LogRow> take();
 
  private:
   const std::string& loc(const char* file, int line);

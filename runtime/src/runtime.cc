@@ -92,6 +92,7 @@ Status Runtime::start() {
   }
   // The driver created the run as its own; from here this process writes it.
   if (contract_.run_id) FLOR_RETURN_IF_ERROR(store_->set_run_process(run_, store::this_process()));
+  log_writer_ = std::make_unique<LogWriter>(store_.get(), contract_.log_memory_mb << 20);
   std::atexit(finish_at_exit);
   return Status();
 }
@@ -246,9 +247,7 @@ void Runtime::arg_use(std::string_view name, const std::string& value, const std
 }
 
 void Runtime::flush_logs(const std::optional<store::EpochRow>& epoch) {
-  if (!store_) return;
-  if (Status s = store_->commit_epoch(epoch, logs_.rows()); !s.ok()) warnings().warn("flor: warning: cannot store logs: {}", s.to_string());
-  logs_.clear();
+  if (log_writer_) log_writer_->commit(epoch, logs_);
 }
 
 int Runtime::finish() {
@@ -259,7 +258,15 @@ int Runtime::finish() {
   int code = 0;
   if (recorder_) recorder_->finish();
   flush_logs(std::nullopt);
+  std::map<std::string, std::string> summary;
   store::RunStatus status = store::RunStatus::kComplete;
+  // Logs the store never took make the run failed; the exit status stays the program's.
+  if (auto loss = log_writer_->finish()) {
+    std::fprintf(stderr, "flor: error: %s could not be stored: %s; the run is marked failed\n", loss->describe().c_str(),
+                 loss->cause.to_string().c_str());
+    status = store::RunStatus::kFailed;
+    summary["logs_not_stored"] = std::to_string(loss->logs);
+  }
   if (mode == RunMode::kReplay && replayer_->divergences() > 0) {
     const auto& d = *replayer_->first_divergence();
     std::fprintf(stderr,
@@ -273,11 +280,12 @@ int Runtime::finish() {
       status = store::RunStatus::kFailed;
     }
   }
-  std::map<std::string, std::string> summary;
   if (recorder_) summary["checkpoints"] = std::to_string(recorder_->checkpoints_taken());
   if (replayer_) summary["divergences"] = std::to_string(replayer_->divergences());
-  if (Status s = write_info(run_, summary); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());
-  if (Status s = store_->finish_run(run_, status, code); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());
+  Status info = write_info(run_, summary);
+  Status s = store_->finish_run(run_, status, code);
+  if (s.ok()) s = info;
+  if (!s.ok()) warnings().warn("flor: warning: cannot store the end of run {}: {}", run_, s.to_string());
   return code;
 }
 

@@ -20,6 +20,7 @@
 #include "periods.h"
 #include "flor/flor.h"
 #include "log_buffer.h"
+#include "log_writer.h"
 #include "recorder.h"
 #include "replayer.h"
 #include "state_set.h"
@@ -104,6 +105,7 @@ class Runtime {
   int64_t last_ended_ = -1;  // the main loop's last iteration that ended
 
   LogBuffer logs_;  // not yet in the store
+  std::unique_ptr<LogWriter> log_writer_;  // with store_
 };
 
 }  // namespace flor::rt

@@ -7,9 +7,11 @@
 
 namespace flor::rt {
 
+// Never destroyed: the run's end (an atexit handler registered before the
+// first warning) may still warn after static destructors ran.
 inline spdlog::logger& warnings() {
-  static auto logger = [] {
-    auto l = std::make_shared<spdlog::logger>("flor", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  static spdlog::logger* logger = [] {
+    auto* l = new spdlog::logger("flor", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     l->set_pattern("%v");
     return l;
   }();

@@ -41,6 +41,7 @@ TEST_CASE("contract: round-trips through the environment", "[contract]") {
   c.tolerate_divergence = true;
   c.threads = 2;
   c.vid = "abc";
+  c.log_memory_mb = 3;
   auto env = contract_env(c);
   auto back = read_contract(from_map(env));
   REQUIRE(back.ok());
@@ -60,6 +61,7 @@ TEST_CASE("contract: round-trips through the environment", "[contract]") {
   CHECK(back->tolerate_divergence);
   CHECK(back->threads == 2);
   CHECK(back->vid == "abc");
+  CHECK(back->log_memory_mb == 3);
 }
 
 TEST_CASE("contract: bad values name the variable", "[contract]") {
@@ -69,6 +71,7 @@ TEST_CASE("contract: bad values name the variable", "[contract]") {
   CHECK_THAT(with("FLOR_EPS", "2").status().message(), Catch::Contains("FLOR_EPS"));
   CHECK_THAT(with("FLOR_INIT", "medium").status().message(), Catch::Contains("FLOR_INIT"));
   CHECK_THAT(with("FLOR_THREADS", "0").status().message(), Catch::Contains("FLOR_THREADS"));
+  CHECK_THAT(with("FLOR_LOG_MEMORY_MB", "-1").status().message(), Catch::Contains("FLOR_LOG_MEMORY_MB"));
   CHECK_THAT(with("FLOR_PROBE_COMPLETE", "yes").status().message(), Catch::Contains("FLOR_PROBE_COMPLETE"));
   CHECK(read_contract(from_map({{"FLOR_MODE", "record"}})).status().code() == Code::kInvalidArgument);
 }

@@ -49,6 +49,13 @@ Result<RunRequest> parse_request(const std::vector<std::string>& words) {
   return req;
 }
 
+// The count of logs the runtime could not store ("" when none), from the run's info.
+std::string logs_not_stored(const store::Run& run) {
+  auto info = nlohmann::json::parse(run.info_json, nullptr, false);
+  if (!info.is_object() || !info.contains("logs_not_stored") || !info["logs_not_stored"].is_string()) return "";
+  return info["logs_not_stored"].get<std::string>();
+}
+
 }  // namespace
 
 Result<int> cmd_run(const std::vector<std::string>& words) {
@@ -95,9 +102,13 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(auto exits,
                         launch(*store, {w}, nullptr, std::chrono::milliseconds(1000), req.kill_after));
   FLOR_ASSIGN_OR_RETURN(store::Run done, store->run(id));
-  std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d); log: %s\n", static_cast<long long>(id),
+  const std::string lost = logs_not_stored(done);
+  std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d)%s; log: %s\n", static_cast<long long>(id),
                req.name.c_str(), store::to_string(done.status), exits[0].exit_code,
+               lost.empty() ? "" : (": " + lost + " log rows could not be stored").c_str(),
                log_path(*store, id).c_str());
+  // The program's status, unless it succeeded but its run did not (logs lost): scripts must see that.
+  if (exits[0].exit_code == 0 && done.status == store::RunStatus::kFailed) return 1;
   return exits[0].exit_code;
 }
 

@@ -58,8 +58,15 @@ const char kRunUsage[] =
     "environment: FLOR_RUN_ID_FILE=PATH makes flor write the new run's id there\n"
     "(a line) before CMD starts, for scripts that need it.\n"
     "\n"
+    "If the store cannot take writes (a full disk), logs are kept in memory (up to\n"
+    "FLOR_LOG_MEMORY_MB, default 64) and retried at each epoch's end; logs still\n"
+    "not stored at the end are counted in a summary and the run is marked failed,\n"
+    "with CMD's exit status.\n"
+    "\n"
     "exit status: CMD's (128+N when signal N ended it); 2 for bad usage, 1 when flor\n"
-    "itself failed (not in a git repository, command not found, ...).\n"
+    "itself failed (not in a git repository, command not found, ...), and 1 when\n"
+    "CMD exited 0 but its run failed (logs that could not be stored, or a run\n"
+    "whose end the store refused: it stays 'running').\n"
     "\n"
     "example: flor run mnist -- ./build/train --epochs 20\n";
 

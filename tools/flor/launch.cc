@@ -54,6 +54,7 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
     }
   }
   std::vector<sched::ExitInfo> exits = group.wait(tick, interval);
+  Status unmarked;  // the first run whose end the store refused (a full disk): the others are still tried
   for (size_t i = 0; i < workers.size(); ++i) {
     if (exits[i].killed) {
       std::fprintf(stderr,
@@ -63,8 +64,15 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
     }
     auto run = store.run(workers[i].run);
     store::RunStatus written = run.ok() ? run->status : store::RunStatus::kRunning;
-    FLOR_RETURN_IF_ERROR(store.finish_run(workers[i].run, final_status(exits[i], written), exits[i].exit_code));
+    const store::RunStatus status = final_status(exits[i], written);
+    Status s = store.finish_run(workers[i].run, status, exits[i].exit_code);
+    if (!s.ok() && unmarked.ok()) {
+      unmarked = s.with_context("cannot mark run " + std::to_string(workers[i].run) + " of '" +
+                                (run.ok() ? run->name : store.dir()) + "' as " + store::to_string(status) + " (exit " +
+                                std::to_string(exits[i].exit_code) + "); it stays 'running' in the store");
+    }
   }
+  FLOR_RETURN_IF_ERROR(unmarked);
   return exits;
 }
 

@@ -1,0 +1,69 @@
+// Writes a run's logs and epoch rows to the store, in the order they came,
+// one transaction per batch (an epoch's logs with its row, or a long epoch's
+// 4096 logs). While the store refuses writes (a full disk), batches are held
+// in memory, up to a bound (FLOR_LOG_MEMORY_MB), and retried at the next
+// epoch's end and at the run's end; a batch that does not fit is dropped and
+// counted. It warns once when the store first refuses, once when held logs
+// have to be dropped, and says when held logs land.
+//
+// Thread-safety: the training thread only (owned by the Runtime).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "log_buffer.h"
+#include "store/store.h"
+
+namespace flor::rt {
+
+class LogWriter {
+ public:
+  // `store` outlives the writer; `memory_bytes`: the most bytes of rows held.
+  LogWriter(store::Store* store, int64_t memory_bytes);
+
+  // Stores `logs` and (when given) `epoch` in one transaction, after every
+  // held batch; or holds them. Empties `logs`. Held batches are retried only
+  // when `epoch` is given (at an epoch's end).
+  void commit(const std::optional<store::EpochRow>& epoch, LogBuffer& logs);
+
+  // What a run could not store.
+  struct Loss {
+    int64_t logs = 0;          // log rows never stored
+    int64_t total_logs = 0;    // log rows the run produced
+    int64_t epoch_rows = 0;    // epoch rows never stored
+    int64_t first_epoch = -1;  // the epochs of the lost log rows (-1: none in the main loop)
+    int64_t last_epoch = -1;
+    Status cause;              // the store's last refusal
+    // "5000 of 8000 log rows (epochs 3-7) and 5 epoch rows"
+    std::string describe() const;
+  };
+  // The run ends: retries what is held, once more. Nullopt when everything
+  // was stored; afterwards nothing is held.
+  std::optional<Loss> finish();
+
+ private:
+  struct Batch {
+    std::optional<store::EpochRow> epoch;
+    std::vector<store::LogRow> logs;
+    int64_t bytes = 0;
+  };
+  void hold(Batch batch);
+  void retry();
+  void refused(const Status& s);
+  void lose(const Batch& batch);
+
+  store::Store* store_;
+  int64_t memory_bytes_;
+  std::deque<Batch> held_;  // in order; the store refused the first one
+  int64_t held_bytes_ = 0;
+  int64_t held_since_ = -1;  // the epoch of the first held batch
+  bool warned_refused_ = false;
+  bool warned_dropped_ = false;
+  Loss loss_;
+};
+
+}  // namespace flor::rt
