@@ -87,4 +87,9 @@ grep -q "^flor: cannot mark run 1 of 'full' as .* (exit 0); it stays 'running' i
 if grep -E 'INSERT|UPDATE|running .' "$WORK/full.err" | grep -v "stays 'running'"; then fail "raw SQL in the messages"; fi
 rm "$FLOR_HOME/ballast"
 expect_eq "$(q full "select status from runs where id=1")" running "run status when nothing could be written"
+# --- the runtime never ended the run (the disk was full, or the program left by _exit) --
+# The driver can write: failed, not complete, since what was not stored is unknown.
+STORE_FULL_SKIP_END=1 record late 6 6
+expect_eq "$rc" 1 "exit status when the runtime could not end its run"
+expect_eq "$(q late "select status||' '||exit_code from runs where id=1")" "failed 0" "run status after an unwritten end"
 echo "driver_store_full: ok"

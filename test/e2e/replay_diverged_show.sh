@@ -66,6 +66,10 @@ rows = json.load(open(sys.argv[1]))
 assert all("weight_norm" not in r for r in rows), rows
 assert sum(r.get("weight_norm@diverged") is not None for r in rows) == 4, rows
 PY
+# --tolerate: the divergence is reported, not an error, with several workers too.
+"$FLOR" replay drift -j 2 --no-probes --tolerate > "$WORK/tolerated.out" 2>&1 ||
+  fail "tolerated divergence: exit $?: $(cat "$WORK/tolerated.out")"
+contains 'fidelity: DIVERGED' < "$WORK/tolerated.out" || fail "tolerated divergence not reported: $(cat "$WORK/tolerated.out")"
 # A faithful replay (one worker from epoch 0, the block runs, so the counter counts): its values are plain hindsight values again.
 "$FLOR" replay drift --probe train_epoch > "$WORK/probe.out" 2>&1 || fail "probed replay: $(cat "$WORK/probe.out")"
 "$FLOR" show drift --format csv > "$WORK/both.csv"

@@ -269,7 +269,8 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
   const double t0 = now_seconds();
   FLOR_ASSIGN_OR_RETURN(auto exits,
                         launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000), p.req.kill_after));
-  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0);
+  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0,
+                              p.req.tolerate);
   std::fputs(s.text.c_str(), stdout);
   if (exits[0].exit_code == 0 && s.exit_code == kExitRefused) return kExitRefused;
   return exits[0].exit_code;
@@ -302,7 +303,8 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
                                         std::chrono::milliseconds(1000), p.req.kill_after));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
-  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0);
+  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0,
+                              p.req.tolerate);
   std::fputs(s.text.c_str(), stdout);
   return s.exit_code;
 }

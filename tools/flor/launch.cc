@@ -1,6 +1,7 @@
 #include "launch.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -12,12 +13,15 @@
 
 namespace flor::cli {
 
-store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status) {
+store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, bool claimed) {
   if (exit.interrupted) return store::RunStatus::kInterrupted;
   if (exit.exit_code != 0) return store::RunStatus::kFailed;
   // A reader may have found the program gone before this driver reaped it: the exit status tells more.
   const bool unfinished = runtime_status == store::RunStatus::kRunning || runtime_status == store::RunStatus::kDead;
-  return unfinished ? store::RunStatus::kComplete : runtime_status;
+  if (!unfinished) return runtime_status;
+  // A runtime that claimed the run and exited 0 without ending it could not
+  // write its end (a full disk): what it could not store is unknown, so failed.
+  return claimed ? store::RunStatus::kFailed : store::RunStatus::kComplete;
 }
 
 std::map<std::string, std::string> training_env(const Contract& contract, int threads) {
@@ -64,7 +68,8 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
     }
     auto run = store.run(workers[i].run);
     store::RunStatus written = run.ok() ? run->status : store::RunStatus::kRunning;
-    const store::RunStatus status = final_status(exits[i], written);
+    const bool claimed = run.ok() && run->process && run->process->pid != ::getpid();
+    const store::RunStatus status = final_status(exits[i], written, claimed);
     Status s = store.finish_run(workers[i].run, status, exits[i].exit_code);
     if (!s.ok() && unmarked.ok()) {
       unmarked = s.with_context("cannot mark run " + std::to_string(workers[i].run) + " of '" +

@@ -34,8 +34,9 @@ inline const OptionSpec kKillAfterOption = {"--kill-after", nullptr, Takes::kVal
 Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args);
 
 // Interrupted when Ctrl-C ended it, failed on a non-zero exit, otherwise what
-// the runtime wrote (complete when it wrote nothing: a program without flor).
-store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status);
+// the runtime wrote; when it wrote no end: complete for a program without flor,
+// failed for one whose runtime `claimed` the run (it could not write its end).
+store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, bool claimed);
 
 // The environment of a training process: the contract plus pinned thread counts.
 std::map<std::string, std::string> training_env(const Contract& contract, int threads);
