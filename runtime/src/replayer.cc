@@ -64,9 +64,13 @@ bool Replayer::restore(const store::CheckpointRow& c, StateSet& state, detail::L
     }
     return true;
   }
-  warnings().warn("flor: warning: cannot restore {}: {}; {}", path, s.to_string(), instead);
-  if (restores_.refuse({c.path, c.epoch, c.seq, c.block, s.to_string(), instead})) save_restores();
+  refuse(c, s, instead);
   return false;
+}
+
+void Replayer::refuse(const store::CheckpointRow& c, const Status& why, const std::string& instead) {
+  warnings().warn("flor: warning: cannot restore {}/{}: {}; {}", store_->dir(), c.path, why.to_string(), instead);
+  if (restores_.refuse({c.path, c.epoch, c.seq, c.block, why.to_string(), instead})) save_restores();
 }
 
 void Replayer::save_restores() {
@@ -131,9 +135,18 @@ bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, 
   const store::CheckpointRow* c = checkpoint(epoch, seq);
   // Catch-up epochs write no row: their restores are counted apart.
   const InRow in_row = epoch >= plan_.first ? InRow::kYes : InRow::kNo;
+  const std::string instead = "re-executing block '" + name + "' of epoch " + std::to_string(epoch);
+  if (!probed(name) && c && c->block != name) {
+    // The record had another block at this place: the program's blocks changed
+    // (order, or one added before it). Its state is not this block's.
+    refuse(*c, failed_precondition("block #" + std::to_string(seq) + " of epoch " + std::to_string(epoch) +
+                                   " was '" + c->block + "' in the record, is '" + name +
+                                   "' now (the program's blocks changed since the record)"),
+           instead);
+    c = nullptr;
+  }
   if (!probed(name) && c) {
-    if (restore(*c, state, locals, "re-executing block '" + name + "' of epoch " + std::to_string(epoch),
-                in_row)) {
+    if (restore(*c, state, locals, instead, in_row)) {
       ++epoch_skipped_;
       if (!said_skip_output_) {
         said_skip_output_ = true;

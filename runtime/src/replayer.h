@@ -72,6 +72,9 @@ class Replayer {
   // saying what happens `instead`, and records the refusal. True when restored.
   bool restore(const store::CheckpointRow& c, StateSet& state, detail::LocalsView locals,
                const std::string& instead, InRow in_row);
+  // Warns that `c` cannot be restored (`why`), saying what happens `instead`,
+  // and records the refusal for the driver.
+  void refuse(const store::CheckpointRow& c, const Status& why, const std::string& instead);
   void save_restores();
   void compare(const store::LogRow& row);
 

@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <type_traits>
 
@@ -172,6 +174,7 @@ constexpr int kEpochs = 3;
 constexpr const char* kOutVar = "FLOR_TEST_LOCALS_OUT";
 constexpr const char* kPassVar = "FLOR_TEST_LOCALS_PASS";          // 0: the loop gets no flor::locals
 constexpr const char* kRegisterVar = "FLOR_TEST_LOCALS_REGISTER";  // 0: no flor::checkpoints
+constexpr const char* kSwapVar = "FLOR_TEST_SWAP_BLOCKS";          // set: "probe" before "weights"
 
 // One epoch's values after its blocks, as tensors (bit-exact comparison).
 struct EpochValues {
@@ -254,7 +257,10 @@ TEST_CASE("locals child: training program", "[.][locals_child]") {
       probe = model->forward(data.images.narrow(0, 0, 4));  // dropout on: draws from the generator
       ++ran;
     };
-    if (pass) {
+    if (std::getenv(kSwapVar)) {  // the program changed after the record: blocks in another order
+      if (auto blk = flor::skip_block("probe")) run_probe();
+      flor::block("weights", weights);
+    } else if (pass) {
       flor::block("weights", weights, flor::locals(weight_sum));
       if (auto blk = flor::skip_block("probe", flor::locals(probe))) run_probe();
     } else {
@@ -345,6 +351,27 @@ TEST_CASE("locals: a block with locals but no registered state is checkpointed a
   }
   // Nothing registered: the model is not restored (the replay never trained it).
   CHECK_FALSE(torch::equal(p[ran + 1], r[ran + 1]));
+}
+
+// Blocks without locals hold the same state (the registered model and
+// optimizer), so only the name tells the record's block #0 ("weights") from
+// the replay's ("probe"): restoring it would skip "probe" with the wrong state.
+TEST_CASE("replay: a block whose name differs from the record's at its place is re-executed, not restored",
+          "[runtime]") {
+  TempDir dir;
+  const std::string rec = dir / "record.pt", rep = dir / "replay.pt";
+  const std::string no_locals = std::string(kPassVar) + "=0 ";
+  REQUIRE(run_child(dir, "record", rec, no_locals) == 0);
+  // Without locals the skipped batch loop leaves running_loss 0: tolerated.
+  REQUIRE(run_child(dir, "replay", rep, no_locals + "FLOR_TOLERATE=1 " + kSwapVar + "=1") == 0);
+  const auto r = load_values(rec), p = load_values(rep);
+  const size_t ran = kEpochs * kPerEpoch;
+  CHECK(p[ran].item<int64_t>() == kEpochs * 2);  // both blocks ran each epoch; the batch loops were skipped
+  CHECK(torch::equal(p[ran + 1], r[ran + 1]));
+  for (size_t e = 0; e < kEpochs; ++e) CHECK(torch::equal(p[e * kPerEpoch + 6], r[e * kPerEpoch + 6]));  // weight_sum
+  std::ifstream in(rep + ".log");
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(log.find("was 'weights' in the record, is 'probe' now") != std::string::npos);
 }
 
 }  // namespace
