@@ -100,7 +100,9 @@ Result<Contract> read_contract(const EnvLookup& env) {
     FLOR_ASSIGN_OR_RETURN(c.eps, parse_real(kEnvEps, *v, 0, 1));
   }
   if (auto v = env(kEnvSegment)) {
-    FLOR_ASSIGN_OR_RETURN(c.segment, parse_segment(*v));
+    auto segment = parse_segment(*v);
+    if (!segment.ok()) return segment.status().with_context(kEnvSegment);
+    c.segment = *segment;
   }
   if (auto v = env(kEnvInit)) {
     if (*v == "weak") {

@@ -73,6 +73,7 @@ TEST_CASE("contract: bad values name the variable", "[contract]") {
   CHECK_THAT(with("FLOR_THREADS", "0").status().message(), Catch::Contains("FLOR_THREADS"));
   CHECK_THAT(with("FLOR_LOG_MEMORY_MB", "-1").status().message(), Catch::Contains("FLOR_LOG_MEMORY_MB"));
   CHECK_THAT(with("FLOR_PROBE_COMPLETE", "yes").status().message(), Catch::Contains("FLOR_PROBE_COMPLETE"));
+  CHECK_THAT(with("FLOR_SEGMENT", "0/2").status().message(), Catch::StartsWith("FLOR_SEGMENT: segment '0/2'"));
   CHECK(read_contract(from_map({{"FLOR_MODE", "record"}})).status().code() == Code::kInvalidArgument);
 }
 
