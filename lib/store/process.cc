@@ -3,9 +3,10 @@
 #include <unistd.h>
 
 #include <climits>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <string>
+
+#include "util/proc_stat.h"
 
 namespace flor::store {
 namespace {
@@ -16,46 +17,20 @@ std::string host_name() {
   return buf;
 }
 
-struct ProcStat {
-  bool exists = false;
-  char state = '?';
-  int64_t start = 0;
-};
-
-// /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and
-// parentheses, so the fields are counted after the last ')'. Field 3 is the
-// state, field 22 the start time.
-ProcStat read_stat(int64_t pid) {
-  ProcStat out;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return out;
-  const auto paren = line.rfind(')');
-  if (paren == std::string::npos) return out;
-  out.exists = true;
-  std::istringstream fields(line.substr(paren + 1));
-  std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
-    if (i == 3) out.state = field.empty() ? '?' : field[0];
-    if (i == 22) out.start = std::atoll(field.c_str());
-  }
-  return out;
-}
-
 }  // namespace
 
 RunProcess this_process() {
-  const int64_t pid = ::getpid();
-  return RunProcess{host_name(), pid, read_stat(pid).start};
+  const pid_t pid = ::getpid();
+  const std::optional<ProcStat> st = read_proc_stat(pid);
+  return RunProcess{host_name(), pid, st ? static_cast<int64_t>(st->start_ticks) : 0};
 }
 
 bool process_gone(const RunProcess& p) {
   if (p.pid <= 0 || p.host.empty() || p.host != host_name()) return false;
-  if (!read_stat(::getpid()).exists) return false;  // no /proc here: nothing can be judged
-  const ProcStat now = read_stat(p.pid);
-  if (!now.exists) return true;
-  if (now.state == 'Z') return true;
-  return p.start != 0 && now.start != p.start;
+  if (!read_proc_stat(::getpid())) return false;  // no /proc here: nothing can be judged
+  const std::optional<ProcStat> now = read_proc_stat(static_cast<pid_t>(p.pid));
+  if (!now || now->state == 'Z' || now->state == 'X') return true;
+  return p.start != 0 && static_cast<int64_t>(now->start_ticks) != p.start;
 }
 
 }  // namespace flor::store

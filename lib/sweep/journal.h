@@ -42,7 +42,7 @@ struct Entry {
   double ended = 0;
   std::string slot;                 // "gpu0", "cpu1"
   int pid = 0;                      // the last attempt's process (0: none yet), with its
-  uint64_t pid_start = 0;           // start time (sched::ProcStat): a restart stops it if alive
+  uint64_t pid_start = 0;           // start time (ProcStat): a restart stops it if alive
   std::optional<int64_t> flor_run;  // the recorded run in the store, when known
   Json final_metrics = Json::object();
 };

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "sched/proc_stat.h"
+#include "util/proc_stat.h"
 
 namespace flor::sweep {
 namespace {
@@ -33,7 +33,7 @@ std::vector<int> process_tree(int root) {
   if (DIR* d = ::opendir("/proc")) {
     while (dirent* e = ::readdir(d)) {
       int pid = std::atoi(e->d_name);
-      if (auto st = sched::read_proc_stat(pid)) children[st->ppid].push_back(pid);  // nullopt for non-pids (0)
+      if (auto st = read_proc_stat(pid)) children[st->ppid].push_back(pid);  // nullopt for non-pids (0)
     }
     ::closedir(d);
   }

@@ -9,9 +9,9 @@
 #include <map>
 #include <set>
 
-#include "sched/proc_stat.h"
 #include "sched/spawn.h"
 #include "sweep/files.h"
+#include "util/proc_stat.h"
 
 namespace flor::sweep {
 
@@ -98,12 +98,12 @@ Result<Summary> Scheduler::run(const std::vector<Entry>& entries, const std::ato
 // its group and SIGKILL after the grace, before its permutation runs again.
 Status Scheduler::stop_earlier_attempts() {
   for (const Entry* e : journal_->entries()) {
-    if (e->state != RunState::kRunning || !sched::process_alive(e->pid, e->pid_start)) continue;
+    if (e->state != RunState::kRunning || !process_alive(e->pid, e->pid_start)) continue;
     const pid_t pid = e->pid;
     const double give_up = monotonic_s() + options_.kill_grace_s + 5;
     double kill_at = monotonic_s() + options_.kill_grace_s;
     sched::signal_group(pid, SIGTERM);
-    while (sched::process_alive(pid, e->pid_start)) {
+    while (process_alive(pid, e->pid_start)) {
       if (monotonic_s() >= give_up) {
         return failed_precondition("the earlier attempt of " + e->folder + " (pid " + std::to_string(pid) +
                                    ") is still running after SIGKILL; stop it, then start the sweep again");
@@ -161,7 +161,7 @@ Status Scheduler::start(Entry entry, size_t slot) {
   if (!child.ok()) return fail_attempt(std::move(entry), "cannot start: " + child.status().message(), "");
   // The journal knows the attempt's process before anything else happens.
   entry.pid = (*child)->pid();
-  entry.pid_start = sched::read_proc_stat(entry.pid).value_or(sched::ProcStat{}).start_ticks;
+  entry.pid_start = read_proc_stat(entry.pid).value_or(ProcStat{}).start_ticks;
   if (Status st = journal_->put(entry); !st.ok()) return st;  // ~Child stops it
   auto r = std::make_unique<Running>();
   r->entry = std::move(entry);

@@ -9,9 +9,9 @@
 #include <fstream>
 
 #include "common/temp_dir.h"
-#include "sched/proc_stat.h"
 #include "sweep/files.h"
 #include "sweep/scheduler.h"
+#include "util/proc_stat.h"
 
 namespace flor::sweep {
 namespace {
@@ -301,7 +301,7 @@ TEST_CASE("scheduler: a restart stops an earlier attempt still alive before runn
     es[i].state = RunState::kRunning;
     es[i].attempts = 1;
     es[i].pid = c.pid();
-    es[i].pid_start = sched::read_proc_stat(c.pid())->start_ticks + (i == 0 ? 0 : 1);  // x2: pid reused
+    es[i].pid_start = read_proc_stat(c.pid())->start_ticks + (i == 0 ? 0 : 1);  // x2: pid reused
   }
   REQUIRE(f.journal.put_all(es).ok());
   f.run(f.entries_of(R"({"data_name": "t", "x": [1, 2]})"), 2);

@@ -1,10 +1,10 @@
-#include "sched/proc_stat.h"
+#include "util/proc_stat.h"
 
 #include <fstream>
 #include <sstream>
 #include <string>
 
-namespace flor::sched {
+namespace flor {
 
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
   if (pid <= 0) return std::nullopt;
@@ -29,4 +29,4 @@ bool process_alive(pid_t pid, uint64_t start_ticks) {
   return st && st->start_ticks == start_ticks && st->state != 'Z' && st->state != 'X';
 }
 
-}  // namespace flor::sched
+}  // namespace flor

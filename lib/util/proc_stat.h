@@ -1,5 +1,7 @@
 // What /proc/PID/stat says about a process: its parent, its state and when it
 // started. A pid alone is not an identity (pids are reused); pid + start time is.
+// No product code: the sweep (its attempts), the store (a run's process) and
+// the memory trace read it.
 #pragma once
 
 #include <sys/types.h>
@@ -7,7 +9,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace flor::sched {
+namespace flor {
 
 struct ProcStat {
   char state = '?';  // R, S, D, Z (exited, not reaped), T, ...
@@ -22,4 +24,4 @@ std::optional<ProcStat> read_proc_stat(pid_t pid);
 // has not exited (a zombie has) and is not a newer process that reuses the pid.
 bool process_alive(pid_t pid, uint64_t start_ticks);
 
-}  // namespace flor::sched
+}  // namespace flor
