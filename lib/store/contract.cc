@@ -128,11 +128,7 @@ Result<Contract> read_contract(const EnvLookup& env) {
   }
   c.vid = env(kEnvVid).value_or("");
   if (auto v = env(kEnvLogMemory)) {
-    auto mb = parse_int(*v);
-    if (!mb || *mb < 0 || *mb > (int64_t{1} << 20)) {
-      return bad_var(kEnvLogMemory, *v, "expected a number of MiB between 0 and 1048576 (default 64)");
-    }
-    c.log_memory_mb = *mb;
+    FLOR_ASSIGN_OR_RETURN(c.log_memory_mb, parse_integer(kEnvLogMemory, *v, 0, int64_t{1} << 20));  // MiB
   }
   return c;
 }

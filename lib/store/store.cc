@@ -190,10 +190,8 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(std::optional<int> version, schema_version());
     if (version == kSchemaVersion) return read_id();
-    if (!version && (mode == OpenMode::kExisting || holds_checkpoints(dir_ + "/ckpt"))) {
-      if (holds_checkpoints(dir_ + "/ckpt")) return lost_store(dir_, name_);
-      return empty_store(db_->path(), name_);
-    }
+    if (!version && holds_checkpoints(dir_ + "/ckpt")) return lost_store(dir_, name_);
+    if (!version && mode == OpenMode::kExisting) return empty_store(db_->path(), name_);
     Transaction tx(db_.get());
     FLOR_RETURN_IF_ERROR(tx.begin());
     FLOR_ASSIGN_OR_RETURN(version, schema_version());
@@ -513,10 +511,6 @@ class SqliteStore final : public Store {
   std::string name_;
   std::string id_;
 };
-
-}  // namespace
-
-namespace {
 
 bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
 
