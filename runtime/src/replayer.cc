@@ -133,20 +133,18 @@ bool Replayer::block_enter(int64_t epoch, int64_t seq, const std::string& name, 
                            detail::LocalsView locals) {
   ++epoch_blocks_;
   const store::CheckpointRow* c = checkpoint(epoch, seq);
-  // Catch-up epochs write no row: their restores are counted apart.
-  const InRow in_row = epoch >= plan_.first ? InRow::kYes : InRow::kNo;
-  const std::string instead = "re-executing block '" + name + "' of epoch " + std::to_string(epoch);
-  if (!probed(name) && c && c->block != name) {
-    // The record had another block at this place: the program's blocks changed
-    // (order, or one added before it). Its state is not this block's.
-    refuse(*c, failed_precondition("block #" + std::to_string(seq) + " of epoch " + std::to_string(epoch) +
-                                   " was '" + c->block + "' in the record, is '" + name +
-                                   "' now (the program's blocks changed since the record)"),
-           instead);
-    c = nullptr;
-  }
-  if (!probed(name) && c) {
-    if (restore(*c, state, locals, instead, in_row)) {
+  if (c && !probed(name)) {
+    const std::string instead = "re-executing block '" + name + "' of epoch " + std::to_string(epoch);
+    // Catch-up epochs write no row: their restores are counted apart.
+    const InRow in_row = epoch >= plan_.first ? InRow::kYes : InRow::kNo;
+    if (c->block != name) {
+      // The record had another block at this place: the program's blocks changed
+      // (order, or one added before it). Its state is not this block's.
+      refuse(*c, failed_precondition("block #" + std::to_string(seq) + " of epoch " + std::to_string(epoch) +
+                                     " was '" + c->block + "' in the record, is '" + name +
+                                     "' now (the program's blocks changed since the record)"),
+             instead);
+    } else if (restore(*c, state, locals, instead, in_row)) {
       ++epoch_skipped_;
       if (!said_skip_output_) {
         said_skip_output_ = true;
