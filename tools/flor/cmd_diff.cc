@@ -59,9 +59,9 @@ report::Table log_differences(const Side& a, const Side& b) {
 }  // namespace
 
 Result<int> cmd_diff(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("diff", words, {{"--format", nullptr, Takes::kValue}}));
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("diff", words, {kFormatOption}));
   FLOR_RETURN_IF_ERROR(expect_positionals("diff", args, 2, 2));
-  FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
+  FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(args));
   FLOR_ASSIGN_OR_RETURN(Side a, load(args.positional[0]));
   FLOR_ASSIGN_OR_RETURN(Side b, load(args.positional[1]));
   report::Table logs = log_differences(a, b);

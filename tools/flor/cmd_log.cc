@@ -17,9 +17,9 @@ std::string segment_of(const store::Run& r) {
 }  // namespace
 
 Result<int> cmd_log(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("log", words, {{"--format", nullptr, Takes::kValue}}));
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("log", words, {kFormatOption}));
   FLOR_RETURN_IF_ERROR(expect_positionals("log", args, 0, 1));
-  FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
+  FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(args));
   std::optional<std::string> given;
   if (!args.positional.empty()) given = args.positional[0];
   FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));

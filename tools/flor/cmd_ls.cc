@@ -47,9 +47,9 @@ Result<std::vector<report::Cell>> experiment_row(const std::string& home, const 
 }  // namespace
 
 Result<int> cmd_ls(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("ls", words, {{"--format", nullptr, Takes::kValue}}));
+  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("ls", words, {kFormatOption}));
   FLOR_RETURN_IF_ERROR(expect_positionals("ls", args, 0, 0));
-  FLOR_ASSIGN_OR_RETURN(report::Format format, report::parse_format(args.value("--format").value_or("table")));
+  FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(args));
   const std::string home = flor_home();
   FLOR_ASSIGN_OR_RETURN(auto experiments, store::Store::list(home));
   if (experiments.empty() && format == report::Format::kTable) {

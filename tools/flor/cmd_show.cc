@@ -11,12 +11,11 @@ Result<int> show_sweeps(const std::string& name, report::Format format);  // cmd
 Result<int> cmd_show(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("show", words,
                                               {{"--run", nullptr, Takes::kValue},
-                                               {"--format", nullptr, Takes::kValue},
+                                               kFormatOption,
                                                {"--sweep", nullptr, Takes::kFlag},
                                                {"--by-epoch", nullptr, Takes::kFlag}}));
   FLOR_RETURN_IF_ERROR(expect_positionals("show", args, 0, 1));
-  FLOR_ASSIGN_OR_RETURN(report::Format format,
-                        report::parse_format(args.value("--format").value_or("table")));
+  FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(args));
   std::optional<std::string> given;
   if (!args.positional.empty()) given = args.positional[0];
   FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));

@@ -61,7 +61,7 @@ const std::vector<OptionSpec> kOptions = {
     {"--dry-run", "-n", Takes::kFlag},
     {"--retry-failed", nullptr, Takes::kFlag},
     {"--no-record", nullptr, Takes::kFlag},
-    {"--format", nullptr, Takes::kValue},
+    kFormatOption,
 };
 
 // Set by SIGINT/SIGTERM; the scheduler stops its runs and returns.
@@ -85,7 +85,7 @@ Result<Request> parse_request(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(Args args, parse_args("sweep", words, kOptions));
   FLOR_RETURN_IF_ERROR(expect_positionals("sweep", args, 1, 1));
   Request r;
-  FLOR_ASSIGN_OR_RETURN(r.format, report::parse_format(args.value("--format").value_or("table")));
+  FLOR_ASSIGN_OR_RETURN(r.format, format_value(args));
   r.config_path = args.positional[0];
   FLOR_ASSIGN_OR_RETURN(r.config, load_config(r.config_path));
   for (const std::string& w : r.config.warnings) std::fprintf(stderr, "flor: warning: %s\n", w.c_str());

@@ -27,6 +27,10 @@ Result<git::Repo> open_repo() {
   return git::Repo::open(cwd);
 }
 
+Result<report::Format> format_value(const Args& args) {
+  return report::parse_format(args.value(kFormatOption.name).value_or("table"));
+}
+
 Result<std::unique_ptr<store::Store>> open_experiment(const std::string& home, const std::string& name) {
   FLOR_RETURN_IF_ERROR(store::Store::check_name(name));
   struct stat st {};

@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "git/repo.h"
+#include "report/table.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -15,6 +16,11 @@ namespace flor::cli {
 
 // FLOR_HOME, else ~/.flor, as an absolute path.
 std::string flor_home();
+
+// --format table|csv|json of the listing commands (ls, log, diff, show, sweep).
+inline constexpr OptionSpec kFormatOption = {"--format", nullptr, Takes::kValue};
+// Its value; table when it is absent.
+Result<report::Format> format_value(const Args& args);
 
 // The repository containing the current directory.
 Result<git::Repo> open_repo();
