@@ -34,7 +34,7 @@
 
 #include "ckpt/engine.h"
 #include "ckpt/format.h"
-#include "ckpt/posix_file.h"
+#include "util/durable_file.h"
 #include "ckpt/writer.h"
 #include "flor/flor.h"
 
@@ -388,23 +388,23 @@ Row row_restore(const Options& opt, std::vector<StateItem>& items) {
   });
   // Raw read of the same bytes from the same files into the same tensors, in
   // the same 256 KiB chunks: what restore adds is checking and hashing.
-  auto manifest = flor::rt::read_manifest(report.path);
-  std::map<std::string, flor::rt::ManifestEntry> where;
+  auto manifest = flor::ckpt::read_manifest(report.path);
+  std::map<std::string, flor::ckpt::ManifestEntry> where;
   for (const auto& e : manifest->entries) where[e.key] = e;
   const std::string dir = opt.dir + "/restore";
   const double raw = median_of(opt.reps, [&] {
     return seconds([&] {
-      std::map<uint64_t, flor::rt::Fd> packs;
+      std::map<uint64_t, flor::Fd> packs;
       for (const auto& it : items) {
         const auto& blob = where.at(it.key).blob;
         if (blob.nbytes == 0) continue;
         if (!packs.count(blob.pack_id)) {
-          packs[blob.pack_id] = std::move(flor::rt::open_read(flor::rt::pack_path(dir, blob.pack_id)).value());
+          packs[blob.pack_id] = std::move(flor::open_read(flor::ckpt::pack_path(dir, blob.pack_id)).value());
         }
         auto* dst = static_cast<char*>(it.tensor.data_ptr());
         for (uint64_t done = 0; done < blob.nbytes; done += kReadChunk) {
           const size_t n = static_cast<size_t>(std::min<uint64_t>(kReadChunk, blob.nbytes - done));
-          (void)flor::rt::pread_exact(packs[blob.pack_id], dst + done, n,
+          (void)flor::pread_exact(packs[blob.pack_id], dst + done, n,
                                       static_cast<int64_t>(blob.offset + done), "pack");
         }
       }
@@ -474,7 +474,7 @@ Row row_fsync_layout(const Options& opt, const std::vector<StateItem>& items) {
     return seconds([&] {
       int i = 0;
       for (const auto& it : items) {
-        auto file = flor::rt::DurableFile::create(dir.path + "/" + std::to_string(i++));
+        auto file = flor::DurableFile::create(dir.path + "/" + std::to_string(i++));
         (void)file->append(it.tensor.data_ptr(), it.tensor.numel() * it.tensor.element_size());
         (void)file->commit();
       }

@@ -28,3 +28,21 @@ endforeach()
 function(flor_runtime_layering target)
   target_include_directories(${target} BEFORE PRIVATE ${FLOR_RUNTIME_POISON_DIR})
 endfunction()
+
+# The runtime's private sources (runtime/src) belong to it alone: code outside
+# runtime/ (lib/, tools/, their unit tests) gets a folder of poison headers, one
+# per header under runtime/src, first on its include path. So `#include
+# "ckpt/engine.h"` there stops the build even when someone puts runtime/src on
+# the include path; a format both sides need lives in lib/ (lib/ckpt). The
+# runtime's own tests (test/runtime) and benchmarks are part of it and exempt.
+set(FLOR_OUTSIDE_RUNTIME_POISON_DIR ${CMAKE_BINARY_DIR}/layering/outside_runtime)
+file(GLOB_RECURSE _flor_runtime_private_headers RELATIVE ${PROJECT_SOURCE_DIR}/runtime/src
+     CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/runtime/src/*.h)
+foreach(h IN LISTS _flor_runtime_private_headers)
+  file(WRITE ${FLOR_OUTSIDE_RUNTIME_POISON_DIR}/${h}
+    "#error \"layering: \\\"${h}\\\" is a private header of the runtime (runtime/src); code outside runtime/ must not include it: what both sides need belongs in lib/ (see ARCHITECTURE.md)\"\n")
+endforeach()
+
+function(flor_outside_runtime_layering target)
+  target_include_directories(${target} BEFORE PRIVATE ${FLOR_OUTSIDE_RUNTIME_POISON_DIR})
+endfunction()

@@ -1,13 +1,11 @@
 #include "git/repo.h"
 
 #include <git2.h>
-#include <sys/stat.h>
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include "util/durable_file.h"
 
 namespace flor::git {
 namespace {
@@ -69,19 +67,7 @@ Result<std::string> read_last_name(const Repo& repo) {
 }
 
 Status write_last_name(const Repo& repo, const std::string& name) {
-  std::string dir = repo.common_dir() + "/flor";
-  ::mkdir(dir.c_str(), 0755);  // exists already is fine; a real failure shows on open
-  // Write-then-rename so a concurrent reader never sees half a name.
-  std::string tmp = last_name_path(repo) + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << name << "\n";
-    if (!out.flush()) return io_error("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), last_name_path(repo).c_str()) != 0) {
-    return io_error("cannot rename " + tmp + " to " + last_name_path(repo));
-  }
-  return Status();
+  return write_file_atomic(last_name_path(repo), name + "\n");  // a concurrent reader never sees half a name
 }
 
 std::string libgit2_version() {

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "git/handles.h"
+#include "util/file.h"
 #include "util/file_lock.h"
 
 namespace flor::git {
@@ -192,24 +193,9 @@ Result<SignaturePtr> signature(const Repo& repo) {
 // An exclusive flock on .git/flor/shadow.lock, released when destroyed (or when
 // the process dies). One per call: flock locks belong to the open file, so
 // threads of one process exclude each other too.
-class ShadowLock {
- public:
-  static Result<ShadowLock> take(const Repo& repo) {
-    std::string dir = repo.common_dir() + "/flor";
-    ::mkdir(dir.c_str(), 0755);  // exists already is fine; a real failure shows on open
-    FLOR_ASSIGN_OR_RETURN(int fd, lock_file(dir + "/shadow.lock", /*wait=*/true));
-    return ShadowLock(fd);
-  }
-  ShadowLock(ShadowLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  ShadowLock& operator=(ShadowLock&&) = delete;
-  ~ShadowLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit ShadowLock(int fd) : fd_(fd) {}
-  int fd_;
-};
+Result<FileLock> lock_shadow(const Repo& repo) {
+  return FileLock::lock(repo.common_dir() + "/flor/shadow.lock");
+}
 
 bool is_ref_race(int rc) { return rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED; }
 
@@ -260,17 +246,6 @@ Result<TreePtr> commit_tree(const Repo& repo, const std::string& spec) {
   git_tree* t = nullptr;
   if (git_commit_tree(&t, commit.get()) != 0) return last_git_error("reading the tree of " + spec);
   return TreePtr(t);
-}
-
-Status make_dirs(const std::string& path) {
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i < path.size() && path[i] != '/') continue;
-    std::string prefix = path.substr(0, i);
-    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-      return io_error("cannot create folder " + prefix + ": " + std::strerror(errno));
-    }
-  }
-  return Status();
 }
 
 Result<DiffPtr> diff_trees(const Repo& repo, const std::string& a, const std::string& b) {
@@ -336,7 +311,7 @@ Result<Snapshot> commit_snapshot(const Repo& repo, const SnapshotOptions& option
   // flor processes take turns moving the branch (libgit2's compare-and-swap of a
   // loose ref can lose an update under contention); the compare-and-swap and its
   // retries below still guard against a plain `git` moving it meanwhile.
-  FLOR_ASSIGN_OR_RETURN(ShadowLock lock, ShadowLock::take(repo));
+  FLOR_ASSIGN_OR_RETURN(FileLock lock, lock_shadow(repo));
   for (int attempt = 0; attempt < kMaxRefRaces; ++attempt) {
     git_oid commit;
     int rc = try_commit(repo, tree, sig.get(), options.message, &commit);

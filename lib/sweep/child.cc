@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "sched/spawn.h"
-#include "sweep/files.h"
+#include "util/file.h"
 
 namespace flor::sweep {
 namespace {

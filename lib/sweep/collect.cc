@@ -1,7 +1,7 @@
 #include "sweep/collect.h"
 
 #include "store/store.h"
-#include "sweep/files.h"
+#include "util/file.h"
 #include "sweep/launch.h"
 
 namespace flor::sweep {

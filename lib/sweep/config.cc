@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "sweep/files.h"
+#include "util/file.h"
 
 namespace flor::sweep {
 namespace {

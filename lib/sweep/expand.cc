@@ -4,7 +4,8 @@
 #include <map>
 #include <set>
 
-#include "sweep/files.h"
+#include "util/file.h"
+#include "util/hash.h"
 
 namespace flor::sweep {
 namespace {

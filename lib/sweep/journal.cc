@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sweep/files.h"
+#include "util/durable_file.h"
 
 namespace flor::sweep {
 namespace {

@@ -5,9 +5,10 @@
 #include <filesystem>
 #include <map>
 
-#include "sweep/files.h"
 #include "sweep/plot.h"
 #include "sweep/report.h"
+#include "util/durable_file.h"
+#include "util/hash.h"
 
 namespace flor::sweep {
 namespace fs = std::filesystem;
@@ -30,6 +31,14 @@ Series series_of(const std::string& label, const std::map<int64_t, double>& poin
 }
 
 }  // namespace
+
+Result<FileLock> lock_sweep(const std::string& path) {
+  Result<FileLock> lock = FileLock::try_lock(path);
+  if (lock.status().code() == Code::kFailedPrecondition) {
+    return failed_precondition(lock.status().message() + " (is the same sweep already running?)");
+  }
+  return lock;
+}
 
 std::string sweep_root(const std::string& home, const std::string& name, const std::string& id) {
   return home + "/" + name + "/sweeps/" + id;
@@ -82,7 +91,8 @@ Status write_run_files(const SweepLayout& layout, const Entry& entry, const Hist
 
 Status write_sweep_files(const SweepLayout& layout, const Journal& journal) {
   std::vector<const Entry*> entries = journal.entries();
-  FLOR_RETURN_IF_ERROR(write_file_atomic(layout.csv(), report::render(data_table(entries), report::Format::kCsv)));
+  FLOR_RETURN_IF_ERROR(
+      write_file_atomic(layout.csv(), report::render(data_table(entries), report::Format::kCsv)));
   std::map<std::string, std::vector<Series>> by_metric;
   for (const Entry* e : entries) {
     if (e->state != RunState::kDone && e->state != RunState::kFailed) continue;

@@ -18,6 +18,7 @@
 #include "report/table.h"
 #include "sweep/journal.h"
 #include "sweep/metrics.h"
+#include "util/file_lock.h"
 
 namespace flor::sweep {
 
@@ -38,6 +39,11 @@ class SweepLayout {
  private:
   std::string root_;
 };
+
+// One sweep process per journal: an exclusive lock on `path`, held until the
+// result is destroyed; kFailedPrecondition (naming the likely cause) when another
+// process holds it.
+Result<FileLock> lock_sweep(const std::string& path);
 
 // FLOR_HOME/<name>/sweeps/<id>.
 std::string sweep_root(const std::string& home, const std::string& name, const std::string& id);

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "sched/spawn.h"
-#include "sweep/files.h"
+#include "util/file.h"
 #include "util/proc_stat.h"
 
 namespace flor::sweep {

@@ -8,11 +8,27 @@
 
 namespace flor {
 
-// Opens `path` (created when missing, close-on-exec) and takes an exclusive
-// flock on it. Returns the descriptor: the lock lasts until it is closed or the
-// process dies. flock locks belong to the open file, so two calls in one
-// process exclude each other too. wait = false: kFailedPrecondition at once
-// when another holder has it; wait = true: blocks until it is free.
-Result<int> lock_file(const std::string& path, bool wait);
+// Holds an exclusive flock on `path` (created when missing, with its folders;
+// close-on-exec) until destroyed; the kernel drops it when the holder dies.
+// flock locks belong to the open file, so two locks in one process exclude
+// each other too. Movable, not copyable.
+class FileLock {
+ public:
+  // kFailedPrecondition at once when another holder has it.
+  static Result<FileLock> try_lock(const std::string& path);
+  // Waits until no other holder has it.
+  static Result<FileLock> lock(const std::string& path);
+  ~FileLock();
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  enum class Wait { kNo, kYes };
+  static Result<FileLock> take(const std::string& path, Wait wait);
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 }  // namespace flor

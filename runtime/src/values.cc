@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cinttypes>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <type_traits>
 
 #include "flor/detail/core.h"
+#include "util/hash.h"
+#include "util/hex.h"
 
 namespace flor::detail {
 namespace {
@@ -57,11 +57,9 @@ std::string shortest(T v, int max_digits) {
 }
 
 // FNV-1a over the bytes: a stable fingerprint of a tensor's exact contents.
-uint64_t fnv1a(const uint8_t* p, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
-}
+// Its basis is not FNV's standard one (a digit short), and recorded values
+// carry it: kept so that they compare with new ones.
+constexpr uint64_t kTensorFingerprintBasis = 1469598103934665603ull;
 
 }  // namespace
 
@@ -112,9 +110,8 @@ std::string tensor_text(const at::Tensor& t) {
   }
   std::string shape;
   for (int64_t d : c.sizes()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
-  char hash[32];
-  std::snprintf(hash, sizeof(hash), "%016" PRIx64,
-                fnv1a(static_cast<const uint8_t*>(c.data_ptr()), static_cast<size_t>(c.nbytes())));
+  const std::string hash =
+      hex64(fnv1a64(c.data_ptr(), static_cast<size_t>(c.nbytes()), kTensorFingerprintBasis));
   std::string text = std::string(c.dtype().name()) + "[" + shape + "]";
   if (c.numel() > 0 && (c.is_floating_point() || c.scalar_type() != at::kBool)) {
     at::Tensor d = c.to(at::kDouble);

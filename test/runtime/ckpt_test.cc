@@ -1,5 +1,6 @@
 // Tests of the checkpoint engine (runtime/src/ckpt): real tensors, real files,
 // real processes. Tag [ckpt]; the crash test re-runs this binary as a child.
+// The torch-free format, writer and gc are tested in test/unit/ckpt_*.
 #include "torch_catch.h"
 
 #include <fcntl.h>
@@ -9,9 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -23,8 +25,9 @@
 
 #include "ckpt/engine.h"
 #include "ckpt/format.h"
-#include "ckpt/posix_file.h"
-#include "ckpt/xxhash64.h"
+#include "ckpt/gc.h"
+#include "util/hash.h"
+#include "common/fault_env.h"
 #include "common/temp_dir.h"
 
 extern char** environ;
@@ -90,34 +93,6 @@ std::vector<StateItem> two_tensor_state(int64_t elems, float w_value) {
 }
 
 }  // namespace
-
-TEST_CASE("ckpt: xxh64 matches the reference test vectors, streaming or not", "[ckpt]") {
-  using flor::rt::xxh64;
-  CHECK(xxh64("", 0) == 0xEF46DB3751D8E999ULL);
-  CHECK(xxh64("a", 1) == 0xD24EC4F1A98C6E5BULL);
-  CHECK(xxh64("abc", 3) == 0x44BC2CF5AD770999ULL);
-  const std::string long_text = "Nobody inspects the spammish repetition";  // > 32 bytes
-  CHECK(xxh64(long_text.data(), long_text.size()) == 0xFBCEA83C8A378BF1ULL);
-  std::vector<unsigned char> data(1000);
-  std::mt19937 rng(7);
-  for (auto& b : data) b = static_cast<unsigned char>(rng());
-  for (size_t step : {1, 5, 31, 32, 33, 200}) {
-    flor::rt::Xxh64 h(42);
-    for (size_t off = 0; off < data.size(); off += step) {
-      h.update(data.data() + off, std::min(step, data.size() - off));
-    }
-    CHECK(h.digest() == xxh64(data.data(), data.size(), 42));
-    // update_copy: same hash, and the bytes arrive (restore's path).
-    flor::rt::Xxh64 c(42);
-    std::vector<unsigned char> copy(data.size());
-    for (size_t off = 0; off < data.size(); off += step) {
-      const size_t n = std::min(step, data.size() - off);
-      c.update_copy(copy.data() + off, data.data() + off, n);
-    }
-    CHECK(c.digest() == xxh64(data.data(), data.size(), 42));
-    CHECK(copy == data);
-  }
-}
 
 TEST_CASE("ckpt: round trip of many dtypes and shapes is byte-identical", "[ckpt]") {
   TempDir dir;
@@ -186,39 +161,6 @@ TEST_CASE("ckpt: round trip on tmpfs, where direct I/O falls back to buffered", 
   REQUIRE(s.ok());
   CHECK(torch::equal(restored[0].tensor, items[0].tensor));
   CHECK(torch::equal(restored[1].tensor, items[1].tensor));
-}
-
-TEST_CASE("ckpt: a vectored append writes every piece in order, direct or not", "[ckpt]") {
-  TempDir dir;
-  // More aligned pieces than one writev takes (IOV_MAX), from an aligned
-  // buffer (direct I/O), then the same followed by an unaligned piece (the
-  // file goes on buffered).
-  constexpr size_t kPiece = 4096, kCount = IOV_MAX + 300;
-  void* raw = nullptr;
-  REQUIRE(::posix_memalign(&raw, kPiece, kPiece * kCount) == 0);
-  std::unique_ptr<uint8_t, decltype(&std::free)> buf(static_cast<uint8_t*>(raw), &std::free);
-  for (size_t i = 0; i < kPiece * kCount; ++i) buf.get()[i] = static_cast<uint8_t>(i * 7 + i / kPiece);
-  for (const bool tail : {false, true}) {
-    std::vector<flor::rt::DurableFile::Piece> pieces;
-    std::string expect;
-    for (size_t i = kCount; i-- > 0;) {  // reverse order: the file order is the pieces' order
-      pieces.push_back({buf.get() + i * kPiece, kPiece});
-      expect.append(reinterpret_cast<const char*>(buf.get() + i * kPiece), kPiece);
-    }
-    if (tail) {
-      pieces.push_back({"tail", 4});
-      expect += "tail";
-    }
-    const std::string path = dir / (tail ? "b" : "a");
-    auto file = flor::rt::DurableFile::create(path, flor::rt::IoMode::kDirect);
-    REQUIRE(file.ok());
-    REQUIRE(file->append_all(pieces).ok());
-    CHECK(file->size() == static_cast<int64_t>(expect.size()));
-    REQUIRE(file->commit().ok());
-    auto bytes = flor::rt::read_whole_file(path);
-    REQUIRE(bytes.ok());
-    CHECK(*bytes == expect);
-  }
 }
 
 TEST_CASE("ckpt: restore checks keys, dtypes and shapes before writing", "[ckpt]") {
@@ -315,7 +257,7 @@ TEST_CASE("ckpt: a corrupt byte gives kCorrupt naming the file", "[ckpt]") {
 
 // A manifest in the version-1 layout (no origin), written by hand from the
 // spec, not by encode_manifest: what a flor before version 2 wrote.
-std::string version1_manifest(const flor::rt::Manifest& m) {
+std::string version1_manifest(const flor::ckpt::Manifest& m) {
   std::string out("FLORCKPT");
   auto put = [&](auto v) { out.append(reinterpret_cast<const char*>(&v), sizeof(v)); };
   put(uint32_t{1});
@@ -331,7 +273,7 @@ std::string version1_manifest(const flor::rt::Manifest& m) {
     put(e.blob.pack_id);
     put(e.blob.offset);
   }
-  put(flor::rt::xxh64(out.data(), out.size()));
+  put(flor::xxh64(out.data(), out.size()));
   return out;
 }
 
@@ -352,7 +294,7 @@ TEST_CASE("ckpt: a manifest names its origin; a restore for another one refuses 
     engine.wait();
     REQUIRE(report.status.ok());
   }
-  auto m3 = flor::rt::read_manifest(dir / "e3.ckpt");
+  auto m3 = flor::ckpt::read_manifest(dir / "e3.ckpt");
   REQUIRE(m3.ok());
   REQUIRE(m3->origin);
   CHECK(*m3->origin == e3);
@@ -376,10 +318,10 @@ TEST_CASE("ckpt: a manifest names its origin; a restore for another one refuses 
     std::ofstream f(dir / "old.ckpt", std::ios::binary);
     f << v1;
   }
-  auto old = flor::rt::read_manifest(dir / "old.ckpt");
+  auto old = flor::ckpt::read_manifest(dir / "old.ckpt");
   REQUIRE(old.ok());
   CHECK_FALSE(old->origin);
-  CHECK(flor::rt::encode_manifest(*old) == v1);
+  CHECK(flor::ckpt::encode_manifest(*old) == v1);
   CHECK(CheckpointEngine::verify(dir / "old.ckpt", &e5).ok());
   std::vector<StateItem> restored = blank_like(items3);
   REQUIRE(CheckpointEngine::restore(dir / "old.ckpt", restored).ok());
@@ -526,46 +468,6 @@ TEST_CASE("ckpt: prepare() grows the staging arena off the training thread", "[c
   CHECK(fs::exists(warm_dir.path + "/a.ckpt"));
 }
 
-TEST_CASE("ckpt: garbage collection keeps live checkpoints whole", "[ckpt]") {
-  TempDir dir;
-  constexpr int64_t kElems = 64 * 1024;
-  {
-    CheckpointEngine engine(dir.path);
-    for (int i = 0; i < 3; ++i) {
-      REQUIRE(capture_sync(engine, two_tensor_state(kElems, static_cast<float>(i)),
-                           "c" + std::to_string(i) + ".ckpt")
-                  .status.ok());
-    }
-  }
-  std::ofstream(dir / "c9.ckpt.tmp-123") << "leftover of a crash";
-  auto before = flor::rt::list_checkpoints(dir.path);
-  REQUIRE(before.ok());
-  CHECK(*before == std::vector<std::string>{"c0.ckpt", "c1.ckpt", "c2.ckpt"});
-
-  // c2 references "frozen" in c0's pack, so that pack must survive.
-  auto freed = flor::rt::collect_garbage(dir.path, {dir / "c2.ckpt"});
-  REQUIRE(freed.ok());
-  CHECK(*freed > kElems * 4);  // c1's pack at least
-  CHECK(*flor::rt::list_checkpoints(dir.path) == std::vector<std::string>{"c2.ckpt"});
-  CHECK_FALSE(fs::exists(dir / "c9.ckpt.tmp-123"));
-  auto restored = blank_like(two_tensor_state(kElems, 0));
-  REQUIRE(CheckpointEngine::restore(dir / "c2.ckpt", restored).ok());
-  CHECK(torch::equal(restored[1].tensor, torch::full({kElems}, 2.0f)));
-
-  SECTION("nothing live frees everything") {
-    auto all = flor::rt::collect_garbage(dir.path, {});
-    REQUIRE(all.ok());
-    CHECK(*all > 2 * kElems * 4);
-    CHECK(fs::is_empty(dir / "packs"));
-  }
-  SECTION("a corrupt live checkpoint refuses") {
-    flip_byte(dir / "c2.ckpt", 20);
-    auto refused = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
-    CHECK(refused.status().code() == Code::kCorrupt);
-    CHECK_FALSE(fs::is_empty(dir / "packs"));
-  }
-}
-
 TEST_CASE("ckpt: a new run reuses blobs already in the directory, after checking them", "[ckpt]") {
   TempDir dir;
   constexpr int64_t kElems = 256 * 1024;  // 1 MiB per tensor
@@ -600,55 +502,6 @@ TEST_CASE("ckpt: a new run reuses blobs already in the directory, after checking
   CHECK(r3.bytes_written > 2 * kElems * 4);
   CHECK(CheckpointEngine::verify(dir / "run3.ckpt").ok());
   CHECK(CheckpointEngine::verify(dir / "run2.ckpt").code() == Code::kCorrupt);  // shares the rotted blob
-}
-
-TEST_CASE("ckpt: garbage collection shrinks a pack that is mostly dead bytes", "[ckpt]") {
-  TempDir dir;
-  constexpr int64_t kElems = 256 * 1024;
-  const auto state = [](float a, float b, float c) {
-    return std::vector<StateItem>{{"a", torch::full({kElems}, a)},
-                                  {"b", torch::full({kElems}, b)},
-                                  {"c", torch::full({kElems}, c)}};
-  };
-  {
-    CheckpointEngine engine(dir.path);
-    REQUIRE(capture_sync(engine, state(1, 2, 3), "c1.ckpt").status.ok());
-    REQUIRE(capture_sync(engine, state(4, 5, 3), "c2.ckpt").status.ok());  // "c" stays in c1's pack
-  }
-  auto c1 = flor::rt::read_manifest(dir / "c1.ckpt");
-  REQUIRE(c1.ok());
-  const std::string c1_pack = flor::rt::pack_path(dir.path, c1->entries[0].blob.pack_id);
-  const auto count_packs = [&] {
-    return std::distance(fs::directory_iterator(dir / "packs"), fs::directory_iterator());
-  };
-  REQUIRE(count_packs() == 2);
-
-  SECTION("the live blob moves to a new pack, the old one goes") {
-    auto would = flor::rt::collect_garbage(dir.path, {"c2.ckpt"}, /*dry_run=*/true);
-    REQUIRE(would.ok());
-    CHECK((fs::exists(c1_pack) && fs::exists(dir / "c1.ckpt")));  // a dry run changes nothing
-    auto freed = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
-    REQUIRE(freed.ok());
-    CHECK(*freed == *would);
-    CHECK(*freed >= 2 * kElems * 4);  // c1's "a" and "b"
-    CHECK_FALSE(fs::exists(c1_pack));
-    CHECK(count_packs() == 2);  // c2's own pack and the compacted one
-    REQUIRE(CheckpointEngine::verify(dir / "c2.ckpt").ok());
-    auto restored = blank_like(state(0, 0, 0));
-    REQUIRE(CheckpointEngine::restore(dir / "c2.ckpt", restored).ok());
-    CHECK(torch::equal(restored[2].tensor, torch::full({kElems}, 3.0f)));
-    CHECK(torch::equal(restored[0].tensor, torch::full({kElems}, 4.0f)));
-    auto again = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
-    REQUIRE(again.ok());
-    CHECK(*again == 0);  // nothing left to shrink
-  }
-  SECTION("a pack whose live blob fails its checksum is left as it is") {
-    flip_byte(c1_pack, 4096 + 2 * 1024 * 1024 + 10);  // in "c", the third blob
-    auto freed = flor::rt::collect_garbage(dir.path, {"c2.ckpt"});
-    REQUIRE(freed.ok());
-    CHECK(fs::exists(c1_pack));
-    CHECK(CheckpointEngine::verify(dir / "c2.ckpt").code() == Code::kCorrupt);
-  }
 }
 
 // --- crash safety -----------------------------------------------------------
@@ -687,7 +540,7 @@ TEST_CASE("ckpt: SIGKILL mid-write leaves only whole checkpoints", "[ckpt]") {
 
     // Let it write a few checkpoints, then kill it at a random moment.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (flor::rt::list_checkpoints(dir.path)->size() < static_cast<size_t>(1 + round) &&
+    while (flor::ckpt::list_checkpoints(dir.path)->size() < static_cast<size_t>(1 + round) &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -703,7 +556,7 @@ TEST_CASE("ckpt: SIGKILL mid-write leaves only whole checkpoints", "[ckpt]") {
     }
     rounds_with_temp_files += temp_seen;
 
-    auto names = flor::rt::list_checkpoints(dir.path);
+    auto names = flor::ckpt::list_checkpoints(dir.path);
     REQUIRE(names.ok());
     REQUIRE(names->size() >= 1);
     int verified = 0;
@@ -722,4 +575,62 @@ TEST_CASE("ckpt: SIGKILL mid-write leaves only whole checkpoints", "[ckpt]") {
     CHECK(verified == static_cast<int>(names->size()));
   }
   if (rounds_with_temp_files == 0) WARN("no round happened to kill a write in progress");
+}
+
+// --- deterministic faults (test/common/fault_env.h) -------------------------
+
+// Through the engine, as a recording runs it: epochs 0..3 each capture a
+// checkpoint; the write of epoch 2 fails at one step. The failure comes back
+// once, in that epoch's report; the next epoch's checkpoint is written;
+// epoch 2's is absent and epoch 1's restores. The writer's own table of steps
+// (every call, crashes too) is test/unit/ckpt_fault_test.cc.
+TEST_CASE("ckpt: a write failing at any step is reported once; the next epochs checkpoint; the last whole one restores",
+          "[ckpt]") {
+  using Op = flor::test::FaultEnv::Op;
+  struct Step {
+    const char* name;
+    Op op;
+    int nth;
+    int err;
+  };
+  const Step steps[] = {
+      {"pack data", Op::kWrite, 1, ENOSPC},     {"pack fsync", Op::kFsync, 1, EIO},
+      {"pack rename", Op::kRename, 1, EIO},     {"manifest data", Op::kWrite, 2, ENOSPC},
+      {"manifest fsync", Op::kFsync, 2, EIO},   {"packs/ directory fsync", Op::kDirFsync, 1, EIO},
+      {"manifest rename", Op::kRename, 2, EIO},
+  };
+  constexpr int64_t kElems = 16 * 1024;
+  for (const Step& step : steps) {
+    DYNAMIC_SECTION(step.name) {
+      TempDir dir;
+      flor::test::FaultEnv env;
+      flor::rt::set_checkpoint_env_for_testing(&env);
+      std::vector<Status> reports;
+      {
+        CheckpointEngine engine(dir.path);
+        flor::rt::set_checkpoint_env_for_testing(nullptr);  // the engine keeps its env
+        for (int epoch = 0; epoch < 4; ++epoch) {
+          engine.wait();  // the previous write's calls are done: count this one's
+          if (epoch == 2) env.fail(step.op, step.nth, step.err);
+          const std::string name = "e" + std::to_string(epoch) + ".ckpt";
+          auto stall = engine.capture(two_tensor_state(kElems, static_cast<float>(epoch)), name,
+                                      [&](const WriteReport& r) { reports.push_back(r.status); });
+          REQUIRE(stall.ok());  // training goes on
+        }
+        engine.wait();
+      }
+      CHECK(env.fired() == 1);  // the fault happened
+      REQUIRE(reports.size() == 4);
+      CHECK(std::count_if(reports.begin(), reports.end(), [](const Status& s) { return !s.ok(); }) == 1);
+      CHECK(reports[2].code() == Code::kIo);
+      CHECK(reports[2].message().find("e2.ckpt") != std::string::npos);
+      CHECK_FALSE(fs::exists(dir / "e2.ckpt"));
+      for (const char* name : {"e0.ckpt", "e1.ckpt", "e3.ckpt"}) CHECK(CheckpointEngine::verify(dir / name).ok());
+      auto restored = blank_like(two_tensor_state(kElems, 0));
+      REQUIRE(CheckpointEngine::restore(dir / "e1.ckpt", restored).ok());
+      CHECK(torch::equal(restored[1].tensor, torch::full({kElems}, 1.0f)));
+      REQUIRE(CheckpointEngine::restore(dir / "e3.ckpt", restored).ok());
+      CHECK(torch::equal(restored[1].tensor, torch::full({kElems}, 3.0f)));
+    }
+  }
 }

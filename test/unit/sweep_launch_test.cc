@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "sweep/collect.h"
-#include "sweep/files.h"
+#include "util/durable_file.h"
 #include "sweep/launch.h"
 #include "common/temp_dir.h"
 #include "sweep/plan.h"

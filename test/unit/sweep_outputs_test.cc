@@ -7,10 +7,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
-#include "sweep/files.h"
+#include "util/durable_file.h"
+#include "util/hash.h"
+#include "util/file_lock.h"
 #include "sweep/journal.h"
+#include "sweep/outputs.h"
 #include "sweep/metrics.h"
 #include "sweep/plan.h"
 #include "sweep/plot.h"
@@ -251,9 +255,9 @@ TEST_CASE("one holder of a file lock at a time", "[sweep]") {
   TempDir dir;
   std::string p = dir.path + "/sub/lock";
   {
-    Result<std::unique_ptr<FileLock>> first = FileLock::try_lock(p);
+    Result<FileLock> first = FileLock::try_lock(p);
     REQUIRE(first.ok());
-    Result<std::unique_ptr<FileLock>> second = FileLock::try_lock(p);
+    Result<FileLock> second = lock_sweep(p);
     REQUIRE_FALSE(second.ok());
     CHECK(second.status().message().find("already running") != std::string::npos);
   }
@@ -263,8 +267,8 @@ TEST_CASE("one holder of a file lock at a time", "[sweep]") {
 TEST_CASE("a waiting lock gets the file once its holder lets go", "[sweep]") {
   TempDir dir;
   std::string p = dir.path + "/lock";
-  auto first = FileLock::try_lock(p);
-  REQUIRE(first.ok());
+  std::optional<Result<FileLock>> first(FileLock::try_lock(p));
+  REQUIRE(first->ok());
   std::atomic<bool> released{false}, got_it_early{false};
   std::thread waiter([&] {
     auto second = FileLock::lock(p);
@@ -273,7 +277,7 @@ TEST_CASE("a waiting lock gets the file once its holder lets go", "[sweep]") {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   released = true;
-  first->reset();
+  first.reset();
   waiter.join();
   CHECK_FALSE(got_it_early);
 }

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "common/temp_dir.h"
-#include "sweep/files.h"
+#include "util/durable_file.h"
 #include "sweep/scheduler.h"
 #include "util/proc_stat.h"
 

@@ -14,7 +14,9 @@
 #include "context.h"
 #include "git/shadow.h"
 #include "sched/spawn.h"
-#include "sweep/files.h"
+#include "util/durable_file.h"
+#include "util/hash.h"
+#include "util/file_lock.h"
 
 namespace flor::cli {
 namespace {
@@ -124,7 +126,7 @@ Result<FileProbes> probe_file(const std::string& tool, const std::string& record
     status = ::pclose(pipe);
   }
   std::string why = first_error(errors);
-  auto read_list = sweep::read_file(reads);
+  auto read_list = read_file(reads);
   ::unlink(recorded.c_str());
   ::unlink(errors.c_str());
   ::unlink(reads.c_str());
@@ -148,10 +150,10 @@ Result<FileProbes> probe_file(const std::string& tool, const std::string& record
 // it is gone.
 std::string read_stamp(const std::string& path, const std::string& work_tree) {
   if (path.rfind(work_tree + "/", 0) == 0) {
-    auto text = sweep::read_file(path);
-    return text.ok() ? "h" + sweep::fnv1a_hex(*text) : "";
+    auto text = read_file(path);
+    return text.ok() ? "h" + fnv1a_hex(*text) : "";
   }
-  uint64_t stamp = sweep::file_stamp(path);
+  uint64_t stamp = file_stamp(path);
   return stamp ? "s" + std::to_string(stamp) : "";
 }
 
@@ -203,16 +205,16 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
     return probe_file(tool, recorded_text, file, db_dir);
   };
   const std::string key =
-      sweep::fnv1a_hex(sweep::fnv1a_hex(recorded_text) + '\0' + sweep::fnv1a_hex(current_text) + '\0' + file + '\0' +
-                       tool + '\0' + std::to_string(sweep::file_stamp(tool)) + '\0' + command);
+      fnv1a_hex(fnv1a_hex(recorded_text) + '\0' + fnv1a_hex(current_text) + '\0' + file + '\0' +
+                       tool + '\0' + std::to_string(file_stamp(tool)) + '\0' + command);
   const std::string base = repo.common_dir() + "/flor/probes/" + key;
-  auto lock = sweep::FileLock::lock(base + ".lock");
+  auto lock = FileLock::lock(base + ".lock");
   if (!lock.ok()) {
     auto got = analyze();
     if (!got.ok()) return got.status();
     return got->blocks;
   }
-  if (auto cached = sweep::read_file(base + ".json"); cached.ok()) {
+  if (auto cached = read_file(base + ".json"); cached.ok()) {
     auto j = nlohmann::json::parse(*cached, nullptr, false);
     bool current = j.is_object() && j["read"].is_object();
     if (current) {
@@ -236,7 +238,7 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
   } else {
     j["error"] = got.status().message();
   }
-  (void)sweep::write_file_atomic(base + ".json", j.dump());  // a cache: failing to keep it is no error
+  (void)write_file_atomic(base + ".json", j.dump());  // a cache: failing to keep it is no error
   prune_probe_cache(repo.common_dir() + "/flor/probes");
   if (!got.ok()) return got.status();
   return got->blocks;

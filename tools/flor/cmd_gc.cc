@@ -30,9 +30,9 @@ bool may_be_writing(const std::vector<store::Run>& runs) {
 // The store lost (missing or empty flor.db) and --orphans given: every checkpoint file goes.
 Result<GcResult> gc_lost_store(const std::string& dir, bool dry_run) {
   GcResult out;
-  FLOR_ASSIGN_OR_RETURN(auto names, rt::list_checkpoints(dir));
+  FLOR_ASSIGN_OR_RETURN(auto names, ckpt::list_checkpoints(dir));
   out.unattributed = static_cast<int>(names.size());
-  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, {}, dry_run));
+  FLOR_ASSIGN_OR_RETURN(out.freed, ckpt::collect_garbage(dir, {}, dry_run));
   return out;
 }
 
@@ -70,7 +70,7 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
   // A file is this store's when a row names it or its name carries the store's
   // id (a file whose row a crash, or an earlier gc, left out). Any other file
   // (an older store's in this folder) is kept, with its packs, unless --orphans.
-  FLOR_ASSIGN_OR_RETURN(auto files, rt::list_checkpoints(dir));
+  FLOR_ASSIGN_OR_RETURN(auto files, ckpt::list_checkpoints(dir));
   for (const auto& f : files) {
     if (named.count(f) || f.rfind(store->id() + "-", 0) == 0) continue;
     ++out.unattributed;
@@ -81,7 +81,7 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
   if (!dry_run) {
     for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
   }
-  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, live, dry_run));
+  FLOR_ASSIGN_OR_RETURN(out.freed, ckpt::collect_garbage(dir, live, dry_run));
   return out;
 }
 

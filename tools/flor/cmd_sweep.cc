@@ -14,7 +14,7 @@
 #include "sched/process.h"
 #include "sweep/collect.h"
 #include "sweep/expand.h"
-#include "sweep/files.h"
+#include "util/file.h"
 #include "sweep/launch.h"
 #include "sweep/report.h"
 #include "sweep/scheduler.h"
@@ -259,7 +259,7 @@ Result<int> cmd_sweep(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(std::vector<Slot> slots,
                         make_slots(r.config.meta, sched::discover_devices(process_env())));
   FLOR_ASSIGN_OR_RETURN(std::string flor_exe, self_exe());
-  FLOR_ASSIGN_OR_RETURN(auto lock, FileLock::try_lock(layout.root() + "/lock"));
+  FLOR_ASSIGN_OR_RETURN(FileLock lock, lock_sweep(layout.root() + "/lock"));
 
   RunTemplate tmpl{r.record ? flor_exe : "", r.config.data_name,     r.sweep_id, r.command,
                    r.config.meta.flag_style, r.config.meta.flag_keys};

@@ -2,6 +2,9 @@
 // Reading (restore, list, verify) is in reader.cc.
 #include "ckpt/engine.h"
 
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <time.h>
@@ -17,11 +20,14 @@
 #include <unordered_set>
 
 #include "ckpt/arena.h"
-#include "ckpt/posix_file.h"
 #include "ckpt/tensor_io.h"
 #include "ckpt/writer.h"
+#include "util/file.h"
 
 namespace flor::rt {
+using ckpt::CheckpointWriter;
+using ckpt::slot_bytes;
+using ckpt::StagedTensor;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -37,8 +43,7 @@ double thread_cpu_seconds() {
 }
 
 Status check_name(const std::string& name) {
-  if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos ||
-      is_temp_file_name(name)) {
+  if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos || is_temp_file_name(name)) {
     return invalid_argument("checkpoint name '" + name +
                             "' must be a plain file name (no '/', no leading '.', no '.tmp-')");
   }
@@ -85,12 +90,12 @@ struct CheckpointEngine::Impl {
     size_t prepare_bytes = 0;  // > 0: no write, grow the arena to this (prepare())
   };
 
-  explicit Impl(std::string d) : dir(std::move(d)), writer(dir) {}
+  explicit Impl(std::string d, Env* env) : dir(std::move(d)), writer(dir, env) {}
   void run();
   WriteReport execute(const Job& job);
 
   const std::string dir;
-  StagingArena arena;  // written by capture(), read by the writer; never both (see job)
+  StagingArena arena;       // written by capture(), read by the writer; never both (see job)
   CheckpointWriter writer;  // writer thread only
   std::mutex mu;
   std::condition_variable cv;
@@ -118,6 +123,21 @@ WriteReport CheckpointEngine::Impl::execute(const Job& job) {
   return report;
 }
 
+namespace {
+Env* g_test_env = nullptr;  // set_checkpoint_env_for_testing
+}  // namespace
+
+void set_checkpoint_env_for_testing(Env* env) { g_test_env = env; }
+
+void lower_background_priority() {
+  sched_param param{};
+  param.sched_priority = 0;
+  ::sched_setscheduler(0, SCHED_BATCH, &param);  // 0 = this thread on Linux
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
+  constexpr int kIoprioWhoProcess = 1, kIoprioClassBe = 2, kIoprioClassShift = 13;
+  ::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, (kIoprioClassBe << kIoprioClassShift) | 7);
+}
+
 void CheckpointEngine::Impl::run() {
   lower_background_priority();
   std::unique_lock<std::mutex> lock(mu);
@@ -138,7 +158,8 @@ void CheckpointEngine::Impl::run() {
   }
 }
 
-CheckpointEngine::CheckpointEngine(std::string dir) : impl_(std::make_unique<Impl>(absolute_dir(dir))) {
+CheckpointEngine::CheckpointEngine(std::string dir)
+    : impl_(std::make_unique<Impl>(absolute_dir(dir), g_test_env ? g_test_env : Env::posix())) {
   // A failure here surfaces as the first write's error, through WriteReport.
   (void)make_dirs(impl_->dir);
   impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });

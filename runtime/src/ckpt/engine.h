@@ -19,7 +19,7 @@
 // an idle-class writer can starve until the next capture, which then stalls
 // waiting for it, turning background work back into stall.
 //
-// Garbage collection and listing of a checkpoint directory: ckpt/gc.h.
+// The format, the writer and garbage collection are torch-free: lib/ckpt.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -32,10 +32,24 @@
 #include <vector>
 
 #include "ckpt/format.h"
-#include "ckpt/gc.h"
+#include "util/env.h"
 #include "util/status.h"
 
 namespace flor::rt {
+
+using ckpt::CheckpointOrigin;
+
+// Gives the calling thread the priority the engine's writer thread runs at
+// (SCHED_BATCH, nice 19, I/O best-effort/7; best effort: a thread that cannot
+// lower its priority still runs). Public so that a benchmark can run its
+// baseline at the same priority.
+void lower_background_priority();
+
+// Test seam, for the torch test binaries only (not in the public API): every
+// CheckpointEngine made after this call writes its files through `env` (a
+// FaultEnv, test/common/fault_env.h), which must outlive them; nullptr: POSIX
+// again. Not thread-safe: call while no engine is being made.
+void set_checkpoint_env_for_testing(Env* env);
 
 // One tensor of state, named by a stable key ("model/fc1.weight",
 // "optim/0/exp_avg", "rng/cpu"). Keys are unique within a checkpoint.
@@ -45,11 +59,11 @@ struct StateItem {
 };
 
 struct WriteReport {
-  Status status;               // a failed write (disk full, permission) is reported, not thrown
-  std::string path;            // the checkpoint file (absolute)
-  int64_t state_bytes = 0;     // bytes captured
-  int64_t bytes_written = 0;   // bytes newly written to disk (after dedup)
-  double write_seconds = 0;    // wall time of the background write
+  Status status;                 // a failed write (disk full, permission) is reported, not thrown
+  std::string path;              // the checkpoint file (absolute)
+  int64_t state_bytes = 0;       // bytes captured
+  int64_t bytes_written = 0;     // bytes newly written to disk (after dedup)
+  double write_seconds = 0;      // wall time of the background write
   double write_cpu_seconds = 0;  // CPU time the writer thread spent on it (interference)
 };
 

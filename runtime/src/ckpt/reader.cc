@@ -10,8 +10,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cinttypes>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <filesystem>
@@ -22,18 +20,14 @@
 
 #include "ckpt/engine.h"
 #include "ckpt/format.h"
-#include "ckpt/posix_file.h"
 #include "ckpt/tensor_io.h"
-#include "ckpt/xxhash64.h"
+#include "util/file.h"
+#include "util/hash.h"
+#include "util/hex.h"
 
 namespace flor::rt {
+using namespace ckpt;  // NOLINT(google-build-using-namespace): the format this file reads
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64, v);
-  return buf;
-}
 
 std::string shape_string(const std::vector<int64_t>& shape) {
   std::string s = "[";
@@ -79,8 +73,8 @@ class PackSet {
     }
     if (hash.digest() == e.blob.hash) return Status();
     return corrupt("checkpoint " + ckpt_path_ + ": tensor '" + e.key + "' in pack " + pack.path +
-                   " fails its checksum (expected " + hex(e.blob.hash) + ", got " +
-                   hex(hash.digest()) + "): the pack is corrupt");
+                   " fails its checksum (expected " + hex64(e.blob.hash) + ", got " +
+                   hex64(hash.digest()) + "): the pack is corrupt");
   }
 
  private:

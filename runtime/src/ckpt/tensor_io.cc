@@ -10,6 +10,7 @@
 #include "ckpt/format.h"
 
 namespace flor::rt {
+using ckpt::DType;
 namespace {
 
 struct DTypePair {

@@ -1,38 +1,22 @@
 #include "ckpt/writer.h"
 
-#include <sched.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
-#include <memory>
 #include <system_error>
 #include <thread>
 
 #include "ckpt/gc.h"
-#include "ckpt/posix_file.h"
-#include "ckpt/xxhash64.h"
+#include "util/durable_file.h"
+#include "util/hash.h"
 
-namespace flor::rt {
-
-void lower_background_priority() {
-  sched_param param{};
-  param.sched_priority = 0;
-  ::sched_setscheduler(0, SCHED_BATCH, &param);  // 0 = this thread on Linux
-  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
-  constexpr int kIoprioWhoProcess = 1, kIoprioClassBe = 2, kIoprioClassShift = 13;
-  ::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, (kIoprioClassBe << kIoprioClassShift) | 7);
-}
+namespace flor::ckpt {
 
 Status CheckpointWriter::ensure_pack_dir() {
   if (pack_dir_ready_) return Status();
   // Plain mkdir, not mkdir -p: a checkpoint dir that vanished is an error to
   // report, not something to silently recreate.
   const std::string packs = dir_ + "/" + kPackDir;
-  if (::mkdir(packs.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (env_->mkdir(packs, 0755) != 0 && errno != EEXIST) {
     return io_error("cannot create " + packs + ": " + std::strerror(errno));
   }
   pack_dir_ready_ = true;
@@ -68,24 +52,14 @@ Result<int64_t> CheckpointWriter::write_pack(const std::vector<NewBlob>& blobs) 
   std::vector<BlobRef> refs;
   refs.reserve(blobs.size());
   for (const auto& b : blobs) refs.push_back(*b.ref);
-  const uint64_t pack_id = pack_id_of(refs);
   FLOR_RETURN_IF_ERROR(ensure_pack_dir());
-  FLOR_ASSIGN_OR_RETURN(DurableFile pack,
-                        DurableFile::create(pack_path(dir_, pack_id), IoMode::kDirect));
-  // The header fills the first slot, so blobs start slot-aligned.
-  struct alignas(kSlotAlign) Slot {
-    char bytes[kSlotAlign];
-  };
-  static_assert(kSlotAlign >= kPackHeaderBytes && kSlotAlign % kBlobAlign == 0);
-  auto first = std::make_unique<Slot>();
-  const std::string header = encode_pack_header(pack_id, static_cast<uint32_t>(blobs.size()));
-  std::memset(first->bytes, 0, sizeof(first->bytes));
-  std::memcpy(first->bytes, header.data(), header.size());
-  // The header, then each run of new blobs that are neighbours in the arena,
-  // all in one vectored write (a checkpoint where everything changed is two
-  // pieces).
-  std::vector<DurableFile::Piece> pieces{{first->bytes, sizeof(first->bytes)}};
-  int64_t offset = static_cast<int64_t>(sizeof(first->bytes));
+  FLOR_ASSIGN_OR_RETURN(PackWriter pack, PackWriter::create(dir_, refs, IoMode::kDirect, env_));
+  const uint64_t pack_id = pack.id();
+  // Each run of new blobs that are neighbours in the arena, all in one
+  // vectored write with the header (a checkpoint where everything changed is
+  // two pieces).
+  std::vector<DurableFile::Piece> pieces;
+  int64_t offset = pack.offset();
   for (size_t i = 0; i < blobs.size();) {
     const uint8_t* start = blobs[i].data;
     const uint8_t* end = start;
@@ -99,9 +73,8 @@ Result<int64_t> CheckpointWriter::write_pack(const std::vector<NewBlob>& blobs) 
     offset += end - start;
     i = j;
   }
-  FLOR_RETURN_IF_ERROR(pack.append_all(pieces));
-  FLOR_CHECK(pack.size() == offset);
-  FLOR_RETURN_IF_ERROR(pack.sync());
+  FLOR_RETURN_IF_ERROR(pack.append_slots(pieces));
+  FLOR_CHECK(pack.offset() == offset);
   FLOR_RETURN_IF_ERROR(pack.publish());  // its name is made durable before the manifest's
   return offset;
 }
@@ -142,7 +115,7 @@ Result<int64_t> CheckpointWriter::write(const uint8_t* arena, const std::vector<
     e.blob = manifest.entries[new_index.at({e.blob.hash, e.blob.nbytes})].blob;
   }
   const std::string bytes = encode_manifest(manifest);
-  FLOR_ASSIGN_OR_RETURN(DurableFile file, DurableFile::create(dir_ + "/" + name));
+  FLOR_ASSIGN_OR_RETURN(DurableFile file, DurableFile::create(dir_ + "/" + name, IoMode::kBuffered, env_));
   FLOR_RETURN_IF_ERROR(file.append(bytes.data(), bytes.size()));
   // Before the manifest's name is durable: its bytes, the pack's name (packs/)
   // and, the first time, the packs/ entry itself. No order among these, so the
@@ -157,18 +130,18 @@ Result<int64_t> CheckpointWriter::write(const uint8_t* arena, const std::vector<
     manifest_synced = file.sync();  // no thread to be had: one after the other
   }
   Status dirs_synced;
-  if (!new_blobs.empty()) dirs_synced = fsync_dir(dir_ + "/" + kPackDir);
+  if (!new_blobs.empty()) dirs_synced = fsync_dir(dir_ + "/" + kPackDir, env_);
   if (dirs_synced.ok() && dir_entry_unsynced_) {
-    dirs_synced = fsync_dir(dir_);
+    dirs_synced = fsync_dir(dir_, env_);
     if (dirs_synced.ok()) dir_entry_unsynced_ = false;
   }
   if (sync_manifest.joinable()) sync_manifest.join();
   FLOR_RETURN_IF_ERROR(manifest_synced);
   FLOR_RETURN_IF_ERROR(dirs_synced);
   FLOR_RETURN_IF_ERROR(file.publish());
-  FLOR_RETURN_IF_ERROR(fsync_dir(dir_));
+  FLOR_RETURN_IF_ERROR(fsync_dir(dir_, env_));
   for (const auto& b : new_blobs) known_[{b.ref->hash, b.ref->nbytes}] = *b.ref;
   return written + static_cast<int64_t>(bytes.size());
 }
 
-}  // namespace flor::rt
+}  // namespace flor::ckpt

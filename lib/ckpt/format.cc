@@ -1,21 +1,20 @@
 #include "ckpt/format.h"
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
 #include <cstring>
 #include <vector>
 
-#include "ckpt/posix_file.h"
-#include "ckpt/xxhash64.h"
+#include "util/file.h"
+#include "util/hash.h"
+#include "util/hex.h"
 
-namespace flor::rt {
+namespace flor::ckpt {
 namespace {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the format is little-endian");
 
-constexpr size_t kManifestHeaderBytes = 16;  // magic, version, entry count
-constexpr size_t kTrailerBytes = 8;          // xxh64 of everything before it
+constexpr size_t kManifestHeaderBytes = 16;              // magic, version, entry count
+constexpr size_t kTrailerBytes = 8;                      // xxh64 of everything before it
 constexpr uint64_t kPackIdSeed = 0x666c6f72706b3031ULL;  // "florpk01"
 constexpr int kMaxDims = 64;
 
@@ -26,8 +25,8 @@ struct DTypeInfo {
 
 const DTypeInfo* dtype_info(uint8_t code) {
   static const DTypeInfo kTable[] = {
-      {0, "invalid"}, {4, "float32"}, {8, "float64"}, {2, "float16"}, {2, "bfloat16"},
-      {1, "int8"},    {1, "uint8"},   {2, "int16"},   {4, "int32"},   {8, "int64"},
+      {0, "invalid"}, {4, "float32"},   {8, "float64"},     {2, "float16"}, {2, "bfloat16"},
+      {1, "int8"},    {1, "uint8"},     {2, "int16"},       {4, "int32"},   {8, "int64"},
       {1, "bool"},    {8, "complex64"}, {16, "complex128"},
   };
   if (code == 0 || code >= sizeof(kTable) / sizeof(kTable[0])) return nullptr;
@@ -43,8 +42,8 @@ void put(std::string* out, T value) {
 // never reads past the end.
 class Reader {
  public:
-  Reader(const std::string& bytes, size_t begin, size_t end) : p_(bytes.data() + begin),
-                                                               end_(bytes.data() + end) {}
+  Reader(const std::string& bytes, size_t begin, size_t end)
+      : p_(bytes.data() + begin), end_(bytes.data() + end) {}
   template <typename T>
   bool get(T* value) {
     if (static_cast<size_t>(end_ - p_) < sizeof(T)) return false;
@@ -183,7 +182,7 @@ Result<Manifest> decode_manifest(const std::string& bytes, const std::string& pa
 }
 
 Result<Manifest> read_manifest(const std::string& path) {
-  FLOR_ASSIGN_OR_RETURN(std::string bytes, read_whole_file(path));
+  FLOR_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
   return decode_manifest(bytes, path);
 }
 
@@ -198,9 +197,7 @@ uint64_t pack_id_of(const std::vector<BlobRef>& blobs) {
 }
 
 std::string pack_path(const std::string& dir, uint64_t pack_id) {
-  char name[32];
-  std::snprintf(name, sizeof(name), "%016" PRIx64 ".pack", pack_id);
-  return dir + "/" + kPackDir + "/" + name;
+  return dir + "/" + kPackDir + "/" + hex64(pack_id) + ".pack";
 }
 
 bool parse_pack_file_name(const std::string& name, uint64_t* pack_id) {
@@ -209,9 +206,12 @@ bool parse_pack_file_name(const std::string& name, uint64_t* pack_id) {
   for (size_t i = 0; i < 16; ++i) {
     const char c = name[i];
     int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else
+      return false;
     id = (id << 4) | static_cast<uint64_t>(v);
   }
   *pack_id = id;
@@ -274,4 +274,4 @@ Status read_blob(const std::string& dir, const BlobRef& ref, const BlobSink& sin
   return Status();
 }
 
-}  // namespace flor::rt
+}  // namespace flor::ckpt

@@ -1,5 +1,6 @@
 // The checkpoint format (spec: docs/checkpoint-format.md). No torch
-// here: the driver's `flor gc` and fsck-like tools can read it without LibTorch.
+// here: the runtime writes and restores it, the driver's `flor gc` reads it,
+// both through this library (flor_ckpt).
 //
 // A checkpoint is a small manifest file (keys, dtypes, shapes, and for each
 // tensor the content hash and location of its bytes) plus the pack files it
@@ -17,7 +18,7 @@
 
 #include "util/status.h"
 
-namespace flor::rt {
+namespace flor::ckpt {
 
 inline constexpr char kManifestMagic[8] = {'F', 'L', 'O', 'R', 'C', 'K', 'P', 'T'};
 inline constexpr char kPackMagic[8] = {'F', 'L', 'O', 'R', 'P', 'A', 'C', 'K'};
@@ -32,9 +33,18 @@ inline constexpr const char* kPackDir = "packs";
 
 // Element types, numbered by the format (never renumbered; not torch's enum).
 enum class DType : uint8_t {
-  kFloat32 = 1, kFloat64 = 2, kFloat16 = 3, kBFloat16 = 4,
-  kInt8 = 5, kUInt8 = 6, kInt16 = 7, kInt32 = 8, kInt64 = 9, kBool = 10,
-  kComplex64 = 11, kComplex128 = 12,
+  kFloat32 = 1,
+  kFloat64 = 2,
+  kFloat16 = 3,
+  kBFloat16 = 4,
+  kInt8 = 5,
+  kUInt8 = 6,
+  kInt16 = 7,
+  kInt32 = 8,
+  kInt64 = 9,
+  kBool = 10,
+  kComplex64 = 11,
+  kComplex128 = 12,
 };
 // 0 for a code that is not a DType of this version.
 size_t dtype_size(uint8_t code);
@@ -100,4 +110,4 @@ Status check_pack_header(const std::string& header, uint64_t pack_id, const std:
 using BlobSink = std::function<Status(const uint8_t* data, size_t len)>;
 Status read_blob(const std::string& dir, const BlobRef& ref, const BlobSink& sink = nullptr);
 
-}  // namespace flor::rt
+}  // namespace flor::ckpt

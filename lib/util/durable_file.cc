@@ -1,119 +1,48 @@
-#include "ckpt/posix_file.h"
+#include "util/durable_file.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
-
 #include <cerrno>
-#include <cstring>
+#include <climits>
 #include <filesystem>
+#include <utility>
 
-namespace flor::rt {
+namespace flor {
 namespace {
-
 constexpr const char* kTempMarker = ".tmp-";
-
-Status os_error(const std::string& what, const std::string& path) {
-  return io_error(what + " " + path + ": " + std::strerror(errno));
-}
-
-std::string parent_dir(const std::string& path) {
-  const std::string parent = std::filesystem::path(path).parent_path().string();
-  return parent.empty() ? "." : parent;
-}
-
 }  // namespace
 
-Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
+Status fsync_dir(const std::string& dir, Env* env) {
+  const int fd = env->open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (fd < 0) return os_error("cannot open directory", dir);
+  Status st;
+  if (env->fsync(fd) != 0) st = os_error("cannot fsync directory", dir);
+  env->close(fd);
+  return st;
 }
 
-Fd& Fd::operator=(Fd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.release();
-  }
-  return *this;
-}
-
-Result<Fd> open_read(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return not_found("checkpoint file " + path + " does not exist");
-    return os_error("cannot open", path);
-  }
-  return Fd(fd);
-}
-
-Result<int64_t> file_size(const Fd& fd, const std::string& path) {
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return os_error("cannot stat", path);
-  return static_cast<int64_t>(st.st_size);
-}
-
-Status pread_exact(const Fd& fd, void* dst, size_t len, int64_t offset, const std::string& path) {
-  auto* p = static_cast<char*>(dst);
-  while (len > 0) {
-    const ssize_t n = ::pread(fd.get(), p, len, offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return os_error("cannot read", path);
-    }
-    if (n == 0) {
-      return corrupt(path + " is truncated (ends before byte " + std::to_string(offset + len) +
-                     "): the file is damaged; delete it or record again");
-    }
-    p += n;
-    len -= static_cast<size_t>(n);
-    offset += n;
-  }
-  return Status();
-}
-
-Result<std::string> read_whole_file(const std::string& path) {
-  FLOR_ASSIGN_OR_RETURN(Fd fd, open_read(path));
-  FLOR_ASSIGN_OR_RETURN(int64_t size, file_size(fd, path));
-  std::string bytes(static_cast<size_t>(size), '\0');
-  FLOR_RETURN_IF_ERROR(pread_exact(fd, bytes.data(), bytes.size(), 0, path));
-  return bytes;
-}
-
-Status make_dirs(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return io_error("cannot create directory " + dir + ": " + ec.message());
-  return Status();
-}
-
-Status fsync_dir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return os_error("cannot open directory", dir);
-  if (::fsync(fd.get()) != 0) return os_error("cannot fsync directory", dir);
-  return Status();
-}
-
-DurableFile::DurableFile(std::string final_path, std::string temp_path, Fd fd, bool direct)
+DurableFile::DurableFile(std::string final_path, std::string temp_path, int fd, bool direct, Env* env)
     : final_path_(std::move(final_path)),
       temp_path_(std::move(temp_path)),
-      fd_(std::move(fd)),
+      fd_(fd),
+      env_(env),
       direct_(direct) {}
 
-Result<DurableFile> DurableFile::create(const std::string& final_path, IoMode mode) {
+Result<DurableFile> DurableFile::create(const std::string& final_path, IoMode mode, Env* env) {
   std::string temp_path = final_path + kTempMarker + std::to_string(::getpid());
   const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
   int fd = -1;
   bool direct = mode == IoMode::kDirect;
   if (direct) {
-    fd = ::open(temp_path.c_str(), flags | O_DIRECT, 0644);
+    fd = env->open(temp_path, flags | O_DIRECT, 0644);
     if (fd < 0 && errno == EINVAL) direct = false;  // no O_DIRECT here (tmpfs)
   }
-  if (!direct) fd = ::open(temp_path.c_str(), flags, 0644);
+  if (!direct) fd = env->open(temp_path, flags, 0644);
   if (fd < 0) return os_error("cannot create", temp_path);
-  return DurableFile(final_path, std::move(temp_path), Fd(fd), direct);
+  return DurableFile(final_path, std::move(temp_path), fd, direct, env);
 }
 
 bool DurableFile::can_write_direct(const void* data, size_t len) const {
@@ -123,8 +52,8 @@ bool DurableFile::can_write_direct(const void* data, size_t len) const {
 
 Status DurableFile::stop_direct() {
   direct_ = false;
-  const int flags = ::fcntl(fd_.get(), F_GETFL);
-  if (flags < 0 || ::fcntl(fd_.get(), F_SETFL, flags & ~O_DIRECT) != 0) {
+  const int flags = ::fcntl(fd_, F_GETFL);
+  if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
     return os_error("cannot switch off direct I/O on", temp_path_);
   }
   return Status();
@@ -133,7 +62,8 @@ Status DurableFile::stop_direct() {
 DurableFile::DurableFile(DurableFile&& other) noexcept
     : final_path_(std::move(other.final_path_)),
       temp_path_(std::move(other.temp_path_)),
-      fd_(std::move(other.fd_)),
+      fd_(std::exchange(other.fd_, -1)),
+      env_(other.env_),
       size_(other.size_),
       direct_(other.direct_),
       synced_(other.synced_),
@@ -141,10 +71,13 @@ DurableFile::DurableFile(DurableFile&& other) noexcept
   other.committed_ = true;  // the moved-from object owns no temp file
 }
 
+void DurableFile::close_fd() {
+  if (fd_ >= 0) env_->close(std::exchange(fd_, -1));
+}
+
 DurableFile::~DurableFile() {
-  if (committed_) return;
-  fd_ = Fd();
-  ::unlink(temp_path_.c_str());
+  close_fd();
+  if (!committed_) env_->unlink(temp_path_);
 }
 
 Status DurableFile::append(const void* data, size_t len) {
@@ -154,7 +87,7 @@ Status DurableFile::append(const void* data, size_t len) {
 }
 
 Status DurableFile::pad_to(size_t align) {
-  static const char kZeros[4096] = {};
+  static const char kZeros[kDirectAlign] = {};
   const size_t rem = static_cast<size_t>(size_) % align;
   if (rem == 0) return Status();
   FLOR_CHECK(align - rem <= sizeof(kZeros));
@@ -187,7 +120,7 @@ Status DurableFile::write_pieces(const Piece* pieces, size_t count) {
   }
   size_t first = 0;
   while (left > 0) {
-    const ssize_t n = ::writev(fd_.get(), iov.data() + first, static_cast<int>(count - first));
+    const ssize_t n = env_->writev(fd_, iov.data() + first, static_cast<int>(count - first));
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EINVAL && direct_) {  // the device wants another alignment
@@ -213,15 +146,15 @@ Status DurableFile::write_pieces(const Piece* pieces, size_t count) {
 
 Status DurableFile::sync() {
   FLOR_CHECK(!committed_);
-  if (::fsync(fd_.get()) != 0) return os_error("cannot fsync", temp_path_);
+  if (env_->fsync(fd_) != 0) return os_error("cannot fsync", temp_path_);
   synced_ = true;
   return Status();
 }
 
 Status DurableFile::publish() {
   FLOR_CHECK(synced_ && !committed_);
-  if (::close(fd_.release()) != 0) return os_error("cannot close", temp_path_);
-  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+  if (env_->close(std::exchange(fd_, -1)) != 0) return os_error("cannot close", temp_path_);
+  if (env_->rename(temp_path_, final_path_) != 0) {
     return os_error("cannot rename " + temp_path_ + " to", final_path_);
   }
   committed_ = true;
@@ -231,11 +164,17 @@ Status DurableFile::publish() {
 Status DurableFile::commit() {
   FLOR_RETURN_IF_ERROR(sync());
   FLOR_RETURN_IF_ERROR(publish());
-  return fsync_dir(parent_dir(final_path_));
+  return fsync_dir(parent_dir(final_path_), env_);
 }
 
-bool is_temp_file_name(const std::string& name) {
-  return name.find(kTempMarker) != std::string::npos;
+bool is_temp_file_name(const std::string& name) { return name.find(kTempMarker) != std::string::npos; }
+
+Status write_file_atomic(const std::string& path, const std::string& content, Env* env) {
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  if (!parent.empty()) FLOR_RETURN_IF_ERROR(make_dirs(parent));
+  FLOR_ASSIGN_OR_RETURN(DurableFile file, DurableFile::create(path, IoMode::kBuffered, env));
+  FLOR_RETURN_IF_ERROR(file.append(content.data(), content.size()));
+  return file.commit();
 }
 
-}  // namespace flor::rt
+}  // namespace flor

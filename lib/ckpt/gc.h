@@ -6,9 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "util/env.h"
 #include "util/status.h"
 
-namespace flor::rt {
+namespace flor::ckpt {
 
 // Names of the checkpoints (manifest files) in `dir`, sorted. Temp files of
 // unfinished writes are never listed. A file counts as a checkpoint when it
@@ -24,8 +25,9 @@ Result<std::vector<std::string>> list_checkpoints(const std::string& dir);
 // would free). If a live checkpoint cannot be read (corrupt), nothing is deleted: its
 // references are unknown. Must not run while a process records into `dir` (its
 // newest pack is unreferenced until its manifest lands, and it may be about to
-// reference blobs in a pack this rewrites).
+// reference blobs in a pack this rewrites). Every change goes through `env`; a
+// crash between any two of its steps loses no live checkpoint.
 Result<int64_t> collect_garbage(const std::string& dir, const std::vector<std::string>& live_checkpoints,
-                                bool dry_run = false);
+                                bool dry_run = false, Env* env = Env::posix());
 
-}  // namespace flor::rt
+}  // namespace flor::ckpt

@@ -1,50 +1,21 @@
-// Small POSIX file helpers for the checkpoint engine. Errors are Status values
-// that name the file: kIo for the OS refusing (ENOSPC, EACCES, ENOENT on
-// write), kCorrupt for a file that is shorter than its format says. No torch.
+// Files that appear under their final name only once complete and durable
+// (write, fsync, rename, fsync of the folder). Every system call goes through
+// an Env (util/env.h), so a test can fail any one of them. No product code.
 #pragma once
-
-#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "util/env.h"
+#include "util/file.h"
 #include "util/status.h"
 
-namespace flor::rt {
+namespace flor {
 
-// An owned file descriptor (closed on destruction). Movable, not copyable.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd();
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-Result<Fd> open_read(const std::string& path);
-Result<int64_t> file_size(const Fd& fd, const std::string& path);
-// Reads exactly `len` bytes at `offset`; a short read is kCorrupt (truncated).
-Status pread_exact(const Fd& fd, void* dst, size_t len, int64_t offset, const std::string& path);
-Result<std::string> read_whole_file(const std::string& path);
-
-// mkdir -p.
-Status make_dirs(const std::string& dir);
-Status fsync_dir(const std::string& dir);
+// fsyncs a folder, making the names in it durable.
+Status fsync_dir(const std::string& dir, Env* env = Env::posix());
 
 // How DurableFile writes. kDirect bypasses the page cache (O_DIRECT): no
 // kernel copy of the bytes (CPU the training loop would lose on 2 cores), no
@@ -58,15 +29,16 @@ inline constexpr size_t kDirectAlign = 4096;
 // durable: bytes go to "<final>.tmp-<pid>"; commit() fsyncs it, renames it to
 // the final name and fsyncs the directory. Destroying an uncommitted file
 // removes the temp. A crash at any point leaves the old final file (or none)
-// plus, at worst, a temp file that is_temp_file_name() recognizes.
+// plus, at worst, a temp file that is_temp_file_name() recognizes. `env`
+// outlives the file. Not thread-safe.
 class DurableFile {
  public:
   struct Piece {
     const void* data;
     size_t len;
   };
-  static Result<DurableFile> create(const std::string& final_path,
-                                    IoMode mode = IoMode::kBuffered);
+  static Result<DurableFile> create(const std::string& final_path, IoMode mode = IoMode::kBuffered,
+                                    Env* env = Env::posix());
   ~DurableFile();
   DurableFile(DurableFile&& other) noexcept;
   DurableFile& operator=(DurableFile&&) = delete;
@@ -76,7 +48,7 @@ class DurableFile {
   // write for up to IOV_MAX pieces): each write of direct I/O waits for the
   // device, so a small separate write costs a whole round trip.
   Status append_all(const std::vector<Piece>& pieces);
-  // Appends zero bytes up to the next multiple of `align`.
+  // Appends zero bytes up to the next multiple of `align` (at most kDirectAlign).
   Status pad_to(size_t align);
   int64_t size() const { return size_; }
   // commit() = sync(), publish(), then fsync of the directory. A writer that
@@ -91,14 +63,16 @@ class DurableFile {
   const std::string& final_path() const { return final_path_; }
 
  private:
-  DurableFile(std::string final_path, std::string temp_path, Fd fd, bool direct);
+  DurableFile(std::string final_path, std::string temp_path, int fd, bool direct, Env* env);
   bool can_write_direct(const void* data, size_t len) const;
   Status write_pieces(const Piece* pieces, size_t count);
   Status stop_direct();
+  void close_fd();
 
   std::string final_path_;
   std::string temp_path_;
-  Fd fd_;
+  int fd_ = -1;  // through env_; closed by close_fd()
+  Env* env_;
   int64_t size_ = 0;
   bool direct_ = false;
   bool synced_ = false;
@@ -108,4 +82,8 @@ class DurableFile {
 // True for names DurableFile uses for unfinished files.
 bool is_temp_file_name(const std::string& name);
 
-}  // namespace flor::rt
+// Replaces `path` with `content` through a DurableFile (a reader, or a crash,
+// never sees half a file). Creates the parent folders.
+Status write_file_atomic(const std::string& path, const std::string& content, Env* env = Env::posix());
+
+}  // namespace flor

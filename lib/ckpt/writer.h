@@ -4,7 +4,8 @@
 // was there when it started: another run) is referenced, not written again.
 // New blobs of one checkpoint go into one pack file, so a checkpoint costs a
 // fixed number of fsyncs (pack, manifest, packs/ dir, dir) whatever its tensor
-// count (docs/checkpoint-format.md, "Crash safety"). No torch here.
+// count (docs/checkpoint-format.md, "Crash safety"). No torch here: tests
+// drive it with plain bytes and a fault-injecting Env.
 #pragma once
 
 #include <cstddef>
@@ -14,17 +15,11 @@
 #include <vector>
 
 #include "ckpt/format.h"
-#include "ckpt/posix_file.h"
+#include "ckpt/pack_writer.h"
+#include "util/env.h"
 #include "util/status.h"
 
-namespace flor::rt {
-
-// Tensors sit in the arena in slots of kSlotAlign bytes: a slot starts at a
-// multiple of it, and its bytes after nbytes are zero. Packs store blobs at the
-// same alignment, so runs of new blobs go to disk with direct I/O straight from
-// the arena, slot padding included.
-inline constexpr size_t kSlotAlign = kDirectAlign;
-inline size_t slot_bytes(size_t nbytes) { return (nbytes + kSlotAlign - 1) / kSlotAlign * kSlotAlign; }
+namespace flor::ckpt {
 
 // One tensor's bytes in the staging arena, with what the manifest records.
 struct StagedTensor {
@@ -35,15 +30,11 @@ struct StagedTensor {
   size_t nbytes = 0;
 };
 
-// Gives the calling thread the priority the engine's writer thread runs at
-// (SCHED_BATCH, nice 19, I/O best-effort/7; best effort: a thread that cannot
-// lower its priority still runs). Public so that a benchmark can run its
-// baseline at the same priority.
-void lower_background_priority();
-
+// Every file operation goes through `env`, which outlives the writer. Not
+// thread-safe: one thread writes.
 class CheckpointWriter {
  public:
-  explicit CheckpointWriter(std::string dir) : dir_(std::move(dir)) {}
+  explicit CheckpointWriter(std::string dir, Env* env = Env::posix()) : dir_(std::move(dir)), env_(env) {}
 
   // Writes checkpoint `name` (a file in dir) referencing `tensors` in
   // `arena`, its manifest naming `origin` (none: the version-1 layout). On success every file the checkpoint
@@ -65,6 +56,7 @@ class CheckpointWriter {
   const BlobRef* find_durable(const BlobKey& key);
 
   std::string dir_;
+  Env* env_;
   bool pack_dir_ready_ = false;
   bool dir_entry_unsynced_ = false;  // packs/ created, dir_ not fsynced since
   // (hash, nbytes) -> where those bytes are durable. Written only after a
@@ -80,4 +72,4 @@ class CheckpointWriter {
   bool existing_loaded_ = false;
 };
 
-}  // namespace flor::rt
+}  // namespace flor::ckpt

@@ -1,16 +1,18 @@
 #include "ckpt/gc.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "ckpt/format.h"
-#include "ckpt/posix_file.h"
-#include "ckpt/writer.h"
+#include "ckpt/pack_writer.h"
+#include "util/durable_file.h"
+#include "util/file.h"
 
-namespace flor::rt {
+namespace flor::ckpt {
 namespace fs = std::filesystem;
 namespace {
 
@@ -24,13 +26,12 @@ bool starts_with_manifest_magic(const fs::path& path) {
 
 // Removes a file (unless dry_run) and counts its bytes; a file already gone
 // counts nothing.
-Status remove_counting(const fs::path& path, int64_t* freed, bool dry_run) {
+Status remove_counting(const fs::path& path, int64_t* freed, bool dry_run, Env* env) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec) return Status();
-  if (!dry_run && !fs::remove(path, ec) && ec) {
-    return io_error("cannot delete " + path.string() + ": " + ec.message());
-  }
+  if (!dry_run && env->unlink(path.string()) != 0 && errno != ENOENT)
+    return os_error("cannot delete", path.string());
   *freed += static_cast<int64_t>(size);
   return Status();
 }
@@ -68,12 +69,12 @@ Result<LiveSet> live_set_of(const std::string& dir, const std::set<std::string>&
 // or not, references a durable pack. Returns the bytes freed (0: left alone),
 // or that would be freed when dry_run.
 Result<int64_t> compact(const std::string& dir, uint64_t id, const std::map<uint64_t, BlobRef>& live,
-                        const std::set<std::string>& users, bool dry_run) {
+                        const std::set<std::string>& users, bool dry_run, Env* env) {
   const std::string old_path = pack_path(dir, id);
   std::error_code ec;
   const auto old_size = static_cast<int64_t>(fs::file_size(old_path, ec));
-  if (ec) return 0;  // missing: restore names it; nothing to compact
-  int64_t live_bytes = kDirectAlign;  // the header's slot
+  if (ec) return 0;                 // missing: restore names it; nothing to compact
+  int64_t live_bytes = kSlotAlign;  // the header's slot
   std::vector<BlobRef> refs;
   for (const auto& [offset, blob] : live) {
     live_bytes += static_cast<int64_t>(slot_bytes(blob.nbytes));
@@ -83,20 +84,15 @@ Result<int64_t> compact(const std::string& dir, uint64_t id, const std::map<uint
   if (live_bytes * 2 > old_size || new_id == id) return 0;
   if (dry_run) return old_size - live_bytes;  // the new pack is exactly live_bytes
 
-  // Blobs are laid out as the writer lays them out: slot-aligned after a
-  // header slot.
-  FLOR_ASSIGN_OR_RETURN(DurableFile pack, DurableFile::create(pack_path(dir, new_id)));
-  const std::string header = encode_pack_header(new_id, static_cast<uint32_t>(refs.size()));
-  FLOR_RETURN_IF_ERROR(pack.append(header.data(), header.size()));
-  FLOR_RETURN_IF_ERROR(pack.pad_to(kSlotAlign));
+  FLOR_ASSIGN_OR_RETURN(PackWriter pack, PackWriter::create(dir, refs, IoMode::kBuffered, env));
   std::map<uint64_t, uint64_t> moved;  // old offset -> new offset
   for (const auto& [offset, blob] : live) {
-    moved[offset] = static_cast<uint64_t>(pack.size());
+    moved[offset] = static_cast<uint64_t>(pack.offset());
     FLOR_RETURN_IF_ERROR(
         read_blob(dir, blob, [&](const uint8_t* data, size_t len) { return pack.append(data, len); }));
-    FLOR_RETURN_IF_ERROR(pack.pad_to(kSlotAlign));
+    FLOR_RETURN_IF_ERROR(pack.end_blob());
   }
-  const int64_t new_size = pack.size();
+  const int64_t new_size = pack.offset();
   FLOR_RETURN_IF_ERROR(pack.commit());  // durable under its name before any manifest points at it
   for (const auto& name : users) {
     const std::string path = dir + "/" + name;
@@ -107,12 +103,12 @@ Result<int64_t> compact(const std::string& dir, uint64_t id, const std::map<uint
       e.blob.offset = moved.at(e.blob.offset);
     }
     const std::string bytes = encode_manifest(manifest);
-    FLOR_ASSIGN_OR_RETURN(DurableFile file, DurableFile::create(path));
+    FLOR_ASSIGN_OR_RETURN(DurableFile file, DurableFile::create(path, IoMode::kBuffered, env));
     FLOR_RETURN_IF_ERROR(file.append(bytes.data(), bytes.size()));
     FLOR_RETURN_IF_ERROR(file.commit());
   }
   int64_t removed = 0;
-  FLOR_RETURN_IF_ERROR(remove_counting(old_path, &removed, false));
+  FLOR_RETURN_IF_ERROR(remove_counting(old_path, &removed, false, env));
   return removed - new_size;
 }
 
@@ -132,7 +128,7 @@ Result<std::vector<std::string>> list_checkpoints(const std::string& dir) {
 }
 
 Result<int64_t> collect_garbage(const std::string& dir, const std::vector<std::string>& live_checkpoints,
-                                bool dry_run) {
+                                bool dry_run, Env* env) {
   std::set<std::string> live;
   for (const auto& c : live_checkpoints) live.insert(fs::path(c).filename().string());
   FLOR_ASSIGN_OR_RETURN(LiveSet used, live_set_of(dir, live));
@@ -141,7 +137,7 @@ Result<int64_t> collect_garbage(const std::string& dir, const std::vector<std::s
   // Manifests first: a crash midway leaves unreferenced packs (found next
   // time), never a manifest whose pack is gone.
   for (const auto& name : checkpoints) {
-    if (!live.count(name)) FLOR_RETURN_IF_ERROR(remove_counting(fs::path(dir) / name, &freed, dry_run));
+    if (!live.count(name)) FLOR_RETURN_IF_ERROR(remove_counting(fs::path(dir) / name, &freed, dry_run, env));
   }
   std::vector<fs::path> doomed;  // collected first: no deleting while iterating
   for (const fs::path folder : {fs::path(dir), fs::path(dir) / kPackDir}) {
@@ -149,17 +145,17 @@ Result<int64_t> collect_garbage(const std::string& dir, const std::vector<std::s
     for (const auto& entry : fs::directory_iterator(folder, ec)) {
       const std::string name = entry.path().filename().string();
       uint64_t pack_id = 0;
-      const bool dead_pack = folder != fs::path(dir) && parse_pack_file_name(name, &pack_id) &&
-                             !used.blobs.count(pack_id);
+      const bool dead_pack =
+          folder != fs::path(dir) && parse_pack_file_name(name, &pack_id) && !used.blobs.count(pack_id);
       if (is_temp_file_name(name) || dead_pack) doomed.push_back(entry.path());
     }
   }
-  for (const auto& path : doomed) FLOR_RETURN_IF_ERROR(remove_counting(path, &freed, dry_run));
+  for (const auto& path : doomed) FLOR_RETURN_IF_ERROR(remove_counting(path, &freed, dry_run, env));
   // Live packs that are mostly dead bytes (a frozen tensor keeps the first
   // pack of its run) shrink to their live blobs. A pack that fails its
   // checksums is left as it is: restore reports it.
   for (const auto& [id, blobs] : used.blobs) {
-    Result<int64_t> compacted = compact(dir, id, blobs, used.users.at(id), dry_run);
+    Result<int64_t> compacted = compact(dir, id, blobs, used.users.at(id), dry_run, env);
     if (compacted.ok()) {
       freed += *compacted;
     } else if (compacted.status().code() != Code::kCorrupt) {
@@ -169,4 +165,4 @@ Result<int64_t> collect_garbage(const std::string& dir, const std::vector<std::s
   return freed;
 }
 
-}  // namespace flor::rt
+}  // namespace flor::ckpt

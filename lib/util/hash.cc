@@ -1,9 +1,11 @@
-#include "ckpt/xxhash64.h"
+#include "util/hash.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace flor::rt {
+#include "util/hex.h"
+
+namespace flor {
 namespace {
 
 constexpr uint64_t kP1 = 0x9E3779B185EBCA87ULL;
@@ -45,8 +47,7 @@ void init_acc(uint64_t acc[4], uint64_t seed) {
 // Consumes whole 32-byte stripes, copying them to dst when it is not null;
 // returns the bytes consumed.
 template <bool kCopy>
-size_t consume_stripes(uint64_t acc[4], const unsigned char* p, size_t len,
-                       unsigned char* dst = nullptr) {
+size_t consume_stripes(uint64_t acc[4], const unsigned char* p, size_t len, unsigned char* dst = nullptr) {
   const unsigned char* const start = p;
   const unsigned char* const limit = p + (len / kStripe) * kStripe;
   uint64_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
@@ -65,8 +66,8 @@ size_t consume_stripes(uint64_t acc[4], const unsigned char* p, size_t len,
   return static_cast<size_t>(p - start);
 }
 
-uint64_t finish(const uint64_t acc[4], uint64_t seed, uint64_t total_len,
-                const unsigned char* tail, size_t tail_len) {
+uint64_t finish(const uint64_t acc[4], uint64_t seed, uint64_t total_len, const unsigned char* tail,
+                size_t tail_len) {
   uint64_t h;
   if (total_len >= kStripe) {
     h = rotl(acc[0], 1) + rotl(acc[1], 7) + rotl(acc[2], 12) + rotl(acc[3], 18);
@@ -140,4 +141,13 @@ void Xxh64::update_copy(void* dst, const void* src, size_t len) {
 
 uint64_t Xxh64::digest() const { return finish(acc_, seed_, total_len_, buf_, buf_len_); }
 
-}  // namespace flor::rt
+uint64_t fnv1a64(const void* data, size_t len, uint64_t basis) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  uint64_t h = basis;
+  for (size_t i = 0; i < len; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
+std::string fnv1a_hex(const std::string& data) { return hex64(fnv1a64(data.data(), data.size())); }
+
+}  // namespace flor

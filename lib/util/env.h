@@ -1,0 +1,34 @@
+// The operating system, as far as durable files need it: the seam fault tests
+// use (LevelDB's Env is the model). Every method has the shape of the system
+// call it stands for (a return value of -1 sets errno), so callers keep their
+// EINTR and O_DIRECT handling. The default, Env::posix(), makes those calls;
+// a test passes an Env that fails a chosen call or forgets unsynced bytes
+// (test/common/fault_env.h). No product code.
+#pragma once
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <string>
+
+namespace flor {
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  // The process's POSIX Env: stateless, thread-safe, never destroyed.
+  static Env* posix();
+
+  virtual int open(const std::string& path, int flags, mode_t mode) = 0;
+  virtual ssize_t writev(int fd, const iovec* iov, int count) = 0;
+  virtual int fsync(int fd) = 0;  // of a file or of a directory opened with O_DIRECTORY
+  virtual int close(int fd) = 0;
+  virtual int rename(const std::string& from, const std::string& to) = 0;
+  virtual int unlink(const std::string& path) = 0;
+  virtual int mkdir(const std::string& path, mode_t mode) = 0;
+  // Wall-clock time in nanoseconds since the epoch.
+  virtual int64_t now_ns() = 0;
+};
+
+}  // namespace flor
