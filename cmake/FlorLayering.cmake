@@ -36,11 +36,12 @@ endfunction()
 # the include path; a format both sides need lives in lib/ (lib/ckpt). The
 # runtime's own tests (test/runtime) and benchmarks are part of it and exempt.
 set(FLOR_OUTSIDE_RUNTIME_POISON_DIR ${CMAKE_BINARY_DIR}/layering/outside_runtime)
+file(REMOVE_RECURSE ${FLOR_OUTSIDE_RUNTIME_POISON_DIR})  # a header that moved out of runtime/src is no longer poison
 file(GLOB_RECURSE _flor_runtime_private_headers RELATIVE ${PROJECT_SOURCE_DIR}/runtime/src
      CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/runtime/src/*.h)
 foreach(h IN LISTS _flor_runtime_private_headers)
   file(WRITE ${FLOR_OUTSIDE_RUNTIME_POISON_DIR}/${h}
-    "#error \"layering: \\\"${h}\\\" is a private header of the runtime (runtime/src); code outside runtime/ must not include it: what both sides need belongs in lib/ (see ARCHITECTURE.md)\"\n")
+    "#error \"layering: '${h}' is a private header of the runtime (runtime/src); code outside runtime/ must not include it: what both sides need belongs in lib/ (see ARCHITECTURE.md)\"\n")
 endforeach()
 
 function(flor_outside_runtime_layering target)

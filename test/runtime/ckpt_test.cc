@@ -28,6 +28,7 @@
 #include "ckpt/gc.h"
 #include "util/hash.h"
 #include "common/fault_env.h"
+#include "common/flip_byte.h"
 #include "common/temp_dir.h"
 
 extern char** environ;
@@ -45,6 +46,7 @@ constexpr const char* kChildDirEnv = "FLOR_CKPT_TEST_CHILD_DIR";
 constexpr int64_t kCrashElems = 512 * 1024;
 
 using flor::test::TempDir;
+using flor::test::flip_byte;
 
 bool same_bytes(const at::Tensor& a, const at::Tensor& b) {
   if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
@@ -68,16 +70,6 @@ std::vector<StateItem> blank_like(const std::vector<StateItem>& items) {
   std::vector<StateItem> out;
   for (const auto& item : items) out.push_back({item.key, torch::zeros_like(item.tensor)});
   return out;
-}
-
-void flip_byte(const std::string& path, int64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(offset);
-  char c = 0;
-  f.read(&c, 1);
-  c = static_cast<char>(c ^ 0x5a);
-  f.seekp(offset);
-  f.write(&c, 1);
 }
 
 std::string only_pack(const std::string& dir) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ckpt/gc.h"
+#include "common/flip_byte.h"
 #include "common/temp_dir.h"
 #include "unit/ckpt_bytes.h"
 
@@ -17,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ckpt::CheckpointWriter;
+using test::flip_byte;
 using test::Floats;
 using test::FloatState;
 using test::read_floats;
@@ -24,16 +26,6 @@ using test::TempDir;
 using test::two_tensor_state;
 using test::verify_floats;
 using test::write_floats;
-
-void flip_byte(const std::string& path, int64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(offset);
-  char c = 0;
-  f.read(&c, 1);
-  c = static_cast<char>(c ^ 0x5a);
-  f.seekp(offset);
-  f.write(&c, 1);
-}
 
 TEST_CASE("ckpt: garbage collection keeps live checkpoints whole", "[ckpt][gc]") {
   TempDir dir;
