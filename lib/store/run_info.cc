@@ -301,7 +301,8 @@ std::string encode_run_info(const RunInfo& info) {
   for (const auto& [key, text] : info.unknown) out[key] = from_text(text);
   for (const Field& f : kFields) f.encode(info, &out);
   out[kVersionKey] = std::max(info.version, kRunInfoVersion);
-  return out.dump();
+  // Text that is not UTF-8 (an argv) becomes U+FFFD instead of an exception.
+  return out.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 Result<RunInfo> decode_run_info(const std::string& text) {

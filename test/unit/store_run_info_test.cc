@@ -128,6 +128,13 @@ TEST_CASE("run info: every key round-trips through encode and decode, and throug
 
   // Absent fields are not written: a new run's info is its version alone.
   CHECK(encode_run_info(RunInfo{}) == R"({"info_version":1})");
+
+  // An argv that is not UTF-8 is written with U+FFFD, not thrown at.
+  RunInfo latin1;
+  latin1.command = std::vector<std::string>{"./train", "caf\xe9"};
+  auto back = decode_run_info(encode_run_info(latin1));
+  REQUIRE(back.ok());
+  CHECK(back->command->at(1) == "caf\xef\xbf\xbd");
 }
 
 TEST_CASE("run info: keys a newer flor wrote survive a read-modify-write", "[store]") {
