@@ -2,17 +2,13 @@
 
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 
 namespace flor::plan {
 
 Result<RecordShape> record_shape(store::Store& store, int64_t record_run) {
   RecordShape shape;
   FLOR_ASSIGN_OR_RETURN(store::Run run, store.run(record_run));
-  auto info = nlohmann::json::parse(run.info_json, nullptr, false);
-  if (info.is_object() && info.contains("step_loop") && info["step_loop"].is_string()) {
-    shape.step_loop = info["step_loop"].get<std::string>();
-  }
+  shape.step_loop = run.info.step_loop.value_or("");
   FLOR_ASSIGN_OR_RETURN(auto epochs, store.epochs(record_run));
   std::map<int64_t, int64_t> blocks;  // epoch -> skip blocks in it
   for (const auto& e : epochs) {

@@ -62,6 +62,10 @@ Result<Segment> parse_segment(const std::string& spec) {
   return Segment{static_cast<int>(*p), static_cast<int>(*n)};
 }
 
+std::string to_string(const Segment& s) { return std::to_string(s.index) + "/" + std::to_string(s.count); }
+
+const char* to_string(InitMode init) { return init == InitMode::kWeak ? "weak" : "strong"; }
+
 Result<EpochRange> parse_epoch_range(const std::string& spec) {
   auto dash = spec.find('-', 1);
   auto first = parse_int(spec.substr(0, dash));
@@ -145,8 +149,8 @@ std::map<std::string, std::string> contract_env(const Contract& c) {
   eps.precision(17);
   eps << c.eps;
   env[kEnvEps] = eps.str();
-  env[kEnvSegment] = std::to_string(c.segment.index) + "/" + std::to_string(c.segment.count);
-  env[kEnvInit] = c.init == InitMode::kWeak ? "weak" : "strong";
+  env[kEnvSegment] = to_string(c.segment);
+  env[kEnvInit] = to_string(c.init);
   if (!c.probes.empty()) {
     std::string p;
     for (const auto& name : c.probes) p += (p.empty() ? "" : ",") + name;

@@ -86,6 +86,8 @@ std::map<std::string, std::string> contract_env(const Contract& contract);
 // "P/N" with 1 <= P <= N. Errors say what is wrong: "segment 6/5: P must be
 // between 1 and N (5)".
 Result<Segment> parse_segment(const std::string& spec);
+std::string to_string(const Segment& segment);  // "P/N"
+const char* to_string(InitMode init);           // "weak" | "strong"
 Result<EpochRange> parse_epoch_range(const std::string& spec);
 // The default store root: $FLOR_HOME, else $HOME/.flor.
 std::string default_home(const EnvLookup& env);

@@ -122,7 +122,8 @@ constexpr const char* kRunColumns =
     "SELECT id, name, kind, parent, status, vid, started, ended, exit_code, command, info, host, pid, pid_start "
     "FROM runs ";
 
-Result<Run> read_run(const Stmt& st) {
+// `db_path` names the store in errors.
+Result<Run> read_run(const Stmt& st, const std::string& db_path) {
   Run r;
   r.id = st.int64(0);
   r.name = st.text(1);
@@ -139,7 +140,14 @@ Result<Run> read_run(const Stmt& st) {
       if (a.is_string()) r.command.push_back(a.get<std::string>());
     }
   }
-  r.info_json = st.text(10);
+  Result<RunInfo> info = decode_run_info(st.text(10));
+  if (!info.ok()) {
+    const std::string id = std::to_string(r.id);
+    return corrupt(db_path + ": the info of run " + id + " (runs.info) does not decode: " + info.status().message() +
+                   ". Something other than flor changed it: fix that value, or drop the info (sqlite3 " + db_path +
+                   " \"UPDATE runs SET info='{}' WHERE id=" + id + "\")");
+  }
+  r.info = std::move(*info);
   if (!st.is_null(12)) r.process = RunProcess{st.text(11), st.int64(12), st.is_null(13) ? 0 : st.int64(13)};
   return r;
 }
@@ -262,7 +270,7 @@ class SqliteStore final : public Store {
     st.bind(1, run.name).bind(2, std::string(to_string(run.kind))).bind(3, run.parent);
     st.bind(4, std::string(to_string(run.status))).bind(5, run.vid);
     st.bind(6, run.started > 0 ? run.started : now_seconds());
-    st.bind(7, nlohmann::json(run.command).dump()).bind(8, run.info_json.empty() ? "{}" : run.info_json);
+    st.bind(7, nlohmann::json(run.command).dump()).bind(8, encode_run_info(run.info));
     const RunProcess p = run.process.value_or(this_process());
     st.bind(9, p.host).bind(10, p.pid).bind(11, p.start);
     FLOR_RETURN_IF_ERROR(st.run());
@@ -282,8 +290,8 @@ class SqliteStore final : public Store {
     return st.bind(1, std::string(to_string(status))).bind(2, now_seconds()).bind(3, exit_code).bind(4, id).run();
   }
 
-  Status set_run_info(int64_t id, const std::string& info_json) override {
-    return update_text("UPDATE runs SET info=? WHERE id=?", id, info_json);
+  Status set_run_info(int64_t id, const RunInfo& info) override {
+    return update_text("UPDATE runs SET info=? WHERE id=?", id, encode_run_info(info));
   }
   Status set_run_vid(int64_t id, const std::string& vid) override {
     return update_text("UPDATE runs SET vid=? WHERE id=?", id, vid);
@@ -483,7 +491,7 @@ class SqliteStore final : public Store {
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(kRunColumns + tail));
     std::vector<Run> out;
     FLOR_RETURN_IF_ERROR(st.each_row([&]() -> Status {
-      FLOR_ASSIGN_OR_RETURN(Run r, read_run(st));
+      FLOR_ASSIGN_OR_RETURN(Run r, read_run(st, db_->path()));
       out.push_back(std::move(r));
       return Status();
     }));

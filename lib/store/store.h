@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "store/process.h"
+#include "store/run_info.h"
 #include "util/status.h"
 
 namespace flor::store {
@@ -45,7 +46,7 @@ struct Run {
   std::optional<double> ended;
   std::optional<int> exit_code;
   std::vector<std::string> command;   // argv
-  std::string info_json = "{}";       // threads, seeds, versions, eps, segment, epochs, ...
+  RunInfo info;                       // the `info` column: threads, seed, versions, eps, segment, ...
   // The process that writes the run; absent in runs of stores before version 3.
   std::optional<RunProcess> process;
 };
@@ -156,8 +157,11 @@ class Store {
   // the run its driver created).
   virtual Status set_run_process(int64_t id, const RunProcess& process) = 0;
   virtual Status finish_run(int64_t id, RunStatus status, std::optional<int> exit_code) = 0;
-  virtual Status set_run_info(int64_t id, const std::string& info_json) = 0;
+  // Replaces the run's info. To change a part, read the run, change its
+  // info, and write it back (keys a newer flor wrote are kept: run_info.h).
+  virtual Status set_run_info(int64_t id, const RunInfo& info) = 0;
   virtual Status set_run_vid(int64_t id, const std::string& vid) = 0;
+  // A run whose info does not decode is kCorrupt naming the run and the key.
   // Reads mark a kRunning run whose process is gone (process_gone) kDead, in
   // the store too (a failure to store it is ignored: the run still reads dead).
   virtual Result<Run> run(int64_t id) = 0;

@@ -11,11 +11,10 @@ namespace {
 // which sweep and permutation a recorded run came from.
 Status tag_run(store::Store& store, int64_t run, const CollectContext& ctx, const Entry& entry) {
   FLOR_ASSIGN_OR_RETURN(store::Run row, store.run(run));
-  Json info = Json::parse(row.info_json, nullptr, /*allow_exceptions=*/false);
-  if (!info.is_object()) info = Json::object();
-  info["sweep"] = {
-      {"id", ctx.sweep_id}, {"folder", entry.folder}, {"hash", entry.hash}, {"params", entry.params}};
-  return store.set_run_info(run, info.dump());
+  store::SweepTag tag{ctx.sweep_id, entry.folder, entry.hash, {}};
+  for (const auto& [name, value] : entry.params.items()) tag.params[name] = value.dump();
+  row.info.sweep = std::move(tag);
+  return store.set_run_info(run, row.info);
 }
 
 Result<History> recorded_history(const CollectContext& ctx, int64_t run, const Entry& entry) {

@@ -72,7 +72,7 @@ void Runtime::iter_end(Role role, int64_t index) {
   if (recorder_ && index == 0 && seq_ == 0 && !step_loop_) {
     // The first iteration entered no skip block: a step loop.
     step_loop_ = true;
-    if (Status s = write_info(run_, {{"step_loop", main_name_}}); !s.ok()) {
+    if (Status s = write_info(run_, [&](store::RunInfo& info) { info.step_loop = main_name_; }); !s.ok()) {
       warnings().warn("flor: warning: {}", s.to_string());
     }
   }

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "flor/version.h"
 #include "rng.h"
@@ -114,9 +113,7 @@ Status Runtime::start_record(const FlorFlags& flags) {
   if (contract_.threads) pin_threads(*contract_.threads, 0);
   mode_ = RunMode::kRecord;
   recorder_ = std::make_unique<Recorder>(store_.get(), run_, contract_.eps);
-  char eps[32];
-  std::snprintf(eps, sizeof(eps), "%.17g", contract_.eps);
-  return write_info(run_, {{"eps", eps}});
+  return write_info(run_, [&](store::RunInfo& info) { info.eps = contract_.eps; });
 }
 
 Result<std::string> Runtime::replay_name() const {
@@ -170,12 +167,8 @@ Status Runtime::start_replay(const FlorFlags& flags) {
     FLOR_RETURN_IF_ERROR(set_cpu_rng_bytes(*bytes));
   }
   // The record's thread counts, unless FLOR_THREADS says otherwise (warned).
-  auto info = nlohmann::json::parse(rec.info_json, nullptr, false);
-  int torch_threads = 0, blas_threads = 0;
-  if (info.is_object() && info.contains("threads")) {
-    torch_threads = info["threads"].value("torch", 0);
-    blas_threads = info["threads"].value("openblas", 0);
-  }
+  const int torch_threads = rec.info.threads ? rec.info.threads->torch : 0;
+  const int blas_threads = rec.info.threads ? rec.info.threads->openblas : 0;
   if (contract_.threads && torch_threads > 0 && *contract_.threads != torch_threads) {
     warnings().warn("flor: warning: replay uses {} torch threads, the record used {}: results may differ in the last bits",
                  *contract_.threads, torch_threads);
@@ -184,24 +177,24 @@ Status Runtime::start_replay(const FlorFlags& flags) {
   FLOR_ASSIGN_OR_RETURN(replayer_, Replayer::open(store_.get(), run_, record_, contract_));
   mode_ = RunMode::kReplay;
   const auto& seg = replayer_->segment();
-  return write_info(run_, {{"segment", std::to_string(contract_.segment.index) + "/" +
-                                           std::to_string(contract_.segment.count)},
-                           {"init", contract_.init == InitMode::kWeak ? "weak" : "strong"},
-                           {"epochs", std::to_string(seg.first) + "-" + std::to_string(seg.last)}});
+  return write_info(run_, [&](store::RunInfo& info) {
+    info.segment = contract_.segment;
+    info.init = contract_.init;
+    info.epochs = EpochRange{seg.first, seg.last};
+  });
 }
 
-Status Runtime::write_info(int64_t run, const std::map<std::string, std::string>& extra) {
+Status Runtime::write_info(int64_t run, const std::function<void(store::RunInfo&)>& fill) {
   FLOR_ASSIGN_OR_RETURN(store::Run r, store_->run(run));
-  auto info = nlohmann::json::parse(r.info_json, nullptr, false);
-  if (!info.is_object()) info = nlohmann::json::object();
+  store::RunInfo& info = r.info;
   ThreadCounts t = current_threads();
-  info["threads"] = {{"torch", t.torch}, {"interop", t.interop}, {"openblas", t.blas}};
-  info["seed"] = std::to_string(at::detail::getDefaultCPUGenerator().current_seed());
-  info["versions"] = {{"flor", FLOR_VERSION_STRING}, {"torch", TORCH_VERSION}, {"sqlite", sqlite3_libversion()}};
-  info["command"] = args_;
-  info["pid"] = static_cast<int64_t>(getpid());
-  for (const auto& [k, v] : extra) info[k] = v;
-  return store_->set_run_info(run, info.dump());
+  info.threads = store::RunThreads{t.torch, t.interop, t.blas};
+  info.seed = std::to_string(at::detail::getDefaultCPUGenerator().current_seed());
+  info.versions = store::RunVersions{FLOR_VERSION_STRING, TORCH_VERSION, sqlite3_libversion()};
+  info.command = args_;
+  info.pid = static_cast<int64_t>(getpid());
+  fill(info);
+  return store_->set_run_info(run, info);
 }
 
 void Runtime::strip_argv(int& argc, char** argv) {
@@ -258,14 +251,14 @@ int Runtime::finish() {
   int code = 0;
   if (recorder_) recorder_->finish();
   flush_logs(std::nullopt);
-  std::map<std::string, std::string> summary;
+  std::optional<int64_t> logs_lost;
   store::RunStatus status = store::RunStatus::kComplete;
   // Logs the store never took make the run failed; the exit status stays the program's.
   if (auto loss = log_writer_->finish()) {
     std::fprintf(stderr, "flor: error: %s could not be stored: %s; the run is marked failed\n", loss->describe().c_str(),
                  loss->cause.to_string().c_str());
     status = store::RunStatus::kFailed;
-    summary["logs_not_stored"] = std::to_string(loss->logs);
+    logs_lost = loss->logs;
   }
   if (mode == RunMode::kReplay && replayer_->divergences() > 0) {
     const auto& d = *replayer_->first_divergence();
@@ -280,9 +273,11 @@ int Runtime::finish() {
       status = store::RunStatus::kFailed;
     }
   }
-  if (recorder_) summary["checkpoints"] = std::to_string(recorder_->checkpoints_taken());
-  if (replayer_) summary["divergences"] = std::to_string(replayer_->divergences());
-  Status info = write_info(run_, summary);
+  Status info = write_info(run_, [&](store::RunInfo& i) {
+    if (logs_lost) i.logs_not_stored = logs_lost;
+    if (recorder_) i.checkpoints = recorder_->checkpoints_taken();
+    if (replayer_) i.divergences = replayer_->divergences();
+  });
   Status s = store_->finish_run(run_, status, code);
   if (s.ok()) s = info;
   if (!s.ok()) warnings().warn("flor: warning: cannot store the end of run {}: {}", run_, s.to_string());

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,7 +67,9 @@ class Runtime {
   Status start_record(const FlorFlags& flags);
   Status start_replay(const FlorFlags& flags);
   Result<std::string> replay_name() const;
-  Status write_info(int64_t run, const std::map<std::string, std::string>& extra_json);
+  // Reads the run's info, refreshes what this process knows (threads, seed,
+  // versions, command, pid), lets `fill` set its part, and writes it back.
+  Status write_info(int64_t run, const std::function<void(store::RunInfo&)>& fill);
   void flush_logs(const std::optional<store::EpochRow>& epoch);
   void step_iter_end(int64_t index);
   void step_loop_exit(bool clean);

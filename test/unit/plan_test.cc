@@ -141,7 +141,7 @@ TEST_CASE("plan: a step loop's rows cover periods; its checkpoints end iteration
   auto store = store::Store::open(home.path, "exp");
   REQUIRE(store.ok());
   store::Run r;
-  r.info_json = R"({"step_loop":"step"})";
+  r.info.step_loop = "step";
   int64_t run = *(*store)->create_run(r);
   // Periods 0, 1-2, 3-6, 7-14: 15 epochs.
   for (auto [first, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 1}, {1, 2}, {3, 4}, {7, 8}}) {

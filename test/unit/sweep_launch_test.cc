@@ -12,6 +12,7 @@
 #include "sweep/launch.h"
 #include "common/temp_dir.h"
 #include "sweep/plan.h"
+#include "store/store.h"
 
 namespace flor::sweep {
 namespace {
@@ -73,6 +74,40 @@ TEST_CASE("sweep ids are stable per config path", "[sweep]") {
   CHECK(default_sweep_id("/tmp/x/grid.json") == a);
   CHECK(default_sweep_id("/tmp/y/grid.json") != a);
   CHECK(sweep_root("/h", "fmnist", a) == "/h/fmnist/sweeps/" + a);
+}
+
+TEST_CASE("a collected run's store row gets its sweep tag, the rest of its info kept", "[sweep]") {
+  TempDir dir;
+  CollectContext ctx{SweepLayout(dir.path + "/sweep"), dir.path + "/home", "m", "s", {"./train"}};
+  auto store = store::Store::open(ctx.home, ctx.name);
+  REQUIRE(store.ok());
+  store::Run run;
+  run.name = "m";
+  run.info.cwd = "src";
+  run.info.unknown["gpu"] = R"({"name":"H200"})";  // a newer flor's key
+  auto id = (*store)->create_run(run);
+  REQUIRE(id.ok());
+
+  Journal journal = *Journal::open(ctx.layout.journal());
+  Config c = *parse_config(R"({"data_name": "m", "lr": [0.1]})", "c");
+  Entry e = entries_for(c, *expand(c), journal).at(0);
+  REQUIRE(write_file_atomic(ctx.layout.stdout_log(e.folder), "").ok());
+  REQUIRE(write_file_atomic(ctx.layout.stderr_log(e.folder), "").ok());
+  REQUIRE(write_file_atomic(ctx.layout.run_id_file(e.folder), std::to_string(*id) + "\n").ok());
+  e.state = RunState::kDone;
+  REQUIRE(collect_run(ctx, &e).ok());
+  CHECK(e.flor_run == *id);
+
+  auto tagged = (*store)->run(*id);
+  REQUIRE(tagged.ok());
+  const store::RunInfo& info = tagged->info;
+  REQUIRE(info.sweep.has_value());
+  CHECK(info.sweep->id == "s");
+  CHECK(info.sweep->folder == e.folder);
+  CHECK(info.sweep->hash == e.hash);
+  CHECK(info.sweep->params == std::map<std::string, std::string>{{"data_name", "\"m\""}, {"lr", "0.1"}});
+  CHECK(info.cwd == "src");
+  CHECK(info.unknown == std::map<std::string, std::string>{{"gpu", R"({"name":"H200"})"}});
 }
 
 TEST_CASE("a finished run leaves its files, the sweep its CSV and plots", "[sweep]") {

@@ -24,7 +24,7 @@ ordered_json run_json(const store::Run& r) {
   j["process"] = r.process ? ordered_json{{"host", r.process->host}, {"pid", r.process->pid},
                                           {"start", r.process->start}}
                            : ordered_json();
-  j["info"] = ordered_json::parse(r.info_json, nullptr, false);
+  j["info"] = ordered_json::parse(store::encode_run_info(r.info));
   return j;
 }
 

@@ -1,6 +1,5 @@
 // flor log [NAME] [--format F]: the runs of an experiment, each a version on flor.shadow.
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "context.h"
 #include "report/table.h"
@@ -8,10 +7,8 @@
 namespace flor::cli {
 namespace {
 
-std::string segment_of(const store::Run& r) {
-  auto info = nlohmann::json::parse(r.info_json, nullptr, false);
-  if (!info.is_object() || !info.contains("segment") || !info["segment"].is_string()) return "";
-  return info["segment"].get<std::string>();
+report::Cell segment_of(const store::Run& r) {
+  return r.info.segment ? report::Cell(to_string(*r.info.segment)) : std::nullopt;
 }
 
 }  // namespace
@@ -31,7 +28,7 @@ Result<int> cmd_log(const std::vector<std::string>& words) {
     t.rows.push_back({std::to_string(r.id), r.vid.empty() ? std::nullopt : report::Cell(short_id(r.vid)),
                       format_time(r.started), std::string(store::to_string(r.status)), std::string(store::to_string(r.kind)),
                       r.parent ? report::Cell(std::to_string(*r.parent)) : std::nullopt,
-                      segment_of(r).empty() ? std::nullopt : report::Cell(segment_of(r)), join_command(r.command)});
+                      segment_of(r), join_command(r.command)});
   }
   std::fputs(report::render(t, format).c_str(), stdout);
   for (const auto& r : runs) {

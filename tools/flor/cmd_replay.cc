@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "auto_probes.h"
@@ -99,19 +98,14 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
 // The record's torch thread count (the runtime writes it into the run's info),
 // so replay computes with the same reduction order.
 int recorded_threads(const store::Run& record) {
-  auto info = nlohmann::json::parse(record.info_json, nullptr, false);
-  if (info.is_object() && info.contains("threads") && info["threads"].is_object()) {
-    int t = info["threads"].value("torch", 0);
-    if (t > 0) return t;
-  }
-  return 1;
+  const auto& t = record.info.threads;
+  return t && t->torch > 0 ? t->torch : 1;
 }
 
 // The folder the record's command was started in (the runtime keeps "cwd" in
 // the run's info), so `./build/train` means the same from anywhere in the repository.
 std::string recorded_cwd(const store::Run& record, const git::Repo& repo) {
-  auto info = nlohmann::json::parse(record.info_json, nullptr, false);
-  std::string rel = info.is_object() ? info.value("cwd", std::string()) : std::string();
+  const std::string rel = record.info.cwd.value_or("");
   return rel.empty() ? repo.work_tree() : repo.work_tree() + "/" + rel;
 }
 
@@ -224,10 +218,9 @@ Result<int64_t> create_replay_run(const Prepared& p, const git::Snapshot& snap, 
   row.vid = snap.commit;
   row.started = now_seconds();
   row.command = p.req.command;
-  nlohmann::json info = {{"segment", std::to_string(index) + "/" + std::to_string(p.count)}};
-  if (p.launcher) info["launcher"] = p.launcher->launcher;
-  add_snapshot_info(snap, &info);
-  row.info_json = info.dump();
+  row.info.segment = Segment{index, p.count};
+  if (p.launcher) row.info.launcher = p.launcher->launcher;
+  add_snapshot_info(snap, &row.info);
   return p.store->create_run(row);
 }
 

@@ -1,7 +1,6 @@
 // flor run NAME [--eps E] [--threads T] [--snapshot-max-size SIZE] -- CMD [ARGS...]: record a run.
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "context.h"
 #include "git/shadow.h"
@@ -49,13 +48,6 @@ Result<RunRequest> parse_request(const std::vector<std::string>& words) {
   return req;
 }
 
-// The count of logs the runtime could not store ("" when none), from the run's info.
-std::string logs_not_stored(const store::Run& run) {
-  auto info = nlohmann::json::parse(run.info_json, nullptr, false);
-  if (!info.is_object() || !info.contains("logs_not_stored") || !info["logs_not_stored"].is_string()) return "";
-  return info["logs_not_stored"].get<std::string>();
-}
-
 }  // namespace
 
 Result<int> cmd_run(const std::vector<std::string>& words) {
@@ -75,9 +67,8 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   row.vid = vid;
   row.started = now_seconds();
   row.command = req.command;
-  nlohmann::json info = {{"cwd", cwd_in_repo(repo)}};
-  add_snapshot_info(snap, &info);
-  row.info_json = info.dump();
+  row.info.cwd = cwd_in_repo(repo);
+  add_snapshot_info(snap, &row.info);
   FLOR_ASSIGN_OR_RETURN(int64_t id, store->create_run(row));
   FLOR_RETURN_IF_ERROR(git::write_last_name(repo, req.name));
   FLOR_RETURN_IF_ERROR(ensure_log_dir(*store));
@@ -102,10 +93,10 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   FLOR_ASSIGN_OR_RETURN(auto exits,
                         launch(*store, {w}, nullptr, std::chrono::milliseconds(1000), req.kill_after));
   FLOR_ASSIGN_OR_RETURN(store::Run done, store->run(id));
-  const std::string lost = logs_not_stored(done);
+  const std::optional<int64_t> lost = done.info.logs_not_stored;  // the runtime could not store them
   std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d)%s; log: %s\n", static_cast<long long>(id),
                req.name.c_str(), store::to_string(done.status), exits[0].exit_code,
-               lost.empty() ? "" : (": " + lost + " log rows could not be stored").c_str(),
+               lost ? (": " + std::to_string(*lost) + " log rows could not be stored").c_str() : "",
                log_path(*store, id).c_str());
   // The program's status, unless it succeeded but its run did not (logs lost): scripts must see that.
   if (exits[0].exit_code == 0 && done.status == store::RunStatus::kFailed) return 1;

@@ -52,11 +52,9 @@ Result<git::Snapshot> take_snapshot(const git::Repo& repo, const std::string& me
   return snap;
 }
 
-void add_snapshot_info(const git::Snapshot& snap, nlohmann::json* info) {
-  for (const git::SkippedFile& f : snap.skipped) (*info)["skipped"].push_back({{"path", f.path}, {"bytes", f.bytes}});
-  for (const git::SubmoduleState& s : snap.submodules) {
-    (*info)["submodules"].push_back({{"path", s.path}, {"commit", s.commit}, {"dirty", s.dirty}});
-  }
+void add_snapshot_info(const git::Snapshot& snap, store::RunInfo* info) {
+  for (const git::SkippedFile& f : snap.skipped) info->skipped.push_back({f.path, f.bytes});
+  for (const git::SubmoduleState& s : snap.submodules) info->submodules.push_back({s.path, s.commit, s.dirty});
 }
 
 }  // namespace flor::cli

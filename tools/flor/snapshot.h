@@ -3,11 +3,11 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "args.h"
 #include "git/shadow.h"
+#include "store/run_info.h"
 
 namespace flor::cli {
 
@@ -25,6 +25,6 @@ Result<git::Snapshot> take_snapshot(const git::Repo& repo, const std::string& me
 
 // A run's info (docs/store-format.md) gets "skipped" and "submodules" when the
 // snapshot has any.
-void add_snapshot_info(const git::Snapshot& snap, nlohmann::json* info);
+void add_snapshot_info(const git::Snapshot& snap, store::RunInfo* info);
 
 }  // namespace flor::cli
