@@ -99,11 +99,11 @@ Result<Args> parse_args(const std::string& command, const std::vector<std::strin
     } else if (w[1] != '-' && w.size() > 2) {
       // "-j4": a short option's value stuck to it, as make and ninja take it.
       const OptionSpec* s = find_option(options, w.substr(0, 2));
-      if (s && s->takes == Takes::kValue) key = w.substr(0, 2), inline_value = w.substr(2), has_inline = true;
+      if (s && s->value) key = w.substr(0, 2), inline_value = w.substr(2), has_inline = true;
     }
     const OptionSpec* o = find_option(options, key);
     if (!o) return unknown_option(command, key, options);
-    if (o->takes == Takes::kFlag) {
+    if (!o->value) {
       if (has_inline) return invalid_argument(command + ": " + key + " takes no value");
       args.values[o->name].push_back("");
       continue;

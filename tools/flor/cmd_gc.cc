@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ckpt/gc.h"
+#include "command.h"
 #include "context.h"
 
 namespace flor::cli {
@@ -85,17 +86,12 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
   return out;
 }
 
-}  // namespace
-
-Result<int> cmd_gc(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("gc", words, {{"--keep-last", nullptr, Takes::kValue},
-                                                           {"--dry-run", nullptr, Takes::kFlag},
-                                                           {"--orphans", nullptr, Takes::kFlag}}));
-  FLOR_RETURN_IF_ERROR(expect_positionals("gc", args, 0, 1));
+Result<int> cmd_gc(Context& ctx) {
+  const Args& args = ctx.args;
   FLOR_ASSIGN_OR_RETURN(auto keep, args.int_value("--keep-last", 0, 1000000));
   const bool dry = args.has("--dry-run");
   const Orphans orphans = args.has("--orphans") ? Orphans::kDelete : Orphans::kKeep;
-  const std::string home = flor_home();
+  const std::string& home = ctx.home;
   std::vector<std::string> names;
   if (!args.positional.empty()) {
     names.push_back(args.positional[0]);
@@ -133,5 +129,34 @@ Result<int> cmd_gc(const std::vector<std::string>& words) {
               static_cast<long long>(total));
   return unreadable == 0 ? 0 : 1;
 }
+
+}  // namespace
+
+extern const Command kGcCommand = {
+    "gc",
+    "free checkpoint bytes of older runs",
+    "[NAME]",
+    "Frees checkpoint bytes: keeps the checkpoints of the K newest record runs of\n"
+    "each experiment (or of NAME) and deletes the others, then every checkpoint\n"
+    "blob no kept checkpoint uses (a kept checkpoint may share blobs with older\n"
+    "runs; a file of blobs that is mostly unused is rewritten smaller), and the\n"
+    "temp files of unfinished writes. Logs and runs stay. An experiment with a\n"
+    "running run is skipped (a dead run, whose process is gone, is not running).\n"
+    "A checkpoint file that no run of the store names (one of an older store in\n"
+    "the same folder) is kept unless --orphans. An experiment whose store cannot be\n"
+    "read gets one line on stderr, the others are collected, and the exit status\n"
+    "is 1.\n",
+    {
+        {"--keep-last", nullptr, "K", "records whose checkpoints stay (default 1)"},
+        {"--dry-run", nullptr, nullptr, "say what would be freed, to the byte; change nothing"},
+        {"--orphans", nullptr, nullptr,
+         "also delete checkpoint files no run of the store names, and every checkpoint file of an experiment "
+         "whose flor.db is missing or empty"},
+    },
+    "",
+    NeedsRepo::kNo,
+    NeedsStore::kNo,  // each experiment on its own; a lost store is collected without opening one
+    cmd_gc,
+};
 
 }  // namespace flor::cli

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "auto_probes.h"
+#include "command.h"
 #include "context.h"
 #include "git/shadow.h"
 #include "launch.h"
@@ -19,14 +20,6 @@
 namespace flor::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {
-    {"--jobs", "-j", Takes::kValue},        {"--run", nullptr, Takes::kValue},
-    {"--strong", nullptr, Takes::kFlag},    {"--probe", nullptr, Takes::kValue},
-    {"--epochs", nullptr, Takes::kValue},   {"--tolerate", nullptr, Takes::kFlag},
-    {"--slurm", nullptr, Takes::kValue},    {"--count", nullptr, Takes::kValue},
-    {"--no-probes", nullptr, Takes::kFlag}, kKillAfterOption,
-    kSnapshotMaxSizeOption,
-};
 constexpr int kMaxJobs = 1024;
 
 struct ReplayRequest {
@@ -54,9 +47,7 @@ struct ReplayRequest {
   int64_t snapshot_max_bytes = git::kDefaultSnapshotMaxBytes;
 };
 
-Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("replay", words, kOptions));
-  FLOR_RETURN_IF_ERROR(expect_positionals("replay", args, 0, 2));
+Result<ReplayRequest> parse_request(const Args& args) {
   ReplayRequest req;
   static const std::regex kSegment(R"(\d+/\d+)");
   for (const std::string& p : args.positional) {
@@ -167,16 +158,13 @@ Status plan_workers(Prepared& p) {
   return Status();
 }
 
-Result<Prepared> prepare(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(words));
-  FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
+Result<Prepared> prepare(ReplayRequest req, git::Repo repo, const std::string& home) {
   std::string name;
   if (req.name) {
     name = *req.name;
   } else {
     FLOR_ASSIGN_OR_RETURN(name, git::read_last_name(repo));
   }
-  std::string home = flor_home();
   FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(home, name));
   FLOR_ASSIGN_OR_RETURN(store::Run record, record_of(*store, req.run_ref));
   if (req.command.empty()) {
@@ -321,20 +309,18 @@ void probe_new_logs(Prepared& p, const std::string& vid) {
   p.req.probes = found.blocks;
 }
 
-}  // namespace
-
-Result<int> cmd_replay(const std::vector<std::string>& words) {
+Result<int> cmd_replay(Context& ctx) {
   // --slurm only prints a script: it needs the name and the repository, nothing else.
-  FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(words));
+  FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(ctx.args));
   if (req.slurm) {
-    FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
+    const git::Repo& repo = *ctx.repo;
     FLOR_ASSIGN_OR_RETURN(std::string name,
                           req.name ? Result<std::string>(*req.name) : git::read_last_name(repo));
-    FLOR_RETURN_IF_ERROR(open_experiment(flor_home(), name).status());
-    std::fputs(sched::slurm_script(name, *req.slurm, repo.work_tree(), flor_home()).c_str(), stdout);
+    FLOR_RETURN_IF_ERROR(open_experiment(ctx.home, name).status());
+    std::fputs(sched::slurm_script(name, *req.slurm, repo.work_tree(), ctx.home).c_str(), stdout);
     return 0;
   }
-  FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(words));
+  FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(std::move(req), std::move(*ctx.repo), ctx.home));
   FLOR_ASSIGN_OR_RETURN(git::Snapshot snap,
                         take_snapshot(p.repo,
                                       "flor replay " + p.name + " of run " + std::to_string(p.record.id) + ": " +
@@ -350,5 +336,69 @@ Result<int> cmd_replay(const std::vector<std::string>& words) {
   if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);
   return run_parallel(p, ws);
 }
+
+}  // namespace
+
+extern const Command kReplayCommand = {
+    "replay",
+    "replay a recorded run with new log statements, in parallel segments",
+    "[NAME] [P/N] [-- CMD [ARGS...]]",
+    "Replays a recorded run after you added log statements and rebuilt: restores\n"
+    "checkpoints, skips blocks that do not need to run, fills in the new logs and\n"
+    "checks that every recorded log value comes out the same. The current work\n"
+    "tree is committed to flor.shadow as the replay's version.\n"
+    "\n"
+    "NAME defaults to the experiment last used in this repository; the run to the\n"
+    "newest record of NAME; CMD to the recorded command.\n"
+    "\n"
+    "  P/N           run segment P of N (1-based) in this process, e.g. 3/5\n",
+    {
+        {"--jobs", "-j", "N",
+         "start N segment workers (-jN too), one GPU each (CUDA_VISIBLE_DEVICES) or a share of the CPU cores; "
+         "one progress line; per-worker logs in FLOR_HOME/NAME/logs; a summary at the end. Fewer when the "
+         "record has fewer checkpointed epochs to start segments from"},
+        {"--run", nullptr, "REF", "replay this record: a run id or a shadow commit prefix"},
+        {"--epochs", nullptr, "E",
+         "only epoch E (9) or epochs A-B (150-160), from the nearest checkpoint before them"},
+        {"--strong", nullptr, nullptr,
+         "strong init: re-run every earlier epoch's outer loop body (for state outside the checkpoints) "
+         "instead of restoring"},
+        {"--probe", nullptr, "B",
+         "always execute block B (repeatable, or comma-separated). Without it, the blocks that gained "
+         "flor::log calls since the record are probed: flor-instrument compares both versions of each changed "
+         "source file, with the flags in the build's compile_commands.json (beside the program, or in build/). "
+         "A step loop (a main loop without blocks) runs unless --probe or --no-probes leaves it out: then it is "
+         "skipped from its loop-end checkpoint"},
+        {"--no-probes", nullptr, nullptr, "probe nothing: skip every block that has a checkpoint"},
+        {"--tolerate", nullptr, nullptr, "a divergence from the record is reported but not an error"},
+        {"--count", nullptr, "N",
+         "the number of segments under a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives the index)"},
+        {"--slurm", nullptr, "N", "print an `sbatch --array=1-N` script that replays in N tasks"},
+        kill_after_option("seconds between passing on Ctrl-C/SIGTERM and SIGKILL to the workers (default 10); "
+                          "output and signals as for `flor run`"),
+        snapshot_max_size_option("as for flor run: untracked files over SIZE (default 10M) stay out of the "
+                                 "replay's snapshot"),
+    },
+    "Without P/N under a cluster launcher, the segment comes from its environment:\n"
+    "Slurm job arrays (SLURM_ARRAY_TASK_ID/_COUNT/_MIN/_STEP), Open MPI\n"
+    "(OMPI_COMM_WORLD_RANK/_SIZE), MPICH/PMI (PMI_RANK/_SIZE), torchrun\n"
+    "(RANK/WORLD_SIZE), Kubernetes (JOB_COMPLETION_INDEX with --count).\n"
+    "FLOR_HOME must then be on storage every node sees.\n"
+    "\n"
+    "exit status: one segment in this process (P/N, a launcher, or -j 1): CMD's\n"
+    "(3 when the replay diverged from the record). -j N: 0 when every worker\n"
+    "succeeded, 3 when values diverged, 1 when a worker failed, 130 when\n"
+    "interrupted. 4 (instead of 0) when every value was reproduced but some\n"
+    "checkpoint was refused (corrupt, or holding another epoch's state: the\n"
+    "summary names each); what it held was re-executed. 2 for bad usage.\n"
+    "\n"
+    "examples: flor replay mnist -j 4\n"
+    "          flor replay mnist 3/5\n"
+    "          mpirun -np 3 flor replay mnist\n"
+    "          flor replay mnist --epochs 150-160 --probe train\n",
+    NeedsRepo::kYes,
+    NeedsStore::kNo,  // NAME may come after P/N, or from the repository: prepare() opens it
+    cmd_replay,
+};
 
 }  // namespace flor::cli

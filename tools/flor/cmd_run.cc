@@ -3,6 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "command.h"
 #include "context.h"
 #include "git/shadow.h"
 #include "launch.h"
@@ -11,13 +12,6 @@
 
 namespace flor::cli {
 namespace {
-
-const std::vector<OptionSpec> kOptions = {
-    {"--eps", nullptr, Takes::kValue},
-    {"--threads", nullptr, Takes::kValue},
-    kKillAfterOption,
-    kSnapshotMaxSizeOption,
-};
 
 struct RunRequest {
   std::string name;
@@ -29,9 +23,7 @@ struct RunRequest {
 };
 
 // Every check that needs no writing, so bad input leaves no trace.
-Result<RunRequest> parse_request(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("run", words, kOptions));
-  FLOR_RETURN_IF_ERROR(expect_positionals("run", args, 1, 1));
+Result<RunRequest> parse_request(const Args& args) {
   RunRequest req;
   req.name = args.positional[0];
   FLOR_RETURN_IF_ERROR(store::Store::check_name(req.name));
@@ -56,12 +48,10 @@ std::string logs_not_stored(const store::Run& run) {
   return info["logs_not_stored"].get<std::string>();
 }
 
-}  // namespace
-
-Result<int> cmd_run(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(RunRequest req, parse_request(words));
-  FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
-  const std::string home = flor_home();
+Result<int> cmd_run(Context& ctx) {
+  FLOR_ASSIGN_OR_RETURN(RunRequest req, parse_request(ctx.args));
+  const git::Repo& repo = *ctx.repo;
+  const std::string& home = ctx.home;
 
   // The store first: a FLOR_HOME that cannot be written must leave no commit on flor.shadow.
   FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, req.name));
@@ -111,5 +101,54 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   if (exits[0].exit_code == 0 && done.status == store::RunStatus::kFailed) return 1;
   return exits[0].exit_code;
 }
+
+}  // namespace
+
+extern const Command kRunCommand = {
+    "run",
+    "record a run: snapshot the code, start the program, keep its logs",
+    "NAME -- CMD [ARGS...]",
+    "Records a run of experiment NAME: commits the work tree (tracked files and\n"
+    "untracked files that .gitignore does not exclude) to the shadow branch\n"
+    "flor.shadow without touching HEAD, the index or any file, then starts CMD\n"
+    "directly (no shell) with the flor environment set. CMD's output is kept in\n"
+    "FLOR_HOME/NAME/logs/run-ID.out and shown as it comes: on a terminal, CMD\n"
+    "writes to a pseudo-terminal, so it sees a terminal (printf is line-buffered,\n"
+    "colours and progress bars stay on); into a file or pipe, CMD gets a pipe and\n"
+    "its C library may buffer. Ctrl-C, SIGTERM and SIGHUP are passed on to CMD\n"
+    "(and its child processes) and the run is marked interrupted; CMD still\n"
+    "running S seconds later is killed. CMD never outlives flor: when flor is\n"
+    "killed, so is CMD.\n",
+    {
+        {"--eps", nullptr, "E",
+         "checkpoint overhead budget, a fraction of compute time: a number from 0 to 1 (default 1/15)"},
+        {"--threads", nullptr, "T",
+         "torch threads for CMD, pinned and replayed identically (default 1); OpenBLAS is pinned to 1 thread"},
+        kill_after_option("seconds between passing on Ctrl-C/SIGTERM and SIGKILL (default 10)"),
+        snapshot_max_size_option(
+            "untracked files larger than SIZE (500K, 10M, 1G; 0 = no limit; default 10M) are left out of the "
+            "snapshot, each named in a warning with the .gitignore line that keeps it out quietly, and listed in "
+            "the run's info (\"skipped\"). Untracked files matching .florignore (gitignore syntax, at the work "
+            "tree's root) are always left out. A submodule is kept as its checked-out commit only (a note says "
+            "so; the run's info has \"submodules\": path, commit, dirty)"),
+    },
+    "environment: FLOR_RUN_ID_FILE=PATH makes flor write the new run's id there\n"
+    "(a line) before CMD starts, for scripts that need it.\n"
+    "\n"
+    "If the store cannot take writes (a full disk), logs are kept in memory (up to\n"
+    "FLOR_LOG_MEMORY_MB, default 64) and retried at each epoch's end; logs still\n"
+    "not stored at the end are counted in a summary and the run is marked failed,\n"
+    "with CMD's exit status.\n"
+    "\n"
+    "exit status: CMD's (128+N when signal N ended it); 2 for bad usage, 1 when flor\n"
+    "itself failed (not in a git repository, command not found, ...), and 1 when\n"
+    "CMD exited 0 but its run failed (logs that could not be stored, or a run\n"
+    "whose end the store refused: it stays 'running').\n"
+    "\n"
+    "example: flor run mnist -- ./build/train --epochs 20\n",
+    NeedsRepo::kYes,
+    NeedsStore::kNo,  // created after every check, so bad input leaves no experiment behind
+    cmd_run,
+};
 
 }  // namespace flor::cli

@@ -28,7 +28,7 @@ Result<git::Repo> open_repo() {
 }
 
 Result<report::Format> format_value(const Args& args) {
-  return report::parse_format(args.value(kFormatOption.name).value_or("table"));
+  return report::parse_format(args.value(kFormatName).value_or("table"));
 }
 
 Result<std::unique_ptr<store::Store>> open_experiment(const std::string& home, const std::string& name) {

@@ -17,8 +17,10 @@ namespace flor::cli {
 // FLOR_HOME, else ~/.flor, as an absolute path.
 std::string flor_home();
 
-// --format table|csv|json of the listing commands (ls, log, diff, show, sweep).
-inline constexpr OptionSpec kFormatOption = {"--format", nullptr, Takes::kValue};
+// --format table|csv|json of the listing commands (ls, log, diff, show, sweep),
+// with the command's help for it.
+inline constexpr const char* kFormatName = "--format";
+constexpr OptionSpec format_option(const char* help) { return {kFormatName, nullptr, "table|csv|json", help}; }
 // Its value; table when it is absent.
 Result<report::Format> format_value(const Args& args);
 

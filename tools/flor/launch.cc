@@ -39,7 +39,7 @@ Status ensure_log_dir(const store::Store& store) {
 }
 
 Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args) {
-  auto seconds = args.real_value(kKillAfterOption.name, 0, 86400);
+  auto seconds = args.real_value(kKillAfterName, 0, 86400);
   if (!seconds.ok()) return invalid_argument(command + ": " + seconds.status().message());
   if (!seconds->has_value()) return sched::kDefaultKillAfter;
   return std::chrono::milliseconds(std::llround(**seconds * 1000));

@@ -30,7 +30,8 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
 
 // --kill-after SECONDS of `flor run` and `flor replay` (sched::kDefaultKillAfter
 // when absent): a number in [0, 86400].
-inline constexpr OptionSpec kKillAfterOption = {"--kill-after", nullptr, Takes::kValue};
+inline constexpr const char* kKillAfterName = "--kill-after";
+constexpr OptionSpec kill_after_option(const char* help) { return {kKillAfterName, nullptr, "S", help}; }
 Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args);
 
 // Interrupted when Ctrl-C ended it, failed on a non-zero exit, otherwise what
