@@ -6,19 +6,23 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "auto_probes.h"
 #include "command.h"
 #include "context.h"
 #include "git/shadow.h"
-#include "launch.h"
 #include "plan/record_shape.h"
-#include "replay_report.h"
-#include "snapshot.h"
+#include "replay/auto_probes.h"
+#include "replay/report.h"
+#include "replay/workers.h"
 #include "sched/devices.h"
 #include "sched/launcher.h"
+#include "snapshot.h"
 
 namespace flor::cli {
 namespace {
+
+using replay::ReplaySummary;
+using replay::Worker;
+using replay::WorkerView;
 
 constexpr int kMaxJobs = 1024;
 
@@ -230,7 +234,7 @@ Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& 
   for (size_t i = 0; i < p.plans.size(); ++i) {
     int index = p.indices[i];
     FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, snap, index));
-    auto env = training_env(worker_contract(p, run, index, snap.commit), p.threads);
+    auto env = replay::training_env(worker_contract(p, run, index, snap.commit), p.threads);
     sched::SpawnSpec spec{
         p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone, {},
         p.req.cwd};
@@ -256,11 +260,11 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
                static_cast<long long>(w.run));
   const double t0 = now_seconds();
   FLOR_ASSIGN_OR_RETURN(auto exits,
-                        launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000), p.req.kill_after));
-  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0,
+                        replay::run_workers(*p.store, {w}, nullptr, std::chrono::milliseconds(1000), p.req.kill_after));
+  ReplaySummary s = replay::summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0,
                               p.req.tolerate);
   std::fputs(s.text.c_str(), stdout);
-  if (exits[0].exit_code == 0 && s.exit_code == kExitRefused) return kExitRefused;
+  if (exits[0].exit_code == 0 && s.exit_code == replay::kExitRefused) return replay::kExitRefused;
   return exits[0].exit_code;
 }
 
@@ -280,18 +284,18 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
     double now = now_seconds();
     if (!tty && !force && last_time >= 0 && now - last_time < 10) return;
     last_time = now;
-    std::string line = progress_line(*p.store, p.name, views, now - t0);
+    std::string line = replay::progress_line(*p.store, p.name, views, now - t0);
     if (!tty && line == last_line) return;
     last_line = line;
     std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
   };
-  FLOR_ASSIGN_OR_RETURN(auto exits, launch(
+  FLOR_ASSIGN_OR_RETURN(auto exits, replay::run_workers(
                                         *p.store, workers, [&] { print_progress(false); },
                                         std::chrono::milliseconds(1000), p.req.kill_after));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
-  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0,
+  ReplaySummary s = replay::summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0,
                               p.req.tolerate);
   std::fputs(s.text.c_str(), stdout);
   return s.exit_code;
@@ -299,7 +303,7 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
 
 // Without --probe: the blocks that gained log calls since the record run, the others are skipped.
 void probe_new_logs(Prepared& p, const std::string& vid) {
-  FoundProbes found = find_probes(p.repo, p.record.vid, vid, p.program);
+  replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program);
   for (const std::string& note : found.notes) std::fprintf(stderr, "flor: note: %s\n", note.c_str());
   if (found.blocks.empty()) return;
   std::string names;
@@ -329,9 +333,9 @@ Result<int> cmd_replay(Context& ctx) {
   FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
   if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, snap.commit);
   // Said before the replay starts, and again in the summary.
-  if (std::string outcome = record_outcome(p.record, p.recorded_epochs); !outcome.empty())
+  if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
-  FLOR_RETURN_IF_ERROR(ensure_log_dir(*p.store));
+  FLOR_RETURN_IF_ERROR(replay::ensure_log_dir(*p.store));
   FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, snap));
   if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);
   return run_parallel(p, ws);

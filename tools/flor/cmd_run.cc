@@ -6,12 +6,14 @@
 #include "command.h"
 #include "context.h"
 #include "git/shadow.h"
-#include "launch.h"
-#include "snapshot.h"
+#include "replay/workers.h"
 #include "sched/process.h"
+#include "snapshot.h"
 
 namespace flor::cli {
 namespace {
+
+using replay::Worker;
 
 struct RunRequest {
   std::string name;
@@ -70,7 +72,7 @@ Result<int> cmd_run(Context& ctx) {
   row.info_json = info.dump();
   FLOR_ASSIGN_OR_RETURN(int64_t id, store->create_run(row));
   FLOR_RETURN_IF_ERROR(git::write_last_name(repo, req.name));
-  FLOR_RETURN_IF_ERROR(ensure_log_dir(*store));
+  FLOR_RETURN_IF_ERROR(replay::ensure_log_dir(*store));
 
   Contract c;
   c.mode = Mode::kRecord;
@@ -81,7 +83,7 @@ Result<int> cmd_run(Context& ctx) {
   c.threads = req.threads;
   c.vid = vid;
   Worker w{id, sched::SpawnSpec{
-                   req.command, training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
+                   req.command, replay::training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
   std::fprintf(stderr, "flor: recording run %lld of '%s' (version %s)\n", static_cast<long long>(id),
                req.name.c_str(), short_id(vid).c_str());
   if (auto path = process_env()(kEnvRunIdFile)) {
@@ -90,7 +92,7 @@ Result<int> cmd_run(Context& ctx) {
       std::fprintf(stderr, "flor: warning: cannot write the run id to %s\n", path->c_str());
   }
   FLOR_ASSIGN_OR_RETURN(auto exits,
-                        launch(*store, {w}, nullptr, std::chrono::milliseconds(1000), req.kill_after));
+                        replay::run_workers(*store, {w}, nullptr, std::chrono::milliseconds(1000), req.kill_after));
   FLOR_ASSIGN_OR_RETURN(store::Run done, store->run(id));
   const std::string lost = logs_not_stored(done);
   std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d)%s; log: %s\n", static_cast<long long>(id),

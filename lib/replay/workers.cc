@@ -1,17 +1,16 @@
-#include "launch.h"
+#include "replay/workers.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "sched/devices.h"
 
-namespace flor::cli {
+namespace flor::replay {
 
 store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, bool claimed) {
   if (exit.interrupted) return store::RunStatus::kInterrupted;
@@ -38,17 +37,10 @@ Status ensure_log_dir(const store::Store& store) {
   return Status();
 }
 
-Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args) {
-  auto seconds = args.real_value(kKillAfterName, 0, 86400);
-  if (!seconds.ok()) return invalid_argument(command + ": " + seconds.status().message());
-  if (!seconds->has_value()) return sched::kDefaultKillAfter;
-  return std::chrono::milliseconds(std::llround(**seconds * 1000));
-}
-
-Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vector<Worker>& workers,
-                                            const std::function<void()>& tick,
-                                            std::chrono::milliseconds interval,
-                                            std::chrono::milliseconds kill_after) {
+Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std::vector<Worker>& workers,
+                                                 const std::function<void()>& tick,
+                                                 std::chrono::milliseconds interval,
+                                                 std::chrono::milliseconds kill_after) {
   sched::ProcessGroup group(kill_after);
   for (size_t i = 0; i < workers.size(); ++i) {
     auto started = group.start(workers[i].spec);
@@ -81,4 +73,4 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
   return exits;
 }
 
-}  // namespace flor::cli
+}  // namespace flor::replay

@@ -1,4 +1,4 @@
-#include "auto_probes.h"
+#include "replay/auto_probes.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,12 +11,13 @@
 #include <set>
 #include <sstream>
 
-#include "context.h"
 #include "git/shadow.h"
 #include "sched/spawn.h"
 #include "sweep/files.h"
+#include "util/clock.h"
+#include "util/format.h"
 
-namespace flor::cli {
+namespace flor::replay {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -295,4 +296,4 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
   return found;
 }
 
-}  // namespace flor::cli
+}  // namespace flor::replay

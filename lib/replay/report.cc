@@ -1,13 +1,13 @@
-#include "replay_report.h"
+#include "replay/report.h"
 
 #include <algorithm>
 #include <set>
 #include <tuple>
 
-#include "context.h"
 #include "store/restores.h"
+#include "util/format.h"
 
-namespace flor::cli {
+namespace flor::replay {
 namespace {
 
 constexpr int kExitDivergence = 3;  // the runtime's exit code for an unfaithful replay
@@ -263,4 +263,4 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
   return s;
 }
 
-}  // namespace flor::cli
+}  // namespace flor::replay

@@ -9,7 +9,7 @@
 #include "sched/process.h"
 #include "store/store.h"
 
-namespace flor::cli {
+namespace flor::replay {
 
 struct WorkerView {
   int index = 1;              // P of P/N
@@ -46,4 +46,4 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
                         const std::vector<WorkerView>& workers, const std::vector<sched::ExitInfo>& exits,
                         double elapsed_s, bool tolerate_divergence);
 
-}  // namespace flor::cli
+}  // namespace flor::replay
