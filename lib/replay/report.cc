@@ -209,7 +209,7 @@ std::string progress_line(store::Store& store, const std::string& name, const st
 
 ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t recorded_epochs,
                         const std::vector<WorkerView>& workers, const std::vector<sched::ExitInfo>& exits,
-                        double elapsed_s, bool tolerate_divergence) {
+                        double elapsed_s, OnDivergence on_divergence) {
   ReplaySummary s;
   const std::string outcome = record_outcome(record, recorded_epochs);
   int64_t done = 0, total = 0, skipped = 0, executed = 0, divergences = 0;
@@ -254,7 +254,7 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
                    : ", but " + std::to_string(refused.count()) + " checkpoint(s) were refused\n";
   }
   s.text += verdict + tails;
-  const bool diverged = !tolerate_divergence && (divergences > 0 || !first.empty());
+  const bool diverged = on_divergence == OnDivergence::kFail && (divergences > 0 || !first.empty());
   s.exit_code = interrupted           ? kExitInterrupted
                 : failed              ? 1
                 : diverged            ? kExitDivergence

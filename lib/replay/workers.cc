@@ -12,7 +12,7 @@
 
 namespace flor::replay {
 
-store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, bool claimed) {
+store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, Claimed claimed) {
   if (exit.interrupted) return store::RunStatus::kInterrupted;
   if (exit.exit_code != 0) return store::RunStatus::kFailed;
   // A reader may have found the program gone before this driver reaped it: the exit status tells more.
@@ -20,7 +20,7 @@ store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runt
   if (!unfinished) return runtime_status;
   // A runtime that claimed the run and exited 0 without ending it could not
   // write its end (a full disk): what it could not store is unknown, so failed.
-  return claimed ? store::RunStatus::kFailed : store::RunStatus::kComplete;
+  return claimed == Claimed::kByRuntime ? store::RunStatus::kFailed : store::RunStatus::kComplete;
 }
 
 std::map<std::string, std::string> training_env(const Contract& contract, int threads) {
@@ -60,7 +60,8 @@ Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std:
     }
     auto run = store.run(workers[i].run);
     store::RunStatus written = run.ok() ? run->status : store::RunStatus::kRunning;
-    const bool claimed = run.ok() && run->process && run->process->pid != ::getpid();
+    const Claimed claimed =
+        run.ok() && run->process && run->process->pid != ::getpid() ? Claimed::kByRuntime : Claimed::kNo;
     const store::RunStatus status = final_status(exits[i], written, claimed);
     Status s = store.finish_run(workers[i].run, status, exits[i].exit_code);
     if (!s.ok() && unmarked.ok()) {

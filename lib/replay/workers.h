@@ -29,8 +29,9 @@ Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std:
 
 // Interrupted when Ctrl-C ended it, failed on a non-zero exit, otherwise what
 // the runtime wrote; when it wrote no end: complete for a program without flor,
-// failed for one whose runtime `claimed` the run (it could not write its end).
-store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, bool claimed);
+// failed for one whose runtime claimed the run (it could not write its end).
+enum class Claimed { kNo, kByRuntime };  // whether the training program's runtime took the run over
+store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, Claimed claimed);
 
 // The environment of a training process: the contract plus pinned thread counts.
 std::map<std::string, std::string> training_env(const Contract& contract, int threads);

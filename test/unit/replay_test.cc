@@ -24,15 +24,15 @@ sched::ExitInfo exited(int code) {
 TEST_CASE("replay: a worker's final status: Ctrl-C, its exit code, then what its runtime wrote", "[replay]") {
   sched::ExitInfo interrupted = exited(130);
   interrupted.interrupted = true;
-  CHECK(final_status(interrupted, RunStatus::kComplete, true) == RunStatus::kInterrupted);
-  CHECK(final_status(exited(1), RunStatus::kComplete, true) == RunStatus::kFailed);
-  CHECK(final_status(exited(0), RunStatus::kFailed, true) == RunStatus::kFailed);  // the runtime's word
-  CHECK(final_status(exited(0), RunStatus::kComplete, true) == RunStatus::kComplete);
+  CHECK(final_status(interrupted, RunStatus::kComplete, Claimed::kByRuntime) == RunStatus::kInterrupted);
+  CHECK(final_status(exited(1), RunStatus::kComplete, Claimed::kByRuntime) == RunStatus::kFailed);
+  CHECK(final_status(exited(0), RunStatus::kFailed, Claimed::kByRuntime) == RunStatus::kFailed);  // the runtime's word
+  CHECK(final_status(exited(0), RunStatus::kComplete, Claimed::kByRuntime) == RunStatus::kComplete);
   // No end written: a program without flor completed; a runtime that claimed
   // the run and could not end it failed (what it lost is unknown).
-  CHECK(final_status(exited(0), RunStatus::kRunning, false) == RunStatus::kComplete);
-  CHECK(final_status(exited(0), RunStatus::kRunning, true) == RunStatus::kFailed);
-  CHECK(final_status(exited(0), RunStatus::kDead, true) == RunStatus::kFailed);
+  CHECK(final_status(exited(0), RunStatus::kRunning, Claimed::kNo) == RunStatus::kComplete);
+  CHECK(final_status(exited(0), RunStatus::kRunning, Claimed::kByRuntime) == RunStatus::kFailed);
+  CHECK(final_status(exited(0), RunStatus::kDead, Claimed::kByRuntime) == RunStatus::kFailed);
 }
 
 TEST_CASE("replay: a record that did not complete says how it ended and what a replay covers", "[replay]") {

@@ -15,7 +15,7 @@
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "flor/version.h"
 #include "instrumenter.h"
-#include "launcher.h"
+#include "compiler_launcher.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "probes.h"
@@ -66,8 +66,8 @@ int list_rules() {
   return kExitOk;
 }
 
-int launch(const std::vector<std::string>& args) {
-  flor::instr::LaunchPlan plan = flor::instr::plan_launch(args);
+int exec_compiler(const std::vector<std::string>& args) {
+  flor::instr::CompilePlan plan = flor::instr::plan_compile(args);
   for (const std::string& line : plan.diagnostics) std::cerr << line << "\n";
   if (!plan.note.empty()) std::cerr << plan.note << "\n";
   std::vector<char*> argv;
@@ -177,7 +177,7 @@ int run_tool(int argc, const char** argv) {
 
 int instrument_main(int argc, const char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (flor::instr::is_compiler_command(args)) return launch(args);
+  if (flor::instr::is_compiler_command(args)) return exec_compiler(args);
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream& os) {
     os << "flor-instrument " << FLOR_VERSION_STRING << " (Clang " << LLVM_VERSION_STRING << ")\n";
   });

@@ -13,6 +13,7 @@ namespace {
 constexpr double kBusyWindowS = 24 * 3600;  // a run this recent and still "running" may be writing
 
 enum class Orphans { kKeep, kDelete };
+enum class DryRun { kNo, kYes };  // --dry-run: say what would be freed, change nothing
 
 struct GcResult {
   int64_t freed = 0;
@@ -29,15 +30,15 @@ bool may_be_writing(const std::vector<store::Run>& runs) {
 }
 
 // The store lost (missing or empty flor.db) and --orphans given: every checkpoint file goes.
-Result<GcResult> gc_lost_store(const std::string& dir, bool dry_run) {
+Result<GcResult> gc_lost_store(const std::string& dir, DryRun dry_run) {
   GcResult out;
   FLOR_ASSIGN_OR_RETURN(auto names, rt::list_checkpoints(dir));
   out.unattributed = static_cast<int>(names.size());
-  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, {}, dry_run));
+  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, {}, dry_run == DryRun::kYes));
   return out;
 }
 
-Result<GcResult> gc_experiment(const std::string& home, const std::string& name, int keep, bool dry_run,
+Result<GcResult> gc_experiment(const std::string& home, const std::string& name, int keep, DryRun dry_run,
                                Orphans orphans) {
   if (orphans == Orphans::kDelete && store::Store::store_lost(home, name)) {
     return gc_lost_store(home + "/" + name + "/ckpt", dry_run);
@@ -79,10 +80,10 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
   }
   // Rows first: a row never names a deleted file. A gc that stops after this
   // leaves files no row names but with the store's id, which the next gc deletes.
-  if (!dry_run) {
+  if (dry_run == DryRun::kNo) {
     for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
   }
-  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, live, dry_run));
+  FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, live, dry_run == DryRun::kYes));
   return out;
 }
 
@@ -102,7 +103,7 @@ Result<int> cmd_gc(Context& ctx) {
   int64_t total = 0;
   int unreadable = 0;
   for (const auto& name : names) {
-    Result<GcResult> r = gc_experiment(home, name, keep.value_or(1), dry, orphans);
+    Result<GcResult> r = gc_experiment(home, name, keep.value_or(1), dry ? DryRun::kYes : DryRun::kNo, orphans);
     if (!r.ok()) {
       // One experiment that cannot be read leaves the others to be collected.
       std::fprintf(stderr, "flor: gc: skipped '%s': %s\n", name.c_str(), r.status().message().c_str());

@@ -14,7 +14,7 @@
 #include "replay/report.h"
 #include "replay/workers.h"
 #include "sched/devices.h"
-#include "sched/launcher.h"
+#include "sched/cluster.h"
 #include "snapshot.h"
 
 namespace flor::cli {
@@ -42,7 +42,7 @@ struct ReplayRequest {
   // log more (a #define, a changed callee), so a step loop then runs.
   bool probes_complete = false;
   std::optional<EpochRange> epochs;
-  bool tolerate = false;
+  replay::OnDivergence on_divergence = replay::OnDivergence::kFail;  // --tolerate: kReport
   std::optional<int> slurm;
   std::optional<int> count;
   std::chrono::milliseconds kill_after = sched::kDefaultKillAfter;
@@ -78,7 +78,7 @@ Result<ReplayRequest> parse_request(const Args& args) {
   if (auto e = args.value("--epochs")) {
     FLOR_ASSIGN_OR_RETURN(req.epochs, parse_epoch_range(*e));
   }
-  req.tolerate = args.has("--tolerate");
+  if (args.has("--tolerate")) req.on_divergence = replay::OnDivergence::kReport;
   FLOR_ASSIGN_OR_RETURN(req.slurm, args.int_value("--slurm", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.count, args.int_value("--count", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("replay", args));
@@ -202,7 +202,7 @@ Contract worker_contract(const Prepared& p, int64_t run, int index, const std::s
   c.probes = p.req.probes;
   c.probes_complete = p.req.probes_complete;
   c.epochs = p.req.epochs;
-  c.tolerate_divergence = p.req.tolerate;
+  c.tolerate_divergence = p.req.on_divergence == replay::OnDivergence::kReport;
   c.threads = p.threads;
   c.vid = vid;
   return c;
@@ -262,7 +262,7 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
   FLOR_ASSIGN_OR_RETURN(auto exits,
                         replay::run_workers(*p.store, {w}, nullptr, std::chrono::milliseconds(1000), p.req.kill_after));
   ReplaySummary s = replay::summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0,
-                              p.req.tolerate);
+                              p.req.on_divergence);
   std::fputs(s.text.c_str(), stdout);
   if (exits[0].exit_code == 0 && s.exit_code == replay::kExitRefused) return replay::kExitRefused;
   return exits[0].exit_code;
@@ -296,7 +296,7 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
   ReplaySummary s = replay::summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0,
-                              p.req.tolerate);
+                              p.req.on_divergence);
   std::fputs(s.text.c_str(), stdout);
   return s.exit_code;
 }

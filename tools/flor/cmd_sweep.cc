@@ -16,7 +16,7 @@
 #include "sweep/collect.h"
 #include "sweep/expand.h"
 #include "sweep/files.h"
-#include "sweep/launch.h"
+#include "sweep/run_spec.h"
 #include "sweep/report.h"
 #include "sweep/scheduler.h"
 

@@ -9,9 +9,9 @@
 
 #include "sweep/collect.h"
 #include "sweep/files.h"
-#include "sweep/launch.h"
+#include "sweep/run_spec.h"
 #include "common/temp_dir.h"
-#include "sweep/plan.h"
+#include "sweep/rerun.h"
 
 namespace flor::sweep {
 namespace {
