@@ -119,9 +119,12 @@ Result<Args> parse_args(const std::string& command, const std::vector<std::strin
   return args;
 }
 
-Status expect_positionals(const std::string& command, const Args& args, size_t min, size_t max) {
+Status expect_positionals(const std::string& command, const Args& args, const std::vector<std::string>& operands) {
+  size_t min = 0, max = operands.size();
+  for (const std::string& o : operands) min += o.front() == '[' ? 0 : 1;
   if (args.positional.size() < min) {
-    return invalid_argument(command + ": missing argument; see flor " + command + " --help");
+    return invalid_argument(command + ": missing " + operands[args.positional.size()] + "; see flor " + command +
+                            " --help");
   }
   if (args.positional.size() > max) {
     return invalid_argument(command + ": unexpected argument '" + args.positional[max] +

@@ -45,8 +45,9 @@ struct Args {
 Result<Args> parse_args(const std::string& command, const std::vector<std::string>& words,
                         const std::vector<OptionSpec>& options);
 
-// `min`..`max` positionals, else a usage error naming `command`.
-Status expect_positionals(const std::string& command, const Args& args, size_t min, size_t max);
+// The positionals `operands` allow (an optional one written [WORD]), else a
+// usage error naming `command` and the operand missing or the word too many.
+Status expect_positionals(const std::string& command, const Args& args, const std::vector<std::string>& operands);
 
 // Levenshtein distance (the "did you mean" of commands and options).
 size_t edit_distance(const std::string& a, const std::string& b);

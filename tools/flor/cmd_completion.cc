@@ -59,7 +59,10 @@ std::vector<Spec> specs() {
         if (o.value) s.values[spelling] = word_of(o.value);
       }
     }
-    for (const Operand& o : operands_of(*c)) s.positionals.push_back(word_of(o.word));
+    for (std::string o : operands_of(*c)) {
+      if (o.front() == '[') o = o.substr(1, o.size() - 2);  // "[NAME]": optional, completed the same
+      s.positionals.push_back(word_of(o));
+    }
     s.options.push_back("--help");
     out.push_back(std::move(s));
   }

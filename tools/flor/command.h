@@ -65,11 +65,7 @@ std::string suggest_command(const std::string& name);
 
 // The full --help text, from the row.
 std::string usage_text(const Command& c);
-// The operands before `--`, each without its brackets: {"NAME", "P/N"}.
-struct Operand {
-  std::string word;
-  bool optional = false;  // written [WORD]
-};
-std::vector<Operand> operands_of(const Command& c);
+// The operands before `--`, as written: {"[NAME]", "[P/N]"}, {"RUN", "DIR"}.
+std::vector<std::string> operands_of(const Command& c);
 
 }  // namespace flor::cli

@@ -98,16 +98,11 @@ std::string usage_text(const Command& c) {
   return out;
 }
 
-std::vector<Operand> operands_of(const Command& c) {
-  std::vector<Operand> out;
-  for (std::string w : words_of(c.operands)) {
+std::vector<std::string> operands_of(const Command& c) {
+  std::vector<std::string> out;
+  for (const std::string& w : words_of(c.operands)) {
     if (w == "--" || w == "[--") break;
-    Operand o;
-    o.optional = w.front() == '[';
-    while (!w.empty() && w.front() == '[') w.erase(0, 1);
-    while (!w.empty() && w.back() == ']') w.pop_back();
-    o.word = w;
-    out.push_back(o);
+    out.push_back(w);
   }
   return out;
 }

@@ -26,9 +26,7 @@ int fail(const Status& s) {
 Result<Context> make_context(const Command& cmd, const std::vector<std::string>& words) {
   Context ctx;
   FLOR_ASSIGN_OR_RETURN(ctx.args, parse_args(cmd.name, words, cmd.options));
-  size_t least = 0, most = 0;
-  for (const Operand& o : operands_of(cmd)) least += o.optional ? 0 : 1, ++most;
-  FLOR_RETURN_IF_ERROR(expect_positionals(cmd.name, ctx.args, least, most));
+  FLOR_RETURN_IF_ERROR(expect_positionals(cmd.name, ctx.args, operands_of(cmd)));
   ctx.home = flor_home();
   // A command that works in a repository says so up front, in one line.
   if (cmd.needs_repo == NeedsRepo::kYes) {
