@@ -1,4 +1,4 @@
-// flor diff RUN_A RUN_B [--format F]: code diff between two versions, then the logs that differ.
+// flor diff: the code diff between two runs' versions, then the logs that differ.
 #include <cstdio>
 #include <map>
 #include <tuple>

@@ -1,4 +1,4 @@
-// flor dump RUN [--json]: everything stored for one run.
+// flor dump: everything stored for one run.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 

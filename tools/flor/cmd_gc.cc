@@ -1,4 +1,4 @@
-// flor gc [NAME] [--keep-last K] [--dry-run] [--orphans]: frees the checkpoints of older records.
+// flor gc: frees the checkpoints of older records.
 #include <cstdio>
 #include <filesystem>
 #include <set>

@@ -1,4 +1,4 @@
-// flor log [NAME] [--format F]: the runs of an experiment, each a version on flor.shadow.
+// flor log: the runs of an experiment, each a version on flor.shadow.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 

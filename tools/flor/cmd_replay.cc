@@ -1,5 +1,5 @@
-// flor replay [NAME] [P/N] [-j N] [--run REF] [--strong] [--probe BLOCK | --no-probes] [--epochs E]
-//             [--tolerate] [--slurm N] [--count N] [--snapshot-max-size SIZE] [-- CMD...]
+// flor replay: the request, the plan of its segments and their workers; what
+// happens around the workers is lib/replay's.
 #include <unistd.h>
 
 #include <cstdio>

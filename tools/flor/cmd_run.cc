@@ -1,4 +1,4 @@
-// flor run NAME [--eps E] [--threads T] [--snapshot-max-size SIZE] -- CMD [ARGS...]: record a run.
+// flor run: record a run.
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// flor show [NAME] [--run REF] [--format table|csv|json] [--by-epoch] [--sweep]
+// flor show: a run's logs as a table, csv or json.
 #include <cstdio>
 
 #include "command.h"

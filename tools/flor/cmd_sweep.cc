@@ -1,4 +1,4 @@
-// flor sweep CONFIG.json [--id ID] [--dry-run] [--retry-failed] [--no-record] [--format F] -- CMD [ARGS...]
+// flor sweep: every permutation of a config.
 // Runs every permutation of CONFIG as a recorded run over the machine's slots
 // (docs/sweep.md). The logic lives in lib/sweep; this file parses, prints and
 // wires the hooks.
