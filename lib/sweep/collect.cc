@@ -2,7 +2,7 @@
 
 #include "store/store.h"
 #include "util/file.h"
-#include "sweep/launch.h"
+#include "sweep/run_spec.h"
 
 namespace flor::sweep {
 namespace {

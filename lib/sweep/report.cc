@@ -106,19 +106,6 @@ report::Table runs_table(const std::vector<const Entry*>& all) {
   return t;
 }
 
-std::string format_duration(double seconds) {
-  long s = std::lround(std::max(0.0, seconds));
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-  } else if (s >= 60) {
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lds", s);
-  }
-  return buf;
-}
-
 double estimate_eta(const std::vector<double>& finished, const std::vector<double>& running, int queued,
                     int slots) {
   if (finished.empty()) return -1;

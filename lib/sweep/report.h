@@ -9,6 +9,7 @@
 
 #include "report/table.h"
 #include "sweep/journal.h"
+#include "util/format.h"  // format_duration: the ETA of progress_line
 
 namespace flor::sweep {
 
@@ -32,7 +33,5 @@ std::string progress_line(const Progress& p);
 // still to go on `slots` slots, minus what the running ones have done.
 double estimate_eta(const std::vector<double>& finished_durations, const std::vector<double>& running_elapsed,
                     int queued, int slots);
-// "1h02m", "3m05s", "12s".
-std::string format_duration(double seconds);
 
 }  // namespace flor::sweep

@@ -21,7 +21,7 @@
 #include "sweep/child.h"
 #include "sweep/journal.h"
 #include "sweep/memtrace.h"
-#include "sweep/plan.h"
+#include "sweep/rerun.h"
 #include "sweep/report.h"
 #include "sweep/slots.h"
 

@@ -16,7 +16,7 @@
 #include "sweep/journal.h"
 #include "sweep/outputs.h"
 #include "sweep/metrics.h"
-#include "sweep/plan.h"
+#include "sweep/rerun.h"
 #include "sweep/plot.h"
 #include "common/temp_dir.h"
 #include "sweep/report.h"

@@ -15,7 +15,7 @@
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "flor/version.h"
 #include "instrumenter.h"
-#include "launcher.h"
+#include "compiler_launcher.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "probes.h"
@@ -24,29 +24,31 @@
 
 namespace {
 
-llvm::cl::OptionCategory kCategory("flor-instrument options");
-llvm::cl::opt<bool> kInPlace("i", llvm::cl::desc("Rewrite the files in place"), llvm::cl::cat(kCategory));
-llvm::cl::opt<bool> kDiff("diff", llvm::cl::desc("Print a unified diff instead of the instrumented source"),
-                          llvm::cl::cat(kCategory));
-llvm::cl::opt<bool> kCheck("check",
+// The command line, as LLVM's parser wants it: mutable globals it fills in
+// before run_tool reads them (named g_ because they are not constants).
+llvm::cl::OptionCategory g_category("flor-instrument options");
+llvm::cl::opt<bool> g_in_place("i", llvm::cl::desc("Rewrite the files in place"), llvm::cl::cat(g_category));
+llvm::cl::opt<bool> g_diff("diff", llvm::cl::desc("Print a unified diff instead of the instrumented source"),
+                          llvm::cl::cat(g_category));
+llvm::cl::opt<bool> g_check("check",
                            llvm::cl::desc("Exit 1 and print the diff when a file is not instrumented as it "
                                           "would be"),
-                           llvm::cl::cat(kCategory));
-llvm::cl::opt<bool> kExplain("explain", llvm::cl::desc("Print each skip block's side-effect set and why"),
-                             llvm::cl::cat(kCategory));
-llvm::cl::opt<bool> kListRules("list-rules", llvm::cl::desc("List the rules and exit"),
-                               llvm::cl::cat(kCategory));
-llvm::cl::opt<bool> kProbes("probes",
+                           llvm::cl::cat(g_category));
+llvm::cl::opt<bool> g_explain("explain", llvm::cl::desc("Print each skip block's side-effect set and why"),
+                             llvm::cl::cat(g_category));
+llvm::cl::opt<bool> g_list_rules("list-rules", llvm::cl::desc("List the rules and exit"),
+                               llvm::cl::cat(g_category));
+llvm::cl::opt<bool> g_probes("probes",
                             llvm::cl::desc("Print the skip blocks (one per line) that gained flor::log "
                                            "calls since --recorded"),
-                            llvm::cl::cat(kCategory));
-llvm::cl::opt<std::string> kRecorded("recorded",
+                            llvm::cl::cat(g_category));
+llvm::cl::opt<std::string> g_recorded("recorded",
                                      llvm::cl::desc("The recorded version of the one FILE (--probes)"),
-                                     llvm::cl::value_desc("OLDFILE"), llvm::cl::cat(kCategory));
-llvm::cl::opt<std::string> kFilesRead("files-read",
+                                     llvm::cl::value_desc("OLDFILE"), llvm::cl::cat(g_category));
+llvm::cl::opt<std::string> g_files_read("files-read",
                                       llvm::cl::desc("With --probes: write the files both parses read, but "
                                                      "FILE, one per line, to PATH"),
-                                      llvm::cl::value_desc("PATH"), llvm::cl::cat(kCategory));
+                                      llvm::cl::value_desc("PATH"), llvm::cl::cat(g_category));
 
 constexpr int kExitOk = 0;
 constexpr int kExitCheckFailed = 1;
@@ -64,8 +66,8 @@ int list_rules() {
   return kExitOk;
 }
 
-int launch(const std::vector<std::string>& args) {
-  flor::instr::LaunchPlan plan = flor::instr::plan_launch(args);
+int exec_compiler(const std::vector<std::string>& args) {
+  flor::instr::CompilePlan plan = flor::instr::plan_compile(args);
   for (const std::string& line : plan.diagnostics) std::cerr << line << "\n";
   if (!plan.note.empty()) std::cerr << plan.note << "\n";
   std::vector<char*> argv;
@@ -83,11 +85,11 @@ bool write_file(const std::string& path, const std::string& text) {
 }
 
 int report_probes(const clang::tooling::CompilationDatabase& db, const std::vector<std::string>& files) {
-  if (files.size() != 1 || kRecorded.empty()) {
+  if (files.size() != 1 || g_recorded.empty()) {
     return fail(flor::invalid_argument("--probes needs --recorded OLDFILE and exactly one FILE"));
   }
-  std::ifstream in(kRecorded, std::ios::binary);
-  if (!in) return fail(flor::not_found("cannot read the recorded version " + kRecorded));
+  std::ifstream in(g_recorded, std::ios::binary);
+  if (!in) return fail(flor::not_found("cannot read the recorded version " + g_recorded));
   std::string recorded_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   flor::instr::InstrumentRequest current{files, flor::instr::Layout::kReadable, {}};
   flor::instr::InstrumentRequest recorded{files, flor::instr::Layout::kReadable, {{files[0], recorded_text}}};
@@ -103,12 +105,12 @@ int report_probes(const clang::tooling::CompilationDatabase& db, const std::vect
                                           std::string(now->front().parsed ? "the recorded version of " : "") +
                                           files[0] + " (its compile errors are above)"));
   }
-  if (!kFilesRead.empty()) {
+  if (!g_files_read.empty()) {
     std::set<std::string> read(now->front().files_read.begin(), now->front().files_read.end());
     read.insert(then->front().files_read.begin(), then->front().files_read.end());
     std::string lines;
     for (const std::string& f : read) lines += f + "\n";
-    if (!write_file(kFilesRead, lines)) return fail(flor::io_error("cannot write " + kFilesRead));
+    if (!write_file(g_files_read, lines)) return fail(flor::io_error("cannot write " + g_files_read));
   }
   for (const std::string& name :
        flor::instr::probed_blocks(then->front().block_logs, now->front().block_logs)) {
@@ -120,24 +122,24 @@ int report_probes(const clang::tooling::CompilationDatabase& db, const std::vect
 // Prints, diffs, checks or rewrites one outcome; returns its exit code.
 int deliver(const flor::instr::FileOutcome& outcome) {
   for (const std::string& line : outcome.diagnostics) std::cerr << line << "\n";
-  if (kExplain) {
+  if (g_explain) {
     std::cout << outcome.explanation;
     return kExitOk;
   }
-  if (!outcome.nothing_done.empty() && !kCheck) {
+  if (!outcome.nothing_done.empty() && !g_check) {
     std::cerr << "flor-instrument: " << outcome.path << ": nothing instrumented: " << outcome.nothing_done << "\n";
   }
   std::string diff = flor::instr::unified_diff(outcome.original, outcome.instrumented, "a" + outcome.path,
                                                "b" + outcome.path);
-  if (kCheck) {
+  if (g_check) {
     std::cout << diff;
     return diff.empty() ? kExitOk : kExitCheckFailed;
   }
-  if (kDiff) {
+  if (g_diff) {
     std::cout << diff;
     return kExitOk;
   }
-  if (kInPlace) {
+  if (g_in_place) {
     if (outcome.changed() && !write_file(outcome.path, outcome.instrumented)) {
       return fail(flor::io_error("cannot write " + outcome.path));
     }
@@ -149,15 +151,15 @@ int deliver(const flor::instr::FileOutcome& outcome) {
 
 int run_tool(int argc, const char** argv) {
   auto parser = clang::tooling::CommonOptionsParser::create(
-      argc, argv, kCategory, llvm::cl::ZeroOrMore, "flor-instrument: hands-free flor instrumentation\n");
+      argc, argv, g_category, llvm::cl::ZeroOrMore, "flor-instrument: hands-free flor instrumentation\n");
   if (!parser) {
     std::cerr << llvm::toString(parser.takeError()) << "\n";
     return kExitError;
   }
-  if (kListRules) return list_rules();
+  if (g_list_rules) return list_rules();
   const std::vector<std::string>& files = parser->getSourcePathList();
   if (files.empty()) return fail(flor::invalid_argument("no input files (see --help)"));
-  if (kProbes) return report_probes(parser->getCompilations(), files);
+  if (g_probes) return report_probes(parser->getCompilations(), files);
   flor::instr::InstrumentRequest request{files, flor::instr::Layout::kReadable, {}};
   auto outcomes = flor::instr::instrument(parser->getCompilations(), request);
   if (!outcomes.ok()) return fail(outcomes.status());
@@ -173,14 +175,27 @@ int run_tool(int argc, const char** argv) {
   return code;
 }
 
-}  // namespace
-
-int main(int argc, const char** argv) {
+int instrument_main(int argc, const char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (flor::instr::is_compiler_command(args)) return launch(args);
+  if (flor::instr::is_compiler_command(args)) return exec_compiler(args);
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream& os) {
     os << "flor-instrument " << FLOR_VERSION_STRING << " (Clang " << LLVM_VERSION_STRING << ")\n";
   });
-  llvm::cl::HideUnrelatedOptions(kCategory);
+  llvm::cl::HideUnrelatedOptions(g_category);
   return run_tool(argc, argv);
+}
+
+}  // namespace
+
+int main(int argc, const char** argv) {
+  // The last resort, as in flor's main: an exception that escapes is a bug,
+  // said in one line instead of std::terminate's abort.
+  try {
+    return instrument_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "flor-instrument: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "flor-instrument: internal error: an exception that is not a std::exception\n";
+  }
+  return kExitError;
 }

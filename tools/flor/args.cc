@@ -99,11 +99,11 @@ Result<Args> parse_args(const std::string& command, const std::vector<std::strin
     } else if (w[1] != '-' && w.size() > 2) {
       // "-j4": a short option's value stuck to it, as make and ninja take it.
       const OptionSpec* s = find_option(options, w.substr(0, 2));
-      if (s && s->takes == Takes::kValue) key = w.substr(0, 2), inline_value = w.substr(2), has_inline = true;
+      if (s && s->value) key = w.substr(0, 2), inline_value = w.substr(2), has_inline = true;
     }
     const OptionSpec* o = find_option(options, key);
     if (!o) return unknown_option(command, key, options);
-    if (o->takes == Takes::kFlag) {
+    if (!o->value) {
       if (has_inline) return invalid_argument(command + ": " + key + " takes no value");
       args.values[o->name].push_back("");
       continue;
@@ -119,9 +119,12 @@ Result<Args> parse_args(const std::string& command, const std::vector<std::strin
   return args;
 }
 
-Status expect_positionals(const std::string& command, const Args& args, size_t min, size_t max) {
+Status expect_positionals(const std::string& command, const Args& args, const std::vector<std::string>& operands) {
+  size_t min = 0, max = operands.size();
+  for (const std::string& o : operands) min += o.front() == '[' ? 0 : 1;
   if (args.positional.size() < min) {
-    return invalid_argument(command + ": missing argument; see flor " + command + " --help");
+    return invalid_argument(command + ": missing " + operands[args.positional.size()] + "; see flor " + command +
+                            " --help");
   }
   if (args.positional.size() > max) {
     return invalid_argument(command + ": unexpected argument '" + args.positional[max] +

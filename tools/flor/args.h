@@ -11,12 +11,16 @@
 
 namespace flor::cli {
 
-enum class Takes { kFlag, kValue };
-
+// One option of a subcommand, declared once: the parser reads it, and its
+// --help, docs/cli.md and the shell completion are printed from it.
 struct OptionSpec {
   const char* name;   // "--eps"
   const char* alias;  // "-j", or nullptr
-  Takes takes;
+  // What it takes: a placeholder ("E", "REF", "DIR", "PATH") or choices
+  // ("table|csv|json"); nullptr for a flag. The completion offers run ids for
+  // REF, folders for DIR, files for PATH, and the choices.
+  const char* value;
+  const char* help;  // one paragraph, wrapped when printed
 };
 
 struct Args {
@@ -41,8 +45,9 @@ struct Args {
 Result<Args> parse_args(const std::string& command, const std::vector<std::string>& words,
                         const std::vector<OptionSpec>& options);
 
-// Exactly `min`..`max` positionals, else a usage error naming `command`.
-Status expect_positionals(const std::string& command, const Args& args, size_t min, size_t max);
+// The positionals `operands` allow (an optional one written [WORD]), else a
+// usage error naming `command` and the operand missing or the word too many.
+Status expect_positionals(const std::string& command, const Args& args, const std::vector<std::string>& operands);
 
 // Levenshtein distance (the "did you mean" of commands and options).
 size_t edit_distance(const std::string& a, const std::string& b);

@@ -1,14 +1,13 @@
 // flor completion bash|zsh: a shell completion script generated from the
-// command table. What each command accepts is read from its usage text (the
-// synopsis and the option lines), the same text as --help and docs/cli.md, so
-// the completion cannot drift from what --help promises. Experiment names and
+// command table. What each command accepts comes from its row (the options the
+// parser reads, the operands of its synopsis), the same row --help and
+// docs/cli.md are printed from, so the completion cannot drift from either. Experiment names and
 // run ids are looked up when the user presses Tab: `flor ls --format csv` and
 // `flor log NAME --format csv`.
 #include <cctype>
 #include <cstdio>
 #include <map>
 #include <regex>
-#include <sstream>
 
 #include "command.h"
 
@@ -29,11 +28,9 @@ struct Spec {
   std::vector<Word> positionals;          // in order
 };
 
-bool is_placeholder(const std::string& t) { return !t.empty() && std::isupper(static_cast<unsigned char>(t[0])); }
 bool is_choices(const std::string& t) { return std::regex_match(t, std::regex(R"([a-z]+(\|[a-z]+)+)")); }
 
 Word word_of(std::string t) {
-  t = t.substr(0, t.find('['));  // "BLOCK[,BLOCK...]"
   if (is_choices(t)) {
     std::string c = t;
     for (char& ch : c) ch = ch == '|' ? ' ' : ch;
@@ -42,69 +39,30 @@ Word word_of(std::string t) {
   if (t == "NAME") return {"name", ""};
   if (t.rfind("RUN", 0) == 0) return {"run", ""};  // NAME, NAME:REF or a run id
   if (t == "REF") return {"ref", ""};               // a run id of NAME
-
   if (t == "COMMAND") return {"command", ""};
   if (t == "DIR") return {"dir", ""};
   if (t.find('.') != std::string::npos || t == "PATH") return {"file", ""};
   return {"none", ""};
 }
 
-std::string strip(std::string t) {
-  while (!t.empty() && (t.front() == '[' || t.front() == '(')) t.erase(0, 1);
-  while (!t.empty() && (t.back() == ']' || t.back() == ')')) t.pop_back();
-  return t;
-}
-
-// The synopsis: the lines from "usage:" to the first blank one, up to ` -- `.
-void read_synopsis(const std::string& usage, Spec* spec) {
-  std::string synopsis = usage.substr(0, usage.find("\n\n"));
-  std::istringstream in(synopsis);
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) {
-    if (strip(w) == "--") break;
-    words.push_back(w);
-  }
-  for (size_t i = 3; i < words.size(); ++i) {  // after "usage: flor NAME"
-    std::string t = strip(words[i]);
-    if (t.empty() || t == "|" || t.find("...") == 0) continue;
-    if (t[0] == '-') {
-      spec->options.push_back(t);
-      std::string next = i + 1 < words.size() ? strip(words[i + 1]) : "";
-      if (words[i].back() != ']' && (is_placeholder(next) || is_choices(next))) spec->values[t] = word_of(next), ++i;
-    } else if (is_placeholder(t) || is_choices(t)) {
-      spec->positionals.push_back(word_of(t));
-    }
-  }
-}
-
-// Option lines: two spaces, the spellings, a placeholder when it takes a value.
-void read_option_lines(const std::string& usage, Spec* spec) {
-  static const std::regex kLine(R"(^  (-[\w-]+)(?:, (--[\w-]+))?(?: ([A-Z][\w\[\],.]*))?(?:\s|$))");
-  std::istringstream in(usage);
-  for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (!std::regex_search(line, m, kLine)) continue;
-    for (int g : {1, 2}) {
-      std::string o = m[g].str();
-      if (o.empty()) continue;
-      bool known = false;
-      for (const std::string& k : spec->options) known = known || k == o;
-      if (!known) spec->options.push_back(o);
-      if (m[3].matched && !spec->values.count(o)) spec->values[o] = word_of(m[3].str());
-    }
-    // "-j, --jobs N": both spellings take the value, whichever the synopsis named.
-    if (m[2].matched && spec->values.count(m[2].str())) spec->values[m[1].str()] = spec->values[m[2].str()];
-    if (m[2].matched && spec->values.count(m[1].str())) spec->values[m[2].str()] = spec->values[m[1].str()];
-  }
-}
-
+// What each command accepts, from its row: the options the parser reads and
+// the operands of its synopsis.
 std::vector<Spec> specs() {
   std::vector<Spec> out;
-  for (const Command& c : commands()) {
+  for (const Command* c : commands()) {
     Spec s;
-    s.name = c.name;
-    read_synopsis(c.usage, &s);
-    read_option_lines(c.usage, &s);
+    s.name = c->name;
+    for (const OptionSpec& o : c->options) {
+      for (const char* spelling : {o.name, o.alias}) {
+        if (!spelling) continue;
+        s.options.push_back(spelling);
+        if (o.value) s.values[spelling] = word_of(o.value);
+      }
+    }
+    for (std::string o : operands_of(*c)) {
+      if (o.front() == '[') o = o.substr(1, o.size() - 2);  // "[NAME]": optional, completed the same
+      s.positionals.push_back(word_of(o));
+    }
     s.options.push_back("--help");
     out.push_back(std::move(s));
   }
@@ -228,7 +186,7 @@ std::string zsh_quote(const std::string& s) {
 
 std::string zsh_script() {
   std::string described;
-  for (const Command& c : commands()) described += "    " + zsh_quote(std::string(c.name) + ":" + c.summary) + "\n";
+  for (const Command* c : commands()) described += "    " + zsh_quote(std::string(c->name) + ":" + c->summary) + "\n";
   const CaseArms arms = case_arms("(", ")", "      ");
   return "#compdef flor\n"
          "# zsh completion for flor. Generated by `flor completion zsh` from flor's command table.\n"
@@ -287,14 +245,30 @@ std::string zsh_script() {
          "_flor \"$@\"\n";
 }
 
-}  // namespace
-
-Result<int> cmd_completion(const std::vector<std::string>& args) {
-  if (args.size() != 1 || (args[0] != "bash" && args[0] != "zsh")) {
+Result<int> cmd_completion(Context& ctx) {
+  const std::string& shell = ctx.args.positional[0];
+  if (shell != "bash" && shell != "zsh") {
     return invalid_argument("completion: give the shell, bash or zsh; see flor completion --help");
   }
-  std::fputs((args[0] == "bash" ? bash_script() : zsh_script()).c_str(), stdout);
+  std::fputs((shell == "bash" ? bash_script() : zsh_script()).c_str(), stdout);
   return 0;
 }
+
+}  // namespace
+
+extern const Command kCompletionCommand = {
+    "completion",
+    "print a bash or zsh completion script",
+    "bash|zsh",
+    "Prints a completion script for the shell: commands, options, option values,\n"
+    "experiment names and run ids (asked of flor ls and flor log as you type).\n"
+    "`cmake --install` puts both in share/bash-completion/completions/flor and\n"
+    "share/zsh/site-functions/_flor; or load one by hand:\n",
+    {},
+    "example: source <(flor completion bash)\n",
+    NeedsRepo::kNo,
+    NeedsStore::kNo,
+    cmd_completion,
+};
 
 }  // namespace flor::cli

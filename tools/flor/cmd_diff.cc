@@ -1,8 +1,9 @@
-// flor diff RUN_A RUN_B [--format F]: code diff between two versions, then the logs that differ.
+// flor diff: the code diff between two runs' versions, then the logs that differ.
 #include <cstdio>
 #include <map>
 #include <tuple>
 
+#include "command.h"
 #include "context.h"
 #include "git/shadow.h"
 #include "report/table.h"
@@ -19,9 +20,9 @@ struct Side {
 
 // A run's values: a record's own logs, or what a replay produced (fingerprints
 // are compared by the replay itself; here its hindsight values).
-Result<Side> load(const std::string& text) {
+Result<Side> load(const std::string& home, const std::string& text) {
   FLOR_ASSIGN_OR_RETURN(RunSpec spec, parse_run_spec(text));
-  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), spec.name));
+  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(home, spec.name));
   Side side;
   FLOR_ASSIGN_OR_RETURN(side.run, find_run(*store, spec.ref));
   bool replay = side.run.kind == store::RunKind::kReplay && side.run.parent;
@@ -56,20 +57,17 @@ report::Table log_differences(const Side& a, const Side& b) {
   return t;
 }
 
-}  // namespace
-
-Result<int> cmd_diff(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("diff", words, {kFormatOption}));
-  FLOR_RETURN_IF_ERROR(expect_positionals("diff", args, 2, 2));
+Result<int> cmd_diff(Context& ctx) {
+  const Args& args = ctx.args;
   FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(args));
-  FLOR_ASSIGN_OR_RETURN(Side a, load(args.positional[0]));
-  FLOR_ASSIGN_OR_RETURN(Side b, load(args.positional[1]));
+  FLOR_ASSIGN_OR_RETURN(Side a, load(ctx.home, args.positional[0]));
+  FLOR_ASSIGN_OR_RETURN(Side b, load(ctx.home, args.positional[1]));
   report::Table logs = log_differences(a, b);
   if (format != report::Format::kTable) {  // machines get the values; the code is a patch
     std::fputs(report::render(logs, format).c_str(), stdout);
     return 0;
   }
-  FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
+  const git::Repo& repo = *ctx.repo;
   if (a.run.vid.empty() || b.run.vid.empty()) return failed_precondition("a run without a recorded version cannot be diffed");
   FLOR_ASSIGN_OR_RETURN(std::string patch, git::diff_commits(repo, a.run.vid, b.run.vid));
   std::printf("code: %s (run %lld) -> %s (run %lld)%s\n", short_id(a.run.vid).c_str(),
@@ -80,5 +78,24 @@ Result<int> cmd_diff(const std::vector<std::string>& words) {
   if (!logs.rows.empty()) std::fputs(report::render(logs, format).c_str(), stdout);
   return 0;
 }
+
+}  // namespace
+
+extern const Command kDiffCommand = {
+    "diff",
+    "code and log differences between two runs",
+    "RUN_A RUN_B",
+    "The code diff between the versions of two runs (a patch), then the logged\n"
+    "values that differ or exist in only one of them: a row per value, with its\n"
+    "change (- only in A, + only in B, ~ changed), epoch, step, name and values.\n"
+    "RUN is a run id of the experiment last used in this repository (flor diff 1 2),\n"
+    "NAME (its newest record) or NAME:REF (a run id or a shadow commit prefix).\n",
+    {format_option("table (default: the patch, then the values), or csv or json: the values only, every digit")},
+    "examples: flor diff 1 2\n"
+    "          flor diff mnist:1 mnist:4\n",
+    NeedsRepo::kYes,
+    NeedsStore::kNo,  // two runs, maybe of two experiments
+    cmd_diff,
+};
 
 }  // namespace flor::cli

@@ -1,7 +1,8 @@
-// flor dump RUN [--json]: everything stored for one run.
+// flor dump: everything stored for one run.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "command.h"
 #include "context.h"
 
 namespace flor::cli {
@@ -91,21 +92,31 @@ void print_text(const ordered_json& j) {
   }
 }
 
-}  // namespace
-
-Result<int> cmd_dump(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("dump", words, {{"--json", nullptr, Takes::kFlag}}));
-  FLOR_RETURN_IF_ERROR(expect_positionals("dump", args, 1, 1));
-  FLOR_ASSIGN_OR_RETURN(RunSpec spec, parse_run_spec(args.positional[0]));
-  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), spec.name));
-  FLOR_ASSIGN_OR_RETURN(store::Run run, find_run(*store, spec.ref));
-  FLOR_ASSIGN_OR_RETURN(ordered_json j, dump_json(*store, run));
-  if (args.has("--json")) {
+Result<int> cmd_dump(Context& ctx) {
+  FLOR_ASSIGN_OR_RETURN(ordered_json j, dump_json(*ctx.store, *ctx.run));
+  if (ctx.args.has("--json")) {
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     print_text(j);
   }
   return 0;
 }
+
+}  // namespace
+
+extern const Command kDumpCommand = {
+    "dump",
+    "everything stored for a run",
+    "RUN",
+    "Everything stored for a run: its row, info, arguments, epochs, checkpoints,\n"
+    "logs and divergences. RUN is a run id of the experiment last used in this\n"
+    "repository, NAME (its newest record) or NAME:REF (a run id or a shadow\n"
+    "commit prefix).\n",
+    {{"--json", nullptr, nullptr, "one JSON object instead of text"}},
+    "",
+    NeedsRepo::kNo,
+    NeedsStore::kRun,
+    cmd_dump,
+};
 
 }  // namespace flor::cli

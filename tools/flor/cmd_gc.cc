@@ -1,9 +1,10 @@
-// flor gc [NAME] [--keep-last K] [--dry-run] [--orphans]: frees the checkpoints of older records.
+// flor gc: frees the checkpoints of older records.
 #include <cstdio>
 #include <filesystem>
 #include <set>
 
 #include "ckpt/gc.h"
+#include "command.h"
 #include "context.h"
 
 namespace flor::cli {
@@ -12,6 +13,7 @@ namespace {
 constexpr double kBusyWindowS = 24 * 3600;  // a run this recent and still "running" may be writing
 
 enum class Orphans { kKeep, kDelete };
+enum class DryRun { kNo, kYes };  // --dry-run: say what would be freed, change nothing
 
 struct GcResult {
   int64_t freed = 0;
@@ -28,15 +30,15 @@ bool may_be_writing(const std::vector<store::Run>& runs) {
 }
 
 // The store lost (missing or empty flor.db) and --orphans given: every checkpoint file goes.
-Result<GcResult> gc_lost_store(const std::string& dir, bool dry_run) {
+Result<GcResult> gc_lost_store(const std::string& dir, DryRun dry_run) {
   GcResult out;
   FLOR_ASSIGN_OR_RETURN(auto names, ckpt::list_checkpoints(dir));
   out.unattributed = static_cast<int>(names.size());
-  FLOR_ASSIGN_OR_RETURN(out.freed, ckpt::collect_garbage(dir, {}, dry_run));
+  FLOR_ASSIGN_OR_RETURN(out.freed, ckpt::collect_garbage(dir, {}, dry_run == DryRun::kYes));
   return out;
 }
 
-Result<GcResult> gc_experiment(const std::string& home, const std::string& name, int keep, bool dry_run,
+Result<GcResult> gc_experiment(const std::string& home, const std::string& name, int keep, DryRun dry_run,
                                Orphans orphans) {
   if (orphans == Orphans::kDelete && store::Store::store_lost(home, name)) {
     return gc_lost_store(home + "/" + name + "/ckpt", dry_run);
@@ -78,24 +80,19 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
   }
   // Rows first: a row never names a deleted file. A gc that stops after this
   // leaves files no row names but with the store's id, which the next gc deletes.
-  if (!dry_run) {
+  if (dry_run == DryRun::kNo) {
     for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
   }
-  FLOR_ASSIGN_OR_RETURN(out.freed, ckpt::collect_garbage(dir, live, dry_run));
+  FLOR_ASSIGN_OR_RETURN(out.freed, ckpt::collect_garbage(dir, live, dry_run == DryRun::kYes));
   return out;
 }
 
-}  // namespace
-
-Result<int> cmd_gc(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("gc", words, {{"--keep-last", nullptr, Takes::kValue},
-                                                           {"--dry-run", nullptr, Takes::kFlag},
-                                                           {"--orphans", nullptr, Takes::kFlag}}));
-  FLOR_RETURN_IF_ERROR(expect_positionals("gc", args, 0, 1));
+Result<int> cmd_gc(Context& ctx) {
+  const Args& args = ctx.args;
   FLOR_ASSIGN_OR_RETURN(auto keep, args.int_value("--keep-last", 0, 1000000));
   const bool dry = args.has("--dry-run");
   const Orphans orphans = args.has("--orphans") ? Orphans::kDelete : Orphans::kKeep;
-  const std::string home = flor_home();
+  const std::string& home = ctx.home;
   std::vector<std::string> names;
   if (!args.positional.empty()) {
     names.push_back(args.positional[0]);
@@ -106,7 +103,7 @@ Result<int> cmd_gc(const std::vector<std::string>& words) {
   int64_t total = 0;
   int unreadable = 0;
   for (const auto& name : names) {
-    Result<GcResult> r = gc_experiment(home, name, keep.value_or(1), dry, orphans);
+    Result<GcResult> r = gc_experiment(home, name, keep.value_or(1), dry ? DryRun::kYes : DryRun::kNo, orphans);
     if (!r.ok()) {
       // One experiment that cannot be read leaves the others to be collected.
       std::fprintf(stderr, "flor: gc: skipped '%s': %s\n", name.c_str(), r.status().message().c_str());
@@ -133,5 +130,34 @@ Result<int> cmd_gc(const std::vector<std::string>& words) {
               static_cast<long long>(total));
   return unreadable == 0 ? 0 : 1;
 }
+
+}  // namespace
+
+extern const Command kGcCommand = {
+    "gc",
+    "free checkpoint bytes of older runs",
+    "[NAME]",
+    "Frees checkpoint bytes: keeps the checkpoints of the K newest record runs of\n"
+    "each experiment (or of NAME) and deletes the others, then every checkpoint\n"
+    "blob no kept checkpoint uses (a kept checkpoint may share blobs with older\n"
+    "runs; a file of blobs that is mostly unused is rewritten smaller), and the\n"
+    "temp files of unfinished writes. Logs and runs stay. An experiment with a\n"
+    "running run is skipped (a dead run, whose process is gone, is not running).\n"
+    "A checkpoint file that no run of the store names (one of an older store in\n"
+    "the same folder) is kept unless --orphans. An experiment whose store cannot be\n"
+    "read gets one line on stderr, the others are collected, and the exit status\n"
+    "is 1.\n",
+    {
+        {"--keep-last", nullptr, "K", "records whose checkpoints stay (default 1)"},
+        {"--dry-run", nullptr, nullptr, "say what would be freed, to the byte; change nothing"},
+        {"--orphans", nullptr, nullptr,
+         "also delete checkpoint files no run of the store names, and every checkpoint file of an experiment "
+         "whose flor.db is missing or empty"},
+    },
+    "",
+    NeedsRepo::kNo,
+    NeedsStore::kNo,  // each experiment on its own; a lost store is collected without opening one
+    cmd_gc,
+};
 
 }  // namespace flor::cli

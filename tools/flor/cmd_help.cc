@@ -44,7 +44,7 @@ void print_overview() {
   std::printf("flor: hindsight logging for C++ LibTorch training\n\n"
               "usage: flor COMMAND [ARGS...]   (flor help COMMAND, or flor COMMAND --help)\n\n"
               "commands:\n");
-  for (const Command& c : commands()) std::printf("  %-10s %s\n", c.name, c.summary);
+  for (const Command* c : commands()) std::printf("  %-10s %s\n", c->name, c->summary);
   std::printf("\nenvironment: FLOR_HOME is where experiments are stored (default ~/.flor)\n");
 }
 
@@ -55,31 +55,45 @@ void print_markdown() {
               "command unless its section says otherwise: 0 success, 1 failure (the message says what and\n"
               "what to do), 2 bad usage. The environment a training program receives is in docs/env-contract.md.\n\n"
               "| command | what it does |\n| --- | --- |\n");
-  for (const Command& c : commands()) std::printf("| `%s` | %s |\n", c.name, c.summary);
-  for (const Command& c : commands()) std::printf("\n## flor %s\n\n```\n%s```\n", c.name, c.usage);
+  for (const Command* c : commands()) std::printf("| `%s` | %s |\n", c->name, c->summary);
+  for (const Command* c : commands()) std::printf("\n## flor %s\n\n```\n%s```\n", c->name, usage_text(*c).c_str());
   std::fputs(kEnvironmentDoc, stdout);
+}
+
+Result<int> cmd_help(Context& ctx) {
+  const Args& args = ctx.args;
+  if (args.has("--markdown")) {
+    print_markdown();
+    return 0;
+  }
+  if (args.positional.empty()) {
+    print_overview();
+    return 0;
+  }
+  const std::string& name = args.positional[0];
+  const Command* c = find_command(name);
+  if (!c) {
+    std::string near = suggest_command(name);
+    std::fprintf(stderr, "flor: no such command: %s%s (see `flor help`)\n", name.c_str(),
+                 near.empty() ? "" : (", did you mean '" + near + "'?").c_str());
+    return kExitUsage;
+  }
+  std::fputs(usage_text(*c).c_str(), stdout);
+  return 0;
 }
 
 }  // namespace
 
-Result<int> cmd_help(const std::vector<std::string>& args) {
-  if (args.empty()) {
-    print_overview();
-    return 0;
-  }
-  if (args[0] == "--markdown") {
-    print_markdown();
-    return 0;
-  }
-  const Command* c = find_command(args[0]);
-  if (!c) {
-    std::string near = suggest_command(args[0]);
-    std::fprintf(stderr, "flor: no such command: %s%s (see `flor help`)\n", args[0].c_str(),
-                 near.empty() ? "" : (", did you mean '" + near + "'?").c_str());
-    return kExitUsage;
-  }
-  std::fputs(c->usage, stdout);
-  return 0;
-}
+extern const Command kHelpCommand = {
+    "help",
+    "show the commands, or one command's help",
+    "[COMMAND]",
+    "The commands, or one command's help (the same as flor COMMAND --help).\n",
+    {{"--markdown", nullptr, nullptr, "every command's help as Markdown: the text of docs/cli.md"}},
+    "",
+    NeedsRepo::kNo,
+    NeedsStore::kNo,
+    cmd_help,
+};
 
 }  // namespace flor::cli

@@ -1,6 +1,7 @@
-// flor log [NAME] [--format F]: the runs of an experiment, each a version on flor.shadow.
+// flor log: the runs of an experiment, each a version on flor.shadow.
 #include <cstdio>
 
+#include "command.h"
 #include "context.h"
 #include "report/table.h"
 
@@ -11,17 +12,9 @@ report::Cell segment_of(const store::Run& r) {
   return r.info.segment ? report::Cell(to_string(*r.info.segment)) : std::nullopt;
 }
 
-}  // namespace
-
-Result<int> cmd_log(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("log", words, {kFormatOption}));
-  FLOR_RETURN_IF_ERROR(expect_positionals("log", args, 0, 1));
-  FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(args));
-  std::optional<std::string> given;
-  if (!args.positional.empty()) given = args.positional[0];
-  FLOR_ASSIGN_OR_RETURN(std::string name, name_or_last(given));
-  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(flor_home(), name));
-  FLOR_ASSIGN_OR_RETURN(auto runs, store->runs());
+Result<int> cmd_log(Context& ctx) {
+  FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(ctx.args));
+  FLOR_ASSIGN_OR_RETURN(auto runs, ctx.store->runs());
   report::Table t;
   t.columns = {"run", "commit", "date", "status", "kind", "of", "segment", "command"};
   for (const auto& r : runs) {
@@ -38,5 +31,24 @@ Result<int> cmd_log(const std::vector<std::string>& words) {
   }
   return 0;
 }
+
+}  // namespace
+
+extern const Command kLogCommand = {
+    "log",
+    "the versions (runs) of an experiment on the shadow branch",
+    "[NAME]",
+    "The versions of experiment NAME on the shadow branch, newest first: run,\n"
+    "commit, date, status, kind (record or replay), segment and command.\n"
+    "\n"
+    "status: running, complete, failed, interrupted (by the driver), or dead: the\n"
+    "run's process on this host ended without finishing it (killed); any command\n"
+    "that reads such a run stores it as dead.\n",
+    {format_option("table (default), csv or json")},
+    "",
+    NeedsRepo::kNo,
+    NeedsStore::kExperiment,
+    cmd_log,
+};
 
 }  // namespace flor::cli

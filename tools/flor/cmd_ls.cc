@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "command.h"
 #include "context.h"
 #include "report/table.h"
 
@@ -46,11 +47,9 @@ Result<std::vector<report::Cell>> experiment_row(const std::string& home, const 
 
 }  // namespace
 
-Result<int> cmd_ls(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("ls", words, {kFormatOption}));
-  FLOR_RETURN_IF_ERROR(expect_positionals("ls", args, 0, 0));
-  FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(args));
-  const std::string home = flor_home();
+Result<int> cmd_ls(Context& ctx) {
+  FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(ctx.args));
+  const std::string& home = ctx.home;
   FLOR_ASSIGN_OR_RETURN(auto experiments, store::Store::list(home));
   if (experiments.empty() && format == report::Format::kTable) {
     std::printf("no experiments in %s yet (record one with `flor run NAME -- CMD`)\n", home.c_str());
@@ -72,5 +71,20 @@ Result<int> cmd_ls(const std::vector<std::string>& words) {
   for (const auto& line : unreadable) std::fprintf(stderr, "%s\n", line.c_str());
   return unreadable.empty() ? 0 : 1;
 }
+
+extern const Command kLsCommand = {
+    "ls",
+    "the experiments: runs, epochs, checkpoints, bytes",
+    "",
+    "The experiments in FLOR_HOME: runs, the last run, its epochs, checkpoints and\n"
+    "bytes on disk. An experiment whose store cannot be read (a damaged flor.db, or\n"
+    "none beside its checkpoints) gets one line on stderr naming the file and what\n"
+    "to do, the others are listed, and the exit status is 1.\n",
+    {format_option("table (default), csv or json (bytes as an exact count)")},
+    "",
+    NeedsRepo::kNo,
+    NeedsStore::kNo,  // every experiment, each opened on its own
+    cmd_ls,
+};
 
 }  // namespace flor::cli

@@ -1,31 +1,28 @@
-// flor replay [NAME] [P/N] [-j N] [--run REF] [--strong] [--probe BLOCK | --no-probes] [--epochs E]
-//             [--tolerate] [--slurm N] [--count N] [--snapshot-max-size SIZE] [-- CMD...]
+// flor replay: the request, the plan of its segments and their workers; what
+// happens around the workers is lib/replay's.
 #include <unistd.h>
 
 #include <cstdio>
 #include <regex>
 
-#include "auto_probes.h"
+#include "command.h"
 #include "context.h"
 #include "git/shadow.h"
-#include "launch.h"
 #include "plan/record_shape.h"
-#include "replay_report.h"
-#include "snapshot.h"
+#include "replay/auto_probes.h"
+#include "replay/report.h"
+#include "replay/workers.h"
 #include "sched/devices.h"
-#include "sched/launcher.h"
+#include "sched/cluster.h"
+#include "snapshot.h"
 
 namespace flor::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {
-    {"--jobs", "-j", Takes::kValue},        {"--run", nullptr, Takes::kValue},
-    {"--strong", nullptr, Takes::kFlag},    {"--probe", nullptr, Takes::kValue},
-    {"--epochs", nullptr, Takes::kValue},   {"--tolerate", nullptr, Takes::kFlag},
-    {"--slurm", nullptr, Takes::kValue},    {"--count", nullptr, Takes::kValue},
-    {"--no-probes", nullptr, Takes::kFlag}, kKillAfterOption,
-    kSnapshotMaxSizeOption,
-};
+using replay::ReplaySummary;
+using replay::Worker;
+using replay::WorkerView;
+
 constexpr int kMaxJobs = 1024;
 
 struct ReplayRequest {
@@ -44,7 +41,7 @@ struct ReplayRequest {
   // log more (a #define, a changed callee), so a step loop then runs.
   bool probes_complete = false;
   std::optional<EpochRange> epochs;
-  bool tolerate = false;
+  replay::OnDivergence on_divergence = replay::OnDivergence::kFail;  // --tolerate: kReport
   std::optional<int> slurm;
   std::optional<int> count;
   std::chrono::milliseconds kill_after = sched::kDefaultKillAfter;
@@ -53,9 +50,7 @@ struct ReplayRequest {
   int64_t snapshot_max_bytes = git::kDefaultSnapshotMaxBytes;
 };
 
-Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("replay", words, kOptions));
-  FLOR_RETURN_IF_ERROR(expect_positionals("replay", args, 0, 2));
+Result<ReplayRequest> parse_request(const Args& args) {
   ReplayRequest req;
   static const std::regex kSegment(R"(\d+/\d+)");
   for (const std::string& p : args.positional) {
@@ -82,7 +77,7 @@ Result<ReplayRequest> parse_request(const std::vector<std::string>& words) {
   if (auto e = args.value("--epochs")) {
     FLOR_ASSIGN_OR_RETURN(req.epochs, parse_epoch_range(*e));
   }
-  req.tolerate = args.has("--tolerate");
+  if (args.has("--tolerate")) req.on_divergence = replay::OnDivergence::kReport;
   FLOR_ASSIGN_OR_RETURN(req.slurm, args.int_value("--slurm", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.count, args.int_value("--count", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("replay", args));
@@ -161,16 +156,13 @@ Status plan_workers(Prepared& p) {
   return Status();
 }
 
-Result<Prepared> prepare(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(words));
-  FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
+Result<Prepared> prepare(ReplayRequest req, git::Repo repo, const std::string& home) {
   std::string name;
   if (req.name) {
     name = *req.name;
   } else {
     FLOR_ASSIGN_OR_RETURN(name, git::read_last_name(repo));
   }
-  std::string home = flor_home();
   FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(home, name));
   FLOR_ASSIGN_OR_RETURN(store::Run record, record_of(*store, req.run_ref));
   if (req.command.empty()) {
@@ -204,7 +196,7 @@ Contract worker_contract(const Prepared& p, int64_t run, int index, const std::s
   c.probes = p.req.probes;
   c.probes_complete = p.req.probes_complete;
   c.epochs = p.req.epochs;
-  c.tolerate_divergence = p.req.tolerate;
+  c.tolerate_divergence = p.req.on_divergence == replay::OnDivergence::kReport;
   c.threads = p.threads;
   c.vid = vid;
   return c;
@@ -235,7 +227,7 @@ Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& 
   for (size_t i = 0; i < p.plans.size(); ++i) {
     int index = p.indices[i];
     FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, snap, index));
-    auto env = training_env(worker_contract(p, run, index, snap.commit), p.threads);
+    auto env = replay::training_env(worker_contract(p, run, index, snap.commit), p.threads);
     sched::SpawnSpec spec{
         p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone, {},
         p.req.cwd};
@@ -261,11 +253,11 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
                static_cast<long long>(w.run));
   const double t0 = now_seconds();
   FLOR_ASSIGN_OR_RETURN(auto exits,
-                        launch(*p.store, {w}, nullptr, std::chrono::milliseconds(1000), p.req.kill_after));
-  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0,
-                              p.req.tolerate);
+                        replay::run_workers(*p.store, {w}, nullptr, std::chrono::milliseconds(1000), p.req.kill_after));
+  ReplaySummary s = replay::summarize(*p.store, p.record, p.recorded_epochs, {v}, exits, now_seconds() - t0,
+                              p.req.on_divergence);
   std::fputs(s.text.c_str(), stdout);
-  if (exits[0].exit_code == 0 && s.exit_code == kExitRefused) return kExitRefused;
+  if (exits[0].exit_code == 0 && s.exit_code == replay::kExitRefused) return replay::kExitRefused;
   return exits[0].exit_code;
 }
 
@@ -285,26 +277,26 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
     double now = now_seconds();
     if (!tty && !force && last_time >= 0 && now - last_time < 10) return;
     last_time = now;
-    std::string line = progress_line(*p.store, p.name, views, now - t0);
+    std::string line = replay::progress_line(*p.store, p.name, views, now - t0);
     if (!tty && line == last_line) return;
     last_line = line;
     std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
   };
-  FLOR_ASSIGN_OR_RETURN(auto exits, launch(
+  FLOR_ASSIGN_OR_RETURN(auto exits, replay::run_workers(
                                         *p.store, workers, [&] { print_progress(false); },
                                         std::chrono::milliseconds(1000), p.req.kill_after));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
-  ReplaySummary s = summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0,
-                              p.req.tolerate);
+  ReplaySummary s = replay::summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0,
+                              p.req.on_divergence);
   std::fputs(s.text.c_str(), stdout);
   return s.exit_code;
 }
 
 // Without --probe: the blocks that gained log calls since the record run, the others are skipped.
 void probe_new_logs(Prepared& p, const std::string& vid) {
-  FoundProbes found = find_probes(p.repo, p.record.vid, vid, p.program);
+  replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program);
   for (const std::string& note : found.notes) std::fprintf(stderr, "flor: note: %s\n", note.c_str());
   if (found.blocks.empty()) return;
   std::string names;
@@ -314,20 +306,18 @@ void probe_new_logs(Prepared& p, const std::string& vid) {
   p.req.probes = found.blocks;
 }
 
-}  // namespace
-
-Result<int> cmd_replay(const std::vector<std::string>& words) {
+Result<int> cmd_replay(Context& ctx) {
   // --slurm only prints a script: it needs the name and the repository, nothing else.
-  FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(words));
+  FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(ctx.args));
   if (req.slurm) {
-    FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
+    const git::Repo& repo = *ctx.repo;
     FLOR_ASSIGN_OR_RETURN(std::string name,
                           req.name ? Result<std::string>(*req.name) : git::read_last_name(repo));
-    FLOR_RETURN_IF_ERROR(open_experiment(flor_home(), name).status());
-    std::fputs(sched::slurm_script(name, *req.slurm, repo.work_tree(), flor_home()).c_str(), stdout);
+    FLOR_RETURN_IF_ERROR(open_experiment(ctx.home, name).status());
+    std::fputs(sched::slurm_script(name, *req.slurm, repo.work_tree(), ctx.home).c_str(), stdout);
     return 0;
   }
-  FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(words));
+  FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(std::move(req), std::move(*ctx.repo), ctx.home));
   FLOR_ASSIGN_OR_RETURN(git::Snapshot snap,
                         take_snapshot(p.repo,
                                       "flor replay " + p.name + " of run " + std::to_string(p.record.id) + ": " +
@@ -336,12 +326,76 @@ Result<int> cmd_replay(const std::vector<std::string>& words) {
   FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
   if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, snap.commit);
   // Said before the replay starts, and again in the summary.
-  if (std::string outcome = record_outcome(p.record, p.recorded_epochs); !outcome.empty())
+  if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
-  FLOR_RETURN_IF_ERROR(ensure_log_dir(*p.store));
+  FLOR_RETURN_IF_ERROR(replay::ensure_log_dir(*p.store));
   FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, snap));
   if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);
   return run_parallel(p, ws);
 }
+
+}  // namespace
+
+extern const Command kReplayCommand = {
+    "replay",
+    "replay a recorded run with new log statements, in parallel segments",
+    "[NAME] [P/N] [-- CMD [ARGS...]]",
+    "Replays a recorded run after you added log statements and rebuilt: restores\n"
+    "checkpoints, skips blocks that do not need to run, fills in the new logs and\n"
+    "checks that every recorded log value comes out the same. The current work\n"
+    "tree is committed to flor.shadow as the replay's version.\n"
+    "\n"
+    "NAME defaults to the experiment last used in this repository; the run to the\n"
+    "newest record of NAME; CMD to the recorded command.\n"
+    "\n"
+    "  P/N           run segment P of N (1-based) in this process, e.g. 3/5\n",
+    {
+        {"--jobs", "-j", "N",
+         "start N segment workers (-jN too), one GPU each (CUDA_VISIBLE_DEVICES) or a share of the CPU cores; "
+         "one progress line; per-worker logs in FLOR_HOME/NAME/logs; a summary at the end. Fewer when the "
+         "record has fewer checkpointed epochs to start segments from"},
+        {"--run", nullptr, "REF", "replay this record: a run id or a shadow commit prefix"},
+        {"--epochs", nullptr, "E",
+         "only epoch E (9) or epochs A-B (150-160), from the nearest checkpoint before them"},
+        {"--strong", nullptr, nullptr,
+         "strong init: re-run every earlier epoch's outer loop body (for state outside the checkpoints) "
+         "instead of restoring"},
+        {"--probe", nullptr, "B",
+         "always execute block B (repeatable, or comma-separated). Without it, the blocks that gained "
+         "flor::log calls since the record are probed: flor-instrument compares both versions of each changed "
+         "source file, with the flags in the build's compile_commands.json (beside the program, or in build/). "
+         "A step loop (a main loop without blocks) runs unless --probe or --no-probes leaves it out: then it is "
+         "skipped from its loop-end checkpoint"},
+        {"--no-probes", nullptr, nullptr, "probe nothing: skip every block that has a checkpoint"},
+        {"--tolerate", nullptr, nullptr, "a divergence from the record is reported but not an error"},
+        {"--count", nullptr, "N",
+         "the number of segments under a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives the index)"},
+        {"--slurm", nullptr, "N", "print an `sbatch --array=1-N` script that replays in N tasks"},
+        kill_after_option("seconds between passing on Ctrl-C/SIGTERM and SIGKILL to the workers (default 10); "
+                          "output and signals as for `flor run`"),
+        snapshot_max_size_option("as for flor run: untracked files over SIZE (default 10M) stay out of the "
+                                 "replay's snapshot"),
+    },
+    "Without P/N under a cluster launcher, the segment comes from its environment:\n"
+    "Slurm job arrays (SLURM_ARRAY_TASK_ID/_COUNT/_MIN/_STEP), Open MPI\n"
+    "(OMPI_COMM_WORLD_RANK/_SIZE), MPICH/PMI (PMI_RANK/_SIZE), torchrun\n"
+    "(RANK/WORLD_SIZE), Kubernetes (JOB_COMPLETION_INDEX with --count).\n"
+    "FLOR_HOME must then be on storage every node sees.\n"
+    "\n"
+    "exit status: one segment in this process (P/N, a launcher, or -j 1): CMD's\n"
+    "(3 when the replay diverged from the record). -j N: 0 when every worker\n"
+    "succeeded, 3 when values diverged, 1 when a worker failed, 130 when\n"
+    "interrupted. 4 (instead of 0) when every value was reproduced but some\n"
+    "checkpoint was refused (corrupt, or holding another epoch's state: the\n"
+    "summary names each); what it held was re-executed. 2 for bad usage.\n"
+    "\n"
+    "examples: flor replay mnist -j 4\n"
+    "          flor replay mnist 3/5\n"
+    "          mpirun -np 3 flor replay mnist\n"
+    "          flor replay mnist --epochs 150-160 --probe train\n",
+    NeedsRepo::kYes,
+    NeedsStore::kNo,  // NAME may come after P/N, or from the repository: prepare() opens it
+    cmd_replay,
+};
 
 }  // namespace flor::cli

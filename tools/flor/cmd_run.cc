@@ -1,22 +1,18 @@
-// flor run NAME [--eps E] [--threads T] [--snapshot-max-size SIZE] -- CMD [ARGS...]: record a run.
+// flor run: record a run.
 #include <cstdio>
 #include <fstream>
 
+#include "command.h"
 #include "context.h"
 #include "git/shadow.h"
-#include "launch.h"
-#include "snapshot.h"
+#include "replay/workers.h"
 #include "sched/process.h"
+#include "snapshot.h"
 
 namespace flor::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {
-    {"--eps", nullptr, Takes::kValue},
-    {"--threads", nullptr, Takes::kValue},
-    kKillAfterOption,
-    kSnapshotMaxSizeOption,
-};
+using replay::Worker;
 
 struct RunRequest {
   std::string name;
@@ -28,9 +24,7 @@ struct RunRequest {
 };
 
 // Every check that needs no writing, so bad input leaves no trace.
-Result<RunRequest> parse_request(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("run", words, kOptions));
-  FLOR_RETURN_IF_ERROR(expect_positionals("run", args, 1, 1));
+Result<RunRequest> parse_request(const Args& args) {
   RunRequest req;
   req.name = args.positional[0];
   FLOR_RETURN_IF_ERROR(store::Store::check_name(req.name));
@@ -48,12 +42,10 @@ Result<RunRequest> parse_request(const std::vector<std::string>& words) {
   return req;
 }
 
-}  // namespace
-
-Result<int> cmd_run(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(RunRequest req, parse_request(words));
-  FLOR_ASSIGN_OR_RETURN(git::Repo repo, open_repo());
-  const std::string home = flor_home();
+Result<int> cmd_run(Context& ctx) {
+  FLOR_ASSIGN_OR_RETURN(RunRequest req, parse_request(ctx.args));
+  const git::Repo& repo = *ctx.repo;
+  const std::string& home = ctx.home;
 
   // The store first: a FLOR_HOME that cannot be written must leave no commit on flor.shadow.
   FLOR_ASSIGN_OR_RETURN(auto store, store::Store::open(home, req.name));
@@ -71,7 +63,7 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   add_snapshot_info(snap, &row.info);
   FLOR_ASSIGN_OR_RETURN(int64_t id, store->create_run(row));
   FLOR_RETURN_IF_ERROR(git::write_last_name(repo, req.name));
-  FLOR_RETURN_IF_ERROR(ensure_log_dir(*store));
+  FLOR_RETURN_IF_ERROR(replay::ensure_log_dir(*store));
 
   Contract c;
   c.mode = Mode::kRecord;
@@ -82,7 +74,7 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   c.threads = req.threads;
   c.vid = vid;
   Worker w{id, sched::SpawnSpec{
-                   req.command, training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
+                   req.command, replay::training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
   std::fprintf(stderr, "flor: recording run %lld of '%s' (version %s)\n", static_cast<long long>(id),
                req.name.c_str(), short_id(vid).c_str());
   if (auto path = process_env()(kEnvRunIdFile)) {
@@ -91,7 +83,7 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
       std::fprintf(stderr, "flor: warning: cannot write the run id to %s\n", path->c_str());
   }
   FLOR_ASSIGN_OR_RETURN(auto exits,
-                        launch(*store, {w}, nullptr, std::chrono::milliseconds(1000), req.kill_after));
+                        replay::run_workers(*store, {w}, nullptr, std::chrono::milliseconds(1000), req.kill_after));
   FLOR_ASSIGN_OR_RETURN(store::Run done, store->run(id));
   const std::optional<int64_t> lost = done.info.logs_not_stored;  // the runtime could not store them
   std::fprintf(stderr, "flor: run %lld of '%s' %s (exit %d)%s; log: %s\n", static_cast<long long>(id),
@@ -102,5 +94,54 @@ Result<int> cmd_run(const std::vector<std::string>& words) {
   if (exits[0].exit_code == 0 && done.status == store::RunStatus::kFailed) return 1;
   return exits[0].exit_code;
 }
+
+}  // namespace
+
+extern const Command kRunCommand = {
+    "run",
+    "record a run: snapshot the code, start the program, keep its logs",
+    "NAME -- CMD [ARGS...]",
+    "Records a run of experiment NAME: commits the work tree (tracked files and\n"
+    "untracked files that .gitignore does not exclude) to the shadow branch\n"
+    "flor.shadow without touching HEAD, the index or any file, then starts CMD\n"
+    "directly (no shell) with the flor environment set. CMD's output is kept in\n"
+    "FLOR_HOME/NAME/logs/run-ID.out and shown as it comes: on a terminal, CMD\n"
+    "writes to a pseudo-terminal, so it sees a terminal (printf is line-buffered,\n"
+    "colours and progress bars stay on); into a file or pipe, CMD gets a pipe and\n"
+    "its C library may buffer. Ctrl-C, SIGTERM and SIGHUP are passed on to CMD\n"
+    "(and its child processes) and the run is marked interrupted; CMD still\n"
+    "running S seconds later is killed. CMD never outlives flor: when flor is\n"
+    "killed, so is CMD.\n",
+    {
+        {"--eps", nullptr, "E",
+         "checkpoint overhead budget, a fraction of compute time: a number from 0 to 1 (default 1/15)"},
+        {"--threads", nullptr, "T",
+         "torch threads for CMD, pinned and replayed identically (default 1); OpenBLAS is pinned to 1 thread"},
+        kill_after_option("seconds between passing on Ctrl-C/SIGTERM and SIGKILL (default 10)"),
+        snapshot_max_size_option(
+            "untracked files larger than SIZE (500K, 10M, 1G; 0 = no limit; default 10M) are left out of the "
+            "snapshot, each named in a warning with the .gitignore line that keeps it out quietly, and listed in "
+            "the run's info (\"skipped\"). Untracked files matching .florignore (gitignore syntax, at the work "
+            "tree's root) are always left out. A submodule is kept as its checked-out commit only (a note says "
+            "so; the run's info has \"submodules\": path, commit, dirty)"),
+    },
+    "environment: FLOR_RUN_ID_FILE=PATH makes flor write the new run's id there\n"
+    "(a line) before CMD starts, for scripts that need it.\n"
+    "\n"
+    "If the store cannot take writes (a full disk), logs are kept in memory (up to\n"
+    "FLOR_LOG_MEMORY_MB, default 64) and retried at each epoch's end; logs still\n"
+    "not stored at the end are counted in a summary and the run is marked failed,\n"
+    "with CMD's exit status.\n"
+    "\n"
+    "exit status: CMD's (128+N when signal N ended it); 2 for bad usage, 1 when flor\n"
+    "itself failed (not in a git repository, command not found, ...), and 1 when\n"
+    "CMD exited 0 but its run failed (logs that could not be stored, or a run\n"
+    "whose end the store refused: it stays 'running').\n"
+    "\n"
+    "example: flor run mnist -- ./build/train --epochs 20\n",
+    NeedsRepo::kYes,
+    NeedsStore::kNo,  // created after every check, so bad input leaves no experiment behind
+    cmd_run,
+};
 
 }  // namespace flor::cli

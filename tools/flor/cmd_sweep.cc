@@ -1,4 +1,4 @@
-// flor sweep CONFIG.json [--id ID] [--dry-run] [--retry-failed] [--no-record] [--format F] -- CMD [ARGS...]
+// flor sweep: every permutation of a config.
 // Runs every permutation of CONFIG as a recorded run over the machine's slots
 // (docs/sweep.md). The logic lives in lib/sweep; this file parses, prints and
 // wires the hooks.
@@ -10,59 +10,21 @@
 #include <cstdio>
 #include <set>
 
+#include "command.h"
 #include "context.h"
 #include "sched/process.h"
 #include "sweep/collect.h"
 #include "sweep/expand.h"
 #include "util/file.h"
-#include "sweep/launch.h"
+#include "sweep/run_spec.h"
 #include "sweep/report.h"
 #include "sweep/scheduler.h"
 
 namespace flor::cli {
 
-extern const char kSweepUsage[] =
-    "usage: flor sweep CONFIG.json [--dry-run] [--retry-failed] [--id ID] [--no-record]\n"
-    "                  [--format table|csv|json] -- CMD [ARGS...]\n"
-    "\n"
-    "Runs every permutation of CONFIG (each array-valued key is an axis; meta holds\n"
-    "the sweep's settings) as `flor run DATA_NAME -- CMD --key=value...`, with the\n"
-    "values also in the environment as FLOR_ARG_<key> (flor::arg reads them). One\n"
-    "run per GPU (CUDA_VISIBLE_DEVICES), else CPU slots with pinned thread counts;\n"
-    "meta.max_parallel caps it. A journal in FLOR_HOME/DATA_NAME/sweeps/ID makes\n"
-    "the same command resume: finished permutations are skipped. Editing CONFIG\n"
-    "while it runs queues new permutations and drops pending ones that went away;\n"
-    "meta edits apply to the runs not started yet (slot settings: next start).\n"
-    "Results: a folder per run (logs, run_data.json, history.json, plots),\n"
-    "run_data.csv and plots/<metric>.svg over all runs. Format: docs/sweep.md.\n"
-    "\n"
-    "options:\n"
-    "  -n, --dry-run     list what would run and what is skipped; start nothing\n"
-    "  --retry-failed    run only the permutations that failed before\n"
-    "  --id ID           the sweep's name (default: CONFIG's name + a hash of its path)\n"
-    "  --no-record       run CMD directly, not under `flor run` (no git repo needed)\n"
-    "  --format F        the dry run's list and the final table: table (default),\n"
-    "                    csv or json (every column of run_data.csv, every digit)\n"
-    "\n"
-    "meta keys: exclude_configs, max_parallel, allow_cpu, retries, timeout_s,\n"
-    "  on_failure (continue|halt), mem_trace {enabled, delay_s}, runs_per_gpu,\n"
-    "  threads_per_run, flag_style (key|dashes|none), flags [keys passed as flags]\n"
-    "\n"
-    "exit status: 0 when every run finished, 1 when one failed, 130 when interrupted.\n"
-    "\n"
-    "example: flor sweep sweeps/grid.json -- ./build/train --epochs 5\n";
-
 namespace {
 
 using namespace flor::sweep;
-
-const std::vector<OptionSpec> kOptions = {
-    {"--id", nullptr, Takes::kValue},
-    {"--dry-run", "-n", Takes::kFlag},
-    {"--retry-failed", nullptr, Takes::kFlag},
-    {"--no-record", nullptr, Takes::kFlag},
-    kFormatOption,
-};
 
 // Set by SIGINT/SIGTERM; the scheduler stops its runs and returns.
 std::atomic<bool> g_stop(false);
@@ -81,9 +43,7 @@ struct Request {
 };
 
 // Every check that needs no writing: bad input starts nothing.
-Result<Request> parse_request(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Args args, parse_args("sweep", words, kOptions));
-  FLOR_RETURN_IF_ERROR(expect_positionals("sweep", args, 1, 1));
+Result<Request> parse_request(const Args& args) {
   Request r;
   FLOR_ASSIGN_OR_RETURN(r.format, format_value(args));
   r.config_path = args.positional[0];
@@ -237,18 +197,9 @@ Hooks make_hooks(const Request& r, const RunTemplate& tmpl, const CollectContext
   return h;
 }
 
-}  // namespace
-
-// flor show NAME --sweep (the hook is one line in cmd_show.cc).
-Result<int> show_sweeps(const std::string& name, report::Format format) {
-  FLOR_ASSIGN_OR_RETURN(std::string tables, sweep_tables(flor_home(), name, format));
-  std::fputs(tables.c_str(), stdout);
-  return 0;
-}
-
-Result<int> cmd_sweep(const std::vector<std::string>& words) {
-  FLOR_ASSIGN_OR_RETURN(Request r, parse_request(words));
-  const std::string home = flor_home();
+Result<int> cmd_sweep(Context& cli) {
+  FLOR_ASSIGN_OR_RETURN(Request r, parse_request(cli.args));
+  const std::string& home = cli.home;
   SweepLayout layout(sweep_root(home, r.config.data_name, r.sweep_id));
   FLOR_ASSIGN_OR_RETURN(Journal journal, Journal::open(layout.journal()));
   std::vector<Entry> entries = entries_for(r.config, r.perms, journal);
@@ -297,5 +248,48 @@ Result<int> cmd_sweep(const std::vector<std::string>& words) {
   }
   return summary->halted ? 1 : 0;
 }
+
+}  // namespace
+
+// flor show NAME --sweep (the hook is one line in cmd_show.cc).
+Result<int> show_sweeps(const std::string& home, const std::string& name, report::Format format) {
+  FLOR_ASSIGN_OR_RETURN(std::string tables, sweep_tables(home, name, format));
+  std::fputs(tables.c_str(), stdout);
+  return 0;
+}
+
+extern const Command kSweepCommand = {
+    "sweep",
+    "run every permutation of a config as recorded runs over the GPUs or CPU slots",
+    "CONFIG.json -- CMD [ARGS...]",
+    "Runs every permutation of CONFIG (each array-valued key is an axis; meta holds\n"
+    "the sweep's settings) as `flor run DATA_NAME -- CMD --key=value...`, with the\n"
+    "values also in the environment as FLOR_ARG_<key> (flor::arg reads them). One\n"
+    "run per GPU (CUDA_VISIBLE_DEVICES), else CPU slots with pinned thread counts;\n"
+    "meta.max_parallel caps it. A journal in FLOR_HOME/DATA_NAME/sweeps/ID makes\n"
+    "the same command resume: finished permutations are skipped. Editing CONFIG\n"
+    "while it runs queues new permutations and drops pending ones that went away;\n"
+    "meta edits apply to the runs not started yet (slot settings: next start).\n"
+    "Results: a folder per run (logs, run_data.json, history.json, plots),\n"
+    "run_data.csv and plots/<metric>.svg over all runs. Format: docs/sweep.md.\n",
+    {
+        {"--dry-run", "-n", nullptr, "list what would run and what is skipped; start nothing"},
+        {"--retry-failed", nullptr, nullptr, "run only the permutations that failed before"},
+        {"--id", nullptr, "ID", "the sweep's name (default: CONFIG's name + a hash of its path)"},
+        {"--no-record", nullptr, nullptr, "run CMD directly, not under `flor run` (no git repo needed)"},
+        format_option("the dry run's list and the final table: table (default), csv or json (every column of "
+                      "run_data.csv, every digit)"),
+    },
+    "meta keys: exclude_configs, max_parallel, allow_cpu, retries, timeout_s,\n"
+    "  on_failure (continue|halt), mem_trace {enabled, delay_s}, runs_per_gpu,\n"
+    "  threads_per_run, flag_style (key|dashes|none), flags [keys passed as flags]\n"
+    "\n"
+    "exit status: 0 when every run finished, 1 when one failed, 130 when interrupted.\n"
+    "\n"
+    "example: flor sweep sweeps/grid.json -- ./build/train --epochs 5\n",
+    NeedsRepo::kNo,  // only to record (not with --no-record or --dry-run)
+    NeedsStore::kNo,
+    cmd_sweep,
+};
 
 }  // namespace flor::cli

@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 
+#include "sched/process.h"
 #include "store/contract.h"
 
 namespace flor::cli {
@@ -21,6 +21,13 @@ std::string flor_home() {
   return (::getcwd(cwd, sizeof cwd) ? std::string(cwd) : std::string(".")) + "/" + home;
 }
 
+Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args) {
+  auto seconds = args.real_value(kKillAfterName, 0, 86400);
+  if (!seconds.ok()) return invalid_argument(command + ": " + seconds.status().message());
+  if (!seconds->has_value()) return sched::kDefaultKillAfter;
+  return std::chrono::milliseconds(std::llround(**seconds * 1000));
+}
+
 Result<git::Repo> open_repo() {
   char cwd[PATH_MAX];
   if (!::getcwd(cwd, sizeof cwd)) return io_error("cannot read the current directory");
@@ -28,7 +35,7 @@ Result<git::Repo> open_repo() {
 }
 
 Result<report::Format> format_value(const Args& args) {
-  return report::parse_format(args.value(kFormatOption.name).value_or("table"));
+  return report::parse_format(args.value(kFormatName).value_or("table"));
 }
 
 Result<std::unique_ptr<store::Store>> open_experiment(const std::string& home, const std::string& name) {
@@ -85,57 +92,7 @@ std::string log_path(const store::Store& store, int64_t run) {
   return store.dir() + "/logs/run-" + std::to_string(run) + ".out";
 }
 
-std::string format_time(double unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm {};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
-std::string format_bytes(int64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) v /= 1024, ++u;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-  return buf;
-}
-
-std::string format_duration(double seconds) {
-  long s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
-  } else if (s >= 60) {
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lds", s);
-  }
-  return buf;
-}
-
-std::string join_command(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const std::string& a : argv) {
-    bool plain = !a.empty() && a.find_first_not_of(
-                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") ==
-                                   std::string::npos;
-    std::string quoted = "'";
-    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    out += (out.empty() ? "" : " ") + (plain ? a : quoted + "'");
-  }
-  return out;
-}
-
 std::string short_id(const std::string& vid) { return vid.substr(0, 10); }
-
-double now_seconds() {
-  using namespace std::chrono;
-  return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
-}
 
 bool stdout_is_tty() { return ::isatty(STDOUT_FILENO) != 0; }
 

@@ -2,6 +2,7 @@
 // names and run references, and a few display helpers.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "git/repo.h"
 #include "report/table.h"
 #include "store/store.h"
+#include "util/clock.h"
+#include "util/format.h"
 #include "util/status.h"
 
 namespace flor::cli {
@@ -17,10 +20,18 @@ namespace flor::cli {
 // FLOR_HOME, else ~/.flor, as an absolute path.
 std::string flor_home();
 
-// --format table|csv|json of the listing commands (ls, log, diff, show, sweep).
-inline constexpr OptionSpec kFormatOption = {"--format", nullptr, Takes::kValue};
+// --format table|csv|json of the listing commands (ls, log, diff, show, sweep),
+// with the command's help for it.
+inline constexpr const char* kFormatName = "--format";
+constexpr OptionSpec format_option(const char* help) { return {kFormatName, nullptr, "table|csv|json", help}; }
 // Its value; table when it is absent.
 Result<report::Format> format_value(const Args& args);
+
+// --kill-after SECONDS of `flor run` and `flor replay` (sched::kDefaultKillAfter
+// when absent): a number in [0, 86400].
+inline constexpr const char* kKillAfterName = "--kill-after";
+constexpr OptionSpec kill_after_option(const char* help) { return {kKillAfterName, nullptr, "S", help}; }
+Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args);
 
 // The repository containing the current directory.
 Result<git::Repo> open_repo();
@@ -49,12 +60,7 @@ Result<RunSpec> parse_run_spec(const std::string& text);
 std::string cwd_in_repo(const git::Repo& repo);
 
 std::string log_path(const store::Store& store, int64_t run);  // FLOR_HOME/NAME/logs/run-<id>.out
-std::string format_time(double unix_seconds);                  // "2026-11-22 01:30:12" local
-std::string format_bytes(int64_t bytes);                       // "1.5 MiB"
-std::string format_duration(double seconds);                   // "1m05s"
-std::string join_command(const std::vector<std::string>& argv);  // shell-quoted where needed
 std::string short_id(const std::string& vid);                  // first 10 hex digits
-double now_seconds();
 bool stdout_is_tty();
 
 }  // namespace flor::cli

@@ -14,7 +14,7 @@ void warn_skipped(const git::Snapshot& snap, int64_t max_bytes) {
   if (snap.skipped.empty()) return;
   std::fprintf(stderr,
                "flor: warning: %zu untracked file(s) over %s (%s) left out of the snapshot on flor.shadow:\n",
-               snap.skipped.size(), format_bytes(max_bytes).c_str(), kSnapshotMaxSizeOption.name);
+               snap.skipped.size(), format_bytes(max_bytes).c_str(), kSnapshotMaxSizeName);
   for (size_t i = 0; i < snap.skipped.size() && i < kMaxListed; ++i) {
     const git::SkippedFile& f = snap.skipped[i];
     std::fprintf(stderr, "flor:   %s (%s): add the line /%s to .gitignore or %s to keep it out quietly\n",
@@ -39,9 +39,9 @@ void note_submodules(const git::Snapshot& snap) {
 }  // namespace
 
 Result<int64_t> snapshot_max_bytes(const Args& args) {
-  auto v = args.value(kSnapshotMaxSizeOption.name);
+  auto v = args.value(kSnapshotMaxSizeName);
   if (!v) return git::kDefaultSnapshotMaxBytes;
-  return parse_size(kSnapshotMaxSizeOption.name, *v);
+  return parse_size(kSnapshotMaxSizeName, *v);
 }
 
 Result<git::Snapshot> take_snapshot(const git::Repo& repo, const std::string& message, const std::string& home,

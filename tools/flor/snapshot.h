@@ -11,7 +11,11 @@
 
 namespace flor::cli {
 
-inline constexpr OptionSpec kSnapshotMaxSizeOption = {"--snapshot-max-size", nullptr, Takes::kValue};
+// --snapshot-max-size SIZE of `flor run` and `flor replay`, with the command's help for it.
+inline constexpr const char* kSnapshotMaxSizeName = "--snapshot-max-size";
+constexpr OptionSpec snapshot_max_size_option(const char* help) {
+  return {kSnapshotMaxSizeName, nullptr, "SIZE", help};
+}
 
 // --snapshot-max-size SIZE (500K, 10M, 1G; 0 = no limit), else the default.
 Result<int64_t> snapshot_max_bytes(const Args& args);

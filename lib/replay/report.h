@@ -9,7 +9,7 @@
 #include "sched/process.h"
 #include "store/store.h"
 
-namespace flor::cli {
+namespace flor::replay {
 
 struct WorkerView {
   int index = 1;              // P of P/N
@@ -41,9 +41,10 @@ struct ReplaySummary {
 
 // The summary's verdict never claims more than was compared: epochs that did
 // not run, and a record that stopped early, are said as such. With
-// `tolerate_divergence` (--tolerate) a divergence is reported, not exit 3.
+// OnDivergence::kReport (--tolerate) a divergence is reported, not exit 3.
+enum class OnDivergence { kFail, kReport };
 ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t recorded_epochs,
                         const std::vector<WorkerView>& workers, const std::vector<sched::ExitInfo>& exits,
-                        double elapsed_s, bool tolerate_divergence);
+                        double elapsed_s, OnDivergence on_divergence);
 
-}  // namespace flor::cli
+}  // namespace flor::replay

@@ -1,4 +1,4 @@
-#include "sweep/launch.h"
+#include "sweep/run_spec.h"
 
 #include <algorithm>
 #include <cstdlib>

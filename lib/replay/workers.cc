@@ -1,19 +1,18 @@
-#include "launch.h"
+#include "replay/workers.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "sched/devices.h"
 
-namespace flor::cli {
+namespace flor::replay {
 
-store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, bool claimed) {
+store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, Claimed claimed) {
   if (exit.interrupted) return store::RunStatus::kInterrupted;
   if (exit.exit_code != 0) return store::RunStatus::kFailed;
   // A reader may have found the program gone before this driver reaped it: the exit status tells more.
@@ -21,7 +20,7 @@ store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runt
   if (!unfinished) return runtime_status;
   // A runtime that claimed the run and exited 0 without ending it could not
   // write its end (a full disk): what it could not store is unknown, so failed.
-  return claimed ? store::RunStatus::kFailed : store::RunStatus::kComplete;
+  return claimed == Claimed::kByRuntime ? store::RunStatus::kFailed : store::RunStatus::kComplete;
 }
 
 std::map<std::string, std::string> training_env(const Contract& contract, int threads) {
@@ -38,17 +37,10 @@ Status ensure_log_dir(const store::Store& store) {
   return Status();
 }
 
-Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args) {
-  auto seconds = args.real_value(kKillAfterOption.name, 0, 86400);
-  if (!seconds.ok()) return invalid_argument(command + ": " + seconds.status().message());
-  if (!seconds->has_value()) return sched::kDefaultKillAfter;
-  return std::chrono::milliseconds(std::llround(**seconds * 1000));
-}
-
-Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vector<Worker>& workers,
-                                            const std::function<void()>& tick,
-                                            std::chrono::milliseconds interval,
-                                            std::chrono::milliseconds kill_after) {
+Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std::vector<Worker>& workers,
+                                                 const std::function<void()>& tick,
+                                                 std::chrono::milliseconds interval,
+                                                 std::chrono::milliseconds kill_after) {
   sched::ProcessGroup group(kill_after);
   for (size_t i = 0; i < workers.size(); ++i) {
     auto started = group.start(workers[i].spec);
@@ -68,7 +60,8 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
     }
     auto run = store.run(workers[i].run);
     store::RunStatus written = run.ok() ? run->status : store::RunStatus::kRunning;
-    const bool claimed = run.ok() && run->process && run->process->pid != ::getpid();
+    const Claimed claimed =
+        run.ok() && run->process && run->process->pid != ::getpid() ? Claimed::kByRuntime : Claimed::kNo;
     const store::RunStatus status = final_status(exits[i], written, claimed);
     Status s = store.finish_run(workers[i].run, status, exits[i].exit_code);
     if (!s.ok() && unmarked.ok()) {
@@ -81,4 +74,4 @@ Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vect
   return exits;
 }
 
-}  // namespace flor::cli
+}  // namespace flor::replay

@@ -15,7 +15,7 @@
 
 #include "git/repo.h"
 
-namespace flor::cli {
+namespace flor::replay {
 
 struct FoundProbes {
   std::vector<std::string> blocks;  // sorted, unique
@@ -27,4 +27,4 @@ struct FoundProbes {
 FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, const std::string& vid,
                         const std::string& program);
 
-}  // namespace flor::cli
+}  // namespace flor::replay

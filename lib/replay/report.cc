@@ -1,13 +1,13 @@
-#include "replay_report.h"
+#include "replay/report.h"
 
 #include <algorithm>
 #include <set>
 #include <tuple>
 
-#include "context.h"
 #include "store/restores.h"
+#include "util/format.h"
 
-namespace flor::cli {
+namespace flor::replay {
 namespace {
 
 constexpr int kExitDivergence = 3;  // the runtime's exit code for an unfaithful replay
@@ -209,7 +209,7 @@ std::string progress_line(store::Store& store, const std::string& name, const st
 
 ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t recorded_epochs,
                         const std::vector<WorkerView>& workers, const std::vector<sched::ExitInfo>& exits,
-                        double elapsed_s, bool tolerate_divergence) {
+                        double elapsed_s, OnDivergence on_divergence) {
   ReplaySummary s;
   const std::string outcome = record_outcome(record, recorded_epochs);
   int64_t done = 0, total = 0, skipped = 0, executed = 0, divergences = 0;
@@ -254,7 +254,7 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
                    : ", but " + std::to_string(refused.count()) + " checkpoint(s) were refused\n";
   }
   s.text += verdict + tails;
-  const bool diverged = !tolerate_divergence && (divergences > 0 || !first.empty());
+  const bool diverged = on_divergence == OnDivergence::kFail && (divergences > 0 || !first.empty());
   s.exit_code = interrupted           ? kExitInterrupted
                 : failed              ? 1
                 : diverged            ? kExitDivergence
@@ -263,4 +263,4 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
   return s;
 }
 
-}  // namespace flor::cli
+}  // namespace flor::replay

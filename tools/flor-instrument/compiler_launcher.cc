@@ -1,4 +1,4 @@
-#include "launcher.h"
+#include "compiler_launcher.h"
 
 #include <fstream>
 #include <regex>
@@ -106,8 +106,8 @@ bool is_compiler_command(const std::vector<std::string>& args) {
   return static_cast<bool>(llvm::sys::findProgramByName(args[0]));
 }
 
-LaunchPlan plan_launch(const std::vector<std::string>& args) {
-  LaunchPlan plan;
+CompilePlan plan_compile(const std::vector<std::string>& args) {
+  CompilePlan plan;
   plan.command = args;
   CommandShape shape = shape_of(args);
   if (shape.source < 0 || !shape.compile_only) return plan;

@@ -15,13 +15,13 @@ namespace flor::instr {
 // than flor-instrument's own options.
 bool is_compiler_command(const std::vector<std::string>& args);
 
-struct LaunchPlan {
+struct CompilePlan {
   std::vector<std::string> command;       // what to exec
   std::vector<std::string> diagnostics;   // rule warnings, for stderr
   std::string note;                       // why the original runs (failures only)
 };
 
 // Never fails: the worst case is the original command with a note.
-LaunchPlan plan_launch(const std::vector<std::string>& args);
+CompilePlan plan_compile(const std::vector<std::string>& args);
 
 }  // namespace flor::instr

@@ -2,7 +2,7 @@
 #include <map>
 
 #include "sched/devices.h"
-#include "sched/launcher.h"
+#include "sched/cluster.h"
 
 namespace flor::sched {
 namespace {

@@ -1,4 +1,4 @@
-#include "auto_probes.h"
+#include "replay/auto_probes.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,14 +11,15 @@
 #include <set>
 #include <sstream>
 
-#include "context.h"
 #include "git/shadow.h"
 #include "sched/spawn.h"
+#include "util/clock.h"
 #include "util/durable_file.h"
-#include "util/hash.h"
 #include "util/file_lock.h"
+#include "util/format.h"
+#include "util/hash.h"
 
-namespace flor::cli {
+namespace flor::replay {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -297,4 +298,4 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
   return found;
 }
 
-}  // namespace flor::cli
+}  // namespace flor::replay

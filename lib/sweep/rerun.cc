@@ -1,4 +1,4 @@
-#include "sweep/plan.h"
+#include "sweep/rerun.h"
 
 #include <algorithm>
 #include <set>

@@ -7,12 +7,11 @@
 #include <functional>
 #include <vector>
 
-#include "args.h"
 #include "sched/process.h"
 #include "store/contract.h"
 #include "store/store.h"
 
-namespace flor::cli {
+namespace flor::replay {
 
 struct Worker {
   int64_t run = 0;          // the store row this process fills
@@ -23,20 +22,16 @@ struct Worker {
 // (SIGKILL `kill_after` later to a worker that ignores them, said on stderr), and
 // marks each run's final status (final_status). A worker that cannot start is an
 // error (its run and those already started are marked failed).
-Result<std::vector<sched::ExitInfo>> launch(store::Store& store, const std::vector<Worker>& workers,
-                                            const std::function<void()>& tick,
-                                            std::chrono::milliseconds interval,
-                                            std::chrono::milliseconds kill_after);
-
-// --kill-after SECONDS of `flor run` and `flor replay` (sched::kDefaultKillAfter
-// when absent): a number in [0, 86400].
-inline constexpr OptionSpec kKillAfterOption = {"--kill-after", nullptr, Takes::kValue};
-Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args);
+Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std::vector<Worker>& workers,
+                                                 const std::function<void()>& tick,
+                                                 std::chrono::milliseconds interval,
+                                                 std::chrono::milliseconds kill_after);
 
 // Interrupted when Ctrl-C ended it, failed on a non-zero exit, otherwise what
 // the runtime wrote; when it wrote no end: complete for a program without flor,
-// failed for one whose runtime `claimed` the run (it could not write its end).
-store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, bool claimed);
+// failed for one whose runtime claimed the run (it could not write its end).
+enum class Claimed { kNo, kByRuntime };  // whether the training program's runtime took the run over
+store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, Claimed claimed);
 
 // The environment of a training process: the contract plus pinned thread counts.
 std::map<std::string, std::string> training_env(const Contract& contract, int threads);
@@ -44,4 +39,4 @@ std::map<std::string, std::string> training_env(const Contract& contract, int th
 // Creates FLOR_HOME/NAME/logs when missing.
 Status ensure_log_dir(const store::Store& store);
 
-}  // namespace flor::cli
+}  // namespace flor::replay

@@ -9,9 +9,9 @@
 
 #include "sweep/collect.h"
 #include "util/durable_file.h"
-#include "sweep/launch.h"
+#include "sweep/run_spec.h"
 #include "common/temp_dir.h"
-#include "sweep/plan.h"
+#include "sweep/rerun.h"
 #include "store/store.h"
 
 namespace flor::sweep {
