@@ -3,7 +3,7 @@
 # flor log show the run dead (and the store keeps that), and flor gc, which
 # skips an experiment while a run is alive, collects it and removes the temp
 # files the killed writer left.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_example
 cd "$REPO"
 

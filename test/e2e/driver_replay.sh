@@ -2,7 +2,7 @@
 # The whole story on the example: record, add log statements, rebuild, replay
 # with -j 2 and as manual segments 1/3..3/3, show the new columns. The user's
 # HEAD, index and work tree are byte-identical across every flor command.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_example
 cd "$REPO"
 epochs=4

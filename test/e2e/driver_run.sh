@@ -4,7 +4,7 @@
 # FLOR_HOME inside the repo), concurrent runs both land, the environment
 # contract reaches the program, output is streamed and kept, exit status and
 # Ctrl-C come through.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 
 # 1. A repository without commits; FLOR_HOME inside it (kept out of the snapshot).
 repo=$WORK/empty

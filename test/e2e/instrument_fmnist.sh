@@ -7,7 +7,7 @@
 # compile_commands.json) fills the new values for every epoch with fidelity ok;
 # they equal the manual-API version's.
 # Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
 [ -x "$TOOL" ] || { echo "skip: flor-instrument not built"; exit 77; }
 # (grep -q on a pipe would end it early: with pipefail, capture output first)

@@ -24,7 +24,7 @@
 # no nested loop, a sampled batch per step) and full_batch (`while (++i)` with
 # a break on convergence, one step over all the data per iteration).
 # Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
 [ -x "$TOOL" ] || { echo "skip: flor-instrument not built"; exit 77; }
 help_text=$("$FLOR" help 2>/dev/null || true)

@@ -4,7 +4,7 @@
 # halfway resumes without rerunning finished runs; an edit of the config while
 # it runs adds and drops pending permutations; failures with continue and halt;
 # replay with a new log statement on one sweep run.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_example
 cd "$REPO"
 "$FLOR" help | grep -q '^  sweep' || { echo "skip: flor sweep not in this build"; exit 77; }
