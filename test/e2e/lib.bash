@@ -9,7 +9,7 @@
 #   projects: new_repo, user_state, program_repo, setup_example, add_hindsight_logs,
 #     setup_program, setup_fmnist_binaries, setup_steps_project;
 #   structured output (jq over `flor dump --json`, `flor log --format json`,
-#     `flor show --format json`): log_values, epoch_counts, newest_replays,
+#     `flor show --format json`): log_values, run_logs, epoch_counts, newest_replays,
 #     summary_runs, same_values, record_replay_compare;
 #   processes: alive, wait_lines, all_die, $PID_PROGRAM.
 set -euo pipefail
@@ -163,6 +163,15 @@ log_values() {
     [.logs[] | select(.name == $name)
       | select($steps == "all" or ($steps == "epoch") == (.step == -1))] | sort_by(.epoch, .step)[]
       | if $steps == "epoch" then "\(.epoch) \(.value)" else "\(.epoch) \(.step) \(.value)" end'
+}
+
+# run_logs EXP RUN...: every log the runs wrote, "epoch step name value" lines
+# in the order `flor dump --json` lists them.
+run_logs() {
+  local exp=$1 run; shift
+  for run in "$@"; do
+    "$FLOR" dump "$exp:$run" --json | jq -r '.logs[] | "\(.epoch) \(.step) \(.name) \(.value)"'
+  done
 }
 
 # epoch_counts EXP NAME RUN...: how many times each epoch's NAME value
