@@ -178,7 +178,7 @@ Result<git_oid> write_work_tree(const Repo& repo, const SnapshotOptions& options
   return tree;
 }
 
-// user.name/user.email when configured, else a fixed identity (TOOLCHAIN.md:
+// user.name/user.email when configured, else a fixed identity (
 // git_signature_default fails without them, and a snapshot must not).
 Result<SignaturePtr> signature(const Repo& repo) {
   git_signature* sig = nullptr;

@@ -1,4 +1,4 @@
-// Errors as values (STYLE.md 2). Library code returns Status or Result<T>;
+// Errors as values. Library code returns Status or Result<T>;
 // only main() turns an error into a message and an exit code.
 //
 // A Status is cheap to pass around when ok (no allocation). Messages say what

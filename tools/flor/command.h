@@ -1,4 +1,4 @@
-// The driver's subcommands are rows of one table (STYLE.md 6): one file per
+// The driver's subcommands are rows of one table: one file per
 // subcommand (cmd_<name>.cc) defines its function; commands.cc lists the rows.
 #pragma once
 

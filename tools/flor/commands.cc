@@ -1,4 +1,4 @@
-// The table of subcommands (STYLE.md 6). Each row's usage text is its --help and
+// The table of subcommands. Each row's usage text is its --help and
 // its section of docs/cli.md (`flor help --markdown` writes that file).
 #include <algorithm>
 
