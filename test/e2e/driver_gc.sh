@@ -3,11 +3,8 @@
 # record's are freed (what --dry-run announced, to the byte), its logs stay;
 # a checkpoint file of this store that no row names goes at the next gc.
 source "$(dirname "$0")/lib.bash"
-setup_example
-cd "$REPO"
 epochs=4
-"$FLOR" run fm --eps 1 -- ./build/train --epochs $epochs "${TRAIN_ARGS[@]}" > "$WORK/record.out" 2>&1 ||
-  fail "record: $(cat "$WORK/record.out")"
+record_example fm $epochs
 
 "$FLOR" run fm --eps 1 -- ./build/train --epochs 1 "${TRAIN_ARGS[@]}" > /dev/null 2>&1
 ckpt_before=$(du -sb "$FLOR_HOME/fm/ckpt" | cut -f1)

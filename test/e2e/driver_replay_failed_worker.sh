@@ -2,11 +2,8 @@
 # A worker of `flor replay -j 2` that fails is reported with its log tail and
 # flor exits 1; the other worker finishes.
 source "$(dirname "$0")/lib.bash"
-setup_example
-cd "$REPO"
 epochs=4
-"$FLOR" run fm --eps 1 -- ./build/train --epochs $epochs "${TRAIN_ARGS[@]}" > "$WORK/record.out" 2>&1 ||
-  fail "record: $(cat "$WORK/record.out")"
+record_example fm $epochs
 add_hindsight_logs
 
 rc=0

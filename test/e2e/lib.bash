@@ -6,7 +6,7 @@
 #   checks: fail MSG, expect_eq GOT WANT MSG, contains RE (stdin), one_line_error CMD...,
 #     need_commands CMD... (fails naming what is missing);
 #   stores: q EXP SQL (the sqlite3 shell on $FLOR_HOME/EXP/flor.db);
-#   projects: new_repo, user_state, program_repo, setup_example, add_hindsight_logs,
+#   projects: new_repo, user_state, program_repo, setup_example, record_example, add_hindsight_logs,
 #     setup_program, setup_fmnist_binaries, setup_steps_project;
 #   structured output (jq over `flor dump --json`, `flor log --format json`,
 #     `flor show --format json`): log_values, run_logs, epoch_counts, newest_replays,
@@ -97,6 +97,16 @@ setup_example() {
   [ -x "$build/train" ] && [ -x "$build/train_hindsight" ] || { echo "skip: example not built"; exit 77; }
   REPO=$WORK/project
   program_repo "$FLOR_SOURCE_DIR/examples/fashion_mnist/train.cc" "$build/train" train
+}
+
+# record_example EXP EPOCHS: the example project (setup_example), the current
+# folder, recorded as EXP for EPOCHS epochs with --eps 1 (a checkpoint every
+# epoch, so a segment can start anywhere); the output in $WORK/record.out.
+record_example() {
+  setup_example
+  cd "$REPO"
+  "$FLOR" run "$1" --eps 1 -- ./build/train --epochs "$2" "${TRAIN_ARGS[@]}" > "$WORK/record.out" 2>&1 ||
+    fail "record $1: $(cat "$WORK/record.out")"
 }
 
 # "Adding a log statement and rebuilding": train.cc gains the hindsight logs
