@@ -215,7 +215,7 @@ bool is_ref_race(int rc) { return rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc
 
 void backoff(int attempt) {
   thread_local std::minstd_rand rng(static_cast<unsigned>(::getpid()) * 7919u + attempt);
-  std::this_thread::sleep_for(std::chrono::microseconds(500 + rng() % (1000 * (1 + attempt % 10))));
+  std::this_thread::sleep_for(std::chrono::microseconds(500 + rng() % (1000UL * static_cast<unsigned long>(1 + attempt % 10))));
 }
 
 // One attempt: a commit on top of the tip we saw, then move the branch only if
