@@ -27,7 +27,7 @@ using DiffPtr = GitPtr<git_diff, git_diff_free>;
 using TreeEntryPtr = GitPtr<git_tree_entry, git_tree_entry_free>;
 using SubmodulePtr = GitPtr<git_submodule, git_submodule_free>;
 
-// git_oid_tostr_s shares one buffer per thread (TOOLCHAIN.md): format into our own.
+// git_oid_tostr_s shares one buffer per thread: format into our own.
 inline std::string oid_hex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof buf, &oid);

@@ -179,7 +179,7 @@ Result<git_oid> write_work_tree(const Repo& repo, const SnapshotOptions& options
   return tree;
 }
 
-// user.name/user.email when configured, else a fixed identity (TOOLCHAIN.md:
+// user.name/user.email when configured, else a fixed identity (
 // git_signature_default fails without them, and a snapshot must not).
 Result<SignaturePtr> signature(const Repo& repo) {
   git_signature* sig = nullptr;
@@ -201,7 +201,7 @@ bool is_ref_race(int rc) { return rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc
 
 void backoff(int attempt) {
   thread_local std::minstd_rand rng(static_cast<unsigned>(::getpid()) * 7919u + attempt);
-  std::this_thread::sleep_for(std::chrono::microseconds(500 + rng() % (1000 * (1 + attempt % 10))));
+  std::this_thread::sleep_for(std::chrono::microseconds(500 + rng() % (1000UL * static_cast<unsigned long>(1 + attempt % 10))));
 }
 
 // One attempt: a commit on top of the tip we saw, then move the branch only if

@@ -51,6 +51,7 @@ std::vector<Column> columns_of(const std::vector<store::LogRow>& logs, const std
            std::tie(b.col.hindsight, b.col.diverged, b.pos, b.first);
   });
   std::vector<Column> cols;
+  cols.reserve(seen.size());
   for (const auto& s : seen) cols.push_back(s.col);
   return cols;
 }

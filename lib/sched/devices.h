@@ -24,7 +24,7 @@ Devices discover_devices(const EnvLookup& env);
 std::vector<std::string> parse_nvidia_smi(const std::string& output);
 
 // The variables that pin a training process's threads: torch intra-op (FLOR_THREADS,
-// OMP_NUM_THREADS, MKL_NUM_THREADS) to `threads`, OpenBLAS to 1 (TOOLCHAIN.md).
+// OMP_NUM_THREADS, MKL_NUM_THREADS) to `threads`, OpenBLAS to 1.
 // The same for record and replay, so results stay bit-identical.
 std::map<std::string, std::string> thread_env(int threads);
 

@@ -43,7 +43,11 @@ ExecArgs make_exec_args(const ExecSpec& spec, std::string path) {
     if (eq != std::string::npos && spec.env.count(kv.substr(0, eq))) continue;
     a.storage.push_back(kv);
   }
-  for (const auto& [k, v] : spec.env) a.storage.push_back(k + "=" + v);
+  for (const auto& [k, v] : spec.env) {
+    std::string& kv = a.storage.emplace_back(k);
+    kv += '=';
+    kv += v;
+  }
   for (size_t i = 0; i < args; ++i) a.argv.push_back(a.storage[i].data());
   a.argv.push_back(nullptr);
   for (size_t i = args; i < a.storage.size(); ++i) a.envp.push_back(a.storage[i].data());

@@ -1,4 +1,4 @@
-// Always-on invariants (STYLE.md 3): for "cannot happen", in every build type.
+// Always-on invariants: for "cannot happen", in every build type.
 // Expected failures (disk full, corrupt file) are Status values, not checks.
 #pragma once
 

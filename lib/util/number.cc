@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string_view>
 
 namespace flor {
 namespace {
@@ -80,7 +81,7 @@ Result<double> parse_real(const std::string& what, const std::string& text, doub
 }
 
 Result<int64_t> parse_size(const std::string& what, const std::string& text) {
-  static const std::string kUnits = "KMG";
+  static constexpr std::string_view kUnits = "KMG";
   const char last = text.empty() ? '\0' : static_cast<char>(std::toupper(static_cast<unsigned char>(text.back())));
   const size_t unit = kUnits.find(last);
   const int shift = unit == std::string::npos ? 0 : 10 * static_cast<int>(unit + 1);

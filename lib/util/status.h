@@ -1,4 +1,4 @@
-// Errors as values (STYLE.md 2). Library code returns Status or Result<T>;
+// Errors as values. Library code returns Status or Result<T>;
 // only main() turns an error into a message and an exit code.
 //
 // A Status is cheap to pass around when ok (no allocation). Messages say what
@@ -98,15 +98,18 @@ class [[nodiscard]] Result {
     if (!flor_status_.ok()) return flor_status_;            \
   } while (0)
 
-#define FLOR_CONCAT_INNER_(a, b) a##b
-#define FLOR_CONCAT_(a, b) FLOR_CONCAT_INNER_(a, b)
+#define FLOR_CONCAT_INNER(a, b) a##b
+#define FLOR_CONCAT(a, b) FLOR_CONCAT_INNER(a, b)
 // FLOR_ASSIGN_OR_RETURN(auto x, make_x()); returns the error of a failed Result.
 #define FLOR_ASSIGN_OR_RETURN(lhs, expr) \
-  FLOR_ASSIGN_OR_RETURN_IMPL_(FLOR_CONCAT_(flor_result_, __LINE__), lhs, expr)
-#define FLOR_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                \
-  if (!tmp.ok()) return tmp.status();               \
+  FLOR_ASSIGN_OR_RETURN_IMPL(FLOR_CONCAT(flor_result_, __LINE__), lhs, expr)
+// tmp is a name and lhs a declaration ("auto x"): neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define FLOR_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                               \
+  if (!tmp.ok()) return tmp.status();              \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 namespace flor {
 inline const Status& status_of(const Status& s) { return s; }

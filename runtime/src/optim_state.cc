@@ -1,7 +1,7 @@
 // Optimizer state as checkpoint items. LibTorch 1.13 keys an optimizer's
 // per-parameter state by the parameter's TensorImpl address, so items are
 // named by position instead ("<key>/g<group>/p<index>/<field>"): parameter
-// order must stay stable (TOOLCHAIN.md). A fresh replay process has no state
+// order must stay stable. A fresh replay process has no state
 // before the first step; restore creates it from the checkpoint's entries.
 // Supported: Adam, AdamW, SGD, RMSprop, Adagrad, LBFGS (its whole state:
 // counters, direction, step, history, scratch).

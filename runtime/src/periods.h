@@ -1,4 +1,4 @@
-// A step loop's periods (DESIGN.md section 3, docs/replay.md "Step loops"): a
+// A step loop's periods (docs/replay.md "Step loops"): a
 // main loop without skip blocks keeps its iterations as the unit (epochs), but
 // flor's bookkeeping for it (the epoch row with the generator state, the log
 // transaction, the checkpoint decision) happens once per period.

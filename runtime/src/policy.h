@@ -1,4 +1,4 @@
-// The adaptive checkpoint policy (DESIGN.md section 3): at the end of a skip
+// The adaptive checkpoint policy (docs/replay.md): at the end of a skip
 // block, checkpoint iff the cost of all checkpoints so far plus the estimated
 // cost of this one stays within eps x the compute time so far. Cost = stall
 // (the training loop waits while state is copied; one-time set-up excluded)

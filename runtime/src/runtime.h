@@ -1,4 +1,4 @@
-// The runtime's one state object (STYLE.md 8): everything flor keeps while a
+// The runtime's one state object: everything flor keeps while a
 // training program runs (mode, run ids, store, registered state, loop
 // position, pending logs, the recorder or replayer). Created on first use, or
 // at load time when FLOR_MODE or a flor flag is present, so the generator

@@ -1,4 +1,4 @@
-// Thread counts that decide bit-identical results on CPU (TOOLCHAIN.md): torch's
+// Thread counts that decide bit-identical results on CPU: torch's
 // intra-op pool and OpenBLAS's (set through dlsym, so any BLAS works).
 #pragma once
 

@@ -6,7 +6,7 @@
 # the example lines of every --help (docs/cli.md). Each line is either run
 # (exit 0 expected) or named in SKIP below with the reason; nothing is skipped
 # silently, so a new command in the docs is a new test.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_example
 cd "$REPO"
 

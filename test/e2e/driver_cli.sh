@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # flor's command table: help, --help on every command, did-you-mean, docs/cli.md
 # in sync with the --help texts, one clear line for each bad input.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 
 "$FLOR" help | contains '^  replay ' || fail "help lists replay"
 for cmd in $("$FLOR" help | awk '/^commands:/{on=1; next} on && /^  [a-z]/{print $1}'); do

@@ -2,7 +2,7 @@
 # One damaged flor.db among two experiments: flor ls lists the other and gc
 # collects it; each names the damaged file and what to do in one line, and
 # exits 1.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_example
 cd "$REPO"
 for name in good bad; do

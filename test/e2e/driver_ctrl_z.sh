@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ctrl-Z (SIGTSTP) to `flor run` stops the program too, though it runs in its
 # own session; SIGCONT (fg) resumes both.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 new_repo "$WORK/repo" && cd "$WORK/repo"
 state() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1; }
 wait_state() {  # wait_state PID STATE

@@ -3,7 +3,8 @@
 # flor log show the run dead (and the store keeps that), and flor gc, which
 # skips an experiment while a run is alive, collects it and removes the temp
 # files the killed writer left.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
+need_commands sqlite3
 setup_example
 cd "$REPO"
 
@@ -12,9 +13,9 @@ driver=$!
 # The program's pid once it has claimed its run (the driver's before) and a checkpoint is written.
 prog=
 for _ in $(seq 600); do
-  dump=$("$FLOR" dump mnist:1 2>/dev/null || true)
-  pid=$(sed -n 's/^  process .*"pid":\([0-9]*\).*/\1/p' <<<"$dump")
-  if [ -n "$pid" ] && [ "$pid" != "$driver" ] && grep -q '^checkpoints: [1-9]' <<<"$dump"; then prog=$pid; break; fi
+  dump=$("$FLOR" dump mnist:1 --json 2>/dev/null || true)
+  pid=$(jq -r '.run.process.pid // empty' <<<"$dump" 2>/dev/null || true)
+  if [ -n "$pid" ] && [ "$pid" != "$driver" ] && [ "$(jq '.checkpoints | length' <<<"$dump")" -gt 0 ]; then prog=$pid; break; fi
   sleep 0.1
 done
 [ -n "$prog" ] || fail "the program never claimed run 1 with a checkpoint: $(cat "$WORK/run.out")"
@@ -22,7 +23,7 @@ done
 
 kill -9 "$driver" "$prog"
 wait "$driver" 2>/dev/null || true
-for _ in $(seq 100); do [ -e "/proc/$prog" ] && [ "$(awk '{print $3}' "/proc/$prog/stat" 2>/dev/null)" != Z ] || break; sleep 0.1; done
+for _ in $(seq 100); do alive "$prog" || break; sleep 0.1; done
 # What a checkpoint write cut by the kill leaves: temp files named by its pid.
 ckpt=$FLOR_HOME/mnist/ckpt
 echo partial > "$ckpt/packs/00000000deadbeef.pack.tmp-$prog"
@@ -33,14 +34,12 @@ echo partial > "$ckpt/x-r1-e00099.ckpt.tmp-$prog"
 grep -q "^ *1 .* dead  *record " "$WORK/log.out" || fail "flor log: $(cat "$WORK/log.out")"
 grep -q "^flor: run 1 is dead: its process (pid $prog on .*) ended without finishing it$" "$WORK/log.err" ||
   fail "flor log note: $(cat "$WORK/log.err")"
-if command -v sqlite3 > /dev/null; then
-  [ "$(sqlite3 "$FLOR_HOME/mnist/flor.db" "select status from runs where id=1")" = dead ] || fail "dead not stored"
-fi
+expect_eq "$(q mnist "select status from runs where id=1")" dead "dead not stored"
 
 "$FLOR" gc mnist | contains '^mnist: freed .* from 0 run(s)$' || fail "gc after the run died"
 [ -z "$(find "$ckpt" -name '*.tmp-*')" ] || fail "temp files left: $(find "$ckpt" -name '*.tmp-*')"
 # The dead record is the newest: the checkpoints its rows name stay.
-paths=$("$FLOR" dump mnist:1 | sed -n 's/.* path=\(ckpt\/[^ ]*\).*/\1/p')
+paths=$("$FLOR" dump mnist:1 --json | jq -r '.checkpoints[].path')
 [ -n "$paths" ] || fail "no checkpoint rows: $("$FLOR" dump mnist:1)"
 for p in $paths; do [ -f "$FLOR_HOME/mnist/$p" ] || fail "gc deleted the dead record's $p"; done
 echo "driver_dead_run: ok"

@@ -4,7 +4,7 @@
 # finite decimals in range, names with control characters or too long, a
 # FLOR_HOME that cannot be written. Large untracked files are left out of the
 # snapshot with a warning and recorded in the run; a submodule is noted once.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 
 no_trace() {
   [ ! -e "$FLOR_HOME" ] || fail "$1: wrote $FLOR_HOME"

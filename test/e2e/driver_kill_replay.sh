@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # kill -9 of `flor replay -j 2`: both workers die with it.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_program callee_batches
 cd "$REPO"
 "$FLOR" run cb --eps 1 -- ./build/train --epochs 4 >/dev/null 2>&1 || fail "record"

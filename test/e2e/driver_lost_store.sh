@@ -4,7 +4,7 @@
 # nothing; gc deletes the checkpoints only with --orphans. A store created
 # again names its checkpoints apart from the old ones (its store id), and gc
 # keeps files no run of it names unless --orphans.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_example
 cd "$REPO"
 "$FLOR" run lost --eps 1 -- build/train --epochs 2 "${TRAIN_ARGS[@]}" > /dev/null 2>&1 || fail "record"

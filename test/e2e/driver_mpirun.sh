@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Under a cluster launcher the segment comes from its environment:
 # `mpirun -np 3 flor replay NAME` on localhost fills every epoch exactly once.
-source "$(dirname "$0")/driver_lib.bash"
-command -v mpirun >/dev/null || { echo "skip: mpirun not installed (apt-get install openmpi-bin)"; exit 77; }
+source "$(dirname "$0")/lib.bash"
+need_commands mpirun
 setup_example
 cd "$REPO"
 epochs=3

@@ -3,7 +3,7 @@
 # pseudo-terminal, so it sees isatty() true and its stdio is line-buffered: a
 # line arrives while it still runs. The log gets the same bytes ("\n", no "\r").
 # Without a terminal the program gets a pipe.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 command -v script >/dev/null || { echo "skip: no script(1)"; exit 77; }
 new_repo "$WORK/repo" && cd "$WORK/repo"
 # perl's STDOUT is block-buffered on a pipe, line-buffered on a terminal.

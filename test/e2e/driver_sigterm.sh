@@ -2,7 +2,7 @@
 # SIGTERM to `flor run`: passed on to the program; one that ignores it is killed
 # --kill-after seconds later (flor does not wait forever); one that handles it
 # exits with its own status.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 new_repo "$WORK/repo" && cd "$WORK/repo"
 
 "$FLOR" run t --kill-after nan -- true 2>"$WORK/err" && fail "--kill-after nan accepted" || rc=$?

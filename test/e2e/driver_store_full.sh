@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A full disk under the store during `flor run` (issue 11, item 4). The store
+# A full disk under the store during `flor run`. The store
 # lives on a real, small filesystem (tmpfs) that the training program
 # (test/e2e/programs/store_full.cc) fills with a ballast file at a chosen
 # epoch and empties later: SQLite's writes fail with ENOSPC (SQLITE_FULL)
@@ -23,16 +23,14 @@ if [ -z "${FLOR_TEST_IN_NAMESPACE:-}" ]; then
     { echo "skip: cannot create a user and mount namespace (unshare) for a private tmpfs"; exit 77; }
   FLOR_TEST_IN_NAMESPACE=1 exec unshare --user --map-root-user --mount bash "$0" "$@"
 fi
-source "$(dirname "$0")/driver_lib.bash"
-command -v sqlite3 >/dev/null || { echo "skip: the sqlite3 shell is not installed"; exit 77; }
+source "$(dirname "$0")/lib.bash"
+need_commands sqlite3
 setup_program store_full
 cd "$REPO"
 mkdir -p "$FLOR_HOME"
 mount -t tmpfs -o size=48m flor-test "$FLOR_HOME"
 trap 'umount "$FLOR_HOME"; rm -rf "$WORK"' EXIT
 
-q() { sqlite3 -batch -noheader "$FLOR_HOME/$1/flor.db" "$2"; }
-expect_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
 # NAME EPOCHS FREE_AT: records NAME (1000 logs of 1000 bytes an epoch, the disk
 # filled at epoch 2); sets $rc, output in $WORK/NAME.err.
 record() {

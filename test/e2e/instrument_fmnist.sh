@@ -7,7 +7,7 @@
 # compile_commands.json) fills the new values for every epoch with fidelity ok;
 # they equal the manual-API version's.
 # Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
 [ -x "$TOOL" ] || { echo "skip: flor-instrument not built"; exit 77; }
 # (grep -q on a pipe would end it early: with pipefail, capture output first)
@@ -87,32 +87,28 @@ probed=$("$TOOL" --probes --recorded "$WORK/recorded.cc" train.cc -- "${probe_fl
 
 build_program 2> "$WORK/build2.err" || fail "rebuild: $(cat "$WORK/build2.err")"
 mkdir -p .git/flor/probes && touch -d '40 days ago' .git/flor/probes/0000000000000000.json  # stale: pruned
-"$FLOR" replay fm -j 2 > "$WORK/replay.out" 2> "$WORK/replay.err" || fail "replay: $(cat "$WORK/replay.out" "$WORK/replay.err")"
-cat "$WORK/replay.out"
+# Fidelity ok, test_acc filled once per epoch.
+record_replay_compare fm test_acc 0-2 - -j 2
 [ ! -e .git/flor/probes/0000000000000000.json ] || fail "a stale probe cache entry was kept"
 grep -q '^flor: probing batch: new log calls inside' "$WORK/replay.err" || fail "probes not found by flor replay: $(cat "$WORK/replay.err")"
-grep -q '^fidelity: ok' "$WORK/replay.out" || fail "fidelity"
-[ "$(epoch_counts fm test_acc $(newest_replays fm 2))" = "$(printf '0 1\n1 1\n2 1')" ] ||
-  fail "test_acc not filled once per epoch: $(epoch_counts fm test_acc $(newest_replays fm 2))"
 
 # Again: the analysis is kept (<git dir>/flor/probes), so no second parse, the same probes.
 "$FLOR" replay fm -j 2 > "$WORK/replay2.out" 2> "$WORK/replay2.err" || fail "2nd replay: $(cat "$WORK/replay2.err")"
 grep -q '^flor: probing batch: new log calls inside' "$WORK/replay2.err" || fail "2nd replay: $(cat "$WORK/replay2.err")"
 ! grep -q 'looking for probes' "$WORK/replay2.err" || fail "2nd replay parsed again: $(cat "$WORK/replay2.err")"
 # The probed batch loop ran: its new per-step values are there, in every epoch.
-steps=$(for run in $(newest_replays fm 2); do "$FLOR" dump "fm:$run"; done |
-  sed -n 's/^  epoch=\([0-9]*\) step=[0-9][0-9]* name=step_loss .*/\1/p' | sort -un | tr '\n' ' ')
+steps=$(for run in $(newest_replays fm 2); do log_values fm "$run" step_loss step; done |
+  cut -d' ' -f1 | sort -un | tr '\n' ' ')
 [ "$steps" = "0 1 2 " ] || fail "step_loss per step in epochs: '$steps'"
 # The batch loop was a real skip block: the record has checkpoints.
-"$FLOR" dump fm:1 > "$WORK/record.dump"
-grep -q '^checkpoints: [1-9]' "$WORK/record.dump" || fail "no checkpoints in the record: $(head -20 "$WORK/record.dump")"
+"$FLOR" dump fm:1 --json > "$WORK/record.json"
+[ "$(jq '.checkpoints | length' "$WORK/record.json")" -gt 0 ] || fail "no checkpoints in the record: $(head -c 2000 "$WORK/record.json")"
 
 # The same numbers as the manual-API version of the program.
 "$FLOR" run manual -- "$example/train" "${ARGS[@]}" > "$WORK/manual.out" 2>&1 || fail "manual record: $(cat "$WORK/manual.out")"
 values() {  # exp runs... -> "epoch value" of test_acc
-  local exp=$1; shift
-  for run in "$@"; do "$FLOR" dump "$exp:$run"; done |
-    sed -n 's/^  epoch=\([0-9]*\) step=-1 name=test_acc value=\([^ ]*\).*/\1 \2/p' | sort -n
+  local exp=$1 run; shift
+  for run in "$@"; do log_values "$exp" "$run" test_acc; done | sort -n
 }
 hands_free=$(values fm $(newest_replays fm 2))
 manual=$(values manual 1)

@@ -24,7 +24,7 @@
 # no nested loop, a sampled batch per step) and full_batch (`while (++i)` with
 # a break on convergence, one step over all the data per iteration).
 # Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 TOOL=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
 [ -x "$TOOL" ] || { echo "skip: flor-instrument not built"; exit 77; }
 help_text=$("$FLOR" help 2>/dev/null || true)
@@ -161,7 +161,7 @@ check_values() {
   local runs
   runs=$(summary_runs "$WORK/last.out")
   [ -n "$runs" ] || fail "$shape: no workers in $(cat "$WORK/last.out")"
-  for run in $runs; do "$FLOR" dump "$shape:$run"; done > "$WORK/dump"
+  run_logs "$shape" $runs > "$WORK/dump"
   python3 - "$WORK/$shape.record" "$WORK/dump" "$shape" "$@" <<'PY' || fail "$shape: values differ from the record"
 import re, sys
 record, dump, shape, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
@@ -172,8 +172,9 @@ for line in open(record):
         for key, value in zip(words[2::2], words[3::2]):
             printed[(int(words[1]), key)] = value
 logged = {}
-for m in re.finditer(r"^  epoch=(\d+) step=-1 name=(\S+) value=(\S+)", open(dump).read(), re.M):
-    logged.setdefault((int(m[1]), m[2]), []).append(m[3])
+for epoch, step, name, value in (line.rstrip("\n").split(" ", 3) for line in open(dump)):
+    if step == "-1":
+        logged.setdefault((int(epoch), name), []).append(value)
 bad = []
 for epoch in range(3):
     for name in names:
@@ -231,7 +232,7 @@ echo "live_out: ok"
 check_printed() {
   local shape=$1 regex=$2 name=$3 offset=$4 runs
   runs=$(summary_runs "$WORK/last.out")
-  for run in $runs; do "$FLOR" dump "$shape:$run"; done > "$WORK/dump"
+  run_logs "$shape" $runs > "$WORK/dump"
   python3 - "$WORK/$shape.record" "$WORK/dump" "$regex" "$name" "$offset" <<'PY' || fail "$shape: $name differs from the record"
 import re, sys
 record, dump, regex, name, offset = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
@@ -242,9 +243,9 @@ for line in open(record):
         epoch = int(m[1]) + offset if m.lastindex == 2 else -1
         want[epoch] = m[m.lastindex]
 logged = {}
-for m in re.finditer(r"^  epoch=(-?\d+) step=-?\d+ name=(\S+) value=(\S+)", open(dump).read(), re.M):
-    if m[2] == name:
-        logged.setdefault(int(m[1]), []).append(m[3])
+for epoch, step, logged_name, value in (line.rstrip("\n").split(" ", 3) for line in open(dump)):
+    if logged_name == name:
+        logged.setdefault(int(epoch), []).append(value)
 bad = [f"epoch {e}: logged {logged.get(e)}, printed {v}" for e, v in want.items()
        if len(logged.get(e, [])) != 1 or "%.6f" % float(logged[e][0]) != v]
 for b in bad:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --format table|csv|json on every listing (ls, log, diff's values): csv and json
 # carry the same rows as the table, every digit of a value, exact byte counts.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_example
 cd "$REPO"
 args=(--epochs 2 --train-size 256 --test-size 128)

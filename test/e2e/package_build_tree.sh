@@ -4,7 +4,7 @@
 # the plain signature) adds find_package(flor) and flor_instrument(train), is
 # configured with nothing but -Dflor_DIR=<flor build>, builds through the
 # flor-instrument that build made, runs, and records with `flor run`.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 TOOL=$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument
 [ -x "$TOOL" ] || { echo "skip: flor-instrument not built"; exit 77; }
 [ -f "$FLOR_BUILD_DIR/florConfig.cmake" ] || { echo "skip: no flor package in the build tree"; exit 77; }

@@ -4,7 +4,7 @@
 # summary says so, naming every file, instead of a plain "fidelity: ok"; the
 # exit status is 4 (docs/cli.md), not 0. Read from the store's report, not
 # from the per-worker logs.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_program callee_batches
 cd "$REPO"
 epochs=4

@@ -8,7 +8,7 @@
 # 2. A replay that does diverge (a counter the block updates that nobody
 #    registered, so skipping the block changes it): `flor show` puts its
 #    values in NAME@diverged columns in table, csv and json.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_program callee_batches
 cd "$REPO"
 export FLOR_TEST_HINDSIGHT=1  # replays log weight_norm too, as if a statement had been added (the record does not)

@@ -4,7 +4,7 @@
 # which epochs it has, replays exactly those (and not the code after the main
 # loop, which the record never reached), and its verdict names both instead of
 # a bare "fidelity: ok".
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_program callee_batches
 cd "$REPO"
 ulimit -c 0  # no core file in the user's work tree

@@ -4,7 +4,7 @@
 # with its completion builtins stubbed to print what they are given, over a store
 # with two experiments (run ids from `flor log --format csv`, names from `flor
 # ls --format csv`); flor.1 read by man.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 prefix=$WORK/prefix
 cmake --install "$FLOR_BUILD_DIR" --prefix "$prefix" > /dev/null
 bash_file=$prefix/share/bash-completion/completions/flor

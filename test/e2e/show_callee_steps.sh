@@ -3,7 +3,7 @@
 # there: only flor::loop counts steps) is stored with step -1 once per batch;
 # flor show numbers those values 0, 1, ... per epoch, in the order logged,
 # instead of one value per epoch. Replay compares them one by one.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_program callee_batches
 cd "$REPO"
 

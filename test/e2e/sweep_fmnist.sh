@@ -4,7 +4,7 @@
 # halfway resumes without rerunning finished runs; an edit of the config while
 # it runs adds and drops pending permutations; failures with continue and halt;
 # replay with a new log statement on one sweep run.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 setup_example
 cd "$REPO"
 "$FLOR" help | grep -q '^  sweep' || { echo "skip: flor sweep not in this build"; exit 77; }
@@ -91,8 +91,8 @@ EPOCHS=4 write_config "$WORK/kill.json" "0.1, 0.01, 0.001" "32, 64"
 pid=$!
 wait_for 120 at_least kill done 2
 kill -9 $pid; wait $pid 2>/dev/null || true
-done_before=$("$FLOR" sweep "$WORK/kill.json" --id kill --dry-run --format csv -- ./build/train |
-  awk -F, '$1 == "skip" && $2 == "done" {print $3}')
+done_before=$("$FLOR" sweep "$WORK/kill.json" --id kill --dry-run --format json -- ./build/train |
+  jq -r '.[] | select(.action == "skip" and .state == "done") | .run')
 [ -n "$done_before" ] || fail "no finished run before the kill"
 sleep 1  # the killed runs' programs see their flor run die
 "$FLOR" sweep "$WORK/kill.json" --id kill -- ./build/train > /dev/null 2> "$WORK/kill.err" || fail "restart: $(cat "$WORK/kill.err")"
@@ -139,11 +139,12 @@ rc=0; "$FLOR" sweep "$WORK/halt.json" --id halt --retry-failed -- ./build/train 
   fail "--retry-failed ran: $(grep started "$WORK/retry.err")"
 
 echo "== replay one sweep run with a new log statement"
-run=$(sed -n 's/.*"flor_run": \([0-9]*\).*/\1/p' "$D/runs/fm_bs32_lr0.01/run_data.json")
+run=$(jq -r '.flor_run // empty' "$D/runs/fm_bs32_lr0.01/run_data.json")
 [ -n "$run" ] || fail "no store run for fm_bs32_lr0.01"
 add_hindsight_logs
 "$FLOR" replay fm --run "$run" > "$WORK/replay.out" 2>&1 || fail "replay: $(cat "$WORK/replay.out")"
 "$FLOR" show fm --run "$run" --format csv > "$WORK/replay.csv"
 head -1 "$WORK/replay.csv" | grep -q 'weight_norm' || fail "no hindsight column: $(cat "$WORK/replay.csv")"
-[ "$(awk -F, 'NR > 1 && $NF != ""' "$WORK/replay.csv" | wc -l)" -ge 2 ] || fail "weight_norm values"
+[ "$("$FLOR" show fm --run "$run" --format json | jq '[.[] | select(.weight_norm != null)] | length')" -ge 2 ] ||
+  fail "weight_norm values"
 echo "sweep e2e: ok"

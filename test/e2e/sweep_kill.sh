@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kill -9 of `flor sweep`: every run (`flor run` and the program under it) dies
 # with it, and the same command afterwards runs the interrupted permutations again.
-source "$(dirname "$0")/driver_lib.bash"
+source "$(dirname "$0")/lib.bash"
 new_repo "$WORK/repo" && cd "$WORK/repo"
 git commit -q --allow-empty -m start
 echo '{"data_name": "sk", "x": [1, 2], "meta": {"max_parallel": 2, "allow_cpu": true}}' > "$WORK/grid.json"

@@ -1,4 +1,4 @@
-// The one place edits go through (STYLE.md 4). It refuses edits that are not
+// The one place edits go through. It refuses edits that are not
 // safe to make: outside the main file, or inside a macro expansion.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The registry: every rule, in the order it runs (no static-init
-// self-registration, STYLE.md 4). `flor-instrument --list-rules` prints it.
+// self-registration). `flor-instrument --list-rules` prints it.
 #include "rule.h"
 #include "rules.h"
 #include "source_text.h"

@@ -1,6 +1,6 @@
 // Collects diagnostics in the one format every rule uses:
 //   file:line:col: warning: message [flor-<rule>]
-// Library code never prints (STYLE.md 2): main() decides where lines go.
+// Library code never prints: main() decides where lines go.
 #pragma once
 
 #include <string>

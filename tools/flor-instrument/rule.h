@@ -1,4 +1,4 @@
-// One instrumentation rule = one small class (STYLE.md 4), listed in the
+// One instrumentation rule = one small class, listed in the
 // registry table (registry.cc). A rule may register AST matchers (check() gets
 // their results), then, once the TU is matched, analyze() in table order
 // (rules read what earlier rules found in TuState and add refusals), then

@@ -1,4 +1,4 @@
-// The driver's subcommands are rows of one table (STYLE.md 6). Each
+// The driver's subcommands are rows of one table. Each
 // cmd_<name>.cc defines its row, a Command: name, summary, operands, options
 // with their help, what it needs, its function; commands.cc lists the rows.
 // Everything a user reads about a command (--help, `flor help --markdown`,

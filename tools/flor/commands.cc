@@ -1,4 +1,4 @@
-// The table of subcommands (STYLE.md 6): each row lives in its cmd_<name>.cc;
+// The table of subcommands: each row lives in its cmd_<name>.cc;
 // this file lists them in the order `flor help` shows them, and prints a row's
 // --help (also its section of docs/cli.md, `flor help --markdown`).
 #include <algorithm>

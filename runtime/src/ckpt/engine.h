@@ -1,4 +1,4 @@
-// The checkpoint engine: the record path's hot spot (DESIGN.md section 6).
+// The checkpoint engine: the record path's hot spot.
 //
 // capture() is the training loop's stall: it copies the given tensors into a
 // reusable, pre-faulted staging arena (memcpy speed) and returns. A low-priority

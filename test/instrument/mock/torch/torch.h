@@ -1,6 +1,6 @@
 // A small stand-in for <torch/torch.h>: the names and signatures flor-instrument
 // looks at (modules, holders, optimizers, tensors, data loaders), no bodies
-// that matter. Golden tests parse against it in milliseconds (STYLE.md 5).
+// that matter. Golden tests parse against it in milliseconds.
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -1,0 +1,287 @@
+# The one helper library of the end-to-end scripts (test/e2e/*.sh, one scenario
+# per script); sourced, and named .bash so the test glob (*.sh) does not run it.
+# Needs FLOR_BUILD_DIR and FLOR_SOURCE_DIR (ctest sets them). Provides:
+#   $FLOR (the driver), $WORK (a temp folder removed at exit), FLOR_HOME=$WORK/home
+#   (not created), thread counts pinned to 1;
+#   checks: fail MSG, expect_eq GOT WANT MSG, contains RE (stdin), one_line_error CMD...,
+#     need_commands CMD... (fails naming what is missing);
+#   stores: q EXP SQL (the sqlite3 shell on $FLOR_HOME/EXP/flor.db);
+#   projects: new_repo, user_state, program_repo, setup_example, record_example, add_hindsight_logs,
+#     setup_program, setup_fmnist_binaries, setup_steps_project;
+#   structured output (jq over `flor dump --json`, `flor log --format json`,
+#     `flor show --format json`): log_values, run_logs, epoch_counts, newest_replays,
+#     summary_runs, same_values, record_replay_compare;
+#   processes: alive, wait_lines, all_die, $PID_PROGRAM.
+set -euo pipefail
+FLOR=${FLOR_BUILD_DIR:?set FLOR_BUILD_DIR}/tools/flor/flor
+[ -x "$FLOR" ] || { echo "skip: $FLOR not built"; exit 77; }
+WORK=$(mktemp -d /tmp/flor-e2e-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+export FLOR_HOME=$WORK/home
+export GIT_OPTIONAL_LOCKS=0  # our own `git status` calls must not refresh the index
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t
+# Pinned: 2 cores, and bit-identical replays need the same counts at record and replay.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+
+# --- checks --------------------------------------------------------------------------
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
+
+# `cmd | contains RE`: like `grep -q RE`, but reads all input first, so the writer
+# never dies of SIGPIPE (which pipefail would turn into a failure).
+contains() {
+  local all
+  all=$(cat)
+  grep -q -- "$1" <<<"$all"
+}
+
+# Runs a command that must fail with exactly one line on stderr, printed for the log.
+one_line_error() {
+  local err rc=0
+  err=$("$@" 2>&1 >/dev/null) || rc=$?
+  [ "$rc" -ne 0 ] || fail "expected failure: $*"
+  [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || fail "expected one line from: $* -- got: $err"
+  echo "ok (exit $rc): $err"
+}
+
+# need_commands CMD...: every command is installed (scripts/setup-deps installs them all).
+need_commands() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null || fail "$c is not installed: run scripts/setup-deps (as root) to install the test dependencies"
+  done
+}
+need_commands jq
+
+# --- stores ----------------------------------------------------------------------------
+
+# q EXP SQL: one query on experiment EXP's store, rows as a|b|c lines.
+q() { sqlite3 -batch -noheader "$FLOR_HOME/$1/flor.db" "$2"; }
+
+# --- projects --------------------------------------------------------------------------
+
+new_repo() {
+  mkdir -p "$1" && git -C "$1" init -q -b main
+}
+
+# Everything a user could notice: HEAD, index bytes, their refs, every work-tree file.
+user_state() {
+  local d=$1
+  {
+    cat "$d/.git/HEAD"
+    [ -f "$d/.git/index" ] && sha256sum < "$d/.git/index" || echo "no index"
+    git -C "$d" for-each-ref --format='%(refname) %(objectname)' | grep -v 'refs/heads/flor.shadow' || true
+    (cd "$d" && find . -path ./.git -prune -o -print0 | sort -z | xargs -0 -r stat -c '%n %s %a %Y')
+    (cd "$d" && find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
+  } 2>&1
+}
+
+# SOURCE BINARY NAME: a user's project in $REPO (created): SOURCE as NAME.cc
+# and BINARY as build/NAME (build/ ignored), committed.
+program_repo() {
+  new_repo "$REPO"
+  cp "$1" "$REPO/$3.cc"
+  printf 'build/\n' > "$REPO/.gitignore"
+  mkdir -p "$REPO/build" && cp "$2" "$REPO/build/$3"
+  git -C "$REPO" add . && git -C "$REPO" commit -qm "training program"
+}
+
+# The Fashion-MNIST example with flor's manual API, as a user's project: $REPO
+# holding train.cc, the binary in an ignored build/ folder. Skips (77) when the
+# example is not built.
+# 3000 samples: epochs long enough that --eps 1 checkpoints every one of them.
+TRAIN_ARGS=(--train-size 3000 --test-size 300)
+setup_example() {
+  local build=$FLOR_BUILD_DIR/examples/fashion_mnist
+  [ -x "$build/train" ] && [ -x "$build/train_hindsight" ] || { echo "skip: example not built"; exit 77; }
+  REPO=$WORK/project
+  program_repo "$FLOR_SOURCE_DIR/examples/fashion_mnist/train.cc" "$build/train" train
+}
+
+# record_example EXP EPOCHS: the example project (setup_example), the current
+# folder, recorded as EXP for EPOCHS epochs with --eps 1 (a checkpoint every
+# epoch, so a segment can start anywhere); the output in $WORK/record.out.
+record_example() {
+  setup_example
+  cd "$REPO"
+  "$FLOR" run "$1" --eps 1 -- ./build/train --epochs "$2" "${TRAIN_ARGS[@]}" > "$WORK/record.out" 2>&1 ||
+    fail "record $1: $(cat "$WORK/record.out")"
+}
+
+# "Adding a log statement and rebuilding": train.cc gains the hindsight logs
+# (FMNIST_HINDSIGHT) and build/train becomes the binary built from exactly that source.
+add_hindsight_logs() {
+  sed -i '1i #define FMNIST_HINDSIGHT' "$REPO/train.cc"
+  cp "$FLOR_BUILD_DIR/examples/fashion_mnist/train_hindsight" "$REPO/build/train"
+}
+
+# A small manual-API program of test/e2e/programs/ as a user's project: a repo
+# holding its source as train.cc, the binary as build/train. Sets $REPO; skips
+# (77) when the program is not built.
+setup_program() {
+  local bin=$FLOR_BUILD_DIR/test/flor_e2e_$1
+  [ -x "$bin" ] || { echo "skip: $bin not built"; exit 77; }
+  REPO=$WORK/project
+  program_repo "$FLOR_SOURCE_DIR/test/e2e/programs/$1.cc" "$bin" train
+}
+
+# The example's binaries run directly (the runtime's own record and replay,
+# without the driver): $TRAIN, $TRAIN_HS (with the hindsight logs), $ARGS (16
+# steps of 64 an epoch), FLOR_HOME created. Skips (77) when they are not built.
+setup_fmnist_binaries() {
+  TRAIN=$FLOR_BUILD_DIR/examples/fashion_mnist/train
+  TRAIN_HS=$FLOR_BUILD_DIR/examples/fashion_mnist/train_hindsight
+  local bin
+  for bin in "$TRAIN" "$TRAIN_HS"; do
+    [ -x "$bin" ] || { echo "skip: $bin not built"; exit 77; }
+  done
+  need_commands sqlite3
+  ARGS=(--train-size 1000 --test-size 300 --batch-size 64)
+  mkdir -p "$FLOR_HOME"
+}
+
+# The step loop example (examples/fashion_mnist/train_steps.cc) as a user's
+# project: $REPO holding train_steps.cc and build/train_steps (committed), the
+# current folder; $build (the example's build folder with the edited variants),
+# $STEPS and $ARGS for the program. Skips (77) when they are not built.
+setup_steps_project() {
+  need_commands sqlite3
+  build=$FLOR_BUILD_DIR/examples/fashion_mnist
+  local b
+  for b in train_steps train_steps_in train_steps_after train_steps_unbounded; do
+    [ -x "$build/$b" ] || { echo "skip: $build/$b not built"; exit 77; }
+  done
+  STEPS=400
+  ARGS=(--steps $STEPS --train-size 2000 --test-size 500 --print-every 25)
+  REPO=$WORK/steps
+  program_repo "$FLOR_SOURCE_DIR/examples/fashion_mnist/train_steps.cc" "$build/train_steps" train_steps
+  cd "$REPO"
+}
+
+# --- structured output -------------------------------------------------------------------
+# Values come from flor's JSON (`flor dump --json`, `flor log --format json`),
+# read with jq, never scraped from text meant for people.
+
+# log_values EXP RUN NAME [STEPS]: "epoch value" lines, by epoch, of the logs
+# named NAME that run RUN (a record, or a replay: the values it wrote) holds in
+# `flor dump --json`. STEPS: epoch (default, step -1 only), step (the rest:
+# "epoch step value"), or all ("epoch step value").
+log_values() {
+  local steps=${4:-epoch}
+  "$FLOR" dump "$1:$2" --json | jq -r --arg name "$3" --arg steps "$steps" '
+    [.logs[] | select(.name == $name)
+      | select($steps == "all" or ($steps == "epoch") == (.step == -1))] | sort_by(.epoch, .step)[]
+      | if $steps == "epoch" then "\(.epoch) \(.value)" else "\(.epoch) \(.step) \(.value)" end'
+}
+
+# run_logs EXP RUN...: every log the runs wrote, "epoch step name value" lines
+# in the order `flor dump --json` lists them.
+run_logs() {
+  local exp=$1 run; shift
+  for run in "$@"; do
+    "$FLOR" dump "$exp:$run" --json | jq -r '.logs[] | "\(.epoch) \(.step) \(.name) \(.value)"'
+  done
+}
+
+# epoch_counts EXP NAME RUN...: how many times each epoch's NAME value
+# (step -1) was produced by the given runs: "epoch count" lines.
+epoch_counts() {
+  local exp=$1 name=$2 run; shift 2
+  for run in "$@"; do log_values "$exp" "$run" "$name"; done |
+    cut -d' ' -f1 | sort -n | uniq -c | awk '{print $2, $1}'
+}
+
+# Ids of the newest `n` replay runs of an experiment (from `flor log --format json`).
+newest_replays() {
+  "$FLOR" log "$1" --format json | jq -r --argjson n "$2" '[.[] | select(.kind == "replay")][:$n][] | .run'
+}
+
+# The run ids of the workers of one `flor replay` (from its summary in FILE:
+# the one listing of the workers `flor replay` prints; it has no JSON form).
+summary_runs() {
+  sed -n 's/^  worker [0-9]*  run \([0-9]*\) .*/\1/p' "$1"
+}
+
+# same_values A B MSG: every "key... value" line of file A is in file B, the
+# values equal as doubles (jq reads numbers as IEEE doubles), A not empty.
+same_values() {
+  jq -n -e --rawfile a "$1" --rawfile b "$2" '
+    def table: split("\n") | map(select(length > 0) | split(" ") | {key: (.[:-1] | join(" ")), value: (.[-1] | tonumber)})
+      | from_entries;
+    ($a | table) as $x | ($b | table) as $y
+      | ($x | length) > 0 and all($x | to_entries[]; $y[.key] == .value)' > /dev/null ||
+    fail "$3: values differ ($1: $(head -c 300 "$1") vs $2: $(head -c 300 "$2"))"
+}
+
+# record_replay_compare [--record "FLOR_RUN_ARGS"] [--edit CMD] EXP NAME EPOCHS WANT [REPLAY_ARGS...]
+# The rr-style check (record, replay, compare), all through flor's JSON:
+#  - with --record: `flor run EXP FLOR_RUN_ARGS...` (words split on spaces);
+#  - with --edit: runs CMD (e.g. add_hindsight_logs: the program now logs NAME);
+#  - `flor replay EXP REPLAY_ARGS...`: exit 0, "fidelity: ok" (every recorded
+#    value reproduced); its summary in $WORK/replay.out, its workers' run ids in
+#    $REPLAY_RUNS, the values of NAME they wrote ("epoch value") in $WORK/replayed.NAME;
+#  - NAME (at step -1) was written exactly once for each epoch of EPOCHS (FIRST-LAST,
+#    or a list: "-1" is a log after the main loop), and for no other;
+#  - WANT (a file of "epoch value" lines, e.g. a plain run's; - for none): each
+#    value equals the replayed one as a double.
+record_replay_compare() {
+  local record="" edit=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --record) record=$2; shift 2 ;;
+      --edit) edit=$2; shift 2 ;;
+      *) break ;;
+    esac
+  done
+  local exp=$1 name=$2 epochs=$3 want=$4; shift 4
+  if [ -n "$record" ]; then
+    local run_args
+    read -ra run_args <<<"$record"
+    "$FLOR" run "$exp" "${run_args[@]}" > "$WORK/record.out" 2>&1 || fail "flor run $exp $record: $(cat "$WORK/record.out")"
+  fi
+  [ -z "$edit" ] || $edit
+  "$FLOR" replay "$exp" "$@" > "$WORK/replay.out" 2> "$WORK/replay.err" ||
+    fail "flor replay $exp $*: $(cat "$WORK/replay.out" "$WORK/replay.err")"
+  cat "$WORK/replay.out"
+  contains '^fidelity: ok' < "$WORK/replay.out" || fail "flor replay $exp $*: fidelity: $(cat "$WORK/replay.out")"
+  mapfile -t REPLAY_RUNS < <(summary_runs "$WORK/replay.out")
+  [ "${#REPLAY_RUNS[@]}" -gt 0 ] || fail "flor replay $exp $*: no worker in the summary"
+  local run
+  for run in "${REPLAY_RUNS[@]}"; do log_values "$exp" "$run" "$name"; done | sort -n -s > "$WORK/replayed.$name"
+  [[ ! $epochs =~ ^([0-9]+)-([0-9]+)$ ]] || epochs=$(seq -s' ' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
+  expect_eq "$(cut -d' ' -f1 "$WORK/replayed.$name" | paste -sd' ')" "$epochs" "flor replay $exp $*: the epochs that wrote $name"
+  [ "$want" = - ] || same_values "$want" "$WORK/replayed.$name" "flor replay $exp $*: $name"
+}
+
+# --- processes -------------------------------------------------------------------------
+
+# Whether process PID runs (a zombie has ended; it only waits to be reaped).
+alive() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# wait_lines FILE N: waits (20 s at most) until FILE has N lines.
+wait_lines() {
+  for _ in $(seq 200); do [ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ] && return 0; sleep 0.1; done
+  fail "timed out waiting for $2 line(s) in $1: $(cat "$1" 2>/dev/null)"
+}
+
+# all_die PID...: every process is gone within 5 s, else fails naming the survivors.
+all_die() {
+  local left
+  for _ in $(seq 50); do
+    left=""
+    for p in "$@"; do alive "$p" && left="$left $p"; done
+    [ -z "$left" ] && return 0
+    sleep 0.1
+  done
+  for p in $left; do kill -9 "$p" 2>/dev/null || true; done
+  fail "still running:$left"
+}
+
+# A program that writes its pid (a line) to FILE, then sleeps: exec'd, so the
+# pid is the sleeping process.
+PID_PROGRAM='echo $$ >> "$0"; exec sleep 300'
