@@ -19,6 +19,8 @@ Result<int> cmd_checkout(const std::vector<std::string>& args);
 Result<int> cmd_gc(const std::vector<std::string>& args);
 Result<int> cmd_sweep(const std::vector<std::string>& args);
 Result<int> cmd_completion(const std::vector<std::string>& args);
+Result<int> cmd_ui(const std::vector<std::string>& args);
+Result<int> cmd_report(const std::vector<std::string>& args);
 extern const char kSweepUsage[];  // in cmd_sweep.cc
 
 namespace {
@@ -234,6 +236,37 @@ const char kCompletionUsage[] =
     "\n"
     "example: source <(flor completion bash)\n";
 
+const char kUiUsage[] =
+    "usage: flor ui [--port P] [--host H]\n"
+    "\n"
+    "Serves the dashboard of the experiments in FLOR_HOME: their runs (status,\n"
+    "kind, version with its code change since the previous run, args, duration,\n"
+    "checkpoints, bytes), sweeps, and charts of every logged value over epochs\n"
+    "(per-step logs over the global step), recorded and hindsight values in one\n"
+    "chart; tick runs to overlay them. While a run, replay or sweep runs, the page\n"
+    "updates itself. The page and its JSON API (docs/ui.md) only read the store.\n"
+    "Diffs need the runs' repository: start flor ui inside it. Prints the URL and\n"
+    "serves until Ctrl-C.\n"
+    "\n"
+    "  --port P      the port (default 8080; 0: a free one, printed)\n"
+    "  --host H      the address to listen on (default 127.0.0.1, this machine\n"
+    "                only). Any other (0.0.0.0: every interface) gets a warning:\n"
+    "                there is no authentication\n"
+    "\n"
+    "example: flor ui --port 0\n";
+
+const char kReportUsage[] =
+    "usage: flor report NAME [-o FILE]\n"
+    "\n"
+    "Writes the dashboard of experiment NAME (the page of flor ui) with all its\n"
+    "data embedded: one self-contained HTML file that works offline (e-mail it,\n"
+    "attach it to a pull request). Diffs are included when flor report runs in the\n"
+    "runs' repository.\n"
+    "\n"
+    "  -o, --output FILE  where to write it (default NAME-report.html)\n"
+    "\n"
+    "example: flor report mnist -o mnist.html\n";
+
 const char kHelpUsage[] =
     "usage: flor help [COMMAND]\n"
     "\n"
@@ -255,6 +288,9 @@ const std::vector<Command>& commands() {
       {"gc", "free checkpoint bytes of older runs", kGcUsage, Needs::kStore, cmd_gc},
       {"sweep", "run every permutation of a config as recorded runs over the GPUs or CPU slots", kSweepUsage,
        Needs::kNothing, cmd_sweep},
+      {"ui", "serve the dashboard: charts of every run, live while runs run", kUiUsage, Needs::kStore, cmd_ui},
+      {"report", "the dashboard of an experiment as one self-contained HTML file", kReportUsage, Needs::kStore,
+       cmd_report},
       {"completion", "print a bash or zsh completion script", kCompletionUsage, Needs::kNothing, cmd_completion},
       {"help", "show the commands, or one command's help", kHelpUsage, Needs::kNothing, cmd_help},
   };
