@@ -1,6 +1,7 @@
 #include "ui/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include "ui/page.h"
 
@@ -32,6 +33,12 @@ Status serve(const Api& api, const ServeOptions& options, const std::function<vo
   server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
     res.status = 500;
     res.set_content(error_json(internal_error("failed to answer " + req.path)).dump(), "application/json");
+  });
+  // httplib's default adds SO_REUSEPORT, which lets a second server share a
+  // port in use; SO_REUSEADDR alone only allows a restart over TIME_WAIT.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   int port = options.port;
   if (port == 0) {

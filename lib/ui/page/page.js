@@ -232,8 +232,8 @@
     canvas.addEventListener('mousemove', (e) => {
       if (start == null) return;
       box.hidden = false;
-      Object.assign(box.style, { left: (canvas.offsetLeft + Math.min(start, e.offsetX)) + 'px', width: Math.abs(e.offsetX - start) + 'px',
-                                 top: canvas.offsetTop + 'px', height: canvas.offsetHeight + 'px' });
+      Object.assign(box.style, { left: (canvas.parentNode.offsetLeft + Math.min(start, e.offsetX)) + 'px', width: Math.abs(e.offsetX - start) + 'px',
+                                 top: canvas.parentNode.offsetTop + 'px', height: canvas.offsetHeight + 'px' });
     });
     canvas.addEventListener('mouseup', (e) => {
       box.hidden = true;
@@ -256,7 +256,7 @@
     const card = el('div', { class: 'chart scalar', 'data-name': name });
     const note = el('div', { class: 'note' });
     const canvas = el('canvas');
-    card.append(el('h3', {}, name), note, canvas);
+    card.append(el('h3', {}, name), note, el('div', { class: 'plot' }, canvas));
     const { sets, bad } = chartSets(entries);
     note.textContent = bad.length ? 'non-finite: ' + bad.map((b) => b.y + ' at ' + b.x + ' (run ' + b.run + ')').join(', ') : '';
     const axis = entries[0].s.axis;
@@ -266,7 +266,7 @@
       options: {
         animation: false, responsive: true, maintainAspectRatio: false, normalized: true,
         interaction: { mode: 'nearest', intersect: false },
-        scales: { x: { type: 'linear', title: { display: true, text: axis === 'step' ? 'global step' : 'epoch' } },
+        scales: { x: { type: 'linear', ticks: { precision: 0 }, title: { display: true, text: axis === 'step' ? 'global step' : 'epoch' } },
                   y: { type: state.log ? 'logarithmic' : 'linear' } },
         plugins: { legend: { labels: { boxWidth: 12, usePointStyle: true } } },
       },
@@ -305,7 +305,7 @@
   function drawHistogram(view, v) {
     view.replaceChildren();
     const canvas = el('canvas');
-    view.append(canvas);
+    view.append(el('div', { class: 'plot' }, canvas));
     const labels = v.counts.map((_, i) => Number(v.edges[i]).toPrecision(3));
     new Chart(canvas, { type: 'bar', data: { labels, datasets: [{ label: 'count', data: v.counts, backgroundColor: COLORS[0] }] },
                         options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } } } });
