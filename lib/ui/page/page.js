@@ -429,7 +429,7 @@
       }
     }
     const report = {
-      errors: state.errors, embedded: !!DATA, charts: state.charts.length, names: state.charts.map((c) => c.name),
+      ms: Math.round(performance.now()), errors: state.errors, embedded: !!DATA, charts: state.charts.length, names: state.charts.map((c) => c.name),
       selected: state.selected, datasets, runs: document.querySelectorAll('#runs tbody tr').length,
       sweeps: document.querySelectorAll('#sweeps tbody tr').length,
       firstDivergence: (document.querySelector('tr.first-divergence') || {}).textContent || null,
