@@ -181,7 +181,7 @@
       const points = (list) => list.map(([x, y]) => ({ x, y: numeric(y) && (!logScale || y > 0) ? y : null }));
       if (s.recorded.length) {
         sets.push({ label: 'run ' + run + ' ' + s.name, data: points(s.recorded), borderColor: color, backgroundColor: color,
-                    pointRadius: s.recorded.length > 200 ? 0 : 2, borderWidth: 1.5, spanGaps: false, hindsight: false });
+                    pointRadius: s.recorded.length > 200 || entries.length > 5 ? 0 : 2, borderWidth: 1.5, spanGaps: false, hindsight: false });
       }
       if (s.hindsight.length) {
         sets.push({ label: 'run ' + run + ' ' + s.name + ' (hindsight)', data: points(s.hindsight), borderColor: color,
@@ -356,10 +356,22 @@
     return byName;
   }
 
+  // Redraws coalesce: requests made while one waits join it (fifty clicks in a
+  // row draw once), and it redraws in place only when every request allowed it.
   let drawing = Promise.resolve();
+  let queued = null;
   function refreshCharts(inPlace) {
-    drawing = drawing.then(() => drawCharts(inPlace)).catch((e) => showError(e.message));
-    return drawing;
+    if (queued) {
+      queued.inPlace = queued.inPlace && !!inPlace;
+      return queued.promise;
+    }
+    const request = { inPlace: !!inPlace };
+    queued = request;
+    request.promise = drawing = drawing.then(() => {
+      queued = null;
+      return drawCharts(request.inPlace);
+    }).catch((e) => showError(e.message));
+    return request.promise;
   }
 
   async function drawCharts(inPlace) {
