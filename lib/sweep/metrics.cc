@@ -8,11 +8,14 @@
 namespace flor::sweep {
 namespace {
 
-bool parse_number(const std::string& s, double* out) {
+// kKeep: a metric's NaN or inf is a value to show (a diverging run), not noise.
+enum class NonFinite { kReject, kKeep };
+
+bool parse_number(const std::string& s, double* out, NonFinite non_finite = NonFinite::kReject) {
   if (s.empty()) return false;
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
-  if (*end != '\0' || !std::isfinite(v)) return false;
+  if (*end != '\0' || (!std::isfinite(v) && non_finite == NonFinite::kReject)) return false;
   *out = v;
   return true;
 }
@@ -79,7 +82,7 @@ History history_from_logs(const std::vector<store::LogRow>& rows) {
     if (r.type == "string" || r.type == "tensor") continue;
     if (r.type == "bool") {
       v = (r.value == "true" || r.value == "1") ? 1 : 0;
-    } else if (!parse_number(r.value, &v)) {
+    } else if (!parse_number(r.value, &v, NonFinite::kKeep)) {
       continue;
     }
     h[r.name][r.epoch] = v;
@@ -100,7 +103,7 @@ History history_from_output(const std::string& text) {
     if (!has_epoch) continue;
     for (const auto& [k, v] : pairs) {
       double x = 0;
-      if (lower(k) != "epoch" && parse_number(v, &x)) h[k][epoch] = x;
+      if (lower(k) != "epoch" && parse_number(v, &x, NonFinite::kKeep)) h[k][epoch] = x;
     }
   }
   return h;

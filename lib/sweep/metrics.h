@@ -16,7 +16,8 @@ namespace flor::sweep {
 // main loop (a final test accuracy, say).
 using History = std::map<std::string, std::map<int64_t, double>>;
 
-// Numeric logs of a recorded run (its own, not hindsight ones). Several
+// Numeric logs of a recorded run (its own, not hindsight ones); NaN and inf
+// are kept (plots mark them). Several
 // values of one name in one epoch (per step) keep the last.
 History history_from_logs(const std::vector<store::LogRow>& rows);
 

@@ -11,11 +11,16 @@ namespace flor::sweep {
 
 struct Series {
   std::string label;
-  std::vector<std::pair<double, double>> points;  // (x, y), drawn in x order
+  std::vector<std::pair<double, double>> points;  // (x, y), drawn in x order; y may be NaN or inf
 };
 
 // A complete SVG document. Series without points are left out of the plot
 // (but still listed in the legend, greyed, so a missing run is visible).
+// The y axis is logarithmic when every finite value is positive and they span
+// a factor of 100 or more. Non-finite values (NaN, inf) break their line and
+// are drawn as red crosses on the frame's edge (class "non-finite"), named in
+// the legend. The legend has a row per series (30 and more fit: the chart
+// grows); long labels are cut, the full text kept as a tooltip.
 std::string line_chart_svg(const std::string& title, const std::string& x_label,
                            const std::vector<Series>& series);
 

@@ -18,6 +18,8 @@ declare -A SKIP=(
   ["mpirun -np 3 flor replay mnist"]="a cluster launcher: driver_mpirun.sh runs it under Open MPI"
   ["flor replay mnist --epochs 150-160 --probe train"]="needs a record of 160 epochs (placeholder numbers)"
   ["source <(flor completion bash)"]="loads completion into an interactive shell: shell_completion.sh drives it"
+  ["flor ui"]="serves until interrupted: ui_api.sh and ui_browser.sh start it on a free port and query it"
+  ["flor ui --port 0"]="serves until interrupted: ui_api.sh and ui_browser.sh start it on a free port and query it"
 )
 
 # The docs' program trains on all 60000 images; the same binary on 3000 keeps

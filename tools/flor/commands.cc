@@ -9,12 +9,12 @@
 namespace flor::cli {
 
 extern const Command kRunCommand, kReplayCommand, kShowCommand, kLsCommand, kLogCommand, kDumpCommand,
-    kDiffCommand, kCheckoutCommand, kGcCommand, kSweepCommand, kCompletionCommand, kHelpCommand;
+    kDiffCommand, kCheckoutCommand, kGcCommand, kSweepCommand, kUiCommand, kReportCommand, kCompletionCommand, kHelpCommand;
 
 const std::vector<const Command*>& commands() {
   static const std::vector<const Command*> table = {
       &kRunCommand, &kReplayCommand, &kShowCommand, &kLsCommand,    &kLogCommand,        &kDumpCommand,
-      &kDiffCommand, &kCheckoutCommand, &kGcCommand, &kSweepCommand, &kCompletionCommand, &kHelpCommand,
+      &kDiffCommand, &kCheckoutCommand, &kGcCommand, &kSweepCommand, &kUiCommand, &kReportCommand, &kCompletionCommand, &kHelpCommand,
   };
   return table;
 }
@@ -115,13 +115,12 @@ const Command* find_command(const std::string& name) {
 }
 
 std::string suggest_command(const std::string& name) {
-  std::string best;
-  int prefixed = 0;  // "rep" -> "replay": a unique prefix is the best guess
+  // "rep" -> "replay": a prefix is the best guess; of several ("replay",
+  // "report"), the first row of the table (the commands used most come first).
   for (const Command* c : commands()) {
-    if (!name.empty() && std::string(c->name).rfind(name, 0) == 0) ++prefixed, best = c->name;
+    if (!name.empty() && std::string(c->name).rfind(name, 0) == 0) return c->name;
   }
-  if (prefixed == 1) return best;
-  best.clear();
+  std::string best;
   size_t best_d = 3;  // farther than 2 edits is not a typo
   for (const Command* c : commands()) {
     size_t d = edit_distance(name, c->name);
