@@ -5,6 +5,7 @@
 
 #include "ckpt/gc.h"
 #include "context.h"
+#include "store/value.h"
 
 namespace flor::cli {
 namespace {
@@ -82,6 +83,8 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
     for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
   }
   FLOR_ASSIGN_OR_RETURN(out.freed, rt::collect_garbage(dir, live, dry_run));
+  FLOR_ASSIGN_OR_RETURN(int64_t values, store::collect_value_blobs(*store, dry_run));
+  out.freed += values;
   return out;
 }
 

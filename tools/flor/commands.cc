@@ -17,6 +17,8 @@ Result<int> cmd_dump(const std::vector<std::string>& args);
 Result<int> cmd_diff(const std::vector<std::string>& args);
 Result<int> cmd_checkout(const std::vector<std::string>& args);
 Result<int> cmd_gc(const std::vector<std::string>& args);
+Result<int> cmd_export(const std::vector<std::string>& args);
+Result<int> cmd_query(const std::vector<std::string>& args);
 Result<int> cmd_sweep(const std::vector<std::string>& args);
 Result<int> cmd_completion(const std::vector<std::string>& args);
 extern const char kSweepUsage[];  // in cmd_sweep.cc
@@ -150,6 +152,45 @@ const char kShowUsage[] =
     "  --sweep       the runs of NAME's sweeps instead: parameters and final metrics\n"
     "                (csv, json: run_data.csv's columns, a sweep column first)\n";
 
+const char kExportUsage[] =
+    "usage: flor export NAME [--run REF | --runs all]\n"
+    "                   (--tensorboard DIR | --csv DIR | --jsonl FILE)\n"
+    "\n"
+    "Writes a recorded run's values, its own and those replays filled in, for\n"
+    "other viewers (docs/export.md).\n"
+    "\n"
+    "  --run REF          a run id or a shadow commit prefix (default: the newest\n"
+    "                     record; a replay stands for the record it replayed)\n"
+    "  --runs all         every recorded run of NAME\n"
+    "  --tensorboard DIR  TensorBoard event files: DIR/run<ID> (recorded values) and\n"
+    "                     DIR/run<ID>-hindsight (filled in by replays); scalars,\n"
+    "                     histograms, images and text at the epoch (or the global\n"
+    "                     step of a per-step value), wall time from the record.\n"
+    "                     W&B (sync_tensorboard) and Aim read them too\n"
+    "  --csv DIR          DIR/run<ID>.csv: every value, exact text (tensors,\n"
+    "                     histograms and images as JSON)\n"
+    "  --jsonl FILE       one JSON object a value (FILE - : standard output)\n"
+    "\n"
+    "example: flor export mnist --runs all --tensorboard tb && tensorboard --logdir tb\n";
+
+const char kQueryUsage[] =
+    "usage: flor query NAME \"SQL\" [--format table|csv|json]\n"
+    "       flor query --all \"SQL\" [--format table|csv|json]\n"
+    "\n"
+    "Runs one read-only SQL statement (SQLite) over views of the store:\n"
+    "  logs(run, kind, epoch, step, name, value, type, hindsight)\n"
+    "       run: the recorded run; kind: scalar, text, tensor, histogram or image;\n"
+    "       value: exact text (tensors, histograms, images: their short form)\n"
+    "  runs(id, kind, parent, status, vid, started, ended, exit_code)\n"
+    "  args(run, name, value)\n"
+    "The store is opened read-only: a statement that would write, or more than\n"
+    "one statement, is an error and changes nothing.\n"
+    "\n"
+    "  --all         every experiment in FLOR_HOME, an experiment column first\n"
+    "  --format F    table (default), csv or json\n"
+    "\n"
+    "example: flor query mnist \"SELECT epoch, value FROM logs WHERE name='test_acc'\"\n";
+
 const char kLsUsage[] =
     "usage: flor ls [--format table|csv|json]\n"
     "\n"
@@ -253,6 +294,9 @@ const std::vector<Command>& commands() {
       {"diff", "code and log differences between two runs", kDiffUsage, Needs::kStoreAndRepo, cmd_diff},
       {"checkout", "write a run's source tree into a folder", kCheckoutUsage, Needs::kStoreAndRepo, cmd_checkout},
       {"gc", "free checkpoint bytes of older runs", kGcUsage, Needs::kStore, cmd_gc},
+      {"export", "a run's values as TensorBoard event files, CSV or JSON lines", kExportUsage, Needs::kStore,
+       cmd_export},
+      {"query", "read-only SQL over the logs, runs and args of experiments", kQueryUsage, Needs::kStore, cmd_query},
       {"sweep", "run every permutation of a config as recorded runs over the GPUs or CPU slots", kSweepUsage,
        Needs::kNothing, cmd_sweep},
       {"completion", "print a bash or zsh completion script", kCompletionUsage, Needs::kNothing, cmd_completion},
