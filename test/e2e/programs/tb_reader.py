@@ -146,7 +146,6 @@ def main():
         payload = data
         if blob:
             payload = open(os.path.join(exp_dir, "ckpt", "values", blob), "rb").read()
-        which = v.WhichOneof("value") if hasattr(v, "WhichOneof") else None
         if type_ in ("int", "float", "double", "bool") or (type_ == "tensor" and "[" not in value):
             kinds.add("scalar")
             want = 1.0 if value == "true" else 0.0 if value == "false" else float(value)
