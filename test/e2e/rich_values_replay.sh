@@ -33,7 +33,7 @@ png=$(sqlite3 "$FLOR_HOME/fm/flor.db" "SELECT blob FROM logs WHERE name='predict
 
 "$FLOR" show fm --format csv > "$WORK/show.csv"
 head -1 "$WORK/show.csv" | contains 'confusion,fc1_weight,predictions' || fail "columns: $(head -1 "$WORK/show.csv")"
-contains ',int64\[10,10\],hist\[30\] mean=[-0-9.e]* min=.*,image 112x112x1' < "$WORK/show.csv" ||
+contains ',"int64\[10,10\]",hist\[30\] mean=[-0-9.e]* min=.*,image 112x112x1' < "$WORK/show.csv" ||
   fail "short forms: $(cat "$WORK/show.csv")"
 "$FLOR" show fm --format json > "$WORK/show.json"
 python3 - "$WORK/show.json" "$FLOR_HOME/fm" <<'PY' || fail "show --format json"
