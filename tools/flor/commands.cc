@@ -171,7 +171,9 @@ const char kExportUsage[] =
     "                     histograms and images as JSON)\n"
     "  --jsonl FILE       one JSON object a value (FILE - : standard output)\n"
     "\n"
-    "example: flor export mnist --runs all --tensorboard tb && tensorboard --logdir tb\n";
+    "Then view them with `tensorboard --logdir DIR`.\n"
+    "\n"
+    "example: flor export mnist --runs all --tensorboard tb\n";
 
 const char kQueryUsage[] =
     "usage: flor query NAME \"SQL\" [--format table|csv|json]\n"
