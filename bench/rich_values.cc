@@ -10,6 +10,7 @@
 // buffer and runs the encoding alone (none for the tensor; the histogram's
 // two passes; the PNG encoder). Prints median milliseconds and the ratio.
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <flor/flor.h>
 
 #include <algorithm>
