@@ -7,11 +7,17 @@
 //
 // Built a second time with FMNIST_HINDSIGHT (target fmnist_train_hindsight):
 // the same program after its author added log statements, for the demo and
-// the end-to-end tests of hindsight logging.
+// the end-to-end tests of hindsight logging. With FMNIST_RICH=1 in the
+// environment that build also logs, every epoch, a confusion matrix of the
+// test set (a whole tensor), a histogram of fc1's weights and an image of the
+// first 16 test images (inverted where the prediction is wrong);
+// FMNIST_PERTURB=1 adds one to the matrix's element [0,1] (a deliberately
+// wrong replay, for the tests).
 #include <flor/flor.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "fashion_mnist/data.h"
@@ -35,6 +41,32 @@ double l2_norm(const std::vector<torch::Tensor>& ts, bool grads) {
     if (x.defined()) sum += x.pow(2).sum().item<double>();
   }
   return std::sqrt(sum);
+}
+
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v && std::string(v) == "1";
+}
+
+// No dropout in eval mode: draws nothing from the generator, so the training
+// that follows is the same with or without these logs.
+void log_rich(fmnist::Mlp& model, const fmnist::Data& test) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = model->is_training();
+  model->eval();
+  const torch::Tensor preds = model->forward(test.images).argmax(1);
+  model->train(was_training);
+  torch::Tensor cm = torch::zeros({100}, torch::kLong)
+                         .index_add_(0, test.labels * 10 + preds, torch::ones_like(preds))
+                         .reshape({10, 10});
+  if (env_set("FMNIST_PERTURB")) cm[0][1] += 1;
+  flor::log("confusion", cm);
+  flor::histogram("fc1_weight", model->fc1->weight);
+  const int64_t n = std::min<int64_t>(16, test.size());
+  torch::Tensor x = test.images.narrow(0, 0, n);
+  x = (x - x.min()) / (x.max() - x.min());
+  const torch::Tensor wrong = (preds.narrow(0, 0, n) != test.labels.narrow(0, 0, n)).view({n, 1, 1, 1});
+  flor::image("predictions", torch::where(wrong, 1 - x, x));
 }
 #endif
 
@@ -87,6 +119,7 @@ int main(int argc, char** argv) try {
     flor::log("test_acc", eval.accuracy);
 #ifdef FMNIST_HINDSIGHT
     flor::log("weight_norm", l2_norm(model->parameters(), /*grads=*/false));
+    if (env_set("FMNIST_RICH")) log_rich(model, test);
 #endif
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     char loss_text[32] = "(skipped)";

@@ -5,6 +5,8 @@
 #include <map>
 #include <tuple>
 
+#include "store/value.h"
+
 namespace flor::report {
 namespace {
 
@@ -18,6 +20,9 @@ struct Column {
 };
 
 using Key = std::pair<int64_t, int64_t>;  // (epoch, step)
+
+// The type show_typed_values gives a row whose value it made JSON text.
+constexpr const char* kJsonCell = "json";
 
 // Where a log statement sits ("train.cc:42" -> {"train.cc", 42}); 0 when unknown.
 std::pair<std::string, long> source_position(const std::string& loc) {
@@ -103,6 +108,7 @@ Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, b
   struct Value {
     std::string text;
     std::pair<int64_t, int64_t> rank{-1, -1};  // (step, source): the later step, then the newest replay wins
+    bool json = false;                         // show_typed_values made it JSON
   };
   std::map<Key, std::vector<Value>> grid;
   for (const auto& l : logs) {
@@ -110,7 +116,7 @@ Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, b
     row.resize(cols.size());
     Value& v = row[index[column_of(l, diverged)]];
     std::pair<int64_t, int64_t> rank{has_steps ? 0 : l.step, l.source};
-    if (rank >= v.rank) v = Value{l.value, rank};
+    if (rank >= v.rank) v = Value{l.value, rank, l.type == kJsonCell};
   }
 
   Table t;
@@ -124,7 +130,10 @@ Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, b
     std::vector<Cell> row;
     row.push_back(std::to_string(key.first));
     if (has_steps) row.push_back(key.second >= 0 ? Cell(std::to_string(key.second)) : std::nullopt);
-    for (const auto& v : values) row.push_back(v.rank.second >= 0 ? Cell(v.text) : std::nullopt);
+    for (const auto& v : values) {
+      if (v.json) t.json_cells.insert({t.rows.size(), row.size()});
+      row.push_back(v.rank.second >= 0 ? Cell(v.text) : std::nullopt);
+    }
     t.rows.push_back(std::move(row));
   }
   bool any_hindsight =
@@ -145,6 +154,20 @@ Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, b
                   "@last: logged per step, the value of the epoch's last step";
   }
   return t;
+}
+
+Status show_typed_values(const std::string& dir, Format format, std::vector<store::LogRow>* logs) {
+  for (store::LogRow& l : *logs) {
+    if (l.data.empty() && l.blob.empty()) continue;
+    if (format != Format::kJson) {
+      l.value = store::short_form(l);
+      continue;
+    }
+    FLOR_ASSIGN_OR_RETURN(store::Value v, store::read_value(dir, l));
+    l.value = store::value_json(v);
+    l.type = kJsonCell;
+  }
+  return Status();
 }
 
 Result<std::set<int64_t>> diverged_sources(store::Store& store, const std::vector<store::LogRow>& logs) {

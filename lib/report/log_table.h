@@ -28,6 +28,14 @@ namespace flor::report {
 Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only = false,
                 const std::set<int64_t>& diverged = {});
 
+// Typed values (store/value.h) as `flor show` prints them: kTable and kCsv
+// their short form ("int64[10,10]", "hist[30] mean=...", "image 28x28x1");
+// kJson the whole value as JSON (tensors as nested arrays, histograms as
+// edges and counts, images as their PNG file's path), which log_table
+// carries into JSON cells rendered as they are. Numbers and strings are left
+// alone. `dir`: the experiment folder (blob files).
+Status show_typed_values(const std::string& dir, Format format, std::vector<store::LogRow>* logs);
+
 // The sources of hindsight values in `logs` that diverged from the record
 // (a divergence stored, or counted in an epoch row).
 Result<std::set<int64_t>> diverged_sources(store::Store& store, const std::vector<store::LogRow>& logs);

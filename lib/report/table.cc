@@ -76,7 +76,9 @@ std::string render_json(const Table& t) {
     out += r ? ",\n {" : "\n {";
     for (size_t c = 0; c < t.columns.size(); ++c) {
       const Cell& cell = t.rows[r][c];
-      std::string value = !cell ? "null" : json_number(*cell).value_or(nlohmann::json(*cell).dump());
+      std::string value = !cell                           ? "null"
+                          : t.json_cells.count({r, c}) ? *cell
+                                                       : json_number(*cell).value_or(nlohmann::json(*cell).dump());
       out += (c ? ", " : "") + nlohmann::json(t.columns[c]).dump() + ": " + value;
     }
     out += "}";

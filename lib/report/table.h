@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<Cell>> rows;  // each row has columns.size() cells
   std::string footnote;                 // printed under an aligned table only
+  // Cells (row, column) that hold JSON text: kJson writes them as they are.
+  std::set<std::pair<size_t, size_t>> json_cells;
 };
 
 // kTable: right-aligned numbers, floats shown with 6 significant digits, "-"

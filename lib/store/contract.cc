@@ -134,6 +134,9 @@ Result<Contract> read_contract(const EnvLookup& env) {
   if (auto v = env(kEnvLogMemory)) {
     FLOR_ASSIGN_OR_RETURN(c.log_memory_mb, parse_integer(kEnvLogMemory, *v, 0, int64_t{1} << 20));  // MiB
   }
+  if (auto v = env(kEnvTensorMax)) {
+    FLOR_ASSIGN_OR_RETURN(c.tensor_max_elements, parse_integer(kEnvTensorMax, *v, 0, int64_t{1} << 40));
+  }
   return c;
 }
 
@@ -162,6 +165,7 @@ std::map<std::string, std::string> contract_env(const Contract& c) {
   if (c.threads) env[kEnvThreads] = std::to_string(*c.threads);
   if (!c.vid.empty()) env[kEnvVid] = c.vid;
   if (c.log_memory_mb != kDefaultLogMemoryMb) env[kEnvLogMemory] = std::to_string(c.log_memory_mb);
+  if (c.tensor_max_elements != kDefaultTensorMax) env[kEnvTensorMax] = std::to_string(c.tensor_max_elements);
   return env;
 }
 

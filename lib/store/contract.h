@@ -33,6 +33,8 @@ inline constexpr const char* kEnvThreads = "FLOR_THREADS";      // torch intra-o
 inline constexpr const char* kEnvVid = "FLOR_VID";              // shadow-branch commit of this run
 // MiB of logs the runtime keeps in memory while the store refuses writes.
 inline constexpr const char* kEnvLogMemory = "FLOR_LOG_MEMORY_MB";
+// Tensors of at most this many elements are logged whole (larger: a summary and a histogram).
+inline constexpr const char* kEnvTensorMax = "FLOR_TENSOR_MAX_ELEMENTS";
 // Not the runtime's: set by whoever starts `flor run` (flor sweep, scripts);
 // flor run writes the new run's id into that file before starting the program.
 inline constexpr const char* kEnvRunIdFile = "FLOR_RUN_ID_FILE";
@@ -40,6 +42,7 @@ inline constexpr const char* kEnvRunIdFile = "FLOR_RUN_ID_FILE";
 inline constexpr double kDefaultEps = 1.0 / 15.0;
 inline constexpr int kMaxThreads = 4096;  // FLOR_THREADS and --threads
 inline constexpr int64_t kDefaultLogMemoryMb = 64;
+inline constexpr int64_t kDefaultTensorMax = int64_t{1} << 20;
 
 enum class Mode { kOff, kRecord, kReplay };
 enum class InitMode { kWeak, kStrong };
@@ -71,6 +74,7 @@ struct Contract {
   std::optional<int> threads;
   std::string vid;
   int64_t log_memory_mb = kDefaultLogMemoryMb;
+  int64_t tensor_max_elements = kDefaultTensorMax;
 };
 
 // getenv-like lookup; tests pass a map.

@@ -58,6 +58,7 @@ class Stmt {
   // statement's next run() or reset(). For many rows bound in a loop.
   Stmt& bind_unowned(int i, const std::string& v);
   Stmt& bind_blob(int i, const std::string& bytes);
+  Stmt& bind_blob_unowned(int i, const std::string& bytes);  // as bind_unowned
   Stmt& bind_null(int i);
   template <typename T>
   Stmt& bind(int i, const std::optional<T>& v) {

@@ -1,8 +1,12 @@
 #include "store/store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -10,6 +14,7 @@
 #include <random>
 
 #include "store/sqlite.h"
+#include "store/value.h"
 
 namespace flor::store {
 namespace fs = std::filesystem;
@@ -44,7 +49,7 @@ CREATE TABLE IF NOT EXISTS args(
 CREATE TABLE IF NOT EXISTS logs(
   id INTEGER PRIMARY KEY, run INTEGER NOT NULL, source INTEGER NOT NULL, epoch INTEGER NOT NULL,
   step INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, type TEXT NOT NULL,
-  loc TEXT NOT NULL, hindsight INTEGER NOT NULL);
+  loc TEXT NOT NULL, hindsight INTEGER NOT NULL, data BLOB, blob TEXT);
 CREATE INDEX IF NOT EXISTS logs_by_run ON logs(run, epoch, step);
 CREATE TABLE IF NOT EXISTS checkpoints(
   run INTEGER NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, block TEXT NOT NULL,
@@ -65,31 +70,70 @@ CREATE TABLE IF NOT EXISTS blobs(
 // Prepared INSERTs into logs, by the number of rows each takes (1 to
 // kLogsPerInsert): preparing one of 64 rows costs ~90 us, as much as
 // inserting 100 rows, so they are kept for the connection's life.
-constexpr size_t kLogsPerInsert = 64;  // x 9 parameters: far below SQLite's limit
+constexpr size_t kLogsPerInsert = 64;  // x 11 parameters: far below SQLite's limit
+constexpr int kLogParams = 11;
 using LogInserts = std::map<size_t, Stmt>;
+
+// Writes a payload's blob file once (content-addressed: an existing file of
+// that key holds these bytes). Through a temporary name and a rename, so a
+// crash leaves no partial file under the key; not fsynced (a value costs a
+// page-cache write, not a disk flush; DESIGN.md: logs are batched the same way).
+Status write_value_blob(const std::string& dir, const LogRow& r) {
+  const std::string path = blob_path(dir, r.blob);
+  std::error_code ec;
+  if (fs::exists(path, ec)) return Status();
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return io_error("cannot write value file " + tmp + ": " + std::strerror(errno));
+  const bool ok = std::fwrite(r.data.data(), 1, r.data.size(), f) == r.data.size();
+  if (std::fclose(f) != 0 || !ok) {
+    std::remove(tmp.c_str());
+    return io_error("cannot write value file " + tmp + " (" + std::to_string(r.data.size()) +
+                    " bytes): disk full? free space and the logs are retried");
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return io_error("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  return Status();
+}
 
 // Inserts `logs` in order (ids ascending), inside the caller's transaction.
 // A log at every step makes this the store's hottest path: rows go
 // kLogsPerInsert to a statement (one step and reset per batch, not per row:
 // 0.9 us a row instead of 1.5), and their text is bound without copies (the
-// rows outlive each run(), which clears the bindings).
-Status insert_logs(Db* db, LogInserts* inserts, const std::vector<LogRow>& logs) {
+// rows outlive each run(), which clears the bindings). Blob files are written
+// first, so a committed row always names a whole file.
+Status insert_logs(Db* db, const std::string& dir, LogInserts* inserts, const std::vector<LogRow>& logs) {
+  for (const LogRow& r : logs) {
+    if (!r.blob.empty()) FLOR_RETURN_IF_ERROR(write_value_blob(dir, r));
+  }
   for (size_t first = 0; first < logs.size(); first += kLogsPerInsert) {
     const size_t n = std::min(kLogsPerInsert, logs.size() - first);
     auto it = inserts->find(n);
     if (it == inserts->end()) {
-      std::string sql = "INSERT INTO logs(run, source, epoch, step, name, value, type, loc, hindsight) VALUES";
-      for (size_t i = 0; i < n; ++i) sql += i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)";
+      std::string sql =
+          "INSERT INTO logs(run, source, epoch, step, name, value, type, loc, hindsight, data, blob) VALUES";
+      for (size_t i = 0; i < n; ++i) sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)";
       FLOR_ASSIGN_OR_RETURN(Stmt prepared, db->prepare(sql));
       it = inserts->emplace(n, std::move(prepared)).first;
     }
     Stmt& st = it->second;
     for (size_t i = 0; i < n; ++i) {
       const LogRow& r = logs[first + i];
-      const int p = static_cast<int>(i) * 9;
+      const int p = static_cast<int>(i) * kLogParams;
       st.bind(p + 1, r.run).bind(p + 2, r.source).bind(p + 3, r.epoch).bind(p + 4, r.step);
       st.bind_unowned(p + 5, r.name).bind_unowned(p + 6, r.value).bind_unowned(p + 7, r.type);
       st.bind_unowned(p + 8, r.loc).bind(p + 9, int64_t{r.hindsight ? 1 : 0});
+      if (r.data.empty() || !r.blob.empty()) {
+        st.bind_null(p + 10);
+      } else {
+        st.bind_blob_unowned(p + 10, r.data);
+      }
+      if (r.blob.empty()) {
+        st.bind_null(p + 11);
+      } else {
+        st.bind_unowned(p + 11, r.blob);
+      }
     }
     if (Status s = st.run(); !s.ok()) {
       st.reset();  // a kept statement must not keep bindings into these rows
@@ -215,6 +259,7 @@ class SqliteStore final : public Store {
     } else {
       if (*version < 2) FLOR_RETURN_IF_ERROR(upgrade_to_2());
       if (*version < 3) FLOR_RETURN_IF_ERROR(upgrade_to_3());
+      if (*version < 4) FLOR_RETURN_IF_ERROR(upgrade_to_4());
     }
     FLOR_RETURN_IF_ERROR(tx.commit());
     return read_id();
@@ -260,6 +305,13 @@ class SqliteStore final : public Store {
     FLOR_ASSIGN_OR_RETURN(Stmt put, db_->prepare("INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', ?)"));
     FLOR_RETURN_IF_ERROR(put.bind(1, new_store_id()).run());
     return db_->exec("UPDATE meta SET value='3' WHERE key='schema_version'");
+  }
+
+  // Version 4 added typed values' payloads (older rows have none: their
+  // tensors are summaries).
+  Status upgrade_to_4() {
+    FLOR_RETURN_IF_ERROR(db_->exec("ALTER TABLE logs ADD COLUMN data BLOB; ALTER TABLE logs ADD COLUMN blob TEXT"));
+    return db_->exec("UPDATE meta SET value='4' WHERE key='schema_version'");
   }
 
   Result<int64_t> create_run(const Run& run) override {
@@ -337,8 +389,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<LogRow>> logs(int64_t run) override {
     std::lock_guard<std::mutex> lock(mu_);
-    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, source, epoch, step, name, value, type, loc, hindsight "
-                                                "FROM logs WHERE run=? ORDER BY id"));
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, source, epoch, step, name, value, type, loc, hindsight, "
+                                                "data, blob FROM logs WHERE run=? ORDER BY id"));
     st.bind(1, run);
     std::vector<LogRow> out;
     FLOR_RETURN_IF_ERROR(st.each_row([&] {
@@ -352,8 +404,18 @@ class SqliteStore final : public Store {
       r.type = st.text(6);
       r.loc = st.text(7);
       r.hindsight = st.int64(8) != 0;
+      if (!st.is_null(9)) r.data = st.text(9);
+      if (!st.is_null(10)) r.blob = st.text(10);
       out.push_back(std::move(r));
     }));
+    return out;
+  }
+
+  Result<std::vector<std::string>> value_blobs() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT DISTINCT blob FROM logs WHERE blob IS NOT NULL"));
+    std::vector<std::string> out;
+    FLOR_RETURN_IF_ERROR(st.each_row([&] { out.push_back(st.text(0)); }));
     return out;
   }
 
@@ -401,7 +463,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(db_.get());
     FLOR_RETURN_IF_ERROR(tx.begin());
-    FLOR_RETURN_IF_ERROR(insert_logs(db_.get(), &log_inserts_, logs));
+    FLOR_RETURN_IF_ERROR(insert_logs(db_.get(), dir_, &log_inserts_, logs));
     if (epoch) {
       const EpochRow& e = *epoch;
       FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO epochs(run, epoch, seconds, ended, blocks, "

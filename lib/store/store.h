@@ -23,7 +23,8 @@
 
 namespace flor::store {
 
-inline constexpr int kSchemaVersion = 3;  // 2: epochs.iters; 3: runs.host/pid/pid_start, meta store_id
+inline constexpr int kSchemaVersion = 4;  // 2: epochs.iters; 3: runs.host/pid/pid_start, meta store_id;
+                                          // 4: logs.data/blob (typed values)
 
 enum class RunKind { kRecord, kReplay };
 // Written as text; never renumbered. A run starts kRunning and is marked
@@ -60,10 +61,21 @@ struct LogRow {
   int64_t step = -1;    // -1: not inside a nested loop
   std::string name;
   std::string value;    // exact text: numbers in round-trip form ("%.17g" / "%.9g")
-  std::string type;     // "int" | "float" | "double" | "string" | "tensor" | "bool"
+  std::string type;     // "int" | "float" | "double" | "string" | "bool" | "tensor" | "tensor_summary" |
+                        // "histogram" | "image" (store/value.h)
   std::string loc;      // "file:line"
   bool hindsight = false;
+  // A typed value's payload (store/value.h): raw tensor bytes, a histogram's
+  // JSON, a PNG. Kept inline in the row up to kInlineBytes; a larger one is
+  // written once to ckpt/values/<blob> (content-addressed: the writer sets
+  // `blob` to the payload's key, "<16 hex digits of xxh64>-<bytes>[.png]";
+  // an image always has one) and read
+  // back with read_value(). Rows read from the store carry the inline payload
+  // in `data` and, for a blob file, only `blob`.
+  std::string data;
+  std::string blob;
 };
+inline constexpr size_t kInlineBytes = 16 << 10;
 
 // One checkpoint, at the end of skip block `block` (the `seq`-th block of the
 // epoch), or, with seq == kEndOfIteration, of main-loop iteration `epoch`
@@ -177,6 +189,8 @@ class Store {
   virtual Status append_logs(const std::vector<LogRow>& rows) = 0;
   // Logs of a recorded run: its own and every replay's hindsight values.
   virtual Result<std::vector<LogRow>> logs(int64_t run) = 0;
+  // The content keys of every blob file a log row names (what gc keeps in ckpt/values).
+  virtual Result<std::vector<std::string>> value_blobs() = 0;
 
   virtual Status add_checkpoint(const CheckpointRow& row) = 0;
   // Ordered by (epoch, seq).

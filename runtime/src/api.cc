@@ -68,5 +68,15 @@ void log_text(std::string_view name, std::string value, const char* type, const 
   rt::Runtime::get().log(name, std::move(value), type, file, line);
 }
 
+void log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line) {
+  guarded("logging a tensor", [&] { rt::Runtime::get().log_tensor(name, t, file, line); });
+}
+void log_histogram(std::string_view name, const at::Tensor& t, int64_t bins, const char* file, int line) {
+  guarded("logging a histogram", [&] { rt::Runtime::get().log_histogram(name, t, bins, file, line); });
+}
+void log_image(std::string_view name, const at::Tensor& t, const char* file, int line) {
+  guarded("logging an image", [&] { rt::Runtime::get().log_image(name, t, file, line); });
+}
+
 }  // namespace detail
 }  // namespace flor

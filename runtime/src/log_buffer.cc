@@ -1,6 +1,9 @@
 // Pending log rows, reused between flushes (why: log_buffer.h).
 #include "log_buffer.h"
 
+#include "store/value.h"
+#include "typed_values.h"
+
 #include <cstring>
 #include <utility>
 
@@ -14,7 +17,7 @@ constexpr size_t kMaxSites = 4096;
 }  // namespace
 
 store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, const char* type,
-                              const char* file, int line) {
+                              const char* file, int line, std::string_view data) {
   if (spare_.empty()) {
     rows_.emplace_back();
   } else {
@@ -31,10 +34,17 @@ store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, con
   row.value.assign(value);
   row.type.assign(type);
   row.loc.assign(loc(file, line));
+  row.data.assign(data);
+  row.blob.clear();
+  // An image always gets a file (a path viewers open), named .png.
+  const bool image = row.type == store::kTypeImage;
+  if (data.size() > store::kInlineBytes || image) row.blob = blob_key(row.data) + (image ? ".png" : "");
+  data_bytes_ += data.size();
   return row;
 }
 
 void LogBuffer::drop_last() {
+  data_bytes_ -= rows_.back().data.size();
   spare_.push_back(std::move(rows_.back()));
   rows_.pop_back();
 }
@@ -42,11 +52,13 @@ void LogBuffer::drop_last() {
 void LogBuffer::clear() {
   for (store::LogRow& row : rows_) spare_.push_back(std::move(row));
   rows_.clear();
+  data_bytes_ = 0;
 }
 
 std::vector<store::LogRow> LogBuffer::take() {
   std::vector<store::LogRow> rows;
   rows.swap(rows_);
+  data_bytes_ = 0;
   return rows;
 }
 

@@ -25,13 +25,17 @@ class LogBuffer {
   // Appends a row with these strings and the defaults of a store::LogRow
   // elsewhere (the caller sets run, source, epoch and step). The reference
   // is valid until the next call of add, drop_last or clear.
+  // `data`: a typed value's payload (store::LogRow::data); one over
+  // store::kInlineBytes, and an image's, gets its content key (blob_key;
+  // an image's ends in ".png") in LogRow::blob.
   store::LogRow& add(std::string_view name, std::string_view value, const char* type, const char* file,
-                     int line);
+                     int line, std::string_view data = {});
   // Takes back the row the last add appended (a log the store must not get).
   void drop_last();
 
   const std::vector<store::LogRow>& rows() const { return rows_; }
   size_t size() const { return rows_.size(); }
+  size_t data_bytes() const { return data_bytes_; }  // payload bytes of the pending rows
   // Empties the buffer; the rows' memory is kept for the next ones.
   void clear();
   // Empties the buffer, handing its rows over (for rows held longer than
@@ -46,6 +50,7 @@ class LogBuffer {
     std::string loc;   // "file:line"
   };
   std::vector<store::LogRow> rows_;
+  size_t data_bytes_ = 0;
   std::vector<store::LogRow> spare_;  // cleared rows, with their strings' capacity
   std::map<std::pair<uintptr_t, int>, Site> sites_;
 };

@@ -12,7 +12,8 @@ namespace {
 constexpr int64_t kMiB = 1 << 20;
 
 int64_t bytes_of(const store::LogRow& r) {
-  return static_cast<int64_t>(sizeof r + r.name.size() + r.value.size() + r.type.size() + r.loc.size());
+  return static_cast<int64_t>(sizeof r + r.name.size() + r.value.size() + r.type.size() + r.loc.size() +
+                              r.data.size() + r.blob.size());
 }
 
 }  // namespace

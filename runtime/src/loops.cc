@@ -9,6 +9,12 @@
 #include "runtime.h"
 
 namespace flor::rt {
+namespace {
+
+// Payload bytes (tensors, images) that make the pending logs flush early.
+constexpr size_t kMaxBufferedData = size_t{64} << 20;
+
+}  // namespace
 
 using detail::LoopCtl;
 using detail::Role;
@@ -131,9 +137,10 @@ void Runtime::step_loop_exit(bool clean) {
   periods_.start();
 }
 
-void Runtime::log(std::string_view name, std::string value, const char* type, const char* file, int line) {
+void Runtime::log(std::string_view name, std::string value, const char* type, const char* file, int line,
+                  std::string_view data) {
   if (mode_ == RunMode::kOff) return;
-  store::LogRow& row = logs_.add(name, value, type, file, line);
+  store::LogRow& row = logs_.add(name, value, type, file, line, data);
   row.run = row.source = run_;
   row.epoch = epoch_;
   row.step = steps_.empty() ? -1 : steps_.back();
@@ -141,7 +148,30 @@ void Runtime::log(std::string_view name, std::string value, const char* type, co
     logs_.drop_last();
     return;
   }
-  if (logs_.size() >= 4096) flush_logs(std::nullopt);  // long epochs: bounded memory, batched writes
+  // long epochs: bounded memory, batched writes
+  if (logs_.size() >= 4096 || logs_.data_bytes() >= kMaxBufferedData) flush_logs(std::nullopt);
+}
+
+void Runtime::log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line) {
+  if (mode_ == RunMode::kOff) return;
+  TypedValue v = tensor_value(t, contract_.tensor_max_elements);
+  log(name, std::move(v.text), v.type, file, line, v.data);
+}
+
+void Runtime::log_typed(std::string_view name, const char* what, Result<TypedValue> v, const char* file, int line) {
+  if (!v.ok()) {
+    fatal(invalid_argument(std::string(what) + "(\"" + std::string(name) + "\") at " + file + ":" +
+                           std::to_string(line) + ": " + v.status().message()));
+  }
+  log(name, std::move(v->text), v->type, file, line, v->data);
+}
+
+void Runtime::log_histogram(std::string_view name, const at::Tensor& t, int64_t bins, const char* file, int line) {
+  if (mode_ != RunMode::kOff) log_typed(name, "flor::histogram", histogram_value(t, bins), file, line);
+}
+
+void Runtime::log_image(std::string_view name, const at::Tensor& t, const char* file, int line) {
+  if (mode_ != RunMode::kOff) log_typed(name, "flor::image", image_value(t), file, line);
 }
 
 }  // namespace flor::rt

@@ -9,6 +9,7 @@
 #include "plan/record_shape.h"
 #include "rng.h"
 #include "store/restores.h"
+#include "store/value.h"
 
 namespace flor::rt {
 namespace {
@@ -38,7 +39,7 @@ Status Replayer::load() {
   for (auto& l : logs) {
     if (l.hindsight) continue;
     recorded_names_.insert(l.name);
-    recorded_[{l.epoch, l.step, l.name}].push_back(std::move(l.value));
+    recorded_[{l.epoch, l.step, l.name}].push_back(std::move(l));
   }
   FLOR_ASSIGN_OR_RETURN(plan_, plan::plan_segment(shape_, contract_.segment, contract_.init, contract_.epochs));
   return Status();
@@ -176,15 +177,39 @@ bool Replayer::on_log(store::LogRow& row, bool after_main) {
   return true;
 }
 
+// Equal texts and equal payload bytes (a typed value's). When they differ,
+// `replayed` gets what differs: a whole tensor's first differing element.
+bool Replayer::same_value(const store::LogRow& recorded, const store::LogRow& row, std::string* replayed) const {
+  if (recorded.data.empty() && recorded.blob.empty() && row.data.empty()) return recorded.value == row.value;
+  auto payload = store::read_payload(store_->dir(), recorded);
+  if (!payload.ok()) {
+    *replayed += " (" + payload.status().message() + ")";
+    return false;
+  }
+  if (recorded.value == row.value && *payload == row.data) return true;
+  store::LogRow mine = row;  // its payload in memory (the blob file may not be written yet)
+  mine.blob.clear();
+  auto a = store::read_value(store_->dir(), recorded);
+  auto b = store::read_value(store_->dir(), mine);
+  if (!a.ok() || !b.ok()) return false;
+  if (auto diff = store::first_difference(*a, *b)) {
+    *replayed += " (" + diff->describe() + ")";
+  } else if (recorded.value == row.value) {
+    *replayed += " (same text, different bytes)";
+  }
+  return false;
+}
+
 void Replayer::compare(const store::LogRow& row) {
   LogKey key{row.epoch, row.step, row.name};
   size_t k = seen_[key]++;
   auto it = recorded_.find(key);
-  const std::string* recorded = it != recorded_.end() && k < it->second.size() ? &it->second[k] : nullptr;
-  if (recorded && *recorded == row.value) return;
+  const store::LogRow* recorded = it != recorded_.end() && k < it->second.size() ? &it->second[k] : nullptr;
+  std::string replayed = row.value;
+  if (recorded && same_value(*recorded, row, &replayed)) return;
   ++divergences_;
   ++epoch_divergences_;
-  store::Divergence d{run_, row.epoch, row.step, row.name, recorded ? *recorded : "", row.value, row.loc};
+  store::Divergence d{run_, row.epoch, row.step, row.name, recorded ? recorded->value : "", replayed, row.loc};
   if (!first_) first_ = d;
   if (stored_divergences_++ < kStoredDivergences) {
     if (Status s = store_->add_divergence(d); !s.ok()) warnings().warn("flor: warning: {}", s.to_string());

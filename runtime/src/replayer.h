@@ -90,7 +90,8 @@ class Replayer {
   store::Restores restores_;  // what the driver learns: refusals, restores outside epoch rows
   std::map<int64_t, std::string> epoch_rng_;                         // epoch -> generator state at its start
   using LogKey = std::tuple<int64_t, int64_t, std::string>;          // epoch, step, name
-  std::map<LogKey, std::vector<std::string>> recorded_;
+  bool same_value(const store::LogRow& recorded, const store::LogRow& row, std::string* replayed) const;
+  std::map<LogKey, std::vector<store::LogRow>> recorded_;  // value, payload (data or blob key)
   std::map<LogKey, size_t> seen_;
   std::set<std::string> recorded_names_;
 

@@ -25,6 +25,7 @@
 #include "recorder.h"
 #include "replayer.h"
 #include "state_set.h"
+#include "typed_values.h"
 #include "store/contract.h"
 #include "store/store.h"
 
@@ -55,7 +56,14 @@ class Runtime {
   void iter_end(detail::Role role, int64_t index);
   void loop_exit(const detail::LoopCtl& ctl, bool clean, detail::LocalsView locals);
 
-  void log(std::string_view name, std::string value, const char* type, const char* file, int line);
+  void log(std::string_view name, std::string value, const char* type, const char* file, int line,
+           std::string_view data = {});
+  // Typed values (typed_values.h). A histogram or image the runtime cannot
+  // make (bad shape, dtype, range) is fatal: the message names the log, its
+  // source line and what is accepted.
+  void log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line);
+  void log_histogram(std::string_view name, const at::Tensor& t, int64_t bins, const char* file, int line);
+  void log_image(std::string_view name, const at::Tensor& t, const char* file, int line);
 
   // Ends the run (idempotent); returns the process exit status it asks for (0 = fine).
   int finish();
@@ -71,6 +79,7 @@ class Runtime {
   // versions, command, pid), lets `fill` set its part, and writes it back.
   Status write_info(int64_t run, const std::function<void(store::RunInfo&)>& fill);
   void flush_logs(const std::optional<store::EpochRow>& epoch);
+  void log_typed(std::string_view name, const char* what, Result<TypedValue> v, const char* file, int line);
   void step_iter_end(int64_t index);
   void step_loop_exit(bool clean);
 

@@ -6,6 +6,7 @@
 #include "ckpt/gc.h"
 #include "command.h"
 #include "context.h"
+#include "store/value.h"
 
 namespace flor::cli {
 namespace {
@@ -84,6 +85,8 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
     for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
   }
   FLOR_ASSIGN_OR_RETURN(out.freed, ckpt::collect_garbage(dir, live, dry_run == DryRun::kYes));
+  FLOR_ASSIGN_OR_RETURN(int64_t values, store::collect_value_blobs(*store, dry_run == DryRun::kYes));
+  out.freed += values;
   return out;
 }
 

@@ -23,6 +23,7 @@ Result<int> cmd_show(Context& ctx) {
   // A replay's values live with the record it replayed.
   int64_t record = run.kind == store::RunKind::kReplay && run.parent ? *run.parent : run.id;
   FLOR_ASSIGN_OR_RETURN(auto logs, store->logs(record));
+  FLOR_RETURN_IF_ERROR(report::show_typed_values(store->dir(), format, &logs));
   if (logs.empty() && format == report::Format::kTable) {
     std::printf("run %lld of '%s' has no logs yet\n", static_cast<long long>(record), name.c_str());
     return 0;

@@ -25,8 +25,10 @@ Result<int> cmd_ui(Context& ctx) {
   ui::Api api(ctx.home, repo_if_any());
   FLOR_RETURN_IF_ERROR(ui::serve(api, options, [&](const std::string& url) {
     if (!loopback)
-      std::fprintf(stderr, "flor: ui: warning: listening on %s: there is no authentication, anyone who can reach "
-                           "this address can read every experiment\n", options.host.c_str());
+      std::fprintf(stderr,
+                   "flor: ui: warning: listening on %s: there is no authentication, anyone who can reach "
+                   "this address can read every experiment\n",
+                   options.host.c_str());
     std::printf("flor ui: %s (FLOR_HOME %s; Ctrl-C stops)\n", url.c_str(), api.home().c_str());
     std::fflush(stdout);
   }));

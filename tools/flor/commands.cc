@@ -9,19 +9,21 @@
 namespace flor::cli {
 
 extern const Command kRunCommand, kReplayCommand, kShowCommand, kLsCommand, kLogCommand, kDumpCommand,
-    kDiffCommand, kCheckoutCommand, kGcCommand, kSweepCommand, kUiCommand, kReportCommand, kCompletionCommand, kHelpCommand;
+    kDiffCommand, kCheckoutCommand, kGcCommand, kExportCommand, kQueryCommand, kSweepCommand, kUiCommand,
+    kReportCommand, kCompletionCommand, kHelpCommand;
 
 const std::vector<const Command*>& commands() {
   static const std::vector<const Command*> table = {
-      &kRunCommand, &kReplayCommand, &kShowCommand, &kLsCommand,    &kLogCommand,        &kDumpCommand,
-      &kDiffCommand, &kCheckoutCommand, &kGcCommand, &kSweepCommand, &kUiCommand, &kReportCommand, &kCompletionCommand, &kHelpCommand,
+      &kRunCommand,  &kReplayCommand,   &kShowCommand,       &kLsCommand,     &kLogCommand,   &kDumpCommand,
+      &kDiffCommand, &kCheckoutCommand, &kGcCommand,         &kExportCommand, &kQueryCommand, &kSweepCommand,
+      &kUiCommand,   &kReportCommand,   &kCompletionCommand, &kHelpCommand,
   };
   return table;
 }
 
 namespace {
 
-constexpr size_t kWidth = 80;       // help lines wrap before this column
+constexpr size_t kWidth = 80;                               // help lines wrap before this column
 constexpr size_t kMinHelpColumn = 16, kMaxHelpColumn = 20;  // where an option's help starts
 
 std::vector<std::string> words_of(const std::string& text) {
@@ -64,7 +66,8 @@ std::string synopsis(const Command& c) {
   // "[-- CMD [ARGS...]]" is one group: kept on one line.
   std::string rest;
   for (const std::string& w : tail) rest += (rest.empty() ? "" : " ") + w;
-  for (const OptionSpec& o : c.options) words.push_back("[" + std::string(o.name) + (o.value ? std::string(" ") + o.value : "") + "]");
+  for (const OptionSpec& o : c.options)
+    words.push_back("[" + std::string(o.name) + (o.value ? std::string(" ") + o.value : "") + "]");
   if (!rest.empty()) words.push_back(rest);
   return fill(words, head.substr(0, head.size() - 1), head.size());
 }

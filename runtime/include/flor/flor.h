@@ -165,11 +165,31 @@ void block(const char* name, F&& body, Locals<Ts...> locals) {
 // ---- logs
 
 // Logs `value` under `name` with its context (epoch, step, source line) and
-// returns it. Numbers are stored as exact text; tensors as their value
-// (one element) or a summary with a hash of the bytes.
+// returns it. Numbers and strings are stored as exact text. A tensor of one
+// element as its number; of at most FLOR_TENSOR_MAX_ELEMENTS (default 2^20)
+// whole: dtype, shape and bytes (a confusion matrix, per-class accuracy), so
+// replay compares it byte for byte; a larger one as a summary (dtype, shape,
+// mean, min, max, a hash of the bytes) plus a 30-bin histogram.
 template <typename T>
 std::decay_t<T> log(std::string_view name, T&& value, const char* file = __builtin_FILE(),
                     int line = __builtin_LINE());
+
+// Logs a histogram of `values`: `bins` equal buckets from the smallest to the
+// largest finite element (edges, counts, min, max, count, sum, sum of
+// squares, as TensorBoard keeps them). An empty tensor or bins < 1 is an error.
+inline void histogram(std::string_view name, const at::Tensor& values, int64_t bins = 30,
+                      const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+  if (detail::mode() != RunMode::kOff) detail::log_histogram(name, values, bins, file, line);
+}
+
+// Logs an image, stored as PNG: [H,W], [C,H,W] or [H,W,C] with 1, 3 or 4
+// channels (gray, RGB, RGBA), uint8 or floating point in [0,1]; a batch
+// [N,C,H,W] becomes one grid of ceil(sqrt(N)) columns. Another shape, dtype
+// or range is an error naming what is accepted.
+inline void image(std::string_view name, const at::Tensor& pixels, const char* file = __builtin_FILE(),
+                  int line = __builtin_LINE()) {
+  if (detail::mode() != RunMode::kOff) detail::log_image(name, pixels, file, line);
+}
 
 // ---------------------------------------------------------------- details
 
@@ -254,7 +274,10 @@ void checkpoints(Ts&... objects) {
 template <typename T>
 std::decay_t<T> log(std::string_view name, T&& value, const char* file, int line) {
   using U = std::decay_t<T>;
-  if (detail::mode() != RunMode::kOff) {
+  if (detail::mode() == RunMode::kOff) {
+  } else if constexpr (std::is_same_v<U, at::Tensor>) {
+    detail::log_tensor(name, value, file, line);
+  } else {
     detail::log_text(name, detail::value_text<U>(value), detail::type_name<U>(), file, line);
   }
   return std::forward<T>(value);

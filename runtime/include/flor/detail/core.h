@@ -92,6 +92,10 @@ void loop_exit(const LoopCtl& ctl, bool clean, LocalsView locals);
 // ---- logs (flor::log)
 void log_text(std::string_view name, std::string value, const char* type, const char* file, int line);
 std::string tensor_text(const at::Tensor& t);  // scalar -> its value; else shape, sum and a hash of the bytes
+// Typed values (flor::log of a tensor, flor::histogram, flor::image).
+void log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line);
+void log_histogram(std::string_view name, const at::Tensor& t, int64_t bins, const char* file, int line);
+void log_image(std::string_view name, const at::Tensor& t, const char* file, int line);
 
 }  // namespace detail
 }  // namespace flor
