@@ -134,13 +134,14 @@ void warn_unknown_keys(const std::string& source, Config* c) {
   for (size_t i = 0; i < c->meta.exclude_configs.size(); ++i) {
     for (const auto& [k, v] : c->meta.exclude_configs[i].items()) {
       if (!keys.count(k)) {
-        c->warnings.push_back(source + ": meta.exclude_configs[" + std::to_string(i) +
-                              "] names unknown key '" + k + "' (the rule excludes nothing)");
+        std::string& w = c->warnings.emplace_back(source);
+        w.append(": meta.exclude_configs[").append(std::to_string(i)).append("] names unknown key '");
+        w.append(k).append("' (the rule excludes nothing)");
       }
     }
   }
   for (const std::string& k : c->meta.flag_keys) {
-    if (!keys.count(k)) c->warnings.push_back(source + ": meta.flags names unknown key '" + k + "'");
+    if (!keys.count(k)) c->warnings.emplace_back(source).append(": meta.flags names unknown key '").append(k).append("'");
   }
 }
 
