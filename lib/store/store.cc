@@ -77,7 +77,7 @@ using LogInserts = std::map<size_t, Stmt>;
 // Writes a payload's blob file once (content-addressed: an existing file of
 // that key holds these bytes). Through a temporary name and a rename, so a
 // crash leaves no partial file under the key; not fsynced (a value costs a
-// page-cache write, not a disk flush; DESIGN.md: logs are batched the same way).
+// page-cache write, not a disk flush, as the log rows themselves are batched per epoch).
 Status write_value_blob(const std::string& dir, const LogRow& r) {
   const std::string path = blob_path(dir, r.blob);
   std::error_code ec;
