@@ -3,11 +3,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "git/shadow.h"
@@ -15,7 +17,9 @@
 #include "report/table.h"
 #include "store/run_info.h"
 #include "store/store.h"
+#include "store/value.h"
 #include "sweep/outputs.h"
+#include "util/file.h"
 
 namespace flor::ui {
 namespace {
@@ -135,13 +139,88 @@ bool is_scalar_type(const std::string& type) {
   return type == "int" || type == "float" || type == "double" || type == "bool";
 }
 
+bool is_typed(const std::string& type) {
+  return type == store::kTypeTensor || type == store::kTypeTensorSummary || type == store::kTypeHistogram ||
+         type == store::kTypeImage;
+}
+
+// A content key as the store names value blobs: 16 hex digits, '-', the byte
+// count, and ".png" for an image (store.h, LogRow::blob). Nothing else can be
+// a file name under ckpt/values, so a key cannot reach outside it.
+bool is_image_key(const std::string& key) {
+  const std::string suffix = ".png";
+  if (key.size() < 16 + 2 + suffix.size() || key.size() > 16 + 1 + 19 + suffix.size()) return false;
+  if (key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0 || key[16] != '-') return false;
+  auto hex = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'); };
+  auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  return std::all_of(key.begin(), key.begin() + 16, hex) &&
+         std::all_of(key.begin() + 17, key.end() - suffix.size(), digit);
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 2]);
+    out += abc[(n >> 18) & 63];
+    out += abc[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? abc[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? abc[n & 63] : '=';
+  }
+  return out;
+}
+
+// Where the series' values come from and how the page gets an image: a URL
+// of the image path (flor ui), or the PNG itself as a data: URI (flor report).
+struct ValueSource {
+  std::string dir;   // the experiment's directory
+  std::string name;  // the experiment
+  bool embed_images = false;
+};
+
+// A typed row as the page draws it: {kind, value}. A histogram: {edges,
+// counts}; a whole 2-D tensor: {shape, data}; an image: {src}; any other
+// tensor, or a value that cannot be read, its short form as text.
+std::pair<std::string, Json> typed_point(const ValueSource& src, const store::LogRow& row) {
+  auto v = store::read_value(src.dir, row);
+  if (!v.ok()) return {"text", "unreadable: " + v.status().message()};
+  switch (v->kind) {
+    case store::ValueKind::kScalar: return {"scalar", scalar_value(v->text)};
+    case store::ValueKind::kHistogram:
+      return {"histogram", Json{{"edges", v->histogram->edges}, {"counts", v->histogram->counts}}};
+    case store::ValueKind::kImage: {
+      if (!src.embed_images) return {"image", Json{{"src", "/api/experiments/" + src.name + "/values/" + row.blob}}};
+      auto png = store::read_payload(src.dir, row);
+      if (!png.ok()) return {"text", "unreadable: " + png.status().message()};
+      return {"image", Json{{"src", "data:image/png;base64," + base64(*png)}}};
+    }
+    case store::ValueKind::kTensor:
+      if (v->whole() && v->shape.size() == 2) {
+        Json data = Json::array();
+        for (int64_t r = 0; r < v->shape[0]; ++r) {
+          Json line = Json::array();
+          for (int64_t c = 0; c < v->shape[1]; ++c) line.push_back(scalar_value(store::element_text(*v, r * v->shape[1] + c)));
+          data.push_back(std::move(line));
+        }
+        return {"tensor", Json{{"shape", v->shape}, {"data", std::move(data)}}};
+      }
+      break;
+    case store::ValueKind::kText: break;
+  }
+  return {"text", store::short_form(row)};
+}
+
 // Values by name. Scalars: [x, y] points split into recorded, hindsight and
 // diverged (filled in by a replay that diverged from the record: not to be
 // taken for hindsight values); x is the epoch, or for a name logged several
 // times an epoch (per step) the global step: epoch * steps + the value's
 // place in its epoch, steps = the most values of the name in one epoch.
-// Other kinds ("text" now) carry their values as [x, text].
-Json series_json(const std::vector<store::LogRow>& logs, const std::set<int64_t>& diverged) {
+// Other kinds carry their values as [x, value] (typed_point); a name whose
+// values are of several kinds is text: their short forms.
+Json series_json(const ValueSource& src, const std::vector<store::LogRow>& logs, const std::set<int64_t>& diverged) {
   std::map<std::string, std::vector<const store::LogRow*>> by_name;
   std::vector<std::string> order;
   for (const auto& l : logs) {
@@ -154,23 +233,29 @@ Json series_json(const std::vector<store::LogRow>& logs, const std::set<int64_t>
     // The place of each value in its epoch (per source: a replay fills in its own).
     std::map<std::pair<int64_t, int64_t>, int64_t> count;
     std::vector<int64_t> place;
+    std::vector<Json> values;
+    std::set<std::string> kinds;
     int64_t steps = 1;
-    bool scalar = true;
     for (const auto* l : rows) {
       int64_t at = l->step >= 0 ? l->step : count[{l->epoch, l->source}];
       count[{l->epoch, l->source}] = at + 1;
       place.push_back(at);
       steps = std::max(steps, at + 1);
-      scalar = scalar && is_scalar_type(l->type);
+      auto [kind, value] = is_scalar_type(l->type) ? std::make_pair(std::string("scalar"), scalar_value(l->value))
+                           : is_typed(l->type)     ? typed_point(src, *l)
+                                                   : std::make_pair(std::string("text"), Json(l->value));
+      kinds.insert(kind);
+      values.push_back(std::move(value));
     }
-    Json s{{"name", name}, {"kind", scalar ? "scalar" : "text"}, {"axis", steps > 1 ? "step" : "epoch"}};
+    const std::string kind = kinds.size() == 1 ? *kinds.begin() : "text";
+    Json s{{"name", name}, {"kind", kind}, {"axis", steps > 1 ? "step" : "epoch"}};
     Json recorded = Json::array(), hindsight = Json::array(), diverged_values = Json::array();
     for (size_t i = 0; i < rows.size(); ++i) {
       const store::LogRow* l = rows[i];
       int64_t x = steps > 1 ? l->epoch * steps + place[i] : l->epoch;
-      Json point = Json::array({x, scalar ? scalar_value(l->value) : Json(l->value)});
+      Json value = kinds.size() == 1 ? std::move(values[i]) : Json(is_typed(l->type) ? store::short_form(*l) : l->value);
       Json& into = !l->hindsight ? recorded : diverged.count(l->source) ? diverged_values : hindsight;
-      into.push_back(std::move(point));
+      into.push_back(Json::array({x, std::move(value)}));
     }
     s["recorded"] = std::move(recorded);
     s["hindsight"] = std::move(hindsight);
@@ -180,11 +265,11 @@ Json series_json(const std::vector<store::LogRow>& logs, const std::set<int64_t>
   return out;
 }
 
-Result<Json> series_doc(Store& s, const store::Run& run) {
+Result<Json> series_doc(Store& s, const std::string& name, const store::Run& run, bool embed_images) {
   int64_t record = run.kind == store::RunKind::kReplay && run.parent ? *run.parent : run.id;
   FLOR_ASSIGN_OR_RETURN(auto logs, s.logs(record));
   FLOR_ASSIGN_OR_RETURN(auto diverged, report::diverged_sources(s, logs));
-  return Json{{"run", run.id}, {"record", record}, {"series", series_json(logs, diverged)}};
+  return Json{{"run", run.id}, {"record", record}, {"series", series_json({s.dir(), name, embed_images}, logs, diverged)}};
 }
 
 // The run's own divergences and, for a record, those of its replays, in the
@@ -212,7 +297,19 @@ Result<Json> divergences_doc(Store& s, const store::Run& run) {
 
 }  // namespace
 
-Api::Api(std::string home, std::unique_ptr<git::Repo> repo) : home_(std::move(home)), repo_(std::move(repo)) {}
+Api::Api(std::string home, std::unique_ptr<git::Repo> repo, bool embed_images)
+    : home_(std::move(home)), repo_(std::move(repo)), embed_images_(embed_images) {}
+
+Result<std::string> Api::image(const std::string& name, const std::string& key) const {
+  if (!is_image_key(key))
+    return invalid_argument("bad image key '" + key + "': a key is 16 hex digits, '-', a byte count and '.png' "
+                            "(the src of an image series' value)");
+  FLOR_ASSIGN_OR_RETURN(auto s, open_store(home_, name));
+  const std::string path = store::blob_path(s->dir(), key);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return not_found("no image '" + key + "' in experiment '" + name + "'");
+  return read_file(path);
+}
 
 Result<Json> Api::diff(const std::string& name, int64_t id) const {
   FLOR_ASSIGN_OR_RETURN(auto s, open_store(home_, name));
@@ -244,7 +341,8 @@ Result<Json> Api::get(const std::string& path) const {
   }
   auto unknown = [&] {
     return not_found("no such API path '" + path + "' (paths: /api/experiments, /api/experiments/NAME/runs, "
-                     "/api/experiments/NAME/sweeps, /api/experiments/NAME/runs/ID/series|divergences|diff)");
+                     "/api/experiments/NAME/sweeps, /api/experiments/NAME/runs/ID/series|divergences|diff, "
+                     "/api/experiments/NAME/values/KEY)");
   };
   if (p.size() < 3 || !p[0].empty() || p[1] != "api" || p[2] != "experiments") return unknown();
   if (p.size() == 3) return experiments_json(home_);
@@ -265,7 +363,7 @@ Result<Json> Api::get(const std::string& path) const {
   if (what == "diff") return diff(name, id);
   FLOR_ASSIGN_OR_RETURN(auto s, open_store(home_, name));
   FLOR_ASSIGN_OR_RETURN(store::Run run, s->run(id));
-  return what == "series" ? series_doc(*s, run) : divergences_doc(*s, run);
+  return what == "series" ? series_doc(*s, name, run, embed_images_) : divergences_doc(*s, run);
 }
 
 int http_status(const Status& status) {

@@ -10,6 +10,7 @@
 //                                             replay: of the record it replays)
 //   /api/experiments/NAME/runs/ID/divergences the run's and its replays' divergences
 //   /api/experiments/NAME/runs/ID/diff        its code change since the previous run
+//   /api/experiments/NAME/values/KEY          an image's PNG (image(), not get())
 //
 // Thread-safety: get() may be called from several threads at once (each call
 // opens the store; the repository is used under a lock).
@@ -32,12 +33,19 @@ class Api {
  public:
   // `home`: FLOR_HOME. `repo`: the repository of the runs' versions, for
   // diffs; null when there is none (the diff path then answers kNotFound).
-  Api(std::string home, std::unique_ptr<git::Repo> repo);
+  // `embed_images`: an image series' values carry the PNG as a data: URI
+  // (a self-contained report) instead of the URL of its values path.
+  Api(std::string home, std::unique_ptr<git::Repo> repo, bool embed_images = false);
 
   // The document at `path`. kInvalidArgument for a malformed parameter (a bad
   // name, a run id that is not digits, `..`), kNotFound for an unknown path,
   // experiment or run.
   Result<Json> get(const std::string& path) const;
+
+  // The PNG at /api/experiments/NAME/values/KEY. kInvalidArgument for a key
+  // not of the store's form ("<16 hex digits>-<bytes>.png"), kNotFound for
+  // an unknown experiment or key.
+  Result<std::string> image(const std::string& name, const std::string& key) const;
 
   const std::string& home() const { return home_; }
 
@@ -46,6 +54,7 @@ class Api {
 
   std::string home_;
   std::unique_ptr<git::Repo> repo_;
+  bool embed_images_;
   mutable std::mutex repo_mu_;  // libgit2 objects are not to be shared across threads
 };
 

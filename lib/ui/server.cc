@@ -13,6 +13,13 @@ Status serve(const Api& api, const ServeOptions& options, const std::function<vo
   server.Get("/", [&page](const httplib::Request&, httplib::Response& res) {
     res.set_content(page, "text/html; charset=utf-8");
   });
+  // Before the JSON paths: httplib takes the first route that matches.
+  server.Get(R"(/api/experiments/([^/]+)/values/([^/]+))", [&api](const httplib::Request& req, httplib::Response& res) {
+    Result<std::string> png = api.image(req.matches[1], req.matches[2]);
+    res.status = png.ok() ? 200 : http_status(png.status());
+    if (png.ok()) res.set_content(*png, "image/png");
+    else res.set_content(error_json(png.status()).dump(), "application/json");
+  });
   server.Get(R"(/api(/.*)?)", [&api](const httplib::Request& req, httplib::Response& res) {
     if (!req.params.empty()) {
       res.status = 400;

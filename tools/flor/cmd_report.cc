@@ -14,7 +14,7 @@ namespace {
 
 Result<int> cmd_report(Context& ctx) {
   const std::string out = ctx.args.value("--output").value_or(ctx.name + "-report.html");
-  ui::Api api(ctx.home, repo_if_any());
+  ui::Api api(ctx.home, repo_if_any(), /*embed_images=*/true);  // the file holds its images
   FLOR_ASSIGN_OR_RETURN(std::string html, ui::report_html(api, ctx.name));
   FLOR_RETURN_IF_ERROR(write_file_atomic(out, html).with_context("report"));
   std::printf("flor report: %s (%.1f MiB; opens offline in any browser)\n", out.c_str(),
