@@ -2,6 +2,7 @@
 // store that writes and reads it, over a real SQLite file.
 #include <catch2/catch.hpp>
 
+#include "common/store_ok.h"
 #include "common/temp_dir.h"
 #include "store/run_info.h"
 #include "store/sqlite.h"
@@ -34,12 +35,7 @@ RunInfo full_info() {
   return i;
 }
 
-std::unique_ptr<Store> open_ok(const std::string& home) {
-  auto s = Store::open(home, "exp");
-  INFO(s.status().to_string());
-  REQUIRE(s.ok());
-  return std::move(s).value();
-}
+std::unique_ptr<Store> open_ok(const std::string& home) { return test::open_ok(home, "exp"); }
 
 // The info column as stored, and a way to store any text there: what an older
 // or a newer flor, or a hand edit, leaves behind.

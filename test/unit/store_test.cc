@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "common/store_ok.h"
 #include "common/temp_dir.h"
 #include "store/store.h"
 
@@ -18,12 +19,7 @@ namespace fs = std::filesystem;
 
 using test::TempDir;
 
-std::unique_ptr<Store> open_ok(const std::string& home, const std::string& name) {
-  auto s = Store::open(home, name);
-  INFO(s.status().to_string());
-  REQUIRE(s.ok());
-  return std::move(s).value();
-}
+using test::open_ok;
 
 TEST_CASE("store: runs are created running and finished explicitly", "[store]") {
   TempDir home;

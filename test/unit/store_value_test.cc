@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "common/store_ok.h"
 #include "common/temp_dir.h"
 #include "store/store.h"
 #include "store/value.h"
@@ -19,12 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::TempDir;
 
-std::unique_ptr<Store> open_ok(const std::string& home, const std::string& name) {
-  auto s = Store::open(home, name);
-  INFO(s.status().to_string());
-  REQUIRE(s.ok());
-  return std::move(s).value();
-}
+using test::open_ok;
 
 template <typename T>
 std::string raw(const std::vector<T>& v) {
