@@ -5,13 +5,19 @@
 //   callee_batches --epochs 4 --abort-after 1 # std::abort() once epoch 1 ended (exit 134)
 //   callee_batches --count-calls              # also logs `calls`, a counter the block updates but
 //                                             # nobody registers: a replay that skips the block diverges
+//   callee_batches --gate DIR                 # epoch N >= 1 starts once the file DIR/N exists (tests
+//                                             # of what others see while a run is under way)
 // With FLOR_TEST_HINDSIGHT=1 in its environment it also logs `weight_norm`, as
 // if a log statement had been added and the program rebuilt.
 #include <flor/flor.h>
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -39,6 +45,7 @@ int main(int argc, char** argv) {
   const int64_t abort_after = flor::arg("abort-after", int64_t{-1});
   const bool final_log = flor::arg("final-log", false);  // a log after the main loop
   const bool count_calls = flor::arg("count-calls", false);
+  const std::string gate = flor::arg("gate", "");
   const bool hindsight = std::getenv("FLOR_TEST_HINDSIGHT") != nullptr;
   int64_t calls = 0;  // not registered: a skipped block leaves it as it was
   torch::manual_seed(0);
@@ -52,6 +59,9 @@ int main(int argc, char** argv) {
 
   for (int64_t epoch : flor::loop("epoch", 0, epochs)) {
     if (abort_after >= 0 && epoch == abort_after + 1) std::abort();  // a crash right after epoch abort_after
+    while (!gate.empty() && epoch > 0 && !std::filesystem::exists(gate + "/" + std::to_string(epoch))) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     double loss_sum = 0;
     flor::block("train_epoch", [&] {
       train_epoch(model, optimizer, batches, loss_sum);
