@@ -27,6 +27,10 @@ using DiffPtr = GitPtr<git_diff, git_diff_free>;
 using TreeEntryPtr = GitPtr<git_tree_entry, git_tree_entry_free>;
 using SubmodulePtr = GitPtr<git_submodule, git_submodule_free>;
 
+// libgit2 keeps global state: init once per process, never shut down (cheap, and
+// it avoids ordering problems at exit).
+void ensure_init();
+
 // git_oid_tostr_s shares one buffer per thread: format into our own.
 inline std::string oid_hex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];

@@ -5,16 +5,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "git/handles.h"
 #include "util/durable_file.h"
 
 namespace flor::git {
-namespace {
-// libgit2 keeps global state; init once per process, never shut down (cheap, and
-// it avoids ordering problems at exit).
+
 void ensure_init() {
   static const int once = git_libgit2_init();
   (void)once;
 }
+
+namespace {
 
 std::string without_trailing_slash(std::string s) {
   if (s.size() > 1 && s.back() == '/') s.pop_back();

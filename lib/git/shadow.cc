@@ -387,6 +387,44 @@ Result<std::string> file_at(const Repo& repo, const std::string& commit, const s
                      static_cast<size_t>(git_blob_rawsize(blob.get())));
 }
 
+Result<std::string> commit_files(const Repo& repo, const std::string& parent,
+                                 const std::map<std::string, std::string>& files, const std::string& message) {
+  FLOR_ASSIGN_OR_RETURN(CommitPtr base, lookup_commit(repo, parent));
+  FLOR_ASSIGN_OR_RETURN(TreePtr base_tree, commit_tree(repo, parent));
+  git_index* raw = nullptr;
+  if (git_index_new(&raw) != 0) return last_git_error("creating an index");
+  IndexPtr index(raw);
+  if (git_index_read_tree(index.get(), base_tree.get()) != 0) return last_git_error("reading the tree of " + parent);
+  for (const auto& [path, text] : files) {
+    git_index_entry entry = {};
+    entry.path = path.c_str();
+    const git_index_entry* old = git_index_get_bypath(index.get(), path.c_str(), 0);
+    entry.mode = old ? old->mode : GIT_FILEMODE_BLOB;
+    if (git_blob_create_from_buffer(&entry.id, repo.raw(), text.data(), text.size()) != 0 ||
+        git_index_add(index.get(), &entry) != 0) {
+      return last_git_error("adding " + path + " to a commit");
+    }
+  }
+  git_oid tree_id;
+  if (git_index_write_tree_to(&tree_id, index.get(), repo.raw()) != 0) return last_git_error("writing a tree");
+  git_tree* tree_raw = nullptr;
+  if (git_tree_lookup(&tree_raw, repo.raw(), &tree_id) != 0) return last_git_error("reading a written tree");
+  TreePtr tree(tree_raw);
+  FLOR_ASSIGN_OR_RETURN(SignaturePtr sig, signature(repo));
+  const git_commit* parents[] = {base.get()};
+  git_oid id;
+  if (git_commit_create(&id, repo.raw(), nullptr, sig.get(), sig.get(), "UTF-8", message.c_str(), tree.get(), 1,
+                        parents) != 0) {
+    return last_git_error("committing on top of " + parent);
+  }
+  const std::string hex = oid_hex(id);
+  git_reference* ref = nullptr;
+  const int rc = git_reference_create(&ref, repo.raw(), ("refs/flor/versions/" + hex).c_str(), &id, 1, "flor: version");
+  git_reference_free(ref);
+  if (rc != 0) return last_git_error("keeping commit " + hex + " (refs/flor/versions/)");
+  return hex;
+}
+
 Result<CommitInfo> commit_info(const Repo& repo, const std::string& spec) {
   FLOR_ASSIGN_OR_RETURN(CommitPtr commit, lookup_commit(repo, spec));
   CommitInfo info;

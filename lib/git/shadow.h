@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,13 @@ Result<std::vector<std::string>> changed_files(const Repo& repo, const std::stri
 // The content of `path` (relative to the work tree) in `commit`; kNotFound
 // when the commit has no such file.
 Result<std::string> file_at(const Repo& repo, const std::string& commit, const std::string& path);
+
+// A commit whose parent is `parent` and whose tree is the parent's with
+// `files` (paths relative to the work tree -> contents) written over it; each
+// keeps its file mode. It stays reachable through the ref
+// refs/flor/versions/<its id>; the shadow branch does not move.
+Result<std::string> commit_files(const Repo& repo, const std::string& parent,
+                                 const std::map<std::string, std::string>& files, const std::string& message);
 
 // Commit time (unix seconds) and first message line, for listings; the tree
 // names the content (snapshots of the same files share it).

@@ -1,0 +1,94 @@
+#include "replay/transplant.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "git/shadow.h"
+
+namespace flor::replay {
+
+bool adds_log(const git::Hunk& hunk) {
+  static const std::regex kLogCall(R"(\bflor::(log|histogram|image|text)\s*\()");
+  for (const std::string& line : hunk.added)
+    if (std::regex_search(line, kLogCall)) return true;
+  return false;
+}
+
+namespace {
+
+// The file at `commit`, "" when it has none (a file the change adds).
+Result<std::string> text_at(const git::Repo& repo, const std::string& commit, const std::string& path,
+                            bool* exists) {
+  auto text = git::file_at(repo, commit, path);
+  *exists = text.ok();
+  if (!text.ok() && text.status().code() == Code::kNotFound) return std::string();
+  return text;
+}
+
+// The conflicts of a merged file, each region from its <<<<<<< to its
+// >>>>>>> line, numbered, with two lines before it.
+std::string conflict_regions(const std::string& text) {
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].rfind("<<<<<<< ", 0) != 0) continue;
+    for (size_t j = i >= 2 ? i - 2 : 0; j < lines.size(); ++j) {
+      out += "  " + std::to_string(j + 1) + "  " + lines[j] + "\n";
+      if (lines[j].rfind(">>>>>>> ", 0) == 0) {
+        i = j;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& base, const std::string& head,
+                                   const std::string& target, int64_t run) {
+  Transplant out;
+  std::map<std::string, std::string> merged;
+  FLOR_ASSIGN_OR_RETURN(auto paths, git::changed_files(repo, base, head));
+  const std::string run_label = "run " + std::to_string(run);
+  for (const std::string& path : paths) {
+    bool in_base = false, in_head = false, in_target = false;
+    FLOR_ASSIGN_OR_RETURN(std::string before, text_at(repo, base, path, &in_base));
+    FLOR_ASSIGN_OR_RETURN(std::string after, text_at(repo, head, path, &in_head));
+    FLOR_ASSIGN_OR_RETURN(auto hunks, git::diff_hunks(before, after));
+    bool any = false;
+    for (const git::Hunk& h : hunks) any = any || adds_log(h);
+    if (!any) continue;
+    const std::string theirs = git::apply_hunks(before, hunks, adds_log);
+    FLOR_ASSIGN_OR_RETURN(std::string ours, text_at(repo, target, path, &in_target));
+    if (in_base && !in_target) {
+      out.conflict = path + ": " + run_label + "'s version has no such file";
+      return out;
+    }
+    FLOR_ASSIGN_OR_RETURN(git::MergedFile m, git::merge_file(before, ours, theirs, run_label, "new log statements"));
+    if (!m.clean) {
+      out.conflict = path + ": the new log statements do not fit " + run_label + "'s version here:\n" + conflict_regions(m.text);
+      return out;
+    }
+    out.files.push_back(path);
+    merged[path] = std::move(m.text);
+  }
+  if (merged.empty()) {
+    out.commit = target;
+    return out;
+  }
+  FLOR_ASSIGN_OR_RETURN(out.commit,
+                        git::commit_files(repo, target, merged,
+                                          "flor: the new log statements of " + head.substr(0, 10) + " in " +
+                                              run_label + "'s version " + target.substr(0, 10)));
+  FLOR_ASSIGN_OR_RETURN(out.diff, git::diff_commits(repo, target, out.commit));
+  return out;
+}
+
+}  // namespace flor::replay

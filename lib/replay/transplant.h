@@ -1,0 +1,36 @@
+// Hindsight across versions (`flor replay --all-runs`): the new log statements
+// of the work tree carried into each past run's version of the code.
+//
+// The statements are the hunks from `base` (the newest record's version) to
+// `head` (the work tree's snapshot) whose added lines call flor::log,
+// flor::histogram, flor::image or flor::text; other changes stay out. Each
+// file's hunks are merged into the past version with a three-way merge (git's
+// line merge, ancestor `base`): a statement whose surroundings changed in that
+// version, or a file the version lacks, is a conflict, shown, never a guess.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "git/merge.h"
+#include "git/repo.h"
+
+namespace flor::replay {
+
+// Whether a hunk adds a log statement (a call of flor::log, histogram, image or text).
+bool adds_log(const git::Hunk& hunk);
+
+struct Transplant {
+  std::string commit;              // the version to replay (parent: the run's); "" on a conflict
+  std::vector<std::string> files;  // the files the statements went into, sorted
+  std::string diff;                // from the run's version to `commit`, git's patch format
+  std::string conflict;            // why the statements could not be placed, with the merge's markers
+};
+
+// The statements of base..head carried into `target` (run `run`'s version).
+// No statements at all: `commit` is `target` and `files` is empty.
+Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& base, const std::string& head,
+                                   const std::string& target, int64_t run);
+
+}  // namespace flor::replay
