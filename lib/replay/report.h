@@ -32,6 +32,11 @@ std::string record_outcome(const store::Run& record, int64_t recorded_epochs);
 // to refuse checkpoint(s): the store is damaged, the replay paid for it.
 inline constexpr int kExitRefused = 4;
 
+// The exit status of `flor replay --all-runs` & co. when some selected run
+// was not replayed (its version could not take the new statements, or did
+// not build) and the others succeeded.
+inline constexpr int kExitPartial = 5;
+
 struct ReplaySummary {
   std::string text;  // what to print
   // 0 ok, 1 a worker failed, 3 divergence, 4 every value reproduced but a

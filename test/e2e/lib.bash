@@ -285,3 +285,42 @@ all_die() {
 # A program that writes its pid (a line) to FILE, then sleeps: exec'd, so the
 # pid is the sleeping process.
 PID_PROGRAM='echo $$ >> "$0"; exec sleep 300'
+
+# --- hindsight across versions (test/versions/) --------------------------------------
+
+# setup_versions_project: $REPO, a CMake project (test/versions/CMakeLists.txt)
+# whose train.cc the test replaces by a version (version_record) and records;
+# $VERSIONS_BUILD, the command that builds it in a folder (what a user gives
+# `flor replay --build`). Skips (77) when flor's package or the example's data
+# library is not built.
+setup_versions_project() {
+  local lib=$FLOR_BUILD_DIR/examples/fashion_mnist/libfmnist.a
+  [ -f "$lib" ] || { echo "skip: the example is not built"; exit 77; }
+  [ -f "$FLOR_BUILD_DIR/florConfig.cmake" ] || { echo "skip: no flor package in the build tree"; exit 77; }
+  need_commands cmake ninja
+  REPO=$WORK/project
+  new_repo "$REPO"
+  cp "$FLOR_SOURCE_DIR/test/versions/CMakeLists.txt" "$REPO/"
+  printf 'build/\n' > "$REPO/.gitignore"
+  VERSIONS_BUILD="cmake -S . -B build -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -Dflor_DIR=$FLOR_BUILD_DIR"
+  VERSIONS_BUILD+=" -DFMNIST_LIB=$lib -DFMNIST_INCLUDE=$FLOR_SOURCE_DIR/examples > /dev/null && cmake --build build"
+  VERSIONS_ARGS=(--epochs 3 --train-size 512 --test-size 200)
+}
+
+# version_record EXP V: train.cc becomes test/versions/V.cc, committed and
+# built; then a record of EXP with it (--eps 1: a checkpoint every epoch).
+version_record() {
+  cp "$FLOR_SOURCE_DIR/test/versions/$2.cc" "$REPO/train.cc"
+  git -C "$REPO" add -A && git -C "$REPO" commit -qm "$2"
+  (cd "$REPO" && CCACHE_BASEDIR=$REPO CCACHE_NOHASHDIR=1 sh -c "$VERSIONS_BUILD") > "$WORK/build-$2.log" 2>&1 || fail "build of $2: $(tail -20 "$WORK/build-$2.log")"
+  (cd "$REPO" && "$FLOR" run "$1" --eps 1 -- ./build/train "${VERSIONS_ARGS[@]}") > "$WORK/record-$2.log" 2>&1 ||
+    fail "record of $2: $(cat "$WORK/record-$2.log")"
+}
+
+# with_statement FILE: FILE with the statement the tests add in hindsight,
+# placed by hand (after the line that logs train_loss).
+VERSIONS_STATEMENT='    flor::log("weight_norm", model->fc1->weight.norm().item<double>());'
+with_statement() {
+  sed "/flor::log(\"train_loss\"/a\\
+$VERSIONS_STATEMENT" "$1"
+}

@@ -3,6 +3,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <ctime>
 #include <regex>
 
 #include "command.h"
@@ -11,10 +15,13 @@
 #include "plan/record_shape.h"
 #include "replay/auto_probes.h"
 #include "replay/report.h"
+#include "replay/transplant.h"
+#include "replay/versions.h"
 #include "replay/workers.h"
 #include "sched/devices.h"
 #include "sched/cluster.h"
 #include "snapshot.h"
+#include "util/number.h"
 
 namespace flor::cli {
 namespace {
@@ -24,6 +31,38 @@ using replay::Worker;
 using replay::WorkerView;
 
 constexpr int kMaxJobs = 1024;
+
+struct RunSelection {
+  std::vector<int64_t> ids;   // --runs (empty: every record)
+  int last = 0;               // --last N (0: no limit)
+  double since = 0;           // --since DATE, unix seconds (0: no limit)
+};
+
+// --since YYYY-MM-DD (UTC midnight) as unix seconds.
+Result<double> parse_date(const std::string& s) {
+  std::tm tm = {};
+  const char* end = ::strptime(s.c_str(), "%Y-%m-%d", &tm);
+  if (end == nullptr || *end != '\0') return invalid_argument("replay: --since wants a date, YYYY-MM-DD; got '" + s + "'");
+  return static_cast<double>(::timegm(&tm));
+}
+
+Result<std::optional<RunSelection>> parse_selection(const Args& args) {
+  const int given = int(args.has("--all-runs")) + int(args.has("--runs")) + int(args.has("--last")) +
+                    int(args.has("--since"));
+  if (given == 0) return std::optional<RunSelection>();
+  if (given > 1) return invalid_argument("replay: give one of --all-runs, --runs, --last and --since");
+  RunSelection sel;
+  for (const std::string& id : args.list("--runs")) {
+    FLOR_ASSIGN_OR_RETURN(int64_t v, parse_integer("--runs", id, 1, INT64_MAX));
+    sel.ids.push_back(v);
+  }
+  FLOR_ASSIGN_OR_RETURN(auto last, args.int_value("--last", 1, 100000));
+  sel.last = last.value_or(0);
+  if (auto d = args.value("--since")) {
+    FLOR_ASSIGN_OR_RETURN(sel.since, parse_date(*d));
+  }
+  return std::optional<RunSelection>(sel);
+}
 
 struct ReplayRequest {
   std::optional<std::string> name;
@@ -48,6 +87,10 @@ struct ReplayRequest {
   std::vector<std::string> command;  // empty: the recorded one
   std::string cwd;                   // where to start it: the record's folder for its command
   int64_t snapshot_max_bytes = git::kDefaultSnapshotMaxBytes;
+  // Hindsight across versions: which records (--all-runs, --runs, --last, --since).
+  std::optional<RunSelection> versions;
+  std::string build;     // --build: the command that builds a version in its folder
+  bool dry_run = false;  // --dry-run: show each version's transplanted diff, replay nothing
 };
 
 Result<ReplayRequest> parse_request(const Args& args) {
@@ -82,6 +125,15 @@ Result<ReplayRequest> parse_request(const Args& args) {
   FLOR_ASSIGN_OR_RETURN(req.count, args.int_value("--count", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("replay", args));
   FLOR_ASSIGN_OR_RETURN(req.snapshot_max_bytes, snapshot_max_bytes(args));
+  FLOR_ASSIGN_OR_RETURN(req.versions, parse_selection(args));
+  req.build = args.value("--build").value_or("");
+  req.dry_run = args.has("--dry-run");
+  if (!req.versions && (!req.build.empty() || req.dry_run))
+    return invalid_argument("replay: --build and --dry-run go with --all-runs, --runs, --last or --since");
+  if (req.versions && (req.segment || !req.run_ref.empty() || args.has_command || req.slurm || req.count))
+    return invalid_argument(
+        "replay: --all-runs, --runs, --last and --since replay each run with its recorded command, in "
+        "-j workers: P/N, --run, --slurm, --count and `-- CMD` do not go with them");
   if (args.has_command) {
     if (args.command.empty())
       return invalid_argument("replay: nothing after `--` (omit it to rerun the recorded command)");
@@ -216,13 +268,16 @@ Result<int64_t> create_replay_run(const Prepared& p, const git::Snapshot& snap, 
   return p.store->create_run(row);
 }
 
-// Sets up the workers' runs, contracts and devices.
-Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& p, const git::Snapshot& snap) {
-  bool single = p.plans.size() == 1;  // output live, devices inherited
-  std::vector<sched::Slot> slots;
-  if (!single)
-    slots = sched::assign_slots(sched::discover_devices(process_env()), static_cast<int>(p.plans.size()),
-                                p.threads);
+// The devices of `n` workers of `threads` threads each.
+std::vector<sched::Slot> worker_slots(int n, int threads) {
+  return sched::assign_slots(sched::discover_devices(process_env()), n, threads);
+}
+
+// Sets up the workers' runs, contracts and devices: `slots` has one per plan,
+// or none for one worker that runs in this process (output live, devices inherited).
+Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& p, const git::Snapshot& snap,
+                                                                const std::vector<sched::Slot>& slots) {
+  const bool single = slots.empty();
   std::vector<std::pair<Worker, WorkerView>> out;
   for (size_t i = 0; i < p.plans.size(); ++i) {
     int index = p.indices[i];
@@ -261,12 +316,11 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
   return exits[0].exit_code;
 }
 
-Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, WorkerView>>& ws) {
-  std::vector<Worker> workers;
-  std::vector<WorkerView> views;
-  for (const auto& [w, v] : ws) workers.push_back(w), views.push_back(v);
-  std::fprintf(stderr, "flor: replaying run %lld of '%s' in %zu worker(s); logs in %s/logs\n",
-               static_cast<long long>(p.record.id), p.name.c_str(), workers.size(), p.store->dir().c_str());
+// Runs the workers with one progress line over all of them.
+Result<std::vector<sched::ExitInfo>> run_with_progress(store::Store& store, const std::string& name,
+                                                       const std::vector<Worker>& workers,
+                                                       const std::vector<WorkerView>& views,
+                                                       std::chrono::milliseconds kill_after) {
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   const double t0 = now_seconds();
   double last_time = -1;
@@ -277,17 +331,28 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
     double now = now_seconds();
     if (!tty && !force && last_time >= 0 && now - last_time < 10) return;
     last_time = now;
-    std::string line = replay::progress_line(*p.store, p.name, views, now - t0);
+    std::string line = replay::progress_line(store, name, views, now - t0);
     if (!tty && line == last_line) return;
     last_line = line;
     std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
   };
   FLOR_ASSIGN_OR_RETURN(auto exits, replay::run_workers(
-                                        *p.store, workers, [&] { print_progress(false); },
-                                        std::chrono::milliseconds(1000), p.req.kill_after));
+                                        store, workers, [&] { print_progress(false); },
+                                        std::chrono::milliseconds(1000), kill_after));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
+  return exits;
+}
+
+Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, WorkerView>>& ws) {
+  std::vector<Worker> workers;
+  std::vector<WorkerView> views;
+  for (const auto& [w, v] : ws) workers.push_back(w), views.push_back(v);
+  std::fprintf(stderr, "flor: replaying run %lld of '%s' in %zu worker(s); logs in %s/logs\n",
+               static_cast<long long>(p.record.id), p.name.c_str(), workers.size(), p.store->dir().c_str());
+  const double t0 = now_seconds();
+  FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*p.store, p.name, workers, views, p.req.kill_after));
   ReplaySummary s = replay::summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0,
                               p.req.on_divergence);
   std::fputs(s.text.c_str(), stdout);
@@ -306,6 +371,233 @@ void probe_new_logs(Prepared& p, const std::string& vid) {
   p.req.probes = found.blocks;
 }
 
+// ---- hindsight across versions: --all-runs, --runs, --last, --since ----
+
+// The selected records, oldest first.
+Result<std::vector<store::Run>> select_records(store::Store& store, const std::string& name, const RunSelection& sel) {
+  FLOR_ASSIGN_OR_RETURN(auto runs, store.runs());  // newest first
+  std::vector<store::Run> out;
+  for (const store::Run& r : runs) {
+    const bool listed = std::find(sel.ids.begin(), sel.ids.end(), r.id) != sel.ids.end();
+    if (r.kind != store::RunKind::kRecord || (!sel.ids.empty() && !listed) || r.started < sel.since) continue;
+    if (sel.last > 0 && static_cast<int>(out.size()) == sel.last) break;
+    out.push_back(r);
+  }
+  for (int64_t id : sel.ids) {
+    if (std::none_of(out.begin(), out.end(), [&](const store::Run& r) { return r.id == id; }))
+      return invalid_argument("replay: run " + std::to_string(id) + " is not a record of '" + name + "'");
+  }
+  if (out.empty()) return not_found("replay: no record of '" + name + "' was started since then");
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// One selected record: what its version became, and its replay.
+struct VersionJob {
+  store::Run record;
+  replay::Transplant transplant;
+  std::string skipped;  // why it is not replayed ("" while it is)
+  std::string dir;      // its version's built folder
+  std::optional<Prepared> p;
+  std::vector<std::pair<Worker, WorkerView>> workers;
+  ReplaySummary summary;
+  double seconds = 0;
+};
+
+// The record's command as it runs in its version's folder: a program named by
+// an absolute path inside the work tree is taken from the folder instead.
+std::vector<std::string> command_in(const std::vector<std::string>& command, const std::string& work_tree,
+                                    const std::string& dir) {
+  std::vector<std::string> out = command;
+  if (!out.empty() && out[0].rfind(work_tree + "/", 0) == 0) out[0] = dir + out[0].substr(work_tree.size());
+  return out;
+}
+
+// The build command: --build (kept for next time), else the one kept.
+Result<std::string> build_command(const store::Store& store, const std::string& given) {
+  if (!given.empty()) {
+    FLOR_RETURN_IF_ERROR(replay::save_build_command(store.dir(), given));
+    return given;
+  }
+  FLOR_ASSIGN_OR_RETURN(auto saved, replay::saved_build_command(store.dir()));
+  if (!saved) {
+    return failed_precondition(
+        "replay: give the command that builds the program once, run in each version's folder: --build "
+        "\"cmake -S . -B build && cmake --build build\" (it is kept for the next replays)");
+  }
+  return *saved;
+}
+
+// Carries the new statements into each job's version (or says why not).
+Status transplant_all(const git::Repo& repo, const std::string& base, const std::string& head,
+                      std::vector<VersionJob>& jobs) {
+  for (VersionJob& j : jobs) {
+    if (j.record.vid.empty()) {
+      j.skipped = "it has no recorded version";
+      continue;
+    }
+    FLOR_ASSIGN_OR_RETURN(j.transplant, replay::transplant_logs(repo, base, head, j.record.vid, j.record.id));
+    j.skipped = j.transplant.conflict;
+  }
+  return Status();
+}
+
+// Builds each distinct version once; false when interrupted.
+bool build_all(const git::Repo& repo, const store::Store& store, const std::string& command,
+               std::vector<VersionJob>& jobs) {
+  std::map<std::string, Result<replay::VersionBuild>> built;  // by commit
+  for (VersionJob& j : jobs) {
+    if (!j.skipped.empty()) continue;
+    const std::string& commit = j.transplant.commit;
+    if (!built.count(commit)) {
+      std::fprintf(stderr, "flor: building run %lld's version (%s)\n", static_cast<long long>(j.record.id),
+                   commit.substr(0, 10).c_str());
+      built.emplace(commit, replay::build_version(repo, store.dir(), commit, command));
+      const auto& b = built.at(commit);
+      if (b.ok() && b->interrupted) return false;
+    }
+    const auto& b = built.at(commit);
+    if (b.ok()) j.dir = b->dir;
+    else j.skipped = "its version does not build: " + b.status().message();
+  }
+  return true;
+}
+
+Status prepare_job(const ReplayRequest& req, const git::Repo& repo, const std::string& home, int jobs_each,
+                   VersionJob& j) {
+  ReplayRequest r = req;
+  r.versions.reset();
+  r.run_ref = std::to_string(j.record.id);
+  r.command = command_in(j.record.command, repo.work_tree(), j.dir);
+  if (r.command.empty()) return failed_precondition("it has no recorded command");
+  const std::string rel = j.record.info.cwd.value_or("");
+  r.cwd = rel.empty() ? j.dir : j.dir + "/" + rel;
+  r.jobs = jobs_each;
+  r.jobs_given = true;  // the workers of all versions are this process's, whatever a launcher says
+  FLOR_ASSIGN_OR_RETURN(git::Repo own, git::Repo::open(repo.work_tree()));
+  FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(std::move(r), std::move(own), home));
+  if (p.req.find_probes) probe_new_logs(p, j.transplant.commit);
+  if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
+    std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
+  j.p = std::move(p);
+  return Status();
+}
+
+// Worst first: a failed worker, a divergence, a run left out, a refused checkpoint.
+int combine_exit(int a, int b) {
+  static const std::vector<int> kOrder = {130, 1, 3, replay::kExitPartial, replay::kExitRefused, 0};
+  for (int code : kOrder)
+    if (a == code || b == code) return code;
+  return a != 0 ? a : b;
+}
+
+// Replays the ready jobs in waves of at most `jobs` workers.
+Result<int> run_waves(const std::string& name, std::vector<VersionJob*> ready, int jobs,
+                      std::chrono::milliseconds kill_after) {
+  int exit_code = 0;
+  for (size_t next = 0; next < ready.size();) {
+    std::vector<VersionJob*> wave;
+    size_t total = 0;
+    int threads = 1;
+    while (next < ready.size() && (wave.empty() || total + ready[next]->p->plans.size() <= size_t(jobs))) {
+      total += ready[next]->p->plans.size();
+      threads = std::max(threads, ready[next]->p->threads);
+      wave.push_back(ready[next++]);
+    }
+    const std::vector<sched::Slot> slots = worker_slots(static_cast<int>(total), threads);
+    std::vector<Worker> workers;
+    std::vector<WorkerView> views;
+    size_t at = 0;
+    for (VersionJob* j : wave) {
+      const std::vector<sched::Slot> own(slots.begin() + at, slots.begin() + at + j->p->plans.size());
+      at += own.size();
+      FLOR_ASSIGN_OR_RETURN(j->workers, make_workers(*j->p, git::Snapshot{j->transplant.commit, {}, {}}, own));
+      for (const auto& [w, v] : j->workers) workers.push_back(w), views.push_back(v);
+    }
+    std::string runs;
+    for (VersionJob* j : wave) runs += (runs.empty() ? "" : ", ") + std::to_string(j->record.id);
+    std::fprintf(stderr, "flor: replaying run(s) %s of '%s' in %zu worker(s); logs in %s/logs\n", runs.c_str(),
+                 name.c_str(), workers.size(), wave[0]->p->store->dir().c_str());
+    const double t0 = now_seconds();
+    FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*wave[0]->p->store, name, workers, views, kill_after));
+    size_t k = 0;
+    for (VersionJob* j : wave) {
+      std::vector<WorkerView> own_views;
+      std::vector<sched::ExitInfo> own_exits;
+      for (const auto& wv : j->workers) own_views.push_back(wv.second), own_exits.push_back(exits[k++]);
+      j->seconds = now_seconds() - t0;
+      j->summary = replay::summarize(*j->p->store, j->p->record, j->p->recorded_epochs, own_views, own_exits,
+                                     j->seconds, j->p->req.on_divergence);
+      exit_code = combine_exit(exit_code, j->summary.exit_code);
+    }
+  }
+  return exit_code;
+}
+
+std::string version_line(const VersionJob& j) {
+  std::string line = "run " + std::to_string(j.record.id) + " (version " + j.record.vid.substr(0, 10);
+  if (!j.transplant.commit.empty() && j.transplant.commit != j.record.vid)
+    line += " + new log statements = " + j.transplant.commit.substr(0, 10);
+  return line + ")";
+}
+
+Result<int> replay_versions(Context& ctx, ReplayRequest req) {
+  const git::Repo& repo = *ctx.repo;
+  FLOR_ASSIGN_OR_RETURN(std::string name, req.name ? Result<std::string>(*req.name) : git::read_last_name(repo));
+  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(ctx.home, name));
+  FLOR_ASSIGN_OR_RETURN(auto records, select_records(*store, name, *req.versions));
+  FLOR_ASSIGN_OR_RETURN(store::Run newest, store->latest_record());
+  std::string command;
+  if (!req.dry_run) {
+    FLOR_ASSIGN_OR_RETURN(command, build_command(*store, req.build));
+  }
+  FLOR_ASSIGN_OR_RETURN(git::Snapshot head,
+                        take_snapshot(repo, "flor replay " + name + " of " + std::to_string(records.size()) +
+                                                " run(s): the new log statements",
+                                      ctx.home, req.snapshot_max_bytes));
+  FLOR_RETURN_IF_ERROR(git::write_last_name(repo, name));
+  std::vector<VersionJob> jobs;
+  for (const store::Run& r : records) jobs.push_back(VersionJob{r, {}, {}, {}, {}, {}, {}, 0});
+  FLOR_RETURN_IF_ERROR(transplant_all(repo, newest.vid, head.commit, jobs));
+
+  int exit_code = 0;
+  auto skip = [&](const VersionJob& j) {
+    std::fprintf(stderr, "flor: %s is skipped: %s\n", version_line(j).c_str(), j.skipped.c_str());
+    exit_code = combine_exit(exit_code, replay::kExitPartial);
+  };
+  if (req.dry_run) {
+    for (const VersionJob& j : jobs) {
+      if (!j.skipped.empty()) {
+        skip(j);
+        continue;
+      }
+      std::printf("%s:\n%s", version_line(j).c_str(),
+                  j.transplant.files.empty() ? "  no new log statements\n" : j.transplant.diff.c_str());
+    }
+    return exit_code;
+  }
+  if (!build_all(repo, *store, command, jobs)) return 130;
+  FLOR_RETURN_IF_ERROR(replay::ensure_log_dir(*store));
+  const int active = static_cast<int>(std::count_if(jobs.begin(), jobs.end(), [](const VersionJob& j) { return j.skipped.empty(); }));
+  std::vector<VersionJob*> ready;
+  for (VersionJob& j : jobs) {
+    if (j.skipped.empty()) {
+      Status s = prepare_job(req, repo, ctx.home, std::max(1, req.jobs / std::max(active, 1)), j);
+      if (!s.ok()) j.skipped = s.message();
+    }
+    if (j.skipped.empty()) ready.push_back(&j);
+    else skip(j);
+  }
+  FLOR_ASSIGN_OR_RETURN(int replayed, run_waves(name, ready, req.jobs, req.kill_after));
+  exit_code = combine_exit(exit_code, replayed);
+  for (const VersionJob& j : jobs) {
+    if (!j.skipped.empty()) continue;
+    std::printf("== %s, %.1f s\n%s", version_line(j).c_str(), j.seconds, j.summary.text.c_str());
+  }
+  std::printf("%zu run(s) selected: %zu replayed, %zu skipped\n", jobs.size(), ready.size(), jobs.size() - ready.size());
+  return exit_code;
+}
+
 Result<int> cmd_replay(Context& ctx) {
   // --slurm only prints a script: it needs the name and the repository, nothing else.
   FLOR_ASSIGN_OR_RETURN(ReplayRequest req, parse_request(ctx.args));
@@ -317,6 +609,7 @@ Result<int> cmd_replay(Context& ctx) {
     std::fputs(sched::slurm_script(name, *req.slurm, repo.work_tree(), ctx.home).c_str(), stdout);
     return 0;
   }
+  if (req.versions) return replay_versions(ctx, std::move(req));
   FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(std::move(req), std::move(*ctx.repo), ctx.home));
   FLOR_ASSIGN_OR_RETURN(git::Snapshot snap,
                         take_snapshot(p.repo,
@@ -329,7 +622,8 @@ Result<int> cmd_replay(Context& ctx) {
   if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
   FLOR_RETURN_IF_ERROR(replay::ensure_log_dir(*p.store));
-  FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, snap));
+  const int n = static_cast<int>(p.plans.size());
+  FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, snap, n == 1 ? std::vector<sched::Slot>() : worker_slots(n, p.threads)));
   if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);
   return run_parallel(p, ws);
 }
@@ -367,6 +661,20 @@ extern const Command kReplayCommand = {
          "A step loop (a main loop without blocks) runs unless --probe or --no-probes leaves it out: then it is "
          "skipped from its loop-end checkpoint"},
         {"--no-probes", nullptr, nullptr, "probe nothing: skip every block that has a checkpoint"},
+        {"--all-runs", nullptr, nullptr,
+         "hindsight across versions: carry the new log statements (the hunks from the newest record's version "
+         "to the work tree that call flor::log, histogram, image or text) into every record's own version, "
+         "build each in FLOR_HOME/NAME/versions/ and replay them all, -j workers over versions and segments "
+         "together. A version the statements do not fit (a three-way merge conflict, shown) or that does not "
+         "build is skipped"},
+        {"--runs", nullptr, "LIST", "as --all-runs, for these records (3,5,8)"},
+        {"--last", nullptr, "N", "as --all-runs, for the newest N records"},
+        {"--since", nullptr, "DATE", "as --all-runs, for the records started since DATE (YYYY-MM-DD, UTC)"},
+        {"--build", nullptr, "CMD",
+         "with --all-runs & co.: the shell command that builds the program in a version's folder, e.g. "
+         "\"cmake -S . -B build && cmake --build build\"; given once, kept for the next replays (ccache "
+         "hits across versions: CCACHE_BASEDIR is the folder)"},
+        {"--dry-run", nullptr, nullptr, "with --all-runs & co.: print each version's transplanted diff, replay nothing"},
         {"--tolerate", nullptr, nullptr, "a divergence from the record is reported but not an error"},
         {"--count", nullptr, "N",
          "the number of segments under a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives the index)"},
@@ -388,11 +696,14 @@ extern const Command kReplayCommand = {
     "interrupted. 4 (instead of 0) when every value was reproduced but some\n"
     "checkpoint was refused (corrupt, or holding another epoch's state: the\n"
     "summary names each); what it held was re-executed. 2 for bad usage.\n"
+    "--all-runs & co.: the worst of the runs' statuses; 5 when a selected run\n"
+    "was skipped and the others succeeded.\n"
     "\n"
     "examples: flor replay mnist -j 4\n"
     "          flor replay mnist 3/5\n"
     "          mpirun -np 3 flor replay mnist\n"
-    "          flor replay mnist --epochs 150-160 --probe train\n",
+    "          flor replay mnist --epochs 150-160 --probe train\n"
+    "          flor replay mnist --all-runs -j 4 --build \"cmake --build build\"\n",
     NeedsRepo::kYes,
     NeedsStore::kNo,  // NAME may come after P/N, or from the repository: prepare() opens it
     cmd_replay,

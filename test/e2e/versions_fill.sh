@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Hindsight across versions: three records of a program whose code changed
+# between them (a learning-rate default, a layer width, dropout, the
+# evaluation moved into a function), then one new log statement in the work
+# tree: `flor replay --all-runs -j 2` fills it in for all three runs. Each
+# run's replayed version is its own code plus exactly the statement (as placed
+# by hand here), committed on top of its version; the batch loops were skipped
+# from checkpoints; the filled values equal a plain run of that code; the
+# recorded values reproduce (no divergence). --dry-run shows the same diffs and
+# replays nothing.
+source "$(dirname "$0")/lib.bash"
+setup_versions_project
+for v in v1 v2 v3; do version_record vx "$v"; done
+# The work tree: the newest version plus the statement, not even built: flor builds each version.
+with_statement "$FLOR_SOURCE_DIR/test/versions/v3.cc" > "$REPO/train.cc"
+cd "$REPO"
+
+"$FLOR" replay vx --all-runs --dry-run > "$WORK/dry.out" 2> "$WORK/dry.err" || fail "dry run: $(cat "$WORK/dry.out" "$WORK/dry.err")"
+expect_eq "$(grep -cxF "+$VERSIONS_STATEMENT" "$WORK/dry.out")" 3 "statements in the dry run's diffs"
+expect_eq "$(grep -c '^+' "$WORK/dry.out")" 6 "added lines in the dry run's diffs (+++ and the statement, per run)"
+expect_eq "$(q vx "select count(*) from runs")" 3 "runs after a dry run"
+
+"$FLOR" replay vx --all-runs -j 2 --no-probes --build "$VERSIONS_BUILD" > "$WORK/replay.out" 2> "$WORK/replay.err" ||
+  fail "replay --all-runs: $(cat "$WORK/replay.out" "$WORK/replay.err")"
+grep -q "^3 run(s) selected: 3 replayed, 0 skipped$" "$WORK/replay.out" || fail "summary: $(cat "$WORK/replay.out")"
+expect_eq "$(q vx "select count(*) from divergences")" 0 "divergences"
+for run in 1 2 3; do
+  replay=$(q vx "select id from runs where parent=$run")
+  [ -n "$replay" ] || fail "run $run was not replayed"
+  vid=$(q vx "select vid from runs where id=$replay")
+  expect_eq "$(git rev-parse "$vid^")" "$(q vx "select vid from runs where id=$run")" "run $run: the replayed version's parent"
+  with_statement "$FLOR_SOURCE_DIR/test/versions/v$run.cc" > "$WORK/want.cc"
+  git show "$vid:train.cc" | cmp -s - "$WORK/want.cc" || fail "run $run: the replayed code is not the version plus the statement: $(git show "$vid:train.cc" | diff - "$WORK/want.cc")"
+  expect_eq "$(q vx "select sum(skipped) from epochs where run=$replay")" 3 "run $run: batch loops skipped"
+  # A plain run of exactly that code (the version's folder, built by flor) computes the same values.
+  dir=$FLOR_HOME/vx/versions/$(git rev-parse "$vid^{tree}")
+  "$FLOR" run "plain$run" -- "$dir/build/train" "${VERSIONS_ARGS[@]}" > "$WORK/plain$run.out" 2>&1 || fail "plain run $run: $(cat "$WORK/plain$run.out")"
+  want=$(log_values "plain$run" 1 weight_norm)
+  expect_eq "$(echo "$want" | wc -l)" 3 "run $run: weight_norm of a plain run"
+  expect_eq "$(log_values vx "$replay" weight_norm)" "$want" "run $run: weight_norm filled in"
+done
+echo "versions_fill: ok"
