@@ -381,16 +381,15 @@ TEST_CASE("ckpt: write failures are reported, never thrown", "[ckpt]") {
     expect_failed_write(engine);
     CHECK_FALSE(fs::exists(dir / "gone"));  // not silently recreated
   }
-  SECTION("the directory is read-only") {
-    fs::create_directories(dir / "ro");
-    fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  SECTION("the directory refuses new files (EACCES, as a read-only one does unless root)") {
+    flor::FaultEnv env;
+    env.fail(flor::FaultEnv::Op::kOpen, 1, EACCES);
+    flor::rt::set_checkpoint_env_for_testing(&env);
     CheckpointEngine engine(dir / "ro");
-    if (::geteuid() == 0) {
-      // root ignores permission bits: the write succeeds; it must not throw either way.
-      REQUIRE(capture_sync(engine, items, "a.ckpt").status.ok());
-    } else {
-      expect_failed_write(engine);
-    }
+    flor::rt::set_checkpoint_env_for_testing(nullptr);
+    expect_failed_write(engine);
+    CHECK(env.fired() == 1);  // the refusal happened
+    CHECK(capture_sync(engine, items, "b.ckpt").status.ok());  // and the next write is tried
   }
   SECTION("a failed write does not poison the next one") {
     CheckpointEngine engine(dir / "later");
