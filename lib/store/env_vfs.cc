@@ -66,7 +66,7 @@ int x_fetch(sqlite3_file* f, sqlite3_int64 off, int n, void** p) { return io(f).
 int x_unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) { return io(f).xUnfetch(real(f), off, p); }
 
 // Version 3, as the default VFS's files (checked at open).
-const sqlite3_io_methods kMethods = {
+constexpr sqlite3_io_methods kMethods = {
     3,
     x_close,
     x_read,

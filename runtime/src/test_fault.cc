@@ -50,7 +50,7 @@ Spec parse(const std::string& text) {
     const char* name;
     Op op;
   };
-  static const Name kOps[] = {{"write", Op::kWrite},
+  static constexpr Name kOps[] = {{"write", Op::kWrite},
                               {"fsync", Op::kFsync},
                               {"dirfsync", Op::kDirFsync},
                               {"rename", Op::kRename},
