@@ -27,10 +27,8 @@ using Op = FaultEnv::Op;
 
 constexpr size_t kElems = 4 * 1024;
 
-TEST_CASE(
-    "store: a failed checkpoint row leaves the store whole; replay never uses that checkpoint; gc collects "
-    "it",
-    "[store][fault]") {
+TEST_CASE("store: a failed checkpoint row: the store goes on and opens, replay never uses it, gc collects it",
+          "[store][fault]") {
   const int err = GENERATE(EIO, ENOSPC);
   INFO(std::strerror(err));
   test::TempDir home;
