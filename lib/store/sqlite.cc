@@ -23,17 +23,18 @@ Status sqlite_error(int rc, std::string message) {
 
 }  // namespace
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_ms, CreateFile create) {
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_ms, CreateFile create, Env* env) {
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create == CreateFile::kYes ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  std::unique_ptr<EnvVfs> vfs = env ? std::make_unique<EnvVfs>(env) : nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs ? vfs->name() : nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     if (raw) sqlite3_close(raw);
     return sqlite_error(rc, "cannot open store database " + path + ": " + msg);
   }
   sqlite3_busy_timeout(raw, busy_ms);
-  std::unique_ptr<Db> db(new Db(raw, path));
+  std::unique_ptr<Db> db(new Db(raw, path, std::move(vfs)));
   // WAL lets replay workers write while the driver reads; NORMAL sync is
   // durable across process crashes (the WAL is fsynced at checkpoints).
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
@@ -49,7 +50,7 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_ms, Creat
   return db;
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() { sqlite3_close_v2(db_); }  // statements never outlive their Db (its VFS goes next)
 
 Status Db::error(const std::string& what) const {
   if (write_refused(sqlite3_extended_errcode(db_))) return refused(path_, sqlite3_errmsg(db_));

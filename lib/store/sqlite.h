@@ -12,6 +12,8 @@
 #include <string>
 #include <type_traits>
 
+#include "store/env_vfs.h"
+#include "util/env.h"
 #include "util/status.h"
 
 namespace flor::store {
@@ -25,8 +27,10 @@ enum class CreateFile { kYes, kNo };
 class Db {
  public:
   // Opens the database file (creating it with CreateFile::kYes). WAL mode, a
-  // busy timeout of `busy_ms`, foreign keys on.
-  static Result<std::unique_ptr<Db>> open(const std::string& path, int busy_ms, CreateFile create);
+  // busy timeout of `busy_ms`, foreign keys on. With an `env` (which outlives
+  // the Db) its writes, syncs and clock go through it (store/env_vfs.h).
+  static Result<std::unique_ptr<Db>> open(const std::string& path, int busy_ms, CreateFile create,
+                                          Env* env = nullptr);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -38,7 +42,9 @@ class Db {
   const std::string& path() const { return path_; }
 
  private:
-  Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Db(sqlite3* db, std::string path, std::unique_ptr<EnvVfs> vfs)
+      : vfs_(std::move(vfs)), db_(db), path_(std::move(path)) {}
+  std::unique_ptr<EnvVfs> vfs_;  // outlives the connection; null: the default VFS
   sqlite3* db_;
   std::string path_;
 };

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -143,11 +142,6 @@ Status insert_logs(Db* db, const std::string& dir, LogInserts* inserts, const st
   return Status();
 }
 
-double now_seconds() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
 Result<RunKind> parse_kind(const std::string& s) {
   if (s == "record") return RunKind::kRecord;
   if (s == "replay") return RunKind::kReplay;
@@ -232,8 +226,8 @@ Status empty_store(const std::string& path, const std::string& name) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, std::string dir, std::string name)
-      : db_(std::move(db)), dir_(std::move(dir)), name_(std::move(name)) {}
+  SqliteStore(std::unique_ptr<Db> db, std::string dir, std::string name, Env* env)
+      : db_(std::move(db)), dir_(std::move(dir)), name_(std::move(name)), env_(env) {}
 
   // A store of this version is only read; an empty file gets the schema
   // (kCreate), an older store is upgraded, both in one write transaction
@@ -566,6 +560,8 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  double now_seconds() const { return static_cast<double>(env_->now_ns()) * 1e-9; }
+
   // Only while the row still names that process and says running: a run
   // that ended (or was claimed by its program) since it was read is left alone.
   Status mark_dead(const Run& r) {
@@ -580,6 +576,7 @@ class SqliteStore final : public Store {
   std::string dir_;
   std::string name_;
   std::string id_;
+  Env* env_;  // the clock of the times the store writes
 };
 
 bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
@@ -625,7 +622,8 @@ bool Store::store_lost(const std::string& home, const std::string& name) {
   return no_db && holds_checkpoints(dir + "/ckpt");
 }
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::string& name, OpenMode mode) {
+Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::string& name, OpenMode mode,
+                                           Env* env) {
   FLOR_RETURN_IF_ERROR(check_name(name));
   const std::string dir = home + "/" + name;
   const std::string path = dir + "/flor.db";
@@ -643,8 +641,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::s
   }
   auto store = [&]() -> Result<std::unique_ptr<SqliteStore>> {
     const CreateFile create = mode == OpenMode::kCreate ? CreateFile::kYes : CreateFile::kNo;
-    FLOR_ASSIGN_OR_RETURN(auto db, Db::open(path, kBusyMs, create));
-    auto s = std::make_unique<SqliteStore>(std::move(db), dir, name);
+    FLOR_ASSIGN_OR_RETURN(auto db, Db::open(path, kBusyMs, create, env));
+    auto s = std::make_unique<SqliteStore>(std::move(db), dir, name, env ? env : Env::posix());
     FLOR_RETURN_IF_ERROR(s->init(mode));
     return Result<std::unique_ptr<SqliteStore>>(std::move(s));
   }();

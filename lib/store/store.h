@@ -19,6 +19,7 @@
 
 #include "store/process.h"
 #include "store/run_info.h"
+#include "util/env.h"
 #include "util/status.h"
 
 namespace flor::store {
@@ -141,9 +142,11 @@ class Store {
   // ckpt/ (a *.ckpt manifest or a file in packs/) is an error
   // (kFailedPrecondition) that says how to recover: a new store would not
   // know them, and gc would delete them. A damaged flor.db is an
-  // error naming the file.
+  // error naming the file. With an `env` (fault tests; it outlives the
+  // store) the database's writes and syncs and the store's clock go through
+  // it (store/env_vfs.h); without one, the operating system's directly.
   static Result<std::unique_ptr<Store>> open(const std::string& home, const std::string& name,
-                                             OpenMode mode = OpenMode::kCreate);
+                                             OpenMode mode = OpenMode::kCreate, Env* env = nullptr);
   // Every experiment under `home`: a folder with a flor.db, or with
   // checkpoints in ckpt/ (whose store was lost: open() says so).
   static Result<std::vector<Experiment>> list(const std::string& home);

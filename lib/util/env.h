@@ -3,13 +3,14 @@
 // call it stands for (a return value of -1 sets errno), so callers keep their
 // EINTR and O_DIRECT handling. The default, Env::posix(), makes those calls;
 // a test passes an Env that fails a chosen call or forgets unsynced bytes
-// (test/common/fault_env.h). No product code.
+// (util/fault_env.h). No product code.
 #pragma once
 
 #include <sys/types.h>
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace flor {
@@ -29,6 +30,14 @@ class Env {
   virtual int mkdir(const std::string& path, mode_t mode) = 0;
   // Wall-clock time in nanoseconds since the epoch.
   virtual int64_t now_ns() = 0;
+
+  // A write or an fsync that a database engine makes on a descriptor it keeps
+  // to itself (SQLite's VFS owns the store's descriptors and the POSIX locks on
+  // them, so the call cannot be made here: lib/store/env_vfs.h). `io` makes
+  // the call and returns 0, or -1 with errno set; the Env runs it and returns
+  // its result, or fails in its place (-1 with errno set, `io` not run).
+  enum class DbCall { kWrite, kSync };
+  virtual int db_call(DbCall call, const std::function<int()>& io) = 0;
 };
 
 }  // namespace flor

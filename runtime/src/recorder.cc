@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "rng.h"
+#include "test_fault.h"
 
 namespace flor::rt {
 namespace {
@@ -200,7 +201,9 @@ void Recorder::drain() {
     }
     row.bytes = f.report.bytes_written;
     row.write_s = f.report.write_seconds;
-    if (Status s = store_->add_checkpoint(row); !s.ok() && !warned_) {
+    Status s;
+    run_stage(TestFault::Stage::kRow, [&] { s = store_->add_checkpoint(row); });
+    if (!s.ok() && !warned_) {
       warnings().warn("flor: warning: cannot store checkpoint row: {}", s.to_string());
       warned_ = true;
     }

@@ -14,6 +14,7 @@
 
 #include "flor/version.h"
 #include "rng.h"
+#include "test_fault.h"
 #include "threads.h"
 
 namespace flor::rt {
@@ -98,7 +99,8 @@ Status Runtime::start() {
 
 Status Runtime::start_record(const FlorFlags& flags) {
   if (flags.eps) contract_.eps = *flags.eps;
-  FLOR_ASSIGN_OR_RETURN(store_, store::Store::open(contract_.home, contract_.name));
+  FLOR_ASSIGN_OR_RETURN(store_, store::Store::open(contract_.home, contract_.name, store::OpenMode::kCreate,
+                                                   env_or(nullptr)));
   if (contract_.run_id) {
     run_ = *contract_.run_id;
     FLOR_RETURN_IF_ERROR(store_->run(run_).status());

@@ -11,6 +11,7 @@
 #   structured output (jq over `flor dump --json`, `flor log --format json`,
 #     `flor show --format json`): log_values, run_logs, epoch_counts, newest_replays,
 #     summary_runs, same_values, record_replay_compare;
+#   faults: checkpoint_fault (one step of a checkpoint write fails during a record);
 #   processes: alive, wait_lines, all_die, $PID_PROGRAM.
 set -euo pipefail
 FLOR=${FLOR_BUILD_DIR:?set FLOR_BUILD_DIR}/tools/flor/flor
@@ -252,6 +253,44 @@ record_replay_compare() {
   [[ ! $epochs =~ ^([0-9]+)-([0-9]+)$ ]] || epochs=$(seq -s' ' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
   expect_eq "$(cut -d' ' -f1 "$WORK/replayed.$name" | paste -sd' ')" "$epochs" "flor replay $exp $*: the epochs that wrote $name"
   [ "$want" = - ] || same_values "$want" "$WORK/replayed.$name" "flor replay $exp $*: $name"
+}
+
+# --- faults ----------------------------------------------------------------------------
+
+# checkpoint_fault STEP FAULT WHAT: the example project records 4 epochs as
+# `fault` (a checkpoint every epoch) while FLOR_TEST_FAULT=FAULT fails one call
+# of its 2nd checkpoint, epoch 1's (runtime/src/test_fault.h); STEP names it
+# in messages. Checks: the fault fired (the negative control) and the one
+# warning names WHAT (a regex: the file or row it hit); training went on to the
+# end; the store opens and holds the checkpoint rows of epochs 0, 2 and 3 and
+# not epoch 1's; a replay with new logs restores epochs 0, 2, 3 from their
+# checkpoints, re-executes epoch 1 from epoch 0's, and reproduces every
+# recorded value (fidelity: ok) and gives weight_norm for every epoch; then
+# `flor gc` leaves exactly the checkpoints the rows name.
+checkpoint_fault() {
+  local step=$1 fault=$2 what=$3
+  setup_example
+  cd "$REPO"
+  FLOR_TEST_FAULT=$fault "$FLOR" run fault --eps 1 -- ./build/train --epochs 4 --train-size 1000 --test-size 300 \
+    > "$WORK/record.out" 2> "$WORK/record.err" || fail "$step: the record failed: $(cat "$WORK/record.err")"
+  contains "^flor: test fault fired: FLOR_TEST_FAULT=$fault " < "$WORK/record.err" ||
+    fail "$step: the fault did not fire: $(cat "$WORK/record.err")"
+  expect_eq "$(grep -c '^flor: warning' "$WORK/record.err")" 1 "$step: warnings ($(cat "$WORK/record.err"))"
+  grep '^flor: warning' "$WORK/record.err" | contains "$what" ||
+    fail "$step: the warning does not name '$what': $(grep '^flor: warning' "$WORK/record.err")"
+  expect_eq "$(q fault "select status||' '||(select count(*) from epochs where run=1) from runs where id=1")" \
+    "complete 4" "$step: the record"
+  "$FLOR" log fault --format json > /dev/null || fail "$step: the store does not open"
+  expect_eq "$(q fault "select group_concat(epoch, ' ') from (select epoch from checkpoints where run=1 order by epoch)")" \
+    "0 2 3" "$step: the epochs with a checkpoint row"
+  add_hindsight_logs
+  record_replay_compare fault weight_norm 0-3 -
+  expect_eq "$(q fault "select group_concat(epoch||':'||executed||'/'||skipped, ' ') from (select * from epochs where run=${REPLAY_RUNS[0]} order by epoch)")" \
+    "0:0/1 1:1/0 2:0/1 3:0/1" "$step: the replay's blocks executed/skipped per epoch"
+  # gc keeps what the rows name, and collects a manifest without a row.
+  "$FLOR" gc fault > /dev/null || fail "$step: flor gc"
+  expect_eq "$(cd "$FLOR_HOME/fault" && printf '%s\n' ckpt/*.ckpt | sort | paste -sd' ')" \
+    "$(q fault "select group_concat(path, ' ') from (select path from checkpoints order by path)")" "$step: checkpoints after gc"
 }
 
 # --- processes -------------------------------------------------------------------------

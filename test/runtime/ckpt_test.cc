@@ -26,8 +26,8 @@
 #include "ckpt/engine.h"
 #include "ckpt/format.h"
 #include "ckpt/gc.h"
+#include "util/fault_env.h"
 #include "util/hash.h"
-#include "common/fault_env.h"
 #include "common/flip_byte.h"
 #include "common/temp_dir.h"
 
@@ -381,16 +381,15 @@ TEST_CASE("ckpt: write failures are reported, never thrown", "[ckpt]") {
     expect_failed_write(engine);
     CHECK_FALSE(fs::exists(dir / "gone"));  // not silently recreated
   }
-  SECTION("the directory is read-only") {
-    fs::create_directories(dir / "ro");
-    fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  SECTION("the directory refuses new files (EACCES, as a read-only one does unless root)") {
+    flor::FaultEnv env;
+    env.fail(flor::FaultEnv::Op::kOpen, 1, EACCES);
+    flor::rt::set_checkpoint_env_for_testing(&env);
     CheckpointEngine engine(dir / "ro");
-    if (::geteuid() == 0) {
-      // root ignores permission bits: the write succeeds; it must not throw either way.
-      REQUIRE(capture_sync(engine, items, "a.ckpt").status.ok());
-    } else {
-      expect_failed_write(engine);
-    }
+    flor::rt::set_checkpoint_env_for_testing(nullptr);
+    expect_failed_write(engine);
+    CHECK(env.fired() == 1);  // the refusal happened
+    CHECK(capture_sync(engine, items, "b.ckpt").status.ok());  // and the next write is tried
   }
   SECTION("a failed write does not poison the next one") {
     CheckpointEngine engine(dir / "later");
@@ -569,7 +568,7 @@ TEST_CASE("ckpt: SIGKILL mid-write leaves only whole checkpoints", "[ckpt]") {
   if (rounds_with_temp_files == 0) WARN("no round happened to kill a write in progress");
 }
 
-// --- deterministic faults (test/common/fault_env.h) -------------------------
+// --- deterministic faults (lib/util/fault_env.h) -------------------------
 
 // Through the engine, as a recording runs it: epochs 0..3 each capture a
 // checkpoint; the write of epoch 2 fails at one step. The failure comes back
@@ -578,7 +577,7 @@ TEST_CASE("ckpt: SIGKILL mid-write leaves only whole checkpoints", "[ckpt]") {
 // (every call, crashes too) is test/unit/ckpt_fault_test.cc.
 TEST_CASE("ckpt: a write failing at any step is reported once; the next epochs checkpoint; the last whole one restores",
           "[ckpt]") {
-  using Op = flor::test::FaultEnv::Op;
+  using Op = flor::FaultEnv::Op;
   struct Step {
     const char* name;
     Op op;
@@ -595,7 +594,7 @@ TEST_CASE("ckpt: a write failing at any step is reported once; the next epochs c
   for (const Step& step : steps) {
     DYNAMIC_SECTION(step.name) {
       TempDir dir;
-      flor::test::FaultEnv env;
+      flor::FaultEnv env;
       flor::rt::set_checkpoint_env_for_testing(&env);
       std::vector<Status> reports;
       {

@@ -1,5 +1,5 @@
 // Deterministic fault tests of the checkpoint writer and of gc's compaction
-// (lib/ckpt), through a FaultEnv (test/common/fault_env.h): each test fails or
+// (lib/ckpt), through a FaultEnv (lib/util/fault_env.h): each test fails or
 // "crashes" exactly one chosen system call, then checks that no torn
 // checkpoint is ever listed as whole, that the last whole checkpoint restores,
 // and that writing goes on. Each checks its own negative control: the fault
@@ -14,16 +14,16 @@
 #include <vector>
 
 #include "ckpt/gc.h"
-#include "common/fault_env.h"
 #include "common/temp_dir.h"
 #include "unit/ckpt_bytes.h"
+#include "util/fault_env.h"
 
 namespace flor {
 namespace {
 
 namespace fs = std::filesystem;
 using ckpt::CheckpointWriter;
-using test::FaultEnv;
+using flor::FaultEnv;
 using test::Floats;
 using test::FloatState;
 using test::read_floats;

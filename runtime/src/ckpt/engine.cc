@@ -22,6 +22,7 @@
 #include "ckpt/arena.h"
 #include "ckpt/tensor_io.h"
 #include "ckpt/writer.h"
+#include "test_fault.h"
 #include "util/file.h"
 
 namespace flor::rt {
@@ -112,7 +113,9 @@ WriteReport CheckpointEngine::Impl::execute(const Job& job) {
   report.state_bytes = job.state_bytes;
   const auto t0 = Clock::now();
   const double cpu0 = thread_cpu_seconds();
-  Result<int64_t> written = writer.write(arena.data(), job.tensors, job.name, job.origin);
+  Result<int64_t> written = internal_error("not written");
+  run_stage(TestFault::Stage::kWrite,
+            [&] { written = writer.write(arena.data(), job.tensors, job.name, job.origin); });
   report.write_seconds = seconds_since(t0);
   report.write_cpu_seconds = thread_cpu_seconds() - cpu0;
   if (written.ok()) {
@@ -159,7 +162,7 @@ void CheckpointEngine::Impl::run() {
 }
 
 CheckpointEngine::CheckpointEngine(std::string dir)
-    : impl_(std::make_unique<Impl>(absolute_dir(dir), g_test_env ? g_test_env : Env::posix())) {
+    : impl_(std::make_unique<Impl>(absolute_dir(dir), g_test_env ? g_test_env : env_or(Env::posix()))) {
   // A failure here surfaces as the first write's error, through WriteReport.
   (void)make_dirs(impl_->dir);
   impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });

@@ -47,7 +47,7 @@ void lower_background_priority();
 
 // Test seam, for the torch test binaries only (not in the public API): every
 // CheckpointEngine made after this call writes its files through `env` (a
-// FaultEnv, test/common/fault_env.h), which must outlive them; nullptr: POSIX
+// FaultEnv, lib/util/fault_env.h), which must outlive them; nullptr: POSIX
 // again. Not thread-safe: call while no engine is being made.
 void set_checkpoint_env_for_testing(Env* env);
 

@@ -6,7 +6,13 @@
 // fsynced, and names (created, renamed to) whose folder was not fsynced since.
 // Deletions are not undone. Thread-safe (the checkpoint writer fsyncs a
 // manifest on a helper thread); directory fsyncs count apart from file fsyncs,
-// so the nth call of each kind is deterministic.
+// so the nth call of each kind is deterministic. A database engine's writes
+// and syncs (Env::db_call: the store's SQLite files) count apart too; they
+// fail or die like the others, but crash() does not undo them (SQLite keeps
+// their descriptors; its WAL recovers from a torn tail by itself).
+//
+// Test-only, in lib/util so that the runtime's test hook can make one
+// (FLOR_TEST_FAULT, runtime/src/test_fault.h); no product code uses it.
 #pragma once
 
 #include <fcntl.h>
@@ -27,11 +33,11 @@
 
 #include "util/env.h"
 
-namespace flor::test {
+namespace flor {
 
 class FaultEnv final : public Env {
  public:
-  enum class Op { kOpen, kWrite, kFsync, kDirFsync, kRename, kUnlink, kMkdir, kCount };
+  enum class Op { kOpen, kWrite, kFsync, kDirFsync, kRename, kUnlink, kMkdir, kDbWrite, kDbSync, kCount };
 
   // The nth call of `op` from now (1 = the next) fails with `err`; with
   // `short_write` (kWrite only) it writes half its bytes, and the write after
@@ -39,6 +45,11 @@ class FaultEnv final : public Env {
   void fail(Op op, int nth, int err = EIO, bool short_write = false) {
     std::lock_guard<std::mutex> lock(mu_);
     fault_ = Fault{op, calls_[static_cast<int>(op)] + nth, err, short_write, false};
+  }
+  // The armed fault, unless it fired: gone.
+  void disarm() {
+    std::lock_guard<std::mutex> lock(mu_);
+    fault_.reset();
   }
   // The process dies at the nth call of `op` from now: that call and all later
   // ones fail with EIO and change nothing.
@@ -191,6 +202,21 @@ class FaultEnv final : public Env {
     return rc;
   }
   int64_t now_ns() override { return Env::posix()->now_ns(); }
+  // A short write of a database engine's fails whole: the engine sees only
+  // its own call's result.
+  int db_call(DbCall call, const std::function<int()>& io) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const int err = enter(call == DbCall::kWrite ? Op::kDbWrite : Op::kDbSync);
+      if (short_next_) {
+        short_next_ = false;
+        ++fired_;
+        return fail_with(short_err_);
+      }
+      if (err) return fail_with(err);
+    }
+    return io();  // unlocked: the engine may call again from another thread
+  }
 
  private:
   struct Fault {
@@ -269,4 +295,4 @@ class FaultEnv final : public Env {
   std::vector<Pending> pending_;                // names not yet durable, in the order made
 };
 
-}  // namespace flor::test
+}  // namespace flor

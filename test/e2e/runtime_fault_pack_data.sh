@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The 2nd checkpoint's write fails at its pack's data: the disk is full.
+# A real record of the Fashion-MNIST example trains on with one warning, and a
+# replay reproduces it from the last whole checkpoint (checkpoint_fault in lib.bash).
+source "$(dirname "$0")/lib.bash"
+checkpoint_fault "pack data" 2:write:1:ENOSPC 'checkpoint write failed: .*e00001-b0\.ckpt: cannot write .*/packs/.*: No space left on device'
+echo "runtime_fault_pack_data: ok"
