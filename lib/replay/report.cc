@@ -198,7 +198,7 @@ std::string progress_line(store::Store& store, const std::string& name, const st
     int64_t d = epochs_done(epoch_rows(store, w.run), w.plan), n = range_size(w.plan);
     done += d;
     total += n;
-    line += "  w" + std::to_string(w.index) + " " + std::to_string(d) + "/" + std::to_string(n);
+    line += "  " + (w.label.empty() ? "w" + std::to_string(w.index) : w.label) + " " + std::to_string(d) + "/" + std::to_string(n);
     // A worker's pace so far, over what it has left; the slowest decides.
     if (d > 0) eta = std::max(eta, elapsed_s / static_cast<double>(d) * static_cast<double>(n - d));
   }

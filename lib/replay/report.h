@@ -17,6 +17,7 @@ struct WorkerView {
   plan::SegmentPlan plan;
   std::string slot;           // "cpu 0", "gpu 1"
   std::string log;            // its log file
+  std::string label;          // its name on the progress line; "" = "w<index>"
 };
 
 // "replay mnist: w1 2/5  w2 1/5  [3/10 epochs, ETA 12s]"

@@ -156,6 +156,46 @@ Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, b
   return t;
 }
 
+Table runs_table(const std::vector<std::pair<int64_t, std::vector<store::LogRow>>>& runs, const std::string& name,
+                 const std::set<int64_t>& diverged) {
+  struct Value {
+    std::string text;
+    std::pair<bool, int64_t> rank{false, -1};  // (recorded, source): recorded first, then the newest replay
+    bool json = false;
+  };
+  std::map<Key, std::vector<Value>> grid;
+  bool has_steps = false;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    std::vector<store::LogRow> mine;
+    for (const auto& l : runs[r].second) {
+      if (l.name == name && !(l.hindsight && diverged.count(l.source))) mine.push_back(l);
+    }
+    for (const auto& l : number_repeats(std::move(mine))) {
+      has_steps = has_steps || l.step >= 0;
+      auto& row = grid[{l.epoch, l.step}];
+      row.resize(runs.size());
+      Value& v = row[r];
+      std::pair<bool, int64_t> rank{!l.hindsight, l.source};
+      if (rank >= v.rank) v = Value{l.value, rank, l.type == kJsonCell};
+    }
+  }
+  Table t;
+  t.columns.push_back("epoch");
+  if (has_steps) t.columns.push_back("step");
+  for (const auto& run : runs) t.columns.push_back("run " + std::to_string(run.first));
+  for (auto& [key, values] : grid) {
+    values.resize(runs.size());
+    std::vector<Cell> row{std::to_string(key.first)};
+    if (has_steps) row.push_back(key.second >= 0 ? Cell(std::to_string(key.second)) : std::nullopt);
+    for (const auto& v : values) {
+      if (v.json) t.json_cells.insert({t.rows.size(), row.size()});
+      row.push_back(v.rank.second >= 0 ? Cell(v.text) : std::nullopt);
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 Status show_typed_values(const std::string& dir, Format format, std::vector<store::LogRow>* logs) {
   for (store::LogRow& l : *logs) {
     if (l.data.empty() && l.blob.empty()) continue;

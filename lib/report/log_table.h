@@ -28,6 +28,13 @@ namespace flor::report {
 Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only = false,
                 const std::set<int64_t>& diverged = {});
 
+// One name across runs (`flor show --runs`): a row per epoch (and step), a
+// column per run ("run 3"), its recorded value or, where it has none, the one
+// a replay filled in (the newest; replays in `diverged` are left out: their
+// values may be wrong). `runs`: (record id, its logs, as Store::logs gives them).
+Table runs_table(const std::vector<std::pair<int64_t, std::vector<store::LogRow>>>& runs, const std::string& name,
+                 const std::set<int64_t>& diverged);
+
 // Typed values (store/value.h) as `flor show` prints them: kTable and kCsv
 // their short form ("int64[10,10]", "hist[30] mean=...", "image 28x28x1");
 // kJson the whole value as JSON (tensors as nested arrays, histograms as

@@ -6,7 +6,8 @@
 # run's replayed version is its own code plus exactly the statement (as placed
 # by hand here), committed on top of its version; the batch loops were skipped
 # from checkpoints; the filled values equal a plain run of that code; the
-# recorded values reproduce (no divergence). --dry-run shows the same diffs and
+# recorded values reproduce (no divergence); `flor show --runs all --name`
+# tabulates the new metric across the runs. --dry-run shows the same diffs and
 # replays nothing.
 source "$(dirname "$0")/lib.bash"
 setup_versions_project
@@ -39,4 +40,9 @@ for run in 1 2 3; do
   expect_eq "$(echo "$want" | wc -l)" 3 "run $run: weight_norm of a plain run"
   expect_eq "$(log_values vx "$replay" weight_norm)" "$want" "run $run: weight_norm filled in"
 done
+# The new metric across the runs: a column per record, every epoch filled.
+"$FLOR" show vx --runs all --name weight_norm --format csv > "$WORK/show.csv" || fail "show --runs: $(cat "$WORK/show.csv")"
+expect_eq "$(head -1 "$WORK/show.csv")" "epoch,run 1,run 2,run 3" "show --runs: header"
+expect_eq "$(tail -n +2 "$WORK/show.csv" | grep -c '^[0-2],[^,]\+,[^,]\+,[^,]\+$')" 3 "show --runs: full rows ($(cat "$WORK/show.csv"))"
+expect_eq "$(sed -n 2p "$WORK/show.csv" | cut -d, -f2)" "$(log_values vx "$(q vx "select id from runs where parent=1")" weight_norm | head -1 | cut -d' ' -f2)" "show --runs: run 1's first value"
 echo "versions_fill: ok"

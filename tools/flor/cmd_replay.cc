@@ -450,11 +450,13 @@ bool build_all(const git::Repo& repo, const store::Store& store, const std::stri
     if (!j.skipped.empty()) continue;
     const std::string& commit = j.transplant.commit;
     if (!built.count(commit)) {
-      std::fprintf(stderr, "flor: building run %lld's version (%s)\n", static_cast<long long>(j.record.id),
+      std::fprintf(stderr, "flor: building run %lld's version (%s)...\n", static_cast<long long>(j.record.id),
                    commit.substr(0, 10).c_str());
+      const double t0 = now_seconds();
       built.emplace(commit, replay::build_version(repo, store.dir(), commit, command));
       const auto& b = built.at(commit);
       if (b.ok() && b->interrupted) return false;
+      if (b.ok()) std::fprintf(stderr, "flor: built in %.1f s: %s\n", now_seconds() - t0, b->dir.c_str());
     }
     const auto& b = built.at(commit);
     if (b.ok()) j.dir = b->dir;
@@ -512,6 +514,9 @@ Result<int> run_waves(const std::string& name, std::vector<VersionJob*> ready, i
       const std::vector<sched::Slot> own(slots.begin() + at, slots.begin() + at + j->p->plans.size());
       at += own.size();
       FLOR_ASSIGN_OR_RETURN(j->workers, make_workers(*j->p, git::Snapshot{j->transplant.commit, {}, {}}, own));
+      for (auto& [w, v] : j->workers) {  // "run 3" (one segment), "run 3/w2"
+        v.label = "run " + std::to_string(j->record.id) + (own.size() > 1 ? "/w" + std::to_string(v.index) : "");
+      }
       for (const auto& [w, v] : j->workers) workers.push_back(w), views.push_back(v);
     }
     std::string runs;
