@@ -9,9 +9,9 @@
 // the same program after its author added log statements, for the demo and
 // the end-to-end tests of hindsight logging. With FMNIST_RICH=1 in the
 // environment that build also logs, every epoch, a confusion matrix of the
-// test set (a whole tensor), a histogram of fc1's weights, the class it gets
-// wrong most often (text) and an image of the first 16 test images (inverted
-// where the prediction is wrong);
+// test set (a whole tensor), a histogram of fc1's weights, an image of the
+// first 16 test images (inverted where the prediction is wrong) and the class
+// it gets wrong most often (text, flor::text);
 // FMNIST_PERTURB=1 adds one to the matrix's element [0,1] (a deliberately
 // wrong replay, for the tests).
 #include <flor/flor.h>
@@ -64,15 +64,15 @@ void log_rich(fmnist::Mlp& model, const fmnist::Data& test) {
   if (env_set("FMNIST_PERTURB")) cm[0][1] += 1;
   flor::log("confusion", cm);
   flor::histogram("fc1_weight", model->fc1->weight);
-  const torch::Tensor right = cm.diagonal(), total = cm.sum(1);
-  const int64_t worst = (right.to(torch::kDouble) / total.clamp_min(1)).argmin().item<int64_t>();
-  flor::text("worst_class", "class " + std::to_string(worst) + ": " + std::to_string(right[worst].item<int64_t>()) +
-                                " of " + std::to_string(total[worst].item<int64_t>()) + " right");
   const int64_t n = std::min<int64_t>(16, test.size());
   torch::Tensor x = test.images.narrow(0, 0, n);
   x = (x - x.min()) / (x.max() - x.min());
   const torch::Tensor wrong = (preds.narrow(0, 0, n) != test.labels.narrow(0, 0, n)).view({n, 1, 1, 1});
   flor::image("predictions", torch::where(wrong, 1 - x, x));
+  const torch::Tensor right = cm.diagonal(), total = cm.sum(1);
+  const int64_t worst = (right.to(torch::kDouble) / total.clamp_min(1)).argmin().item<int64_t>();
+  flor::text("worst_class", "class " + std::to_string(worst) + ": " + std::to_string(right[worst].item<int64_t>()) +
+                                " of " + std::to_string(total[worst].item<int64_t>()) + " right");
 }
 #endif
 
