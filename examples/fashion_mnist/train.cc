@@ -9,8 +9,9 @@
 // the same program after its author added log statements, for the demo and
 // the end-to-end tests of hindsight logging. With FMNIST_RICH=1 in the
 // environment that build also logs, every epoch, a confusion matrix of the
-// test set (a whole tensor), a histogram of fc1's weights and an image of the
-// first 16 test images (inverted where the prediction is wrong);
+// test set (a whole tensor), a histogram of fc1's weights, an image of the
+// first 16 test images (inverted where the prediction is wrong) and the class
+// it gets wrong most often (text, flor::text);
 // FMNIST_PERTURB=1 adds one to the matrix's element [0,1] (a deliberately
 // wrong replay, for the tests).
 #include <flor/flor.h>
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <stdexcept>
 
 #include "fashion_mnist/data.h"
@@ -67,6 +69,10 @@ void log_rich(fmnist::Mlp& model, const fmnist::Data& test) {
   x = (x - x.min()) / (x.max() - x.min());
   const torch::Tensor wrong = (preds.narrow(0, 0, n) != test.labels.narrow(0, 0, n)).view({n, 1, 1, 1});
   flor::image("predictions", torch::where(wrong, 1 - x, x));
+  const torch::Tensor right = cm.diagonal(), total = cm.sum(1);
+  const int64_t worst = (right.to(torch::kDouble) / total.clamp_min(1)).argmin().item<int64_t>();
+  flor::text("worst_class", "class " + std::to_string(worst) + ": " + std::to_string(right[worst].item<int64_t>()) +
+                                " of " + std::to_string(total[worst].item<int64_t>()) + " right");
 }
 #endif
 

@@ -73,39 +73,15 @@ constexpr size_t kLogsPerInsert = 64;  // x 11 parameters: far below SQLite's li
 constexpr int kLogParams = 11;
 using LogInserts = std::map<size_t, Stmt>;
 
-// Writes a payload's blob file once (content-addressed: an existing file of
-// that key holds these bytes). Through a temporary name and a rename, so a
-// crash leaves no partial file under the key; not fsynced (a value costs a
-// page-cache write, not a disk flush, as the log rows themselves are batched per epoch).
-Status write_value_blob(const std::string& dir, const LogRow& r) {
-  const std::string path = blob_path(dir, r.blob);
-  std::error_code ec;
-  if (fs::exists(path, ec)) return Status();
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return io_error("cannot write value file " + tmp + ": " + std::strerror(errno));
-  const bool ok = std::fwrite(r.data.data(), 1, r.data.size(), f) == r.data.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    return io_error("cannot write value file " + tmp + " (" + std::to_string(r.data.size()) +
-                    " bytes): disk full? free space and the logs are retried");
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) return io_error("cannot rename " + tmp + " to " + path + ": " + ec.message());
-  return Status();
-}
-
 // Inserts `logs` in order (ids ascending), inside the caller's transaction.
 // A log at every step makes this the store's hottest path: rows go
 // kLogsPerInsert to a statement (one step and reset per batch, not per row:
 // 0.9 us a row instead of 1.5), and their text is bound without copies (the
-// rows outlive each run(), which clears the bindings). Blob files are written
-// first, so a committed row always names a whole file.
+// rows outlive each run(), which clears the bindings). Blob files are made
+// durable first (write_value_blobs), so a committed row always names a whole
+// file, after a crash too.
 Status insert_logs(Db* db, const std::string& dir, LogInserts* inserts, const std::vector<LogRow>& logs) {
-  for (const LogRow& r : logs) {
-    if (!r.blob.empty()) FLOR_RETURN_IF_ERROR(write_value_blob(dir, r));
-  }
+  FLOR_RETURN_IF_ERROR(write_value_blobs(dir, logs));
   for (size_t first = 0; first < logs.size(); first += kLogsPerInsert) {
     const size_t n = std::min(kLogsPerInsert, logs.size() - first);
     auto it = inserts->find(n);

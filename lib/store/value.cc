@@ -10,6 +10,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <unistd.h>
+
+#include "util/durable_file.h"
+#include "util/file.h"
+
 namespace flor::store {
 namespace {
 
@@ -140,6 +145,32 @@ std::string element_text(const Value& v, int64_t i) {
   if (v.dtype == "uint8") return number_text(static_cast<int>(load<uint8_t>(p)));
   if (v.dtype == "bool") return *p ? "true" : "false";
   return "?";
+}
+
+Status write_value_blobs(const std::string& experiment_dir, const std::vector<LogRow>& rows, Env* env) {
+  const std::string dir = experiment_dir + "/ckpt/values";
+  std::vector<DurableFile> files;
+  std::set<std::string> seen;
+  bool any = false;
+  for (const LogRow& r : rows) {
+    if (r.blob.empty()) continue;
+    if (!any) {
+      any = true;
+      if (::access(dir.c_str(), F_OK) != 0) {  // a new folder: its name in ckpt/ made durable too
+        FLOR_RETURN_IF_ERROR(make_dirs(dir));
+        FLOR_RETURN_IF_ERROR(fsync_dir(experiment_dir + "/ckpt", env));
+      }
+    }
+    const std::string path = blob_path(experiment_dir, r.blob);
+    if (!seen.insert(r.blob).second || ::access(path.c_str(), F_OK) == 0) continue;
+    FLOR_ASSIGN_OR_RETURN(DurableFile f, DurableFile::create(path, IoMode::kBuffered, env));
+    FLOR_RETURN_IF_ERROR(f.append(r.data.data(), r.data.size()));
+    files.push_back(std::move(f));
+  }
+  if (!any) return Status();
+  for (DurableFile& f : files) FLOR_RETURN_IF_ERROR(f.sync());
+  for (DurableFile& f : files) FLOR_RETURN_IF_ERROR(f.publish());
+  return fsync_dir(dir, env);
 }
 
 Result<std::string> read_payload(const std::string& experiment_dir, const LogRow& row) {

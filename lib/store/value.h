@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "util/env.h"
 #include "util/status.h"
 
 namespace flor::store {
@@ -52,6 +53,18 @@ struct Value {
 
 // The file a payload with content key `blob` lives in: DIR/ckpt/values/KEY.
 std::string blob_path(const std::string& experiment_dir, const std::string& blob);
+
+// Makes the blob files of `rows` (those with LogRow::blob) durable before
+// the rows commit, so a committed row never names a file a crash can lose:
+// each missing file is written under a temporary name, then all are fsynced
+// (their writeback overlaps), renamed to their keys, and DIR/ckpt/values is
+// fsynced once for the whole batch. A file already under its key is kept (it
+// was fsynced before its rename) and only gets the folder's fsync. Every
+// call goes through `env`. On an error the caller must not commit; files
+// renamed before it are whole (fsynced first) and, named by no row, left to
+// gc (collect_value_blobs); temporary files are removed.
+Status write_value_blobs(const std::string& experiment_dir, const std::vector<LogRow>& rows,
+                         Env* env = Env::posix());
 
 // The payload of `row`: LogRow::data, or its blob file's bytes.
 Result<std::string> read_payload(const std::string& experiment_dir, const LogRow& row);

@@ -4,6 +4,7 @@
 #include "store/value.h"
 #include "typed_values.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -17,10 +18,16 @@ constexpr size_t kMaxSites = 4096;
 }  // namespace
 
 store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, const char* type,
-                              const char* file, int line, std::string_view data) {
+                              const char* file, int line, std::string* data, std::string_view key) {
   if (spare_.empty()) {
     rows_.emplace_back();
   } else {
+    if (data && !data->empty()) {  // a payload takes the largest spare buffer, which *data gets back
+      auto most = std::max_element(spare_.begin(), spare_.end(), [](const auto& a, const auto& b) {
+        return a.data.capacity() < b.data.capacity();
+      });
+      std::swap(*most, spare_.back());
+    }
     rows_.push_back(std::move(spare_.back()));
     spare_.pop_back();
   }
@@ -34,12 +41,19 @@ store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, con
   row.value.assign(value);
   row.type.assign(type);
   row.loc.assign(loc(file, line));
-  row.data.assign(data);
+  if (data) {
+    row.data.swap(*data);
+  } else {
+    row.data.clear();
+  }
   row.blob.clear();
   // An image always gets a file (a path viewers open), named .png.
   const bool image = row.type == store::kTypeImage;
-  if (data.size() > store::kInlineBytes || image) row.blob = blob_key(row.data) + (image ? ".png" : "");
-  data_bytes_ += data.size();
+  if (row.data.size() > store::kInlineBytes || image) {
+    row.blob.assign(key.empty() ? blob_key(row.data) : std::string(key));
+    if (image) row.blob += ".png";
+  }
+  data_bytes_ += row.data.size();
   return row;
 }
 

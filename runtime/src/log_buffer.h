@@ -25,11 +25,13 @@ class LogBuffer {
   // Appends a row with these strings and the defaults of a store::LogRow
   // elsewhere (the caller sets run, source, epoch and step). The reference
   // is valid until the next call of add, drop_last or clear.
-  // `data`: a typed value's payload (store::LogRow::data); one over
-  // store::kInlineBytes, and an image's, gets its content key (blob_key;
-  // an image's ends in ".png") in LogRow::blob.
+  // `data`: a typed value's payload (store::LogRow::data), swapped into the
+  // row: `*data` gets the largest buffer of the cleared rows back (to reuse
+  // for the next payload, so a large value touches no fresh memory). One over
+  // store::kInlineBytes, and an image's, gets its content key (`key` when
+  // given, else blob_key; an image's ends in ".png") in LogRow::blob.
   store::LogRow& add(std::string_view name, std::string_view value, const char* type, const char* file,
-                     int line, std::string_view data = {});
+                     int line, std::string* data = nullptr, std::string_view key = {});
   // Takes back the row the last add appended (a log the store must not get).
   void drop_last();
 

@@ -138,9 +138,9 @@ void Runtime::step_loop_exit(bool clean) {
 }
 
 void Runtime::log(std::string_view name, std::string value, const char* type, const char* file, int line,
-                  std::string_view data) {
+                  std::string* data, std::string_view key) {
   if (mode_ == RunMode::kOff) return;
-  store::LogRow& row = logs_.add(name, value, type, file, line, data);
+  store::LogRow& row = logs_.add(name, value, type, file, line, data, key);
   row.run = row.source = run_;
   row.epoch = epoch_;
   row.step = steps_.empty() ? -1 : steps_.back();
@@ -154,8 +154,9 @@ void Runtime::log(std::string_view name, std::string value, const char* type, co
 
 void Runtime::log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line) {
   if (mode_ == RunMode::kOff) return;
-  TypedValue v = tensor_value(t, contract_.tensor_max_elements);
-  log(name, std::move(v.text), v.type, file, line, v.data);
+  TypedValue v = tensor_value(t, contract_.tensor_max_elements, std::move(value_buffer_));
+  log(name, std::move(v.text), v.type, file, line, &v.data, v.key);
+  keep_buffer(std::move(v.data));
 }
 
 void Runtime::log_typed(std::string_view name, const char* what, Result<TypedValue> v, const char* file, int line) {
@@ -163,7 +164,12 @@ void Runtime::log_typed(std::string_view name, const char* what, Result<TypedVal
     fatal(invalid_argument(std::string(what) + "(\"" + std::string(name) + "\") at " + file + ":" +
                            std::to_string(line) + ": " + v.status().message()));
   }
-  log(name, std::move(v->text), v->type, file, line, v->data);
+  log(name, std::move(v->text), v->type, file, line, &v->data);
+  keep_buffer(std::move(v->data));
+}
+
+void Runtime::keep_buffer(std::string&& buffer) {
+  if (buffer.capacity() > value_buffer_.capacity()) value_buffer_ = std::move(buffer);
 }
 
 void Runtime::log_histogram(std::string_view name, const at::Tensor& t, int64_t bins, const char* file, int line) {

@@ -56,8 +56,9 @@ class Runtime {
   void iter_end(detail::Role role, int64_t index);
   void loop_exit(const detail::LoopCtl& ctl, bool clean, detail::LocalsView locals);
 
+  // `data`, `key`: a typed value's payload and its blob key (LogBuffer::add).
   void log(std::string_view name, std::string value, const char* type, const char* file, int line,
-           std::string_view data = {});
+           std::string* data = nullptr, std::string_view key = {});
   // Typed values (typed_values.h). A histogram or image the runtime cannot
   // make (bad shape, dtype, range) is fatal: the message names the log, its
   // source line and what is accepted.
@@ -80,6 +81,7 @@ class Runtime {
   Status write_info(int64_t run, const std::function<void(store::RunInfo&)>& fill);
   void flush_logs(const std::optional<store::EpochRow>& epoch);
   void log_typed(std::string_view name, const char* what, Result<TypedValue> v, const char* file, int line);
+  void keep_buffer(std::string&& buffer);
   void step_iter_end(int64_t index);
   void step_loop_exit(bool clean);
 
@@ -117,6 +119,9 @@ class Runtime {
   int64_t last_ended_ = -1;  // the main loop's last iteration that ended
 
   LogBuffer logs_;  // not yet in the store
+  // A whole tensor's next payload buffer: the largest LogBuffer::add handed
+  // back (keep_buffer), so logging a large tensor touches no fresh memory.
+  std::string value_buffer_;
   std::unique_ptr<LogWriter> log_writer_;  // with store_
 };
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 
 #include "ckpt/tensor_io.h"
 #include "util/hash.h"
@@ -88,10 +89,87 @@ store::Histogram histogram_of(const at::Tensor& t, int64_t bins) {
   return histogram_of(c.data_ptr<double>(), c.numel(), bins);
 }
 
-std::string summary_stats(const at::Tensor& c) {
-  if (c.numel() == 0 || c.scalar_type() == at::kBool) return "";
-  return " mean=" + to_text(c.sum(at::kDouble).item<double>() / static_cast<double>(c.numel())) +
-         " min=" + to_text(c.min().item<double>()) + " max=" + to_text(c.max().item<double>());
+// Sum, min and max of a whole tensor's elements, gathered while its bytes
+// are copied, in kLanes independent lanes held in vector registers (GCC and
+// Clang vector types: SSE2 or NEON pairs, AVX quads), so the adds do not wait
+// on one another; the lanes are folded in a fixed order: the same bytes give
+// the same text. A NaN is skipped by the comparisons and poisons the sum;
+// min and max are then NaN (as torch's are).
+using Vec = double __attribute__((vector_size(2 * sizeof(double))));
+constexpr size_t kVecs = 4, kLanes = 2 * kVecs;
+struct Stats {
+  Vec sum[kVecs] = {}, lo[kVecs], hi[kVecs];
+  Stats() {
+    const double inf = std::numeric_limits<double>::infinity();
+    for (size_t k = 0; k < kVecs; ++k) lo[k] = Vec{inf, inf}, hi[k] = Vec{-inf, -inf};
+  }
+  template <typename T>
+  void add(const T* p, size_t n) {
+    size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+      for (size_t k = 0; k < kVecs; ++k) {
+        const Vec v{static_cast<double>(p[i + 2 * k]), static_cast<double>(p[i + 2 * k + 1])};
+        sum[k] += v;
+        lo[k] = v < lo[k] ? v : lo[k];
+        hi[k] = v > hi[k] ? v : hi[k];
+      }
+    }
+    for (; i < n; ++i) {
+      const auto v = static_cast<double>(p[i]);
+      sum[0][0] += v;
+      lo[0][0] = v < lo[0][0] ? v : lo[0][0];
+      hi[0][0] = v > hi[0][0] ? v : hi[0][0];
+    }
+  }
+  template <typename T>
+  std::string text(const T* p, size_t n) const {
+    double s = 0, mn = lo[0][0], mx = hi[0][0];
+    for (size_t k = 0; k < kVecs; ++k) {
+      for (size_t j = 0; j < 2; ++j) {
+        s += sum[k][j];
+        mn = std::min(mn, lo[k][j]);
+        mx = std::max(mx, hi[k][j]);
+      }
+    }
+    if (std::isnan(s) && std::any_of(p, p + n, [](T v) { return std::isnan(static_cast<double>(v)); })) {
+      mn = mx = std::numeric_limits<double>::quiet_NaN();
+    }
+    return " mean=" + to_text(s / static_cast<double>(n)) + " min=" + to_text(mn) + " max=" + to_text(mx);
+  }
+};
+
+// Copies (from `src`; nullptr: `dst` holds the bytes already), hashes and
+// summarizes `nbytes` of T elements in L1-sized chunks: the statistics read
+// the chunk the copy just wrote, so main memory is crossed once.
+template <typename T>
+std::string copy_hash_stats(const uint8_t* src, uint8_t* dst, size_t nbytes, Xxh64* hash) {
+  constexpr size_t kChunk = 16 << 10;  // a multiple of kLanes * sizeof(T): lanes line up across chunks
+  Stats stats;
+  for (size_t off = 0; off < nbytes; off += kChunk) {
+    const size_t n = std::min(kChunk, nbytes - off);
+    if (src) {
+      hash->update_copy(dst + off, src + off, n);
+    } else {
+      hash->update(dst + off, n);
+    }
+    if constexpr (!std::is_same_v<T, bool>) stats.add(reinterpret_cast<const T*>(dst + off), n / sizeof(T));
+  }
+  if constexpr (std::is_same_v<T, bool>) return "";
+  else return stats.text(reinterpret_cast<const T*>(dst), nbytes / sizeof(T));
+}
+
+// The summary text of the stored dtypes (stored_dtype), dispatched.
+std::string copy_hash_stats(at::ScalarType t, const uint8_t* src, uint8_t* dst, size_t nbytes, Xxh64* hash) {
+  switch (t) {
+    case at::kFloat: return copy_hash_stats<float>(src, dst, nbytes, hash);
+    case at::kDouble: return copy_hash_stats<double>(src, dst, nbytes, hash);
+    case at::kLong: return copy_hash_stats<int64_t>(src, dst, nbytes, hash);
+    case at::kInt: return copy_hash_stats<int32_t>(src, dst, nbytes, hash);
+    case at::kShort: return copy_hash_stats<int16_t>(src, dst, nbytes, hash);
+    case at::kChar: return copy_hash_stats<int8_t>(src, dst, nbytes, hash);
+    case at::kByte: return copy_hash_stats<uint8_t>(src, dst, nbytes, hash);
+    default: return copy_hash_stats<bool>(src, dst, nbytes, hash);
+  }
 }
 
 void png_append(png_structp png, png_bytep bytes, png_size_t n) {
@@ -142,30 +220,37 @@ at::Tensor grid(const at::Tensor& b) {
   return g;
 }
 
+std::string key_text(uint64_t hash, size_t bytes) { return hex64(hash) + "-" + std::to_string(bytes); }
+
 }  // namespace
 
-std::string blob_key(const std::string& data) {
-  return hex64(xxh64(data.data(), data.size())) + "-" + std::to_string(data.size());
-}
+std::string blob_key(const std::string& data) { return key_text(xxh64(data.data(), data.size()), data.size()); }
 
-TypedValue tensor_value(const at::Tensor& t, int64_t max_elements) {
-  if (!t.defined() || t.numel() == 1) return {detail::tensor_text(t), store::kTypeTensor, ""};
+TypedValue tensor_value(const at::Tensor& t, int64_t max_elements, std::string buffer) {
+  if (!t.defined() || t.numel() == 1) return {detail::tensor_text(t), store::kTypeTensor, "", ""};
   at::Tensor c = t.detach();
   if (c.scalar_type() == at::kHalf || c.scalar_type() == at::kBFloat16) c = c.to(at::kFloat);
   const char* dtype = stored_dtype(c.scalar_type());
   if (c.numel() > max_elements || !*dtype) {
     const std::string text = detail::tensor_text(t);
-    if (c.is_complex()) return {text, store::kTypeTensor, ""};
-    return {text, store::kTypeTensorSummary, store::histogram_json(histogram_of(c, 30))};
+    if (c.is_complex()) return {text, store::kTypeTensor, "", ""};
+    return {text, store::kTypeTensorSummary, store::histogram_json(histogram_of(c, 30)), ""};
   }
-  TypedValue v{std::string(dtype) + shape_text(c.sizes()), store::kTypeTensor, ""};
-  v.data.resize(tensor_nbytes(c));
-  if (Status s = copy_to_host(c, reinterpret_cast<uint8_t*>(v.data.data()), "flor::log"); !s.ok()) {
-    return {detail::tensor_text(t), store::kTypeTensor, ""};
+  TypedValue v{std::string(dtype) + shape_text(c.sizes()), store::kTypeTensor, std::move(buffer), ""};
+  const size_t nbytes = tensor_nbytes(c);
+  v.data.resize(nbytes);  // a buffer of this size already: no bytes written
+  auto* dst = reinterpret_cast<uint8_t*>(v.data.data());
+  // A dense CPU tensor is read in place; any other (CUDA, strided) is first
+  // gathered into the buffer (for CUDA: the one device-to-host copy).
+  const uint8_t* src = nullptr;
+  if (c.device().is_cpu() && c.is_contiguous()) {
+    src = static_cast<const uint8_t*>(c.data_ptr());
+  } else if (Status s = copy_to_host(c, dst, "flor::log"); !s.ok()) {
+    return {detail::tensor_text(t), store::kTypeTensor, "", ""};
   }
-  // Statistics of the host copy: a CUDA tensor is read once.
-  const at::Tensor host = at::from_blob(v.data.data(), c.sizes(), c.options().device(at::kCPU));
-  v.text += summary_stats(host);
+  Xxh64 hash;
+  if (c.numel() > 0) v.text += copy_hash_stats(c.scalar_type(), src, dst, nbytes, &hash);
+  v.key = key_text(hash.digest(), nbytes);
   return v;
 }
 

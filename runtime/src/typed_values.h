@@ -18,11 +18,15 @@ struct TypedValue {
   std::string text;          // LogRow::value
   const char* type = "";     // LogRow::type (store/value.h)
   std::string data;          // LogRow::data
+  std::string key;           // blob_key(data) when the producer hashed it on the way; "" otherwise
 };
 
 // At most `max_elements` elements: stored whole (raw bytes); one element: its
 // number (as before typed values); larger: the summary and a 30-bin histogram.
-TypedValue tensor_value(const at::Tensor& t, int64_t max_elements);
+// A whole tensor is read once: copied into `buffer` (whose memory becomes
+// the value's data: pass back a string of an earlier value and no fresh
+// pages are touched), hashed (TypedValue::key) and summarized in one pass.
+TypedValue tensor_value(const at::Tensor& t, int64_t max_elements, std::string buffer = {});
 
 // `bins` equal buckets from the smallest to the largest finite value (NaN
 // and infinities are left out). An undefined or empty tensor, or bins < 1, is

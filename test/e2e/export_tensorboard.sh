@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # flor export of a run with recorded and hindsight values: TensorBoard event
 # files checked by an independent reader (Python protobuf from Debian against
-# the public field numbers, CRC-32C computed in Python, values compared with the
-# store read by sqlite3), and CSV / JSON lines with every value.
+# the public field numbers, CRC-32C computed in Python, values and wall times
+# compared with the store read by sqlite3; flor::text as text summaries), and
+# CSV / JSON lines with every value.
 source "$(dirname "$0")/driver_lib.bash"
 /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null ||
   fail "python3-protobuf (Debian package, scripts/setup-deps) is missing"
@@ -20,6 +21,12 @@ FMNIST_RICH=1 "$FLOR" replay fm > "$WORK/replay.out" 2>&1 || fail "replay: $(cat
   > "$WORK/reader.out" || fail "reader: $(cat "$WORK/reader.out")"
 cat "$WORK/reader.out"
 grep -q 'checked (histogram, image, scalar, text)' "$WORK/reader.out" || fail "kinds: $(cat "$WORK/reader.out")"
+# flor::text's values (the reader compared each one's text and wall time).
+[ "$(sqlite3 "$FLOR_HOME/fm/flor.db" "SELECT count(*) FROM logs WHERE name='worst_class' AND type='string' AND
+  hindsight=1")" -eq $epochs ] || fail "flor::text values missing"
+# Hindsight values carry the record's times, not the replay's.
+[ "$(sqlite3 "$FLOR_HOME/fm/flor.db" "SELECT count(*) FROM epochs e JOIN epochs r ON r.epoch = e.epoch
+  WHERE e.run = 1 AND r.run > 1 AND r.ended != e.ended")" -gt 0 ] || fail "replay epochs ended as the record's did?"
 
 # The reader must catch a damaged file.
 f=$(ls "$WORK/tb/run1-hindsight"/events.out.tfevents.*)

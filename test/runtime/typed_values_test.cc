@@ -4,6 +4,10 @@
 
 #include <png.h>
 
+#include <cmath>
+#include <limits>
+#include <flor/flor.h>
+
 #include "store/value.h"
 #include "typed_values.h"
 
@@ -53,6 +57,39 @@ TEST_CASE("typed values: small tensors whole, large ones as a summary with a his
   TypedValue one = tensor_value(torch::tensor(0.5), 1 << 20);
   CHECK(one.text == "0.5");
   CHECK(one.data.empty());
+}
+
+TEST_CASE("typed values: a whole tensor's one pass gives torch's statistics and the payload's key",
+          "[runtime]") {
+  // Many chunks and lanes, and a tail that fills no lane group.
+  torch::manual_seed(3);
+  torch::Tensor x = torch::randn({100003});
+  TypedValue v = tensor_value(x, 1 << 20);
+  REQUIRE(v.data.size() == 100003 * 4);
+  CHECK(std::memcmp(v.data.data(), x.data_ptr(), v.data.size()) == 0);
+  CHECK(v.key == blob_key(v.data));
+  CHECK_THAT(v.text, Catch::Contains(" min=" + detail::to_text(x.min().item<double>()) +
+                                     " max=" + detail::to_text(x.max().item<double>())));
+  const double mean = std::stod(v.text.substr(v.text.find("mean=") + 5));
+  CHECK(mean == Approx(x.to(torch::kDouble).mean().item<double>()).epsilon(1e-12));
+  // The buffer given is the one filled (no fresh memory), and the same bytes give the same text.
+  std::string buffer(100003 * 4, '\0');
+  const char* at = buffer.data();
+  TypedValue again = tensor_value(x, 1 << 20, std::move(buffer));
+  CHECK(again.data.data() == at);
+  CHECK(again.text == v.text);
+  // A strided view is gathered first and hashed the same way.
+  torch::Tensor m = torch::arange(12, torch::kInt).reshape({3, 4}).t();
+  TypedValue s = tensor_value(m, 1 << 20);
+  CHECK(s.text == "int32[4,3] mean=5.5 min=0 max=11");
+  CHECK(s.key == blob_key(s.data));
+  // A NaN makes min and max NaN, as torch's are; infinities stay.
+  torch::Tensor n = torch::tensor({1.0f, NAN, -2.0f});
+  CHECK(tensor_value(n, 1 << 20).text == "float[3] mean=nan min=nan max=nan");
+  const double infinity = std::numeric_limits<double>::infinity();
+  torch::Tensor inf = torch::tensor({1.0, infinity, -infinity});
+  CHECK(tensor_value(inf, 1 << 20).text == "float[3] mean=nan min=-inf max=inf");
+  CHECK(tensor_value(torch::tensor({true, false}), 1 << 20).text == "bool[2]");
 }
 
 TEST_CASE("typed values: a histogram keeps edges, counts and the sums", "[runtime]") {

@@ -191,6 +191,15 @@ inline void image(std::string_view name, const at::Tensor& pixels, const char* f
   if (detail::mode() != RunMode::kOff) detail::log_image(name, pixels, file, line);
 }
 
+// Logs `value` under `name` as text: stored as it is (type "string", as
+// flor::log of a string), compared exactly on replay, shown as it is by
+// `flor show`, and written by `flor export --tensorboard` as a text summary
+// (TensorBoard's text plugin).
+inline void text(std::string_view name, std::string_view value, const char* file = __builtin_FILE(),
+                 int line = __builtin_LINE()) {
+  if (detail::mode() != RunMode::kOff) detail::log_text(name, std::string(value), "string", file, line);
+}
+
 // ---------------------------------------------------------------- details
 
 namespace detail {

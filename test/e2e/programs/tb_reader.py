@@ -127,22 +127,33 @@ def main():
                 if e.wall_time < 1e9:
                     fail(f"{path}: wall_time {e.wall_time} is not a unix time")
                 for v in e.summary.value:
-                    seen[(hindsight, v.tag, e.step)] = v
+                    seen[(hindsight, v.tag, e.step)] = (v, e.wall_time)
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     rows = db.execute("SELECT name, epoch, step, value, type, hindsight, data, blob FROM logs WHERE run=? ORDER BY id",
                       (run,)).fetchall()
     if not rows:
         fail(f"run {run} has no logs in {db_path}")
+    # wall_time: the recorded run's time of the value's epoch (its epoch row's
+    # end), for hindsight values too: they belong to the record's timeline,
+    # not the replay's clock; the run's start outside the main loop.
+    started = db.execute("SELECT started FROM runs WHERE id=?", (run,)).fetchone()[0]
+    ended = {}
+    for first, iters, end in db.execute("SELECT epoch, iters, ended FROM epochs WHERE run=?", (run,)):
+        for i in range(iters):
+            ended[first + i] = end
     exp_dir = os.path.dirname(db_path)
     kinds = set()
     for name, epoch, step, value, type_, hindsight, data, blob in rows:
         if step >= 0:
             continue  # per-step values: global steps, checked by count below
         key = (hindsight, name, max(epoch, 0))
-        v = seen.get(key)
-        if v is None:
+        if key not in seen:
             fail(f"{name} (epoch {epoch}, hindsight {hindsight}) is in the store but not in the event files")
             continue
+        v, wall_time = seen[key]
+        want_time = ended.get(epoch) if epoch >= 0 else started
+        if wall_time != want_time:
+            fail(f"{name} (epoch {epoch}, hindsight {hindsight}): wall_time {wall_time} is not the record's {want_time}")
         payload = data
         if blob:
             payload = open(os.path.join(exp_dir, "ckpt", "values", blob), "rb").read()
@@ -169,6 +180,8 @@ def main():
             kinds.add("text")
             if v.metadata.plugin_data.plugin_name != "text" or not v.tensor.string_val:
                 fail(f"{name} epoch {epoch}: not a text summary")
+            elif type_ == "string" and v.tensor.string_val[0].decode() != value:
+                fail(f"{name} epoch {epoch}: text {v.tensor.string_val[0]!r} != the store's {value!r}")
             elif type_ == "tensor" and json.loads(v.tensor.string_val[0])["shape"] != json.loads(
                     "[" + value[value.index("[") + 1:value.index("]")] + "]"):
                 fail(f"{name} epoch {epoch}: tensor text has another shape than {value}")
