@@ -80,8 +80,8 @@ using LogInserts = std::map<size_t, Stmt>;
 // rows outlive each run(), which clears the bindings). Blob files are made
 // durable first (write_value_blobs), so a committed row always names a whole
 // file, after a crash too.
-Status insert_logs(Db* db, const std::string& dir, LogInserts* inserts, const std::vector<LogRow>& logs) {
-  FLOR_RETURN_IF_ERROR(write_value_blobs(dir, logs));
+Status insert_logs(Db* db, const std::string& dir, Env* env, LogInserts* inserts, const std::vector<LogRow>& logs) {
+  FLOR_RETURN_IF_ERROR(write_value_blobs(dir, logs, env));
   for (size_t first = 0; first < logs.size(); first += kLogsPerInsert) {
     const size_t n = std::min(kLogsPerInsert, logs.size() - first);
     auto it = inserts->find(n);
@@ -433,7 +433,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(db_.get());
     FLOR_RETURN_IF_ERROR(tx.begin());
-    FLOR_RETURN_IF_ERROR(insert_logs(db_.get(), dir_, &log_inserts_, logs));
+    FLOR_RETURN_IF_ERROR(insert_logs(db_.get(), dir_, env_, &log_inserts_, logs));
     if (epoch) {
       const EpochRow& e = *epoch;
       FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO epochs(run, epoch, seconds, ended, blocks, "

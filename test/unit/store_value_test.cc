@@ -10,7 +10,7 @@
 #include <fstream>
 #include <string>
 
-#include "common/fault_env.h"
+#include "util/fault_env.h"
 #include "common/store_ok.h"
 #include "common/temp_dir.h"
 #include "store/store.h"
@@ -104,15 +104,15 @@ TEST_CASE("store: blob files are durable before their rows commit, one folder fs
   TempDir tmp;
   const std::string dir = tmp.path;
   fs::create_directories(dir + "/ckpt");
-  test::FaultEnv env;
+  FaultEnv env;
   const std::string a(40000, 'a'), b(50000, 'b');
   std::vector<LogRow> rows{row(1, "x", "float[10000]", kTypeTensor, a, "ka-40000"),
                            row(1, "y", "float[12500]", kTypeTensor, b, "kb-50000"),
                            row(1, "z", "float[10000]", kTypeTensor, a, "ka-40000"),  // the same content
                            row(1, "n", "1", "int", "")};
   REQUIRE(write_value_blobs(dir, rows, &env).ok());
-  CHECK(env.calls(test::FaultEnv::Op::kFsync) == 2);     // one per new file
-  CHECK(env.calls(test::FaultEnv::Op::kDirFsync) == 2);  // values/ once, and ckpt/ for the new values/
+  CHECK(env.calls(FaultEnv::Op::kFsync) == 2);     // one per new file
+  CHECK(env.calls(FaultEnv::Op::kDirFsync) == 2);  // values/ once, and ckpt/ for the new values/
   // A power cut right after (before the rows commit, or after): the files stay whole.
   env.crash();
   CHECK(read_payload(dir, rows[0]).value() == a);
@@ -120,15 +120,15 @@ TEST_CASE("store: blob files are durable before their rows commit, one folder fs
 
   // A file already under its key is not written again; the batch still fsyncs the folder once.
   REQUIRE(write_value_blobs(dir, {rows[0]}, &env).ok());
-  CHECK(env.calls(test::FaultEnv::Op::kFsync) == 2);
-  CHECK(env.calls(test::FaultEnv::Op::kDirFsync) == 3);
+  CHECK(env.calls(FaultEnv::Op::kFsync) == 2);
+  CHECK(env.calls(FaultEnv::Op::kDirFsync) == 3);
 
   // Negative control: the process dies at the folder's fsync. The call fails
   // (the store does not commit the row), and the crash really drops the
   // renamed but unsynced name: without that fsync a committed row would name
   // a lost file.
   LogRow c = row(1, "w", "float[15000]", kTypeTensor, std::string(60000, 'c'), "kc-60000");
-  env.crash_at(test::FaultEnv::Op::kDirFsync, 1);
+  env.crash_at(FaultEnv::Op::kDirFsync, 1);
   CHECK_FALSE(write_value_blobs(dir, {c}, &env).ok());
   CHECK(fs::exists(blob_path(dir, c.blob)));  // renamed, in the page cache
   CHECK(env.crash() > 0);
