@@ -12,8 +12,8 @@ namespace {
 // libgit2 keeps global state; init once per process, never shut down (cheap, and
 // it avoids ordering problems at exit).
 void ensure_init() {
-  static const int once = git_libgit2_init();
-  (void)once;
+  static const int kInitOnce = git_libgit2_init();
+  (void)kInitOnce;
 }
 
 std::string without_trailing_slash(std::string s) {
