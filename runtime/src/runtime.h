@@ -56,7 +56,7 @@ class Runtime {
   void iter_end(detail::Role role, int64_t index);
   void loop_exit(const detail::LoopCtl& ctl, bool clean, detail::LocalsView locals);
 
-  void log(std::string_view name, std::string value, const char* type, const char* file, int line,
+  void log(std::string_view name, std::string_view value, const char* type, const char* file, int line,
            std::string_view data = {});
   // Typed values (typed_values.h). A histogram or image the runtime cannot
   // make (bad shape, dtype, range) is fatal: the message names the log, its

@@ -12,13 +12,6 @@
 #include <string>
 #include <string_view>
 
-namespace torch::nn {
-class Module;
-}
-namespace torch::optim {
-class Optimizer;
-}
-
 namespace flor {
 
 enum class RunMode : uint8_t { kOff, kRecord, kReplay };
