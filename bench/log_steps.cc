@@ -77,7 +77,7 @@ int train(int64_t epochs, int64_t train_size, bool log_steps) {
     }
     auto eval = fmnist::evaluate(model, test);
     flor::log("test_acc", eval.accuracy);
-    std::printf("epoch %lld/%lld  loss %.4f  (%.3f s)\n", static_cast<long long>(epoch + 1),
+    std::printf("epoch %lld/%lld  loss %.4f  (%.3f s)\n", static_cast<long long>(epoch) + 1,
                 static_cast<long long>(epochs), loss_sum / static_cast<double>(steps), since(t0));
     std::fflush(stdout);
   }

@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -86,6 +87,7 @@ double median(std::vector<double> v) {
 
 double median_of(int reps, const std::function<double()>& one) {
   std::vector<double> v;
+  v.reserve(reps);
   for (int i = 0; i < reps; ++i) v.push_back(one());
   return median(v);
 }
@@ -753,6 +755,7 @@ void print_table(const std::vector<Row>& rows) {
   };
   line(head);
   std::vector<std::string> rule;
+  rule.reserve(w.size());
   for (size_t x : w) rule.push_back(std::string(x, '-'));
   line(rule);
   for (const auto& r : rows) line(cells(r));
@@ -760,7 +763,7 @@ void print_table(const std::vector<Row>& rows) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   Options opt;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--full") == 0) {
@@ -812,4 +815,7 @@ int main(int argc, char** argv) {
   print_table(rows);
   if (!env_dir) fs::remove_all(opt.dir);
   return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "record_replay: %s\n", e.what());
+  return 1;
 }

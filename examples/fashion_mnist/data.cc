@@ -78,6 +78,7 @@ torch::Tensor read_idx(const fs::path& path, uint32_t magic, int64_t limit) {
   }
   int ndims = magic & 0xff;
   std::vector<int64_t> shape;
+  shape.reserve(ndims);
   for (int i = 0; i < ndims; ++i) shape.push_back(read_be32(in));
   if (limit > 0 && limit < shape[0]) shape[0] = limit;
   auto out = torch::empty(shape, torch::kUInt8);

@@ -131,7 +131,7 @@ int main(int argc, char** argv) try {
     char loss_text[32] = "(skipped)";
     if (steps > 0) std::snprintf(loss_text, sizeof(loss_text), "%.4f", loss_sum / static_cast<double>(steps));
     std::printf("epoch %lld/%lld  loss %s  test_loss %.4f  test_acc %.4f  (%.3f s)\n",
-                static_cast<long long>(epoch + 1), static_cast<long long>(epochs), loss_text, eval.loss,
+                static_cast<long long>(epoch) + 1, static_cast<long long>(epochs), loss_text, eval.loss,
                 eval.accuracy, secs);
     std::fflush(stdout);
   }

@@ -25,7 +25,7 @@ struct Options {
   int threads = 1;
 };
 
-const char* kUsage =
+constexpr const char* kUsage =
     "usage: train_plain [--epochs N] [--batch-size N] [--lr X] [--seed N]\n"
     "                   [--train-size N] [--test-size N] [--threads N]\n";
 
@@ -103,7 +103,7 @@ int main(int argc, char** argv) try {
     auto eval = fmnist::evaluate(model, test);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("epoch %lld/%lld  loss %.4f  test_loss %.4f  test_acc %.4f  (%.2f s)\n",
-                static_cast<long long>(epoch + 1), static_cast<long long>(opt.epochs),
+                static_cast<long long>(epoch) + 1, static_cast<long long>(opt.epochs),
                 loss_sum / steps, eval.loss, eval.accuracy, secs);
     std::fflush(stdout);
   }

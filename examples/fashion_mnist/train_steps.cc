@@ -94,8 +94,8 @@ int main(int argc, char** argv) try {
     const double loss_value = loss.item<double>();
     flor::log("loss", loss_value);
     if ((step + 1) % print_every == 0) {
-      std::printf("step %lld/%lld  loss %.17g", static_cast<long long>(step + 1), static_cast<long long>(steps),
-                  loss_value);
+      std::printf("step %lld/%lld  loss %.17g", static_cast<long long>(step) + 1,
+                  static_cast<long long>(steps), loss_value);
 #ifdef STEPS_HINDSIGHT_IN
       std::printf("  grad_norm %.17g", grad_norm);
 #endif

@@ -46,7 +46,7 @@ struct LiveSet {
 Result<LiveSet> live_set_of(const std::string& dir, const std::set<std::string>& live) {
   LiveSet out;
   for (const auto& name : live) {
-    const std::string path = dir + "/" + name;
+    const std::string path = (fs::path(dir) / name).string();
     if (!fs::exists(path)) continue;
     Result<Manifest> manifest = read_manifest(path);
     if (!manifest.ok()) {
@@ -95,7 +95,7 @@ Result<int64_t> compact(const std::string& dir, uint64_t id, const std::map<uint
   const int64_t new_size = pack.offset();
   FLOR_RETURN_IF_ERROR(pack.commit());  // durable under its name before any manifest points at it
   for (const auto& name : users) {
-    const std::string path = dir + "/" + name;
+    const std::string path = (fs::path(dir) / name).string();
     FLOR_ASSIGN_OR_RETURN(Manifest manifest, read_manifest(path));
     for (auto& e : manifest.entries) {
       if (e.blob.pack_id != id) continue;
@@ -140,7 +140,7 @@ Result<int64_t> collect_garbage(const std::string& dir, const std::vector<std::s
     if (!live.count(name)) FLOR_RETURN_IF_ERROR(remove_counting(fs::path(dir) / name, &freed, dry_run, env));
   }
   std::vector<fs::path> doomed;  // collected first: no deleting while iterating
-  for (const fs::path folder : {fs::path(dir), fs::path(dir) / kPackDir}) {
+  for (const fs::path& folder : {fs::path(dir), fs::path(dir) / kPackDir}) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(folder, ec)) {
       const std::string name = entry.path().filename().string();

@@ -176,10 +176,10 @@ std::string typed_json(const std::string& dir, const store::LogRow& l, Status* e
 }  // namespace
 
 uint32_t crc32c(const void* data, size_t n) {
-  static const Crc32cTable table;
+  static const Crc32cTable kTable;
   uint32_t c = 0xffffffffu;
   const auto* p = static_cast<const uint8_t*>(data);
-  for (size_t i = 0; i < n; ++i) c = table.t[(c ^ p[i]) & 0xff] ^ (c >> 8);
+  for (size_t i = 0; i < n; ++i) c = kTable.t[(c ^ p[i]) & 0xff] ^ (c >> 8);
   return c ^ 0xffffffffu;
 }
 

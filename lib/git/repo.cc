@@ -11,8 +11,8 @@
 namespace flor::git {
 
 void ensure_init() {
-  static const int once = git_libgit2_init();
-  (void)once;
+  static const int kInitOnce = git_libgit2_init();
+  (void)kInitOnce;
 }
 
 namespace {

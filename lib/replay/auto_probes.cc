@@ -166,7 +166,7 @@ std::string compile_command(const std::string& db_dir, const std::string& file) 
   for (const auto& e : db) {
     if (!e.is_object()) continue;
     std::string f = e.value("file", std::string());
-    if (!f.empty() && f[0] != '/') f = e.value("directory", std::string()) + "/" + f;
+    if (!f.empty() && f[0] != '/') f.insert(0, e.value("directory", std::string()) + "/");
     if (f == file) return e.dump();
   }
   return "";
@@ -257,6 +257,9 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
                           hint);
     return found;
   }
+  auto note = [&](const std::string& path, const std::string& what) {
+    found.notes.push_back(path + what + hint);
+  };
   std::string db_dir, tool;
   bool looked = false;
   std::set<std::string> blocks;
@@ -268,8 +271,7 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
     std::string recorded = then.ok() ? *then : "";
     if (log_lines(recorded) == log_lines(*now)) continue;
     if (is_header(path)) {
-      found.notes.push_back(
-          path + " changed its log calls; flor finds probes in compiled files, not headers" + hint);
+      note(path, " changed its log calls; flor finds probes in compiled files, not headers");
       continue;
     }
     if (!looked) {
@@ -284,12 +286,12 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
                         : db_dir.empty() ? "no compile_commands.json beside the program or in build/ "
                                            "(cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)"
                                          : "compile_commands.json in " + db_dir + " has no entry for it";
-      found.notes.push_back(path + " changed its log calls; " + why + hint);
+      note(path, " changed its log calls; " + why);
       continue;
     }
     auto got = probe_file_shared(repo, tool, recorded, *now, path, db_dir, command);
     if (!got.ok()) {
-      found.notes.push_back(path + ": " + got.status().message() + hint);
+      note(path, ": " + got.status().message());
       continue;
     }
     blocks.insert(got->begin(), got->end());

@@ -96,8 +96,8 @@ Result<Format> parse_format(const std::string& text) {
 }
 
 std::optional<std::string> json_number(const std::string& text) {
-  static const std::regex json_number_re(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
-  if (!std::regex_match(text, json_number_re)) return std::nullopt;
+  static const std::regex kJsonNumber(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
+  if (!std::regex_match(text, kJsonNumber)) return std::nullopt;
   return text;
 }
 

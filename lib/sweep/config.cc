@@ -148,10 +148,10 @@ void warn_unknown_keys(const std::string& source, Config* c) {
 }  // namespace
 
 const std::vector<std::string>& known_meta_keys() {
-  static const std::vector<std::string> keys = {
+  static const std::vector<std::string> kKeys = {
       "exclude_configs", "max_parallel", "allow_cpu",       "retries",    "timeout_s", "on_failure",
       "mem_trace",       "runs_per_gpu", "threads_per_run", "flag_style", "flags"};
-  return keys;
+  return kKeys;
 }
 
 TextPos text_position(const std::string& text, size_t byte_offset) {

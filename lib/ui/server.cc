@@ -37,7 +37,8 @@ Status serve(const Api& api, const ServeOptions& options, const std::function<vo
     res.set_content(error_json(Status(Code::kNotFound, "nothing at " + req.path + " (the page is at /)")).dump(),
                     "application/json");
   });
-  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                                  const std::exception_ptr&) {
     res.status = 500;
     res.set_content(error_json(internal_error("failed to answer " + req.path)).dump(), "application/json");
   });

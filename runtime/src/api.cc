@@ -64,8 +64,8 @@ void loop_exit(const LoopCtl& ctl, bool clean, LocalsView locals) {
   guarded("ending a flor loop", [&] { rt::Runtime::get().loop_exit(ctl, clean, locals); });
 }
 
-void log_text(std::string_view name, std::string value, const char* type, const char* file, int line) {
-  rt::Runtime::get().log(name, std::move(value), type, file, line);
+void log_text(std::string_view name, std::string_view value, const char* type, const char* file, int line) {
+  rt::Runtime::get().log(name, value, type, file, line);
 }
 
 void log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line) {

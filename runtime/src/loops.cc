@@ -137,7 +137,7 @@ void Runtime::step_loop_exit(bool clean) {
   periods_.start();
 }
 
-void Runtime::log(std::string_view name, std::string value, const char* type, const char* file, int line,
+void Runtime::log(std::string_view name, std::string_view value, const char* type, const char* file, int line,
                   std::string* data, std::string_view key) {
   if (mode_ == RunMode::kOff) return;
   store::LogRow& row = logs_.add(name, value, type, file, line, data, key);

@@ -57,7 +57,7 @@ class Runtime {
   void loop_exit(const detail::LoopCtl& ctl, bool clean, detail::LocalsView locals);
 
   // `data`, `key`: a typed value's payload and its blob key (LogBuffer::add).
-  void log(std::string_view name, std::string value, const char* type, const char* file, int line,
+  void log(std::string_view name, std::string_view value, const char* type, const char* file, int line,
            std::string* data = nullptr, std::string_view key = {});
   // Typed values (typed_values.h). A histogram or image the runtime cannot
   // make (bad shape, dtype, range) is fatal: the message names the log, its

@@ -90,7 +90,8 @@ void Collector::local_tensor(const std::string& key, at::Tensor& t) {
   write_back.push_back([&t, fresh] { t = fresh; });
 }
 
-void Collector::value(const std::string& key, at::Tensor t, std::function<void(const at::Tensor&)> apply) {
+void Collector::value(const std::string& key, const at::Tensor& t,
+                      std::function<void(const at::Tensor&)> apply) {
   if (stored_ && !stored(key)) return;
   items.push_back({key, t});
   write_back.push_back([t, apply = std::move(apply)] { apply(t); });

@@ -42,7 +42,7 @@ class Collector final : public StateVisitor {
 
   // A value that is not a tensor: captured through a fresh tensor; after a
   // restore, `apply` writes the tensor back.
-  void value(const std::string& key, at::Tensor t, std::function<void(const at::Tensor&)> apply);
+  void value(const std::string& key, const at::Tensor& t, std::function<void(const at::Tensor&)> apply);
   // State that only its owner (an optimizer) references, so restore may
   // replace the tensor: on capture like tensor() (an undefined one is left
   // out); on restore it becomes a tensor shaped as stored when its dtype or

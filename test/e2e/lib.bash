@@ -12,7 +12,12 @@
 #     `flor show --format json`): log_values, run_logs, epoch_counts, newest_replays,
 #     summary_runs, same_values, record_replay_compare;
 #   faults: checkpoint_fault (one step of a checkpoint write fails during a record);
-#   processes: alive, wait_lines, all_die, $PID_PROGRAM.
+#   hindsight across versions: setup_versions_project, version_record, with_statement;
+#   processes: alive, wait_lines, all_die, $PID_PROGRAM;
+#   sweeps of the example: setup_sweep_example, sweep_config, sweep_dir, count_state, at_least, wait_for;
+#   the shape programs (test/instrument/shapes/) through flor-instrument: setup_shape, shape_cc, expect_in,
+#     record_shape, add_line, rebuild_shape, replay_shape, check_values, check_printed, check_shape,
+#     skipped, two_workers.
 set -euo pipefail
 FLOR=${FLOR_BUILD_DIR:?set FLOR_BUILD_DIR}/tools/flor/flor
 [ -x "$FLOR" ] || { echo "skip: $FLOR not built"; exit 77; }
@@ -362,4 +367,201 @@ VERSIONS_STATEMENT='    flor::log("weight_norm", model->fc1->weight.norm().item<
 with_statement() {
   sed "/flor::log(\"train_loss\"/a\\
 $VERSIONS_STATEMENT" "$1"
+}
+
+# --- sweeps of the example -----------------------------------------------------------
+
+# setup_sweep_example: the example project (setup_example), the current folder;
+# skips (77) when the build has no `flor sweep`.
+setup_sweep_example() {
+  setup_example
+  cd "$REPO"
+  "$FLOR" help | grep -q '^  sweep' || { echo "skip: flor sweep not in this build"; exit 77; }
+}
+
+# sweep_config FILE LRS BATCH_SIZES [META...]: a sweep of the example over LRS and
+# BATCH_SIZES (the example's own flag names as keys); $EPOCHS (default 2) epochs,
+# $PAR (default 2) runs at a time, on CPU slots.
+sweep_config() {
+  local file=$1 lrs=$2 bss=$3 meta=${4:-}
+  cat > "$file.tmp" <<JSON
+{ "data_name": "fm", "epochs": ${EPOCHS:-2}, "train-size": 256, "test-size": 128,
+  "lr": [$lrs], "batch-size": [$bss],
+  "meta": { "max_parallel": ${PAR:-2}, "allow_cpu": true $meta } }
+JSON
+  mv "$file.tmp" "$file"  # atomic: a running sweep never reads half a file
+}
+sweep_dir() { echo "$FLOR_HOME/fm/sweeps/$1"; }
+# count_state ID STATE: how many runs of sweep ID its journal lists in STATE.
+count_state() { grep -c "\"state\": \"$2\"" "$(sweep_dir "$1")/journal.json" 2>/dev/null || true; }
+at_least() { [ "$(count_state "$1" "$2")" -ge "$3" ] 2>/dev/null; }  # at_least ID STATE N
+# wait_for SECONDS CONDITION...: waits until the command CONDITION succeeds.
+wait_for() {
+  local t=$1; shift
+  for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
+  fail "timed out waiting for: $*"
+}
+
+# --- hands-free flor on the shape programs -----------------------------------------
+# The plain programs of test/instrument/shapes/ (no flor code in them) as a
+# user's CMake project (find_package(flor), flor_instrument(TARGET)) in a git
+# repo, built through flor-instrument in compiler-launcher mode, recorded with
+# `flor run`; then the user adds flor::log lines, rebuilds, and replays.
+# Env: FLOR_INSTRUMENT overrides the tool (default: the build's).
+
+# setup_shape SHAPE DIAGNOSTICS: the project in $REPO (the current folder) with
+# SHAPE built (its log in $WORK/build1.log) and flor-instrument's DIAGNOSTICS
+# count of [flor-...] diagnostics on it, the sources unchanged. Skips (77) when
+# flor-instrument, flor replay, the example's library or the build tree's flor
+# package is missing.
+setup_shape() {
+  SHAPE=$1
+  local tool=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
+  local fmnist_lib=$FLOR_BUILD_DIR/examples/fashion_mnist/libfmnist.a help_text src started=$SECONDS
+  [ -x "$tool" ] || { echo "skip: flor-instrument not built"; exit 77; }
+  help_text=$("$FLOR" help 2>/dev/null || true)
+  grep -q replay <<< "$help_text" || { echo "skip: flor replay not available"; exit 77; }
+  [ -f "$fmnist_lib" ] || { echo "skip: example not built"; exit 77; }
+  [ -f "$FLOR_BUILD_DIR/florConfig.cmake" ] || { echo "skip: no flor package in the build tree"; exit 77; }
+  REPO=$WORK/project
+  new_repo "$REPO"
+  cp -r "$FLOR_SOURCE_DIR/test/instrument/shapes/." "$REPO/"
+  printf 'build/\n*.pt\n*.pgm\n*.csv\n' > "$REPO/.gitignore"
+  for src in "$REPO/$SHAPE"/*; do
+    [ -z "$(grep -v '^//' "$src" | grep flor || true)" ] || fail "$src: the shape programs must be plain LibTorch"
+  done
+  git -C "$REPO" add . && git -C "$REPO" commit -qm "plain training programs"
+  cmake -S "$REPO" -B "$REPO/build" -G Ninja -Dflor_DIR="$FLOR_BUILD_DIR" -DFLOR_INSTRUMENT_EXECUTABLE="$tool" \
+    -DFMNIST_LIB="$fmnist_lib" -DFMNIST_INCLUDE="$FLOR_SOURCE_DIR/examples" > "$WORK/configure.log" 2>&1 ||
+    fail "configure: $(cat "$WORK/configure.log")"
+  cmake --build "$REPO/build" -j 2 --target "$SHAPE" > "$WORK/build1.log" 2>&1 || fail "build: $(cat "$WORK/build1.log")"
+  echo "built $SHAPE through flor-instrument in $((SECONDS - started)) s"
+  git -C "$REPO" diff --quiet || fail "launcher mode changed the sources"
+  [ "$(grep -c '\[flor-' "$WORK/build1.log")" -eq "$2" ] ||
+    fail "unexpected diagnostics (want $2): $(grep '\[flor-' "$WORK/build1.log")"
+  cd "$REPO"
+}
+
+# shape_cc NAME TARGET: the instrumented copy of TARGET's NAME.cc (next to its object file).
+shape_cc() { find "$REPO/build" -name "$1.cc.o.flor.cc" -path "*/$2.dir/*"; }
+expect_in() {  # FILE TEXT: the instrumented copy has TEXT (fixed string)
+  grep -qF -- "$2" "$1" || fail "$(basename "$1") lacks '$2': $(grep -n 'flor::' "$1")"
+}
+
+# record_shape: records $SHAPE, checkpointing every block (every period of a
+# step loop); its output in $WORK/$SHAPE.record.
+record_shape() {
+  "$FLOR" run "$SHAPE" --eps 1 -- "./build/$SHAPE" > "$WORK/$SHAPE.record" 2>&1 ||
+    fail "record $SHAPE: $(cat "$WORK/$SHAPE.record")"
+  case $SHAPE in
+    steps) [ "$(grep -c '^step [0-9]* loss ' "$WORK/$SHAPE.record")" -eq 6 ] ;;
+    full_batch) grep -q '^iterations [0-9]* w_error ' "$WORK/$SHAPE.record" ;;
+    *) [ "$(grep -c '^epoch [0-2] ' "$WORK/$SHAPE.record")" -eq 3 ] ;;
+  esac || fail "record $SHAPE: $(cat "$WORK/$SHAPE.record")"
+}
+
+# In hindsight, the user logs values the programs print (one sed per line).
+add_line() {  # FILE AFTER-REGEX NEW-LINE: inserts NEW-LINE (same indentation) after the matching line
+  local file=$REPO/$1
+  grep -q -- "$2" "$file" || fail "$1: no line matches '$2'"
+  sed -i "s|^\(\s*\)\($2.*\)$|\1\2\n\1$3|" "$file"
+}
+
+# rebuild_shape SRC: SRC (the source the new log lines are in) includes flor.h;
+# $SHAPE is built again.
+rebuild_shape() {
+  local started=$SECONDS
+  sed -i '0,/^#include/s|^#include|#include <flor/flor.h>\n#include|' "$REPO/$1"
+  git --no-pager diff --stat
+  cmake --build "$REPO/build" -j 2 --target "$SHAPE" > "$WORK/build2.log" 2>&1 || fail "rebuild: $(cat "$WORK/build2.log")"
+  echo "rebuilt in $((SECONDS - started)) s"
+}
+
+# replay_shape ARGS...: runs one `flor replay ARGS...`, checks fidelity, saves its summary in $WORK/last.out.
+replay_shape() {
+  "$FLOR" replay "$@" > "$WORK/last.out" 2>&1 || fail "replay $*: $(cat "$WORK/last.out")"
+  grep -q '^fidelity: ok' "$WORK/last.out" || fail "replay $*: fidelity: $(cat "$WORK/last.out")"
+}
+
+# check_values NAME...: each NAME was logged once per epoch by the last replay's
+# workers, equal (to the 6 digits printed) to the record's `epoch E ... NAME V`.
+check_values() {
+  local runs
+  runs=$(summary_runs "$WORK/last.out")
+  [ -n "$runs" ] || fail "$SHAPE: no workers in $(cat "$WORK/last.out")"
+  run_logs "$SHAPE" $runs > "$WORK/dump"
+  python3 - "$WORK/$SHAPE.record" "$WORK/dump" "$SHAPE" "$@" <<'PY' || fail "$SHAPE: values differ from the record"
+import re, sys
+record, dump, shape, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+printed = {}
+for line in open(record):
+    words = line.split()
+    if len(words) >= 3 and words[0] == "epoch":
+        for key, value in zip(words[2::2], words[3::2]):
+            printed[(int(words[1]), key)] = value
+logged = {}
+for epoch, step, name, value in (line.rstrip("\n").split(" ", 3) for line in open(dump)):
+    if step == "-1":
+        logged.setdefault((int(epoch), name), []).append(value)
+bad = []
+for epoch in range(3):
+    for name in names:
+        values = logged.get((epoch, name), [])
+        want = printed.get((epoch, name))
+        if len(values) != 1 or want is None or "%.6f" % float(values[0]) != want:
+            bad.append(f"epoch {epoch} {name}: logged {values}, printed {want}")
+for b in bad:
+    print(f"{shape}: {b}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
+skipped() { grep -q "^blocks: $1 skipped" "$WORK/last.out" || fail "${2}: skipped blocks: $(cat "$WORK/last.out")"; }
+two_workers() { [ "$(summary_runs "$WORK/last.out" | wc -l)" -eq 2 ] || fail "$1: not 2 workers: $(cat "$WORK/last.out")"; }
+
+# check_shape BLOCK JOBS NAME...: the two replays of $SHAPE with a skip block:
+#   - without probes (JOBS workers): the skip blocks are skipped (their state
+#     restored) and the new values, for every epoch, equal what the record printed;
+#   - with BLOCK probed, in 2 workers: the second worker restores a checkpoint
+#     and runs the block again, so the values equal the record only if the
+#     checkpoint set holds everything the block changes.
+check_shape() {
+  local block=$1 jobs=$2; shift 2
+  replay_shape "$SHAPE" -j "$jobs"
+  skipped 3 "$SHAPE without probes"
+  check_values "$@"
+  replay_shape "$SHAPE" -j 2 --probe "$block"
+  skipped 0 "$SHAPE probing $block"
+  two_workers "$SHAPE"
+  check_values "$@"
+  echo "$SHAPE: ok"
+}
+
+# check_printed REGEX NAME EPOCH-OFFSET: the last replay's workers logged NAME,
+# at every line of $SHAPE's record that matches REGEX (groups: the loop's
+# counter and the value), exactly once, equal to the printed value; a counter c
+# is epoch c + EPOCH-OFFSET; a line without a counter is after the loop (epoch -1).
+check_printed() {
+  local regex=$1 name=$2 offset=$3 runs
+  runs=$(summary_runs "$WORK/last.out")
+  run_logs "$SHAPE" $runs > "$WORK/dump"
+  python3 - "$WORK/$SHAPE.record" "$WORK/dump" "$regex" "$name" "$offset" <<'PY' || fail "$SHAPE: $name differs from the record"
+import re, sys
+record, dump, regex, name, offset = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+want = {}
+for line in open(record):
+    m = re.match(regex, line)
+    if m:
+        epoch = int(m[1]) + offset if m.lastindex == 2 else -1
+        want[epoch] = m[m.lastindex]
+logged = {}
+for epoch, step, logged_name, value in (line.rstrip("\n").split(" ", 3) for line in open(dump)):
+    if logged_name == name:
+        logged.setdefault(int(epoch), []).append(value)
+bad = [f"epoch {e}: logged {logged.get(e)}, printed {v}" for e, v in want.items()
+       if len(logged.get(e, [])) != 1 or "%.6f" % float(logged[e][0]) != v]
+for b in bad:
+    print(f"{name}: {b}", file=sys.stderr)
+sys.exit(1 if bad or not want else 0)
+PY
 }

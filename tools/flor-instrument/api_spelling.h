@@ -8,7 +8,7 @@
 
 namespace flor::instr::api {
 
-inline const char* kHeader = "flor/flor.h";
+inline constexpr const char* kHeader = "flor/flor.h";
 
 inline std::string quoted(const std::string& name) { return "\"" + name + "\""; }
 
@@ -41,6 +41,6 @@ inline std::string checkpoints(const std::vector<std::string>& names) { return c
 
 // Qualified names that mark code as already using the manual API.
 inline const std::vector<std::string> kStructuralCalls = {"::flor::loop", "::flor::block", "::flor::checkpoints"};
-inline const char* kLogCall = "::flor::log";
+inline constexpr const char* kLogCall = "::flor::log";
 
 }  // namespace flor::instr::api

@@ -7,7 +7,7 @@ namespace {
 
 const char* kind_name(BlockKind kind) {
   switch (kind) {
-    case BlockKind::kRangeLoop: return "loop";
+    case BlockKind::kRangeLoop:
     case BlockKind::kOtherLoop: return "loop";
     case BlockKind::kCall: return "call";
     case BlockKind::kStepLoop: return "step loop: the main loop's whole body";

@@ -210,8 +210,9 @@ class MutationWalker {
       if (found != inside->params.end()) mark(arg, "via " + param_name + ": " + found->second);
     }
     if (!inside) return;
-    for (const auto& [var, why] : inside->vars) add(var, "in " + where + ": " + why);
-    for (const Unnamed& u : inside->unnamed) out_.unnamed.push_back({at, "in " + where + ": " + u.what});
+    const std::string in_where = "in " + where + ": ";
+    for (const auto& [var, why] : inside->vars) add(var, in_where + why);
+    for (const Unnamed& u : inside->unnamed) out_.unnamed.push_back({at, in_where + u.what});
     out_.recorded.insert(inside->recorded.begin(), inside->recorded.end());
   }
 

@@ -63,7 +63,7 @@ std::string block_name(const clang::Stmt* stmt) {
 }
 
 // Makes names unique within the TU: train, train_2, ...
-std::string unique_name(std::string name, std::set<std::string>& taken) {
+std::string unique_name(const std::string& name, std::set<std::string>& taken) {
   std::string candidate = name;
   for (int n = 2; !taken.insert(candidate).second; ++n) candidate = name + "_" + std::to_string(n);
   return candidate;

@@ -80,7 +80,7 @@ std::string unified_diff(const std::string& before, const std::string& after, co
     size_t end = k;
     for (size_t last = k; end < ops.size(); ++end) {
       if (ops[end].kind != ' ') last = end;
-      if (end - last > static_cast<size_t>(2 * context)) break;
+      if (end - last > 2 * static_cast<size_t>(context)) break;
     }
     size_t last_change = end;
     while (last_change > k && ops[last_change - 1].kind == ' ') --last_change;

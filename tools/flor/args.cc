@@ -27,6 +27,11 @@ Status unknown_option(const std::string& command, const std::string& word, const
                           " --help");
 }
 
+// An option given with a value it does not take, or without one it needs.
+Status misused_option(const std::string& command, const std::string& key, const char* what) {
+  return invalid_argument(command + ": " + key + " " + what + "; see flor " + command + " --help");
+}
+
 }  // namespace
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -104,13 +109,13 @@ Result<Args> parse_args(const std::string& command, const std::vector<std::strin
     const OptionSpec* o = find_option(options, key);
     if (!o) return unknown_option(command, key, options);
     if (!o->value) {
-      if (has_inline) return invalid_argument(command + ": " + key + " takes no value");
+      if (has_inline) return misused_option(command, key, "takes no value");
       args.values[o->name].push_back("");
       continue;
     }
     if (!has_inline) {
       if (i + 1 >= words.size() || words[i + 1] == "--") {
-        return invalid_argument(command + ": " + key + " needs a value; see flor " + command + " --help");
+        return misused_option(command, key, "needs a value");
       }
       inline_value = words[++i];
     }

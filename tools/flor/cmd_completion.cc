@@ -30,7 +30,7 @@ struct Spec {
 
 bool is_choices(const std::string& t) { return std::regex_match(t, std::regex(R"([a-z]+(\|[a-z]+)+)")); }
 
-Word word_of(std::string t) {
+Word word_of(const std::string& t) {
   if (is_choices(t)) {
     std::string c = t;
     for (char& ch : c) ch = ch == '|' ? ' ' : ch;
@@ -89,21 +89,25 @@ struct CaseArms {
   std::string commands, values, choices;
 };
 CaseArms case_arms(const std::string& open, const std::string& close, const std::string& value_indent) {
+  // An arm ("label) body ;;") and a list ("..." or (...)), made outside the loops below.
+  auto arm = [](const std::string& indent, const std::string& label, const std::string& body) {
+    return indent + label + ") " + body + " ;;\n";
+  };
+  auto list = [&](const std::string& items) { return open + items + close; };
   CaseArms arms;
   for (const Spec& s : specs()) {
     std::vector<std::string> values;
     for (const auto& [o, w] : s.values) {
       values.push_back(o);
-      arms.values += value_indent + s.name + ":" + o + ") kind=" + w.kind + " choices=" + open + w.choices + close +
-                     " ;;\n";
+      arms.values += arm(value_indent, s.name + ":" + o, "kind=" + w.kind + " choices=" + list(w.choices));
     }
     for (size_t i = 0; i < s.positionals.size(); ++i) {
       if (s.positionals[i].kind == "choice")
-        arms.choices += "    " + s.name + ":" + std::to_string(i) + ") choices=" + open + s.positionals[i].choices +
-                        close + " ;;\n";
+        arms.choices +=
+            arm("    ", s.name + ":" + std::to_string(i), "choices=" + list(s.positionals[i].choices));
     }
-    arms.commands += "    " + s.name + ") opts=" + open + join(s.options) + close + " values=" + open + join(values) +
-                     close + " kinds=(" + kinds_of(s) + ") ;;\n";
+    const std::string kinds = " kinds=(" + kinds_of(s) + ")";
+    arms.commands += arm("    ", s.name, "opts=" + list(join(s.options)) + " values=" + list(join(values)) + kinds);
   }
   return arms;
 }

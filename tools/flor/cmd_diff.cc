@@ -41,7 +41,8 @@ report::Table log_differences(const Side& a, const Side& b) {
   auto row = [&](const char* change, const LogKey& k, report::Cell va, report::Cell vb) {
     const auto& [epoch, step, name] = k;
     t.rows.push_back({std::string(change), std::to_string(epoch),
-                      step >= 0 ? report::Cell(std::to_string(step)) : std::nullopt, name, va, vb});
+                      step >= 0 ? report::Cell(std::to_string(step)) : std::nullopt, name, std::move(va),
+                      std::move(vb)});
   };
   for (const auto& [k, v] : a.logs) {
     auto it = b.logs.find(k);

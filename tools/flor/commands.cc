@@ -13,12 +13,12 @@ extern const Command kRunCommand, kReplayCommand, kShowCommand, kLsCommand, kLog
     kReportCommand, kCompletionCommand, kHelpCommand;
 
 const std::vector<const Command*>& commands() {
-  static const std::vector<const Command*> table = {
+  static const std::vector<const Command*> kTable = {
       &kRunCommand,  &kReplayCommand,   &kShowCommand,       &kLsCommand,     &kLogCommand,   &kDumpCommand,
       &kDiffCommand, &kCheckoutCommand, &kGcCommand,         &kExportCommand, &kQueryCommand, &kSweepCommand,
       &kUiCommand,   &kReportCommand,   &kCompletionCommand, &kHelpCommand,
   };
-  return table;
+  return kTable;
 }
 
 namespace {

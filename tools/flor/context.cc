@@ -74,7 +74,8 @@ Result<store::Run> find_run(store::Store& store, const std::string& ref) {
 std::string cwd_in_repo(const git::Repo& repo) {
   char cwd[PATH_MAX];
   if (!::getcwd(cwd, sizeof cwd)) return "";
-  std::string here = cwd, root = repo.work_tree();
+  const std::string here = cwd;
+  const std::string& root = repo.work_tree();
   if (here.rfind(root + "/", 0) == 0) return here.substr(root.size() + 1);
   return "";
 }

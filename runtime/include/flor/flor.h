@@ -214,7 +214,7 @@ std::string value_text(const U& v) {
   else if constexpr (std::is_integral_v<U>) return to_text(static_cast<unsigned long long>(v));
   else if constexpr (std::is_convertible_v<const U&, std::string_view>) return std::string(std::string_view(v));
   else if constexpr (std::is_same_v<U, at::Tensor>) return tensor_text(v);
-  else static_assert(always_false<U>, "flor::log: log a number, a bool, a string or a torch::Tensor");
+  else static_assert(always_false_v<U>, "flor::log: log a number, a bool, a string or a torch::Tensor");
 }
 
 template <typename U>
@@ -245,7 +245,7 @@ U parse_arg(std::string_view name, const std::string& s) {
     if (!parse_text(s, &v) || static_cast<Wide>(static_cast<U>(v)) != v) arg_bad(name, s, "integer");
     return static_cast<U>(v);
   } else {
-    static_assert(always_false<U>, "flor::arg: use a number, a bool or a string");
+    static_assert(always_false_v<U>, "flor::arg: use a number, a bool or a string");
   }
 }
 

@@ -62,14 +62,11 @@ template <typename T>
 struct has_adl_hook<T, std::void_t<decltype(flor_state(std::declval<T&>(), std::declval<StateVisitor&>()))>>
     : std::true_type {};
 
-template <typename T>
-inline constexpr bool is_holder_v =
-    std::is_base_of_v<torch::nn::ModuleHolder<typename T::ContainedType>, T>;
 template <typename T, typename = void>
-struct holder_check : std::false_type {};
+struct is_holder : std::false_type {};
 template <typename T>
-struct holder_check<T, std::void_t<typename T::ContainedType>>
-    : std::bool_constant<is_holder_v<T>> {};
+struct is_holder<T, std::void_t<typename T::ContainedType>>
+    : std::is_base_of<torch::nn::ModuleHolder<typename T::ContainedType>, T> {};
 
 template <typename T>
 struct is_std_sequence : std::false_type {};
@@ -86,14 +83,14 @@ struct is_growable : std::false_type {};
 template <typename T, typename A>
 struct is_growable<std::vector<T, A>>
     : std::bool_constant<std::is_default_constructible_v<T> && !std::is_base_of_v<torch::nn::Module, T> &&
-                         !holder_check<T>::value && !std::is_base_of_v<torch::optim::Optimizer, T>> {};
+                         !is_holder<T>::value && !std::is_base_of_v<torch::optim::Optimizer, T>> {};
 
 // Whether visit_state accepts T (it static_asserts otherwise); the same
 // branches, for callers that give their own message (flor::locals).
 template <typename T>
 struct is_state
     : std::bool_constant<!std::is_const_v<T> &&
-                         (std::is_base_of_v<torch::nn::Module, T> || holder_check<T>::value ||
+                         (std::is_base_of_v<torch::nn::Module, T> || is_holder<T>::value ||
                           std::is_base_of_v<torch::optim::Optimizer, T> || std::is_same_v<T, at::Tensor> ||
                           (std::is_arithmetic_v<T> && !std::is_same_v<T, long double>) ||
                           has_member_hook<T>::value || has_adl_hook<T>::value)> {};
@@ -120,7 +117,7 @@ constexpr c10::ScalarType scalar_type_of() {
 }
 
 template <typename T>
-inline constexpr bool always_false = false;
+inline constexpr bool always_false_v = false;
 
 }  // namespace detail
 
@@ -130,10 +127,10 @@ template <typename T>
 void visit_state(StateVisitor& v, const std::string& key, T& x) {
   using U = std::remove_cv_t<T>;
   if constexpr (std::is_const_v<T>) {
-    static_assert(detail::always_false<T>, "flor::checkpoints: state must be mutable (restore writes into it)");
+    static_assert(detail::always_false_v<T>, "flor::checkpoints: state must be mutable (restore writes into it)");
   } else if constexpr (std::is_base_of_v<torch::nn::Module, U>) {
     v.module(key, x);
-  } else if constexpr (detail::holder_check<U>::value) {
+  } else if constexpr (detail::is_holder<U>::value) {
     v.module(key, *x.ptr());
   } else if constexpr (std::is_base_of_v<torch::optim::Optimizer, U>) {
     v.optimizer(key, x);
@@ -157,7 +154,7 @@ void visit_state(StateVisitor& v, const std::string& key, T& x) {
     }
     v.prefix_ = std::move(saved);
   } else {
-    static_assert(detail::always_false<T>,
+    static_assert(detail::always_false_v<T>,
                   "flor::checkpoints: unsupported type. Supported: torch::nn::Module (or a ModuleHolder such as "
                   "torch::nn::Linear), torch::optim::Optimizer, torch::Tensor, arithmetic scalars, and "
                   "std::vector / std::array of those. For your own type, define "

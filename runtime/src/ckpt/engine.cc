@@ -161,7 +161,7 @@ void CheckpointEngine::Impl::run() {
   }
 }
 
-CheckpointEngine::CheckpointEngine(std::string dir)
+CheckpointEngine::CheckpointEngine(const std::string& dir)
     : impl_(std::make_unique<Impl>(absolute_dir(dir), g_test_env ? g_test_env : env_or(Env::posix()))) {
   // A failure here surfaces as the first write's error, through WriteReport.
   (void)make_dirs(impl_->dir);

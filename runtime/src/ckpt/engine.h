@@ -71,7 +71,7 @@ class CheckpointEngine {
  public:
   // dir: where checkpoints and their content-addressed tensor blobs go
   // (FLOR_HOME/NAME/ckpt). Created when missing.
-  explicit CheckpointEngine(std::string dir);
+  explicit CheckpointEngine(const std::string& dir);
   ~CheckpointEngine();  // waits for the pending write
   CheckpointEngine(const CheckpointEngine&) = delete;
   CheckpointEngine& operator=(const CheckpointEngine&) = delete;

@@ -12,13 +12,6 @@
 #include <string>
 #include <string_view>
 
-namespace torch::nn {
-class Module;
-}
-namespace torch::optim {
-class Optimizer;
-}
-
 namespace flor {
 
 enum class RunMode : uint8_t { kOff, kRecord, kReplay };
@@ -90,7 +83,7 @@ void iter_end(Role role, int64_t index);
 void loop_exit(const LoopCtl& ctl, bool clean, LocalsView locals);
 
 // ---- logs (flor::log)
-void log_text(std::string_view name, std::string value, const char* type, const char* file, int line);
+void log_text(std::string_view name, std::string_view value, const char* type, const char* file, int line);
 std::string tensor_text(const at::Tensor& t);  // scalar -> its value; else shape, sum and a hash of the bytes
 // Typed values (flor::log of a tensor, flor::histogram, flor::image).
 void log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line);

@@ -3,7 +3,7 @@
 // accumulators declared in the epoch body (and declared again, under the same
 // names, in the test section after the loop), and a periodic torch::save of
 // the model inside the batch loop. Fashion-MNIST subsets.
-// Plain LibTorch; test/e2e/instrument_shapes.sh builds it through flor-instrument.
+// Plain LibTorch; test/e2e/instrument_shape_classifier.sh builds it through flor-instrument.
 #include <cstdio>
 #include <iomanip>
 #include <iostream>

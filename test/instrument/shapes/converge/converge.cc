@@ -1,7 +1,7 @@
 // Shape: a while loop to convergence, left by `break` after a maximum number
 // of rounds. The model is a torch::nn::Sequential; each round is one pass over
 // a Fashion-MNIST subset, its mean loss returned through a reference.
-// Plain LibTorch; test/e2e/instrument_shapes.sh builds it through flor-instrument.
+// Plain LibTorch; test/e2e/instrument_shape_converge.sh builds it through flor-instrument.
 #include <cstdio>
 
 #include "fashion_mnist/data.h"

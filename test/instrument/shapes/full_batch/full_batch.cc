@@ -2,7 +2,7 @@
 // design matrix, one step per iteration over all of it, in a `while` whose
 // condition counts the iterations (`++iteration`) and a `break` once the loss
 // stops improving. No data loader, no nested loop.
-// Plain LibTorch; test/e2e/instrument_shapes.sh builds it through flor-instrument.
+// Plain LibTorch; test/e2e/instrument_shape_full_batch.sh builds it through flor-instrument.
 #include <torch/torch.h>
 
 #include <cstdio>

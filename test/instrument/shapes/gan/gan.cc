@@ -1,7 +1,7 @@
 // Shape: a GAN-style loop. Two models and two optimizers trained in one batch
 // loop, a periodic manual torch::save of the generator. Synthetic data from a
 // seeded generator: the "real" samples are points on a noisy unit circle.
-// Plain LibTorch; test/e2e/instrument_shapes.sh builds it through flor-instrument.
+// Plain LibTorch; test/e2e/instrument_shape_gan.sh builds it through flor-instrument.
 #include <torch/torch.h>
 
 #include <cmath>

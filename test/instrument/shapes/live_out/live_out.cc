@@ -2,7 +2,7 @@
 // images are kept to write a sample grid (a PGM file) after the loop, and the
 // per-batch losses are kept in a vector for their spread. A second loop, an
 // evaluation that writes a CSV file the program opened, must always run.
-// Plain LibTorch; test/e2e/instrument_shapes.sh builds it through flor-instrument.
+// Plain LibTorch; test/e2e/instrument_shape_live_out.sh builds it through flor-instrument.
 #include <cstdio>
 #include <fstream>
 #include <string>

@@ -1,7 +1,7 @@
 // Shape: the batch loop is written through a macro. flor-instrument cannot
 // edit inside a macro expansion: it diagnoses the loop ([flor-macro]) and
 // leaves it running as written; the epoch loop is still instrumented.
-// Plain LibTorch; test/e2e/instrument_shapes.sh builds it through flor-instrument.
+// Plain LibTorch; test/e2e/instrument_shape_macro.sh builds it through flor-instrument.
 #include <cstdio>
 
 #include "fashion_mnist/data.h"

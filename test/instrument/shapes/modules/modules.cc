@@ -2,7 +2,7 @@
 // holder (passed by value, which shares the module) and a plain
 // `struct Net : torch::nn::Module` used by value and passed by reference, as
 // in LibTorch's MNIST example; one optimizer over both parameter lists.
-// Plain LibTorch; test/e2e/instrument_shapes.sh builds it through flor-instrument.
+// Plain LibTorch; test/e2e/instrument_shape_modules.sh builds it through flor-instrument.
 #include <cstdio>
 
 #include "fashion_mnist/data.h"

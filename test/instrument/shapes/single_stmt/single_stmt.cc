@@ -1,6 +1,6 @@
 // Shape: loop bodies that are single statements, without braces: the epoch
 // loop's body is one call, the batch loop's body one statement, and so is an
-// `if` in between. Plain LibTorch; test/e2e/instrument_shapes.sh builds it
+// `if` in between. Plain LibTorch; test/e2e/instrument_shape_single_stmt.sh builds it
 // through flor-instrument.
 #include <cstdio>
 

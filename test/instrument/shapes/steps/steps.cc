@@ -2,7 +2,7 @@
 // each iteration draws a batch of indices, takes one optimizer step, and every
 // 100 steps prints the mean loss of those steps. Sub-millisecond steps on a
 // Fashion-MNIST subset; a test accuracy after the loop.
-// Plain LibTorch; test/e2e/instrument_shapes.sh builds it through flor-instrument.
+// Plain LibTorch; test/e2e/instrument_shape_steps.sh builds it through flor-instrument.
 #include <cstdio>
 
 #include "fashion_mnist/data.h"
