@@ -92,8 +92,8 @@ std::vector<store::LogRow> number_repeats(std::vector<store::LogRow> logs) {
 
 }  // namespace
 
-Table log_table(const std::vector<store::LogRow>& stored, bool hindsight_mark, bool last_step_only,
-                const std::set<int64_t>& diverged) {
+Table log_table(const std::vector<store::LogRow>& stored, Mark mark, Steps steps, const std::set<int64_t>& diverged) {
+  const bool hindsight_mark = mark == Mark::kStar, last_step_only = steps == Steps::kLastOnly;
   const std::vector<store::LogRow> logs = number_repeats(stored);
   std::vector<Column> cols = columns_of(logs, diverged);
   std::map<Column, size_t> index;

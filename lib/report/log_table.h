@@ -15,17 +15,21 @@ namespace flor::report {
 // `step` column appears only when some log has a step. Recorded names come
 // first, then hindsight names, each in program order (the statement's
 // file:line, then first appearance); hindsight names are marked "*" in the
-// header of an aligned table (`hindsight_mark`). When several replays filled
+// header of an aligned table (Mark::kStar). When several replays filled
 // the same value, the newest one (highest source run) wins. A name logged
 // several times in one epoch without a step (a plain loop inside a block or a
 // called function) is shown per step, its occurrences numbered 0, 1, ... in
 // the order they were logged; `logs` must be in that order (Store::logs is).
-// `last_step_only`: a row per epoch; a name logged per step shows the value of
+// Steps::kLastOnly: a row per epoch; a name logged per step shows the value of
 // the epoch's last step, its header marked "@last".
 // Hindsight values whose source is in `diverged` (replays that diverged from
 // the record: their values may be wrong) get columns of their own, named
 // "<name>@diverged" in every format, so they are never read as the name's.
-Table log_table(const std::vector<store::LogRow>& logs, bool hindsight_mark, bool last_step_only = false,
+// Whether hindsight columns are marked "*" (a table for people) or not (csv, json).
+enum class Mark { kNone, kStar };
+// A row per step, or per epoch with a per-step name's last value ("@last").
+enum class Steps { kEach, kLastOnly };
+Table log_table(const std::vector<store::LogRow>& logs, Mark mark, Steps steps = Steps::kEach,
                 const std::set<int64_t>& diverged = {});
 
 // One name across runs (`flor show --runs`): a row per epoch (and step), a

@@ -68,7 +68,9 @@ Result<int> cmd_show(Context& ctx) {
   bool table = format == report::Format::kTable;
   // Values of replays that diverged go to "<name>@diverged" columns.
   FLOR_ASSIGN_OR_RETURN(auto diverged, report::diverged_sources(*store, logs));
-  report::Table t = report::log_table(logs, table, table && args.has("--by-epoch"), diverged);
+  report::Table t = report::log_table(logs, table ? report::Mark::kStar : report::Mark::kNone,
+                                      table && args.has("--by-epoch") ? report::Steps::kLastOnly : report::Steps::kEach,
+                                      diverged);
   std::fputs(report::render(t, format).c_str(), stdout);
   return 0;
 }
