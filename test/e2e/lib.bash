@@ -13,6 +13,7 @@
 #     summary_runs, same_values, record_replay_compare;
 #   faults: checkpoint_fault (one step of a checkpoint write fails during a record);
 #   hindsight across versions: setup_versions_project, version_record, with_statement;
+#   a full disk under the store: store_full_setup, store_full_record, out_of_order, lost_in_summary;
 #   processes: alive, wait_lines, all_die, $PID_PROGRAM;
 #   sweeps of the example: setup_sweep_example, sweep_config, sweep_dir, count_state, at_least, wait_for;
 #   the shape programs (test/instrument/shapes/) through flor-instrument: setup_shape, shape_cc, expect_in,
@@ -564,4 +565,48 @@ for b in bad:
     print(f"{name}: {b}", file=sys.stderr)
 sys.exit(1 if bad or not want else 0)
 PY
+}
+
+# --- a full disk under the store (test/e2e/programs/store_full.cc) ------------------
+
+# store_full_setup: re-runs the script in a private user and mount namespace
+# (unshare --user --map-root-user --mount: no root needed on Debian 12; skips
+# (77) where namespaces are not allowed), with FLOR_HOME on a 48 MB tmpfs that
+# vanishes with the test; the store_full program as $REPO, the current folder.
+# Why tmpfs: a real failure of the kernel (ENOSPC, SQLITE_FULL), not an
+# injected error, reached deterministically at a chosen epoch, and gone the
+# moment the program deletes its ballast file. (RLIMIT_FSIZE fails a file at a
+# size, not a filesystem when full, and is per process; PRAGMA max_page_count
+# would need a test-only hook in the store.)
+store_full_setup() {
+  if [ -z "${FLOR_TEST_IN_NAMESPACE:-}" ]; then
+    unshare --user --map-root-user --mount true 2>/dev/null ||
+      { echo "skip: cannot create a user and mount namespace (unshare) for a private tmpfs"; exit 77; }
+    rm -rf "$WORK"
+    FLOR_TEST_IN_NAMESPACE=1 exec unshare --user --map-root-user --mount bash "$0"
+  fi
+  need_commands sqlite3
+  setup_program store_full
+  cd "$REPO"
+  mkdir -p "$FLOR_HOME"
+  mount -t tmpfs -o size=48m flor-test "$FLOR_HOME"
+  trap 'umount "$FLOR_HOME"; rm -rf "$WORK"' EXIT
+}
+
+# store_full_record NAME EPOCHS FREE_AT: records NAME (1000 logs of 1000 bytes
+# an epoch, the disk filled at epoch 2 and freed at FREE_AT, -1: never); sets
+# $rc, output in $WORK/NAME.err.
+store_full_record() {
+  rc=0
+  "$FLOR" run "$1" -- ./build/train --epochs "$2" --rows 1000 --bytes 1000 --ballast "$FLOR_HOME/ballast" \
+    --fill-at 2 --free-at "$3" > "$WORK/$1.out" 2> "$WORK/$1.err" || rc=$?
+  cat "$WORK/$1.err"
+}
+# out_of_order NAME: the rows of the logs table whose id order is not epoch order.
+out_of_order() {
+  q "$1" "select count(*) from (select epoch, lag(epoch) over (order by id) as prev from logs) where epoch < prev"
+}
+# lost_in_summary NAME: the "N log rows" count of the summary in $WORK/NAME.err.
+lost_in_summary() {
+  sed -n 's/^flor: error: \([0-9][0-9]*\) of [0-9]* log rows.* could not be stored: .*; the run is marked failed$/\1/p' "$WORK/$1.err"
 }

@@ -1,5 +1,5 @@
 // A manual-API program that fills the disk under its own store, for the e2e
-// test of a full disk during a record (driver_store_full.sh). Every epoch
+// test of a full disk during a record (driver_store_full_*.sh). Every epoch
 // logs --rows values of --bytes characters in a block (no registered state:
 // no checkpoint files). At the start of epoch --fill-at it writes --ballast (a
 // file on the store's filesystem) until the disk is full; at the start of
