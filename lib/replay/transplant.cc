@@ -68,12 +68,15 @@ Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& bas
     const std::string theirs = git::apply_hunks(before, hunks, adds_log);
     FLOR_ASSIGN_OR_RETURN(std::string ours, text_at(repo, target, path, &in_target));
     if (in_base && !in_target) {
-      out.conflict = path + ": " + run_label + "'s version has no such file";
+      out.conflict = path;
+      out.conflict += ": " + run_label + "'s version has no such file";
       return out;
     }
     FLOR_ASSIGN_OR_RETURN(git::MergedFile m, git::merge_file(before, ours, theirs, run_label, "new log statements"));
     if (!m.clean) {
-      out.conflict = path + ": the new log statements do not fit " + run_label + "'s version here:\n" + conflict_regions(m.text);
+      out.conflict = path;
+      out.conflict += ": the new log statements do not fit " + run_label + "'s version here:\n";
+      out.conflict += conflict_regions(m.text);
       return out;
     }
     out.files.push_back(path);

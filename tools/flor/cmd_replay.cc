@@ -562,6 +562,7 @@ Result<int> replay_versions(Context& ctx, ReplayRequest req) {
                                       ctx.home, req.snapshot_max_bytes));
   FLOR_RETURN_IF_ERROR(git::write_last_name(repo, name));
   std::vector<VersionJob> jobs;
+  jobs.reserve(records.size());
   for (const store::Run& r : records) jobs.push_back(VersionJob{r, {}, {}, {}, {}, {}, {}, 0});
   FLOR_RETURN_IF_ERROR(transplant_all(repo, newest.vid, head.commit, jobs));
 
