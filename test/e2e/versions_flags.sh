@@ -24,7 +24,7 @@ expect_error 2 "--runs" replay cb --runs 1,x
 expect_error 2 "--build and --dry-run go with --all-runs" replay cb --build make
 expect_error 2 "run 2 is not a record of 'cb'" replay cb --runs 1,2
 expect_error 1 "give the command that builds the program once" replay cb --all-runs
-expect_error 1 "no record of 'cb' was started since then" replay cb --since 2999-01-01
+expect_error 1 "'cb' has no record started since then" replay cb --since 2999-01-01
 expect_error 2 "--runs and --name go together" show cb --runs all
 expect_error 1 "no run of 'cb' logged 'nothing'" show cb --runs all --name nothing
 expect_eq "$(q cb "select count(*) from runs")" "$before" "runs after bad input"

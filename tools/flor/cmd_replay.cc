@@ -387,7 +387,7 @@ Result<std::vector<store::Run>> select_records(store::Store& store, const std::s
     if (std::none_of(out.begin(), out.end(), [&](const store::Run& r) { return r.id == id; }))
       return invalid_argument("replay: run " + std::to_string(id) + " is not a record of '" + name + "'");
   }
-  if (out.empty()) return not_found("replay: no record of '" + name + "' was started since then");
+  if (out.empty()) return not_found("replay: '" + name + "' has no record" + (sel.since > 0 ? " started since then" : ""));
   std::reverse(out.begin(), out.end());
   return out;
 }
