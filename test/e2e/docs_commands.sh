@@ -18,6 +18,8 @@ declare -A SKIP=(
   ["mpirun -np 3 flor replay mnist"]="a cluster launcher: driver_mpirun.sh runs it under Open MPI"
   ["flor replay mnist --epochs 150-160 --probe train"]="needs a record of 160 epochs (placeholder numbers)"
   ["source <(flor completion bash)"]="loads completion into an interactive shell: shell_completion.sh drives it"
+  ["flor replay mnist --all-runs -j 4 --build \"cmake -S . -B build && cmake --build build\""]="builds every version with CMake; this project is a prebuilt binary: versions_fill.sh runs it on a CMake project"
+  ["flor replay mnist --all-runs -j 4 --build \"cmake --build build\""]="builds every version with CMake; this project is a prebuilt binary: versions_fill.sh runs it on a CMake project"
   ["flor ui"]="serves until interrupted: ui_api.sh and ui_browser.sh start it on a free port and query it"
   ["flor ui --port 0"]="serves until interrupted: ui_api.sh and ui_browser.sh start it on a free port and query it"
 )
