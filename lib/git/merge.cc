@@ -14,7 +14,8 @@ struct PatchFree {
   void operator()(git_patch* p) const { git_patch_free(p); }
 };
 
-// The lines of `text`, each with its '\n' (the last one may lack it).
+}  // namespace
+
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   for (size_t at = 0; at < text.size();) {
@@ -25,8 +26,6 @@ std::vector<std::string> split_lines(const std::string& text) {
   }
   return lines;
 }
-
-}  // namespace
 
 Result<std::vector<Hunk>> diff_hunks(const std::string& old_text, const std::string& new_text) {
   ensure_init();  // the diff needs no repository
@@ -44,13 +43,11 @@ Result<std::vector<Hunk>> diff_hunks(const std::string& old_text, const std::str
     const git_diff_hunk* gh = nullptr;
     size_t lines = 0;
     if (git_patch_get_hunk(&gh, &lines, patch.get(), h) != 0) return last_git_error("reading a diff hunk");
-    Hunk hunk{gh->old_start, gh->old_lines, {}, {}};
+    Hunk hunk{gh->old_start, gh->old_lines, {}};
     for (size_t l = 0; l < lines; ++l) {
       const git_diff_line* line = nullptr;
       if (git_patch_get_line_in_hunk(&line, patch.get(), h, l) != 0) return last_git_error("reading a diff line");
-      std::string content(line->content, line->content_len);
-      if (line->origin == GIT_DIFF_LINE_ADDITION) hunk.added.push_back(content);
-      if (line->origin == GIT_DIFF_LINE_DELETION) hunk.removed.push_back(content);
+      if (line->origin == GIT_DIFF_LINE_ADDITION) hunk.added.emplace_back(line->content, line->content_len);
     }
     hunks.push_back(std::move(hunk));
   }

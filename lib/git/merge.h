@@ -17,9 +17,11 @@ namespace flor::git {
 struct Hunk {
   int old_start = 0;
   int old_lines = 0;
-  std::vector<std::string> removed;  // the old lines, each with its '\n'
   std::vector<std::string> added;    // the new lines, each with its '\n'
 };
+
+// The lines of `text`, each with its '\n' (the last one may lack it).
+std::vector<std::string> split_lines(const std::string& text);
 
 // The hunks from `old_text` to `new_text`, in order.
 Result<std::vector<Hunk>> diff_hunks(const std::string& old_text, const std::string& new_text);

@@ -1,6 +1,5 @@
 #include "replay/transplant.h"
 
-#include <algorithm>
 #include <map>
 #include <regex>
 
@@ -17,11 +16,11 @@ bool adds_log(const git::Hunk& hunk) {
 
 namespace {
 
-// The file at `commit`, "" when it has none (a file the change adds).
+// The file at `commit`, "" when it has none (a file the change adds); `exists` says which.
 Result<std::string> text_at(const git::Repo& repo, const std::string& commit, const std::string& path,
-                            bool* exists) {
+                            bool* exists = nullptr) {
   auto text = git::file_at(repo, commit, path);
-  *exists = text.ok();
+  if (exists) *exists = text.ok();
   if (!text.ok() && text.status().code() == Code::kNotFound) return std::string();
   return text;
 }
@@ -29,12 +28,9 @@ Result<std::string> text_at(const git::Repo& repo, const std::string& commit, co
 // The conflicts of a merged file, each region from its <<<<<<< to its
 // >>>>>>> line, numbered, with two lines before it.
 std::string conflict_regions(const std::string& text) {
-  std::vector<std::string> lines;
-  for (size_t at = 0; at < text.size();) {
-    const size_t end = std::min(text.find('\n', at), text.size());
-    lines.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
+  std::vector<std::string> lines = git::split_lines(text);
+  for (std::string& line : lines)
+    if (!line.empty() && line.back() == '\n') line.pop_back();
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].rfind("<<<<<<< ", 0) != 0) continue;
@@ -58,9 +54,9 @@ Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& bas
   FLOR_ASSIGN_OR_RETURN(auto paths, git::changed_files(repo, base, head));
   const std::string run_label = "run " + std::to_string(run);
   for (const std::string& path : paths) {
-    bool in_base = false, in_head = false, in_target = false;
+    bool in_base = false, in_target = false;
     FLOR_ASSIGN_OR_RETURN(std::string before, text_at(repo, base, path, &in_base));
-    FLOR_ASSIGN_OR_RETURN(std::string after, text_at(repo, head, path, &in_head));
+    FLOR_ASSIGN_OR_RETURN(std::string after, text_at(repo, head, path));
     FLOR_ASSIGN_OR_RETURN(auto hunks, git::diff_hunks(before, after));
     bool any = false;
     for (const git::Hunk& h : hunks) any = any || adds_log(h);

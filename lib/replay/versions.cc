@@ -15,13 +15,15 @@ namespace {
 
 std::string versions_dir(const std::string& experiment_dir) { return experiment_dir + "/versions"; }
 
-// The first line of a build log that reads like a compiler's or a build tool's error.
-std::string first_error(const std::string& log) {
+// The first line of the build log at `path` that reads like a compiler's or a
+// build tool's error; else its last line.
+std::string first_error(const std::string& path) {
   static const std::regex kError(R"((^|[^A-Za-z])(error|Error|ERROR)\b)");
-  std::istringstream in(log);
+  auto log = read_file(path);
+  std::istringstream in(log.ok() ? *log : "");
   for (std::string line; std::getline(in, line);)
     if (std::regex_search(line, kError)) return line;
-  return sched::read_tail(log, 1);
+  return sched::read_tail(path, 1);
 }
 
 }  // namespace
@@ -62,9 +64,8 @@ Result<VersionBuild> build_version(const git::Repo& repo, const std::string& exp
   const sched::ExitInfo exit = group.wait(nullptr, std::chrono::milliseconds(1000))[0];
   b.interrupted = exit.interrupted;
   if (exit.exit_code != 0 && !b.interrupted) {
-    auto log = read_file(b.log);
     return failed_precondition("the build failed (exit " + std::to_string(exit.exit_code) +
-                               "): " + first_error(log.ok() ? *log : "") + " (whole output: " + b.log + ")");
+                               "): " + first_error(b.log) + " (whole output: " + b.log + ")");
   }
   return b;
 }

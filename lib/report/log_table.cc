@@ -183,8 +183,7 @@ Table runs_table(const std::vector<std::pair<int64_t, std::vector<store::LogRow>
   t.columns.push_back("epoch");
   if (has_steps) t.columns.push_back("step");
   for (const auto& run : runs) t.columns.push_back("run " + std::to_string(run.first));
-  for (auto& [key, values] : grid) {
-    values.resize(runs.size());
+  for (const auto& [key, values] : grid) {  // each row has a value per run (resized when made)
     std::vector<Cell> row{std::to_string(key.first)};
     if (has_steps) row.push_back(key.second >= 0 ? Cell(std::to_string(key.second)) : std::nullopt);
     for (const auto& v : values) {

@@ -494,7 +494,7 @@ int combine_exit(int a, int b) {
 }
 
 // Replays the ready jobs in waves of at most `jobs` workers.
-Result<int> run_waves(const std::string& name, std::vector<VersionJob*> ready, int jobs,
+Result<int> run_waves(const std::string& name, const std::vector<VersionJob*>& ready, int jobs,
                       std::chrono::milliseconds kill_after) {
   int exit_code = 0;
   for (size_t next = 0; next < ready.size();) {
