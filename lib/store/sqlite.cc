@@ -76,6 +76,7 @@ Result<Stmt> Db::prepare(const std::string& sql) {
 }
 
 int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int64_t Db::changes() const { return sqlite3_changes64(db_); }
 
 Stmt::~Stmt() {
   if (stmt_) sqlite3_finalize(stmt_);

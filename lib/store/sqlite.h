@@ -38,6 +38,7 @@ class Db {
   Status exec(const std::string& sql);
   Result<Stmt> prepare(const std::string& sql);
   int64_t last_insert_id() const;
+  int64_t changes() const;  // rows the last INSERT, UPDATE or DELETE changed
   Status error(const std::string& what) const;  // the connection's last error
   const std::string& path() const { return path_; }
 

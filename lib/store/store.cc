@@ -53,7 +53,8 @@ CREATE INDEX IF NOT EXISTS logs_by_run ON logs(run, epoch, step);
 CREATE TABLE IF NOT EXISTS checkpoints(
   run INTEGER NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, block TEXT NOT NULL,
   path TEXT NOT NULL, bytes INTEGER NOT NULL, state_bytes INTEGER NOT NULL, stall_s REAL NOT NULL,
-  write_s REAL NOT NULL, reason TEXT NOT NULL, PRIMARY KEY(run, epoch, seq));
+  write_s REAL NOT NULL, reason TEXT NOT NULL, location TEXT NOT NULL DEFAULT 'local',
+  PRIMARY KEY(run, epoch, seq));
 CREATE TABLE IF NOT EXISTS epochs(
   run INTEGER NOT NULL, epoch INTEGER NOT NULL, seconds REAL NOT NULL, ended REAL NOT NULL,
   blocks INTEGER NOT NULL, skipped INTEGER NOT NULL, executed INTEGER NOT NULL,
@@ -230,6 +231,7 @@ class SqliteStore final : public Store {
       if (*version < 2) FLOR_RETURN_IF_ERROR(upgrade_to_2());
       if (*version < 3) FLOR_RETURN_IF_ERROR(upgrade_to_3());
       if (*version < 4) FLOR_RETURN_IF_ERROR(upgrade_to_4());
+      if (*version < 5) FLOR_RETURN_IF_ERROR(upgrade_to_5());
     }
     FLOR_RETURN_IF_ERROR(tx.commit());
     return read_id();
@@ -282,6 +284,12 @@ class SqliteStore final : public Store {
   Status upgrade_to_4() {
     FLOR_RETURN_IF_ERROR(db_->exec("ALTER TABLE logs ADD COLUMN data BLOB; ALTER TABLE logs ADD COLUMN blob TEXT"));
     return db_->exec("UPDATE meta SET value='4' WHERE key='schema_version'");
+  }
+
+  // Version 5 added where a checkpoint's bytes are (older ones are all local).
+  Status upgrade_to_5() {
+    FLOR_RETURN_IF_ERROR(db_->exec("ALTER TABLE checkpoints ADD COLUMN location TEXT NOT NULL DEFAULT 'local'"));
+    return db_->exec("UPDATE meta SET value='5' WHERE key='schema_version'");
   }
 
   Result<int64_t> create_run(const Run& run) override {
@@ -392,17 +400,18 @@ class SqliteStore final : public Store {
   Status add_checkpoint(const CheckpointRow& c) override {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO checkpoints(run, epoch, seq, block, path, "
-                                                "bytes, state_bytes, stall_s, write_s, reason) "
-                                                "VALUES(?,?,?,?,?,?,?,?,?,?)"));
+                                                "bytes, state_bytes, stall_s, write_s, reason, location) "
+                                                "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
     st.bind(1, c.run).bind(2, c.epoch).bind(3, c.seq).bind(4, c.block).bind(5, c.path).bind(6, c.bytes);
-    st.bind(7, c.state_bytes).bind(8, c.stall_s).bind(9, c.write_s).bind(10, c.reason);
+    st.bind(7, c.state_bytes).bind(8, c.stall_s).bind(9, c.write_s).bind(10, c.reason).bind(11, c.location);
     return st.run();
   }
 
   Result<std::vector<CheckpointRow>> checkpoints(int64_t run) override {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, epoch, seq, block, path, bytes, state_bytes, stall_s, "
-                                                "write_s, reason FROM checkpoints WHERE run=? ORDER BY epoch, seq"));
+                                                "write_s, reason, location FROM checkpoints WHERE run=? "
+                                                "ORDER BY epoch, seq"));
     st.bind(1, run);
     std::vector<CheckpointRow> out;
     FLOR_RETURN_IF_ERROR(st.each_row([&] {
@@ -417,6 +426,7 @@ class SqliteStore final : public Store {
       c.stall_s = st.real(7);
       c.write_s = st.real(8);
       c.reason = st.text(9);
+      c.location = st.text(10);
       out.push_back(std::move(c));
     }));
     return out;
@@ -426,6 +436,17 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("DELETE FROM checkpoints WHERE run=?"));
     return st.bind(1, run).run();
+  }
+
+  Status set_checkpoint_location(int64_t run, int64_t epoch, int64_t seq, const std::string& location) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("UPDATE checkpoints SET location=? WHERE run=? AND epoch=? AND seq=?"));
+    FLOR_RETURN_IF_ERROR(st.bind(1, location).bind(2, run).bind(3, epoch).bind(4, seq).run());
+    if (db_->changes() == 0) {
+      return not_found("no checkpoint of run " + std::to_string(run) + " at epoch " + std::to_string(epoch) +
+                       " seq " + std::to_string(seq));
+    }
+    return Status();
   }
 
   Status commit_epoch(const std::optional<EpochRow>& epoch, const std::vector<LogRow>& logs) override {

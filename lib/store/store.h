@@ -24,8 +24,8 @@
 
 namespace flor::store {
 
-inline constexpr int kSchemaVersion = 4;  // 2: epochs.iters; 3: runs.host/pid/pid_start, meta store_id;
-                                          // 4: logs.data/blob (typed values)
+inline constexpr int kSchemaVersion = 5;  // 2: epochs.iters; 3: runs.host/pid/pid_start, meta store_id;
+                                          // 4: logs.data/blob (typed values); 5: checkpoints.location
 
 enum class RunKind { kRecord, kReplay };
 // Written as text; never renumbered. A run starts kRunning and is marked
@@ -93,6 +93,12 @@ struct CheckpointRow {
   double stall_s = 0;
   double write_s = 0;
   std::string reason;      // why the policy chose it: "budget: 0.012s + 0.030s <= 1/15 x 2.1s"
+  // Where its bytes are: kLocal (under the experiment folder only), kUploading
+  // (being copied to the object store, FLOR_CKPT_URL), kRemote (durable there).
+  std::string location = kLocal;
+  static constexpr const char* kLocal = "local";
+  static constexpr const char* kUploading = "uploading";
+  static constexpr const char* kRemote = "remote";
 };
 
 // One finished epoch of a run (record or replay worker), written at the end of
@@ -199,6 +205,8 @@ class Store {
   // Ordered by (epoch, seq).
   virtual Result<std::vector<CheckpointRow>> checkpoints(int64_t run) = 0;
   virtual Status remove_checkpoints(int64_t run) = 0;
+  // Sets the location of checkpoint (run, epoch, seq); kNotFound when no such row.
+  virtual Status set_checkpoint_location(int64_t run, int64_t epoch, int64_t seq, const std::string& location) = 0;
 
   // Appends `logs` and (when given) the epoch row in one transaction.
   virtual Status commit_epoch(const std::optional<EpochRow>& epoch, const std::vector<LogRow>& logs) = 0;

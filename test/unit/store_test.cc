@@ -114,6 +114,10 @@ TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-t
   auto cks = store->checkpoints(id);
   REQUIRE(cks->size() == 2);
   CHECK(cks->at(0).epoch == 0);  // ordered by epoch
+  CHECK(cks->at(0).location == CheckpointRow::kLocal);
+  REQUIRE(store->set_checkpoint_location(id, 1, 0, CheckpointRow::kRemote).ok());
+  CHECK(store->checkpoints(id)->at(1).location == CheckpointRow::kRemote);
+  CHECK(store->set_checkpoint_location(id, 7, 0, CheckpointRow::kRemote).code() == Code::kNotFound);
   REQUIRE(store->remove_checkpoints(id).ok());
   CHECK(store->checkpoints(id)->empty());
 
