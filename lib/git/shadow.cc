@@ -207,7 +207,7 @@ void backoff(int attempt) {
 // One attempt: a commit on top of the tip we saw, then move the branch only if
 // the tip is still that one. Returns GIT_EMODIFIED & co. when another process won.
 int try_commit(const Repo& repo, const git_oid& tree_id, const git_signature* sig, const std::string& message,
-               git_oid* out) {
+               Refs refs, git_oid* out) {
   git_oid tip;
   bool has_tip = git_reference_name_to_id(&tip, repo.raw(), kShadowRef) == 0;
   git_tree* tree_raw = nullptr;
@@ -224,6 +224,7 @@ int try_commit(const Repo& repo, const git_oid& tree_id, const git_signature* si
                         has_tip ? 1 : 0, parents) != 0) {
     return -1;
   }
+  if (refs == Refs::kUnreferenced) return 0;
   git_reference* ref = nullptr;
   int rc = has_tip
                ? git_reference_create_matching(&ref, repo.raw(), kShadowRef, out, 1, &tip, "flor: snapshot")
@@ -314,7 +315,7 @@ Result<Snapshot> commit_snapshot(const Repo& repo, const SnapshotOptions& option
   FLOR_ASSIGN_OR_RETURN(FileLock lock, lock_shadow(repo));
   for (int attempt = 0; attempt < kMaxRefRaces; ++attempt) {
     git_oid commit;
-    int rc = try_commit(repo, tree, sig.get(), options.message, &commit);
+    int rc = try_commit(repo, tree, sig.get(), options.message, options.refs, &commit);
     if (rc == 0) {
       snap.commit = oid_hex(commit);
       return snap;
@@ -388,7 +389,8 @@ Result<std::string> file_at(const Repo& repo, const std::string& commit, const s
 }
 
 Result<std::string> commit_files(const Repo& repo, const std::string& parent,
-                                 const std::map<std::string, std::string>& files, const std::string& message) {
+                                 const std::map<std::string, std::string>& files, const std::string& message,
+                                 Refs refs) {
   FLOR_ASSIGN_OR_RETURN(CommitPtr base, lookup_commit(repo, parent));
   FLOR_ASSIGN_OR_RETURN(TreePtr base_tree, commit_tree(repo, parent));
   git_index* raw = nullptr;
@@ -418,6 +420,7 @@ Result<std::string> commit_files(const Repo& repo, const std::string& parent,
     return last_git_error("committing on top of " + parent);
   }
   const std::string hex = oid_hex(id);
+  if (refs == Refs::kUnreferenced) return hex;
   git_reference* ref = nullptr;
   const int rc = git_reference_create(&ref, repo.raw(), ("refs/flor/versions/" + hex).c_str(), &id, 1, "flor: version");
   git_reference_free(ref);

@@ -24,6 +24,9 @@ inline constexpr const char* kShadowRef = "refs/heads/flor.shadow";
 inline constexpr const char* kFlorIgnore = ".florignore";
 inline constexpr int64_t kDefaultSnapshotMaxBytes = int64_t{10} << 20;  // 10 MiB
 
+// Whether a new commit is kept by a ref (kUpdate) or only written (kUnreferenced).
+enum class Refs { kUpdate, kUnreferenced };
+
 struct SnapshotOptions {
   std::string message;               // commit message
   // Absolute paths (files or folders) kept out of the commit, e.g. a FLOR_HOME
@@ -33,6 +36,9 @@ struct SnapshotOptions {
   // Snapshot::skipped): a data set or a model file would otherwise be copied into
   // .git on every run. 0 = no limit. Tracked files are always taken.
   int64_t max_untracked_bytes = kDefaultSnapshotMaxBytes;
+  // kUnreferenced: the commit is written but the shadow branch does not move
+  // (a dry run: nothing visible changes; git's gc prunes the objects).
+  Refs refs = Refs::kUpdate;
 };
 
 struct SkippedFile {
@@ -77,10 +83,11 @@ Result<std::string> file_at(const Repo& repo, const std::string& commit, const s
 
 // A commit whose parent is `parent` and whose tree is the parent's with
 // `files` (paths relative to the work tree -> contents) written over it; each
-// keeps its file mode. It stays reachable through the ref
+// keeps its file mode. With kUpdate it stays reachable through the ref
 // refs/flor/versions/<its id>; the shadow branch does not move.
 Result<std::string> commit_files(const Repo& repo, const std::string& parent,
-                                 const std::map<std::string, std::string>& files, const std::string& message);
+                                 const std::map<std::string, std::string>& files, const std::string& message,
+                                 Refs refs = Refs::kUpdate);
 
 // Commit time (unix seconds) and first message line, for listings; the tree
 // names the content (snapshots of the same files share it).

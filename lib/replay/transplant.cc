@@ -48,7 +48,7 @@ std::string conflict_regions(const std::string& text) {
 }  // namespace
 
 Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& base, const std::string& head,
-                                   const std::string& target, int64_t run) {
+                                   const std::string& target, int64_t run, git::Refs refs) {
   Transplant out;
   std::map<std::string, std::string> merged;
   FLOR_ASSIGN_OR_RETURN(auto paths, git::changed_files(repo, base, head));
@@ -85,7 +85,8 @@ Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& bas
   FLOR_ASSIGN_OR_RETURN(out.commit,
                         git::commit_files(repo, target, merged,
                                           "flor: the new log statements of " + head.substr(0, 10) + " in " +
-                                              run_label + "'s version " + target.substr(0, 10)));
+                                              run_label + "'s version " + target.substr(0, 10),
+                                          refs));
   FLOR_ASSIGN_OR_RETURN(out.diff, git::diff_commits(repo, target, out.commit));
   return out;
 }

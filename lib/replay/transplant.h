@@ -15,6 +15,7 @@
 
 #include "git/merge.h"
 #include "git/repo.h"
+#include "git/shadow.h"
 
 namespace flor::replay {
 
@@ -29,8 +30,9 @@ struct Transplant {
 };
 
 // The statements of base..head carried into `target` (run `run`'s version).
-// No statements at all: `commit` is `target` and `files` is empty.
+// No statements at all: `commit` is `target` and `files` is empty. With
+// kUnreferenced (a dry run) the new commit is written but no ref keeps it.
 Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& base, const std::string& head,
-                                   const std::string& target, int64_t run);
+                                   const std::string& target, int64_t run, git::Refs refs = git::Refs::kUpdate);
 
 }  // namespace flor::replay

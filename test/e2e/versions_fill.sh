@@ -7,8 +7,8 @@
 # by hand here), committed on top of its version; the batch loops were skipped
 # from checkpoints; the filled values equal a plain run of that code; the
 # recorded values reproduce (no divergence); `flor show --runs all --name`
-# tabulates the new metric across the runs. --dry-run shows the same diffs and
-# replays nothing.
+# tabulates the new metric across the runs. --dry-run shows the same diffs,
+# replays nothing and leaves the repository's refs as they were.
 source "$(dirname "$0")/lib.bash"
 setup_versions_project
 for v in v1 v2 v3; do version_record vx "$v"; done
@@ -16,10 +16,12 @@ for v in v1 v2 v3; do version_record vx "$v"; done
 with_statement "$FLOR_SOURCE_DIR/test/versions/v3.cc" > "$REPO/train.cc"
 cd "$REPO"
 
+refs_before=$(git for-each-ref)
 "$FLOR" replay vx --all-runs --dry-run > "$WORK/dry.out" 2> "$WORK/dry.err" || fail "dry run: $(cat "$WORK/dry.out" "$WORK/dry.err")"
 expect_eq "$(grep -cxF "+$VERSIONS_STATEMENT" "$WORK/dry.out")" 3 "statements in the dry run's diffs"
 expect_eq "$(grep -c '^+' "$WORK/dry.out")" 6 "added lines in the dry run's diffs (+++ and the statement, per run)"
 expect_eq "$(q vx "select count(*) from runs")" 3 "runs after a dry run"
+expect_eq "$(git for-each-ref)" "$refs_before" "refs after a dry run (no shadow commit, no refs/flor/versions)"
 
 "$FLOR" replay vx --all-runs -j 2 --no-probes --build "$VERSIONS_BUILD" > "$WORK/replay.out" 2> "$WORK/replay.err" ||
   fail "replay --all-runs: $(cat "$WORK/replay.out" "$WORK/replay.err")"

@@ -429,14 +429,14 @@ Result<std::string> build_command(const store::Store& store, const std::string& 
 }
 
 // Carries the new statements into each job's version (or says why not).
-Status transplant_all(const git::Repo& repo, const std::string& base, const std::string& head,
+Status transplant_all(const git::Repo& repo, const std::string& base, const std::string& head, git::Refs refs,
                       std::vector<VersionJob>& jobs) {
   for (VersionJob& j : jobs) {
     if (j.record.vid.empty()) {
       j.skipped = "it has no recorded version";
       continue;
     }
-    FLOR_ASSIGN_OR_RETURN(j.transplant, replay::transplant_logs(repo, base, head, j.record.vid, j.record.id));
+    FLOR_ASSIGN_OR_RETURN(j.transplant, replay::transplant_logs(repo, base, head, j.record.vid, j.record.id, refs));
     j.skipped = j.transplant.conflict;
   }
   return Status();
@@ -556,15 +556,17 @@ Result<int> replay_versions(Context& ctx, ReplayRequest req) {
   if (!req.dry_run) {
     FLOR_ASSIGN_OR_RETURN(command, build_command(*store, req.build));
   }
+  // A dry run writes commits no ref keeps: the repository's refs stay as they were.
+  const git::Refs refs = req.dry_run ? git::Refs::kUnreferenced : git::Refs::kUpdate;
   FLOR_ASSIGN_OR_RETURN(git::Snapshot head,
                         take_snapshot(repo, "flor replay " + name + " of " + std::to_string(records.size()) +
                                                 " run(s): the new log statements",
-                                      ctx.home, req.snapshot_max_bytes));
-  FLOR_RETURN_IF_ERROR(git::write_last_name(repo, name));
+                                      ctx.home, req.snapshot_max_bytes, refs));
+  if (!req.dry_run) FLOR_RETURN_IF_ERROR(git::write_last_name(repo, name));
   std::vector<VersionJob> jobs;
   jobs.reserve(records.size());
   for (const store::Run& r : records) jobs.push_back(VersionJob{r, {}, {}, {}, {}, {}, {}, 0});
-  FLOR_RETURN_IF_ERROR(transplant_all(repo, newest.vid, head.commit, jobs));
+  FLOR_RETURN_IF_ERROR(transplant_all(repo, newest.vid, head.commit, refs, jobs));
 
   int exit_code = 0;
   auto skip = [&](const VersionJob& j) {

@@ -45,8 +45,8 @@ Result<int64_t> snapshot_max_bytes(const Args& args) {
 }
 
 Result<git::Snapshot> take_snapshot(const git::Repo& repo, const std::string& message, const std::string& home,
-                                    int64_t max_bytes) {
-  FLOR_ASSIGN_OR_RETURN(git::Snapshot snap, git::commit_snapshot(repo, {message, {home}, max_bytes}));
+                                    int64_t max_bytes, git::Refs refs) {
+  FLOR_ASSIGN_OR_RETURN(git::Snapshot snap, git::commit_snapshot(repo, {message, {home}, max_bytes, refs}));
   warn_skipped(snap, max_bytes);
   note_submodules(snap);
   return snap;

@@ -23,9 +23,9 @@ Result<int64_t> snapshot_max_bytes(const Args& args);
 // Commits the work tree (FLOR_HOME `home` kept out) and says on stderr what a
 // user would not expect: untracked files left out for their size, each with the
 // .gitignore line that keeps it out quietly, and submodules held as a commit
-// pointer only (one line).
+// pointer only (one line). kUnreferenced: the shadow branch does not move.
 Result<git::Snapshot> take_snapshot(const git::Repo& repo, const std::string& message, const std::string& home,
-                                    int64_t max_bytes);
+                                    int64_t max_bytes, git::Refs refs = git::Refs::kUpdate);
 
 // A run's info (docs/store-format.md) gets "skipped" and "submodules" when the
 // snapshot has any.
