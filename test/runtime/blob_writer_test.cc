@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <string>
 
-#include "common/store_ok.h"
 #include "common/temp_dir.h"
 #include "log_buffer.h"
 #include "log_writer.h"
@@ -35,9 +34,11 @@ store::LogRow& log_big(LogBuffer& logs, LogWriter& writer, int64_t run, char fil
 TEST_CASE("blob writer: the file is written ahead, hashed there, and whole before its row commits",
           "[runtime][store]") {
   test::TempDir home;
-  auto store = test::open_ok(home.path, "blobs");
+  FaultEnv env;  // the store's too, as in a record
+  auto opened = store::Store::open(home.path, "blobs", store::OpenMode::kCreate, &env);
+  REQUIRE(opened.ok());
+  auto store = std::move(opened).value();
   const int64_t run = *store->create_run(store::Run{});
-  FaultEnv env;
   LogWriter writer(store.get(), 64 << 20, &env);
   LogBuffer logs;
   const std::string want(40000, 'a');
@@ -57,9 +58,11 @@ TEST_CASE("blob writer: the file is written ahead, hashed there, and whole befor
 TEST_CASE("blob writer: a failed background write is written again at the commit, or the batch is held",
           "[runtime][store]") {
   test::TempDir home;
-  auto store = test::open_ok(home.path, "blobs");
+  FaultEnv env;  // the store's too, as in a record
+  auto opened = store::Store::open(home.path, "blobs", store::OpenMode::kCreate, &env);
+  REQUIRE(opened.ok());
+  auto store = std::move(opened).value();
   const int64_t run = *store->create_run(store::Run{});
-  FaultEnv env;
   LogWriter writer(store.get(), 64 << 20, &env);
   LogBuffer logs;
   // The background write fails once: the commit writes the file itself.
