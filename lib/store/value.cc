@@ -147,8 +147,30 @@ std::string element_text(const Value& v, int64_t i) {
   return "?";
 }
 
-Status write_value_blobs(const std::string& experiment_dir, const std::vector<LogRow>& rows, Env* env) {
+namespace {
+
+// DIR/ckpt/values, made (its name in ckpt/ made durable) when missing.
+Status ensure_values_dir(const std::string& experiment_dir, Env* env) {
   const std::string dir = experiment_dir + "/ckpt/values";
+  if (::access(dir.c_str(), F_OK) == 0) return Status();
+  FLOR_RETURN_IF_ERROR(make_dirs(dir));
+  return fsync_dir(experiment_dir + "/ckpt", env);
+}
+
+}  // namespace
+
+Status write_value_blob(const std::string& experiment_dir, const std::string& blob, const char* data, size_t len,
+                        Env* env) {
+  FLOR_RETURN_IF_ERROR(ensure_values_dir(experiment_dir, env));
+  const std::string path = blob_path(experiment_dir, blob);
+  if (::access(path.c_str(), F_OK) == 0) return Status();
+  FLOR_ASSIGN_OR_RETURN(DurableFile f, DurableFile::create(path, IoMode::kBuffered, env));
+  FLOR_RETURN_IF_ERROR(f.append(data, len));
+  FLOR_RETURN_IF_ERROR(f.sync());
+  return f.publish();
+}
+
+Status write_value_blobs(const std::string& experiment_dir, const std::vector<LogRow>& rows, Env* env) {
   std::vector<DurableFile> files;
   std::set<std::string> seen;
   bool any = false;
@@ -156,10 +178,7 @@ Status write_value_blobs(const std::string& experiment_dir, const std::vector<Lo
     if (r.blob.empty()) continue;
     if (!any) {
       any = true;
-      if (::access(dir.c_str(), F_OK) != 0) {  // a new folder: its name in ckpt/ made durable too
-        FLOR_RETURN_IF_ERROR(make_dirs(dir));
-        FLOR_RETURN_IF_ERROR(fsync_dir(experiment_dir + "/ckpt", env));
-      }
+      FLOR_RETURN_IF_ERROR(ensure_values_dir(experiment_dir, env));
     }
     const std::string path = blob_path(experiment_dir, r.blob);
     if (!seen.insert(r.blob).second || ::access(path.c_str(), F_OK) == 0) continue;
@@ -170,7 +189,7 @@ Status write_value_blobs(const std::string& experiment_dir, const std::vector<Lo
   if (!any) return Status();
   for (DurableFile& f : files) FLOR_RETURN_IF_ERROR(f.sync());
   for (DurableFile& f : files) FLOR_RETURN_IF_ERROR(f.publish());
-  return fsync_dir(dir, env);
+  return fsync_dir(experiment_dir + "/ckpt/values", env);
 }
 
 Result<std::string> read_payload(const std::string& experiment_dir, const LogRow& row) {

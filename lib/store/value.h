@@ -66,6 +66,15 @@ std::string blob_path(const std::string& experiment_dir, const std::string& blob
 Status write_value_blobs(const std::string& experiment_dir, const std::vector<LogRow>& rows,
                          Env* env = Env::posix());
 
+// One blob file written ahead of its row's commit (a background writer's
+// share of write_value_blobs): DIR/ckpt/values made as there; a file already
+// under `blob` is kept; else `len` bytes are written under a temporary name,
+// fsynced and renamed to `blob`. The folder's fsync, which makes the name
+// durable, is left to write_value_blobs at the commit (which also writes the
+// file again when this failed). On an error the temporary file is removed.
+Status write_value_blob(const std::string& experiment_dir, const std::string& blob, const char* data, size_t len,
+                        Env* env = Env::posix());
+
 // The payload of `row`: LogRow::data, or its blob file's bytes.
 Result<std::string> read_payload(const std::string& experiment_dir, const LogRow& row);
 

@@ -18,7 +18,7 @@ constexpr size_t kMaxSites = 4096;
 }  // namespace
 
 store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, const char* type,
-                              const char* file, int line, std::string* data, std::string_view key) {
+                              const char* file, int line, std::string* data, bool hash_later) {
   if (spare_.empty()) {
     rows_.emplace_back();
   } else {
@@ -48,13 +48,16 @@ store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, con
   }
   row.blob.clear();
   // An image always gets a file (a path viewers open), named .png.
-  const bool image = row.type == store::kTypeImage;
-  if (row.data.size() > store::kInlineBytes || image) {
-    row.blob.assign(key.empty() ? blob_key(row.data) : std::string(key));
-    if (image) row.blob += ".png";
+  if (needs_file(row) && !hash_later) {
+    row.blob.assign(blob_key(row.data));
+    if (row.type == store::kTypeImage) row.blob += ".png";
   }
   data_bytes_ += row.data.size();
   return row;
+}
+
+bool LogBuffer::needs_file(const store::LogRow& row) {
+  return row.data.size() > store::kInlineBytes || row.type == store::kTypeImage;
 }
 
 void LogBuffer::drop_last() {

@@ -27,11 +27,15 @@ class LogBuffer {
   // is valid until the next call of add, drop_last or clear.
   // `data`: a typed value's payload (store::LogRow::data), swapped into the
   // row: `*data` gets the largest buffer of the cleared rows back (to reuse
-  // for the next payload, so a large value touches no fresh memory). One over
-  // store::kInlineBytes, and an image's, gets its content key (`key` when
-  // given, else blob_key; an image's ends in ".png") in LogRow::blob.
+  // for the next payload, so a large value touches no fresh memory). One
+  // that needs_file gets its content key (blob_key; an image's ends in
+  // ".png") in LogRow::blob; with `hash_later` the key is left for the caller
+  // to set (set_blob: the blob writer makes it) before the rows are stored.
   store::LogRow& add(std::string_view name, std::string_view value, const char* type, const char* file,
-                     int line, std::string* data = nullptr, std::string_view key = {});
+                     int line, std::string* data = nullptr, bool hash_later = false);
+  // A row whose payload lives in a blob file: one over store::kInlineBytes, or an image.
+  static bool needs_file(const store::LogRow& row);
+  void set_blob(size_t row, std::string key) { rows_[row].blob = std::move(key); }
   // Takes back the row the last add appended (a log the store must not get).
   void drop_last();
 

@@ -18,10 +18,14 @@ int64_t bytes_of(const store::LogRow& r) {
 
 }  // namespace
 
-LogWriter::LogWriter(store::Store* store, int64_t memory_bytes)
-    : store_(store), memory_bytes_(memory_bytes) {}
+LogWriter::LogWriter(store::Store* store, int64_t memory_bytes, Env* env)
+    : store_(store), memory_bytes_(memory_bytes), blobs_(store->dir(), env) {}
+
+void LogWriter::write_ahead(size_t row, const store::LogRow& r) { blobs_.start(row, r.data.data(), r.data.size(), r.blob); }
 
 void LogWriter::commit(const std::optional<store::EpochRow>& epoch, LogBuffer& logs) {
+  // Rows name only files made whole; the commit's fsync of the folder makes their names durable.
+  for (auto& [row, key] : blobs_.wait()) logs.set_blob(row, std::move(key));
   if (!epoch && logs.size() == 0) return;
   loss_.total_logs += static_cast<int64_t>(logs.size());
   const bool holding = !held_.empty();

@@ -4,7 +4,9 @@
 // in memory, up to a bound (FLOR_LOG_MEMORY_MB), and retried at the next
 // epoch's end and at the run's end; a batch that does not fit is dropped and
 // counted. It warns once when the store first refuses, once when held logs
-// have to be dropped, and says when held logs land.
+// have to be dropped, and says when held logs land. A row's blob file is
+// written ahead, in the background (write_ahead, blob_writer.h), and waited
+// for before its batch commits.
 //
 // Thread-safety: the training thread only (owned by the Runtime).
 #pragma once
@@ -15,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "blob_writer.h"
 #include "log_buffer.h"
 #include "store/store.h"
 
@@ -22,8 +25,14 @@ namespace flor::rt {
 
 class LogWriter {
  public:
-  // `store` outlives the writer; `memory_bytes`: the most bytes of rows held.
-  LogWriter(store::Store* store, int64_t memory_bytes);
+  // `store` outlives the writer; `memory_bytes`: the most bytes of rows held;
+  // `env`: the blob files' (outlives the writer).
+  LogWriter(store::Store* store, int64_t memory_bytes, Env* env = Env::posix());
+
+  // Starts writing the blob file of pending row `row` of the buffer given to
+  // the next commit (LogBuffer::needs_file; its blob key made here when
+  // hash_later left it empty). Its payload must stay as it is until then.
+  void write_ahead(size_t row, const store::LogRow& r);
 
   // Stores `logs` and (when given) `epoch` in one transaction, after every
   // held batch; or holds them. Empties `logs`. Held batches are retried only
@@ -58,6 +67,7 @@ class LogWriter {
 
   store::Store* store_;
   int64_t memory_bytes_;
+  BlobWriter blobs_;
   std::deque<Batch> held_;  // in order; the store refused the first one
   int64_t held_bytes_ = 0;
   int64_t held_since_ = -1;  // the epoch of the first held batch

@@ -138,15 +138,22 @@ void Runtime::step_loop_exit(bool clean) {
 }
 
 void Runtime::log(std::string_view name, std::string_view value, const char* type, const char* file, int line,
-                  std::string* data, std::string_view key) {
+                  std::string* data, bool hash_later) {
   if (mode_ == RunMode::kOff) return;
-  store::LogRow& row = logs_.add(name, value, type, file, line, data, key);
+  store::LogRow& row = logs_.add(name, value, type, file, line, data, hash_later);
   row.run = row.source = run_;
   row.epoch = epoch_;
   row.step = steps_.empty() ? -1 : steps_.back();
   if (replayer_ && !replayer_->on_log(row, main_done_)) {
     logs_.drop_last();
     return;
+  }
+  if (LogBuffer::needs_file(row)) {
+    if (log_writer_) {
+      log_writer_->write_ahead(logs_.size() - 1, row);
+    } else if (row.blob.empty()) {
+      row.blob = blob_key(row.data);
+    }
   }
   // long epochs: bounded memory, batched writes
   if (logs_.size() >= 4096 || logs_.data_bytes() >= kMaxBufferedData) flush_logs(std::nullopt);
@@ -155,7 +162,7 @@ void Runtime::log(std::string_view name, std::string_view value, const char* typ
 void Runtime::log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line) {
   if (mode_ == RunMode::kOff) return;
   TypedValue v = tensor_value(t, contract_.tensor_max_elements, std::move(value_buffer_));
-  log(name, std::move(v.text), v.type, file, line, &v.data, v.key);
+  log(name, std::move(v.text), v.type, file, line, &v.data, /*hash_later=*/true);
   keep_buffer(std::move(v.data));
 }
 

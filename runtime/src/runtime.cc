@@ -92,7 +92,8 @@ Status Runtime::start() {
   }
   // The driver created the run as its own; from here this process writes it.
   if (contract_.run_id) FLOR_RETURN_IF_ERROR(store_->set_run_process(run_, store::this_process()));
-  log_writer_ = std::make_unique<LogWriter>(store_.get(), contract_.log_memory_mb << 20);
+  log_writer_ = std::make_unique<LogWriter>(store_.get(), contract_.log_memory_mb << 20,
+                                            contract_.mode == Mode::kRecord ? env_or(Env::posix()) : Env::posix());
   std::atexit(finish_at_exit);
   return Status();
 }

@@ -56,9 +56,11 @@ class Runtime {
   void iter_end(detail::Role role, int64_t index);
   void loop_exit(const detail::LoopCtl& ctl, bool clean, detail::LocalsView locals);
 
-  // `data`, `key`: a typed value's payload and its blob key (LogBuffer::add).
+  // `data`, `hash_later`: a typed value's payload, and whether its blob key
+  // is left to the blob writer (LogBuffer::add); its file is written ahead
+  // (LogWriter::write_ahead).
   void log(std::string_view name, std::string_view value, const char* type, const char* file, int line,
-           std::string* data = nullptr, std::string_view key = {});
+           std::string* data = nullptr, bool hash_later = false);
   // Typed values (typed_values.h). A histogram or image the runtime cannot
   // make (bad shape, dtype, range) is fatal: the message names the log, its
   // source line and what is accepted.

@@ -9,6 +9,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -138,37 +139,38 @@ struct Stats {
   }
 };
 
-// Copies (from `src`; nullptr: `dst` holds the bytes already), hashes and
+// Copies (from `src`; nullptr: `dst` holds the bytes already) and
 // summarizes `nbytes` of T elements in L1-sized chunks: the statistics read
-// the chunk the copy just wrote, so main memory is crossed once.
+// the chunk the copy just wrote, so main memory is crossed once. The content
+// key (the hash) is left to the blob writer, off the training thread.
 template <typename T>
-std::string copy_hash_stats(const uint8_t* src, uint8_t* dst, size_t nbytes, Xxh64* hash) {
-  constexpr size_t kChunk = 16 << 10;  // a multiple of kLanes * sizeof(T): lanes line up across chunks
-  Stats stats;
-  for (size_t off = 0; off < nbytes; off += kChunk) {
-    const size_t n = std::min(kChunk, nbytes - off);
-    if (src) {
-      hash->update_copy(dst + off, src + off, n);
-    } else {
-      hash->update(dst + off, n);
+std::string copy_stats(const uint8_t* src, uint8_t* dst, size_t nbytes) {
+  if constexpr (std::is_same_v<T, bool>) {
+    if (src) std::memcpy(dst, src, nbytes);
+    return "";
+  } else {
+    constexpr size_t kChunk = 16 << 10;  // a multiple of kLanes * sizeof(T): lanes line up across chunks
+    Stats stats;
+    for (size_t off = 0; off < nbytes; off += kChunk) {
+      const size_t n = std::min(kChunk, nbytes - off);
+      if (src) std::memcpy(dst + off, src + off, n);
+      stats.add(reinterpret_cast<const T*>(dst + off), n / sizeof(T));
     }
-    if constexpr (!std::is_same_v<T, bool>) stats.add(reinterpret_cast<const T*>(dst + off), n / sizeof(T));
+    return stats.text(reinterpret_cast<const T*>(dst), nbytes / sizeof(T));
   }
-  if constexpr (std::is_same_v<T, bool>) return "";
-  else return stats.text(reinterpret_cast<const T*>(dst), nbytes / sizeof(T));
 }
 
 // The summary text of the stored dtypes (stored_dtype), dispatched.
-std::string copy_hash_stats(at::ScalarType t, const uint8_t* src, uint8_t* dst, size_t nbytes, Xxh64* hash) {
+std::string copy_stats(at::ScalarType t, const uint8_t* src, uint8_t* dst, size_t nbytes) {
   switch (t) {
-    case at::kFloat: return copy_hash_stats<float>(src, dst, nbytes, hash);
-    case at::kDouble: return copy_hash_stats<double>(src, dst, nbytes, hash);
-    case at::kLong: return copy_hash_stats<int64_t>(src, dst, nbytes, hash);
-    case at::kInt: return copy_hash_stats<int32_t>(src, dst, nbytes, hash);
-    case at::kShort: return copy_hash_stats<int16_t>(src, dst, nbytes, hash);
-    case at::kChar: return copy_hash_stats<int8_t>(src, dst, nbytes, hash);
-    case at::kByte: return copy_hash_stats<uint8_t>(src, dst, nbytes, hash);
-    default: return copy_hash_stats<bool>(src, dst, nbytes, hash);
+    case at::kFloat: return copy_stats<float>(src, dst, nbytes);
+    case at::kDouble: return copy_stats<double>(src, dst, nbytes);
+    case at::kLong: return copy_stats<int64_t>(src, dst, nbytes);
+    case at::kInt: return copy_stats<int32_t>(src, dst, nbytes);
+    case at::kShort: return copy_stats<int16_t>(src, dst, nbytes);
+    case at::kChar: return copy_stats<int8_t>(src, dst, nbytes);
+    case at::kByte: return copy_stats<uint8_t>(src, dst, nbytes);
+    default: return copy_stats<bool>(src, dst, nbytes);
   }
 }
 
@@ -220,23 +222,22 @@ at::Tensor grid(const at::Tensor& b) {
   return g;
 }
 
-std::string key_text(uint64_t hash, size_t bytes) { return hex64(hash) + "-" + std::to_string(bytes); }
-
 }  // namespace
 
-std::string blob_key(const std::string& data) { return key_text(xxh64(data.data(), data.size()), data.size()); }
+std::string blob_key(const char* data, size_t len) { return hex64(xxh64(data, len)) + "-" + std::to_string(len); }
+std::string blob_key(const std::string& data) { return blob_key(data.data(), data.size()); }
 
 TypedValue tensor_value(const at::Tensor& t, int64_t max_elements, std::string buffer) {
-  if (!t.defined() || t.numel() == 1) return {detail::tensor_text(t), store::kTypeTensor, "", ""};
+  if (!t.defined() || t.numel() == 1) return {detail::tensor_text(t), store::kTypeTensor, ""};
   at::Tensor c = t.detach();
   if (c.scalar_type() == at::kHalf || c.scalar_type() == at::kBFloat16) c = c.to(at::kFloat);
   const char* dtype = stored_dtype(c.scalar_type());
   if (c.numel() > max_elements || !*dtype) {
     const std::string text = detail::tensor_text(t);
-    if (c.is_complex()) return {text, store::kTypeTensor, "", ""};
-    return {text, store::kTypeTensorSummary, store::histogram_json(histogram_of(c, 30)), ""};
+    if (c.is_complex()) return {text, store::kTypeTensor, ""};
+    return {text, store::kTypeTensorSummary, store::histogram_json(histogram_of(c, 30))};
   }
-  TypedValue v{std::string(dtype) + shape_text(c.sizes()), store::kTypeTensor, std::move(buffer), ""};
+  TypedValue v{std::string(dtype) + shape_text(c.sizes()), store::kTypeTensor, std::move(buffer)};
   const size_t nbytes = tensor_nbytes(c);
   v.data.resize(nbytes);  // a buffer of this size already: no bytes written
   auto* dst = reinterpret_cast<uint8_t*>(v.data.data());
@@ -246,11 +247,9 @@ TypedValue tensor_value(const at::Tensor& t, int64_t max_elements, std::string b
   if (c.device().is_cpu() && c.is_contiguous()) {
     src = static_cast<const uint8_t*>(c.data_ptr());
   } else if (Status s = copy_to_host(c, dst, "flor::log"); !s.ok()) {
-    return {detail::tensor_text(t), store::kTypeTensor, "", ""};
+    return {detail::tensor_text(t), store::kTypeTensor, ""};
   }
-  Xxh64 hash;
-  if (c.numel() > 0) v.text += copy_hash_stats(c.scalar_type(), src, dst, nbytes, &hash);
-  v.key = key_text(hash.digest(), nbytes);
+  if (c.numel() > 0) v.text += copy_stats(c.scalar_type(), src, dst, nbytes);
   return v;
 }
 

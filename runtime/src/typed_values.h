@@ -18,14 +18,14 @@ struct TypedValue {
   std::string text;          // LogRow::value
   const char* type = "";     // LogRow::type (store/value.h)
   std::string data;          // LogRow::data
-  std::string key;           // blob_key(data) when the producer hashed it on the way; "" otherwise
 };
 
 // At most `max_elements` elements: stored whole (raw bytes); one element: its
 // number (as before typed values); larger: the summary and a 30-bin histogram.
 // A whole tensor is read once: copied into `buffer` (whose memory becomes
 // the value's data: pass back a string of an earlier value and no fresh
-// pages are touched), hashed (TypedValue::key) and summarized in one pass.
+// pages are touched) and summarized in one pass. Not hashed: its content key
+// (blob_key) is made by the blob writer, off the training thread.
 TypedValue tensor_value(const at::Tensor& t, int64_t max_elements, std::string buffer = {});
 
 // `bins` equal buckets from the smallest to the largest finite value (NaN
@@ -39,6 +39,7 @@ Result<TypedValue> histogram_value(const at::Tensor& t, int64_t bins);
 Result<TypedValue> image_value(const at::Tensor& t);
 
 // The content key of a payload kept in a blob file: "<xxh64 hex>-<bytes>".
+std::string blob_key(const char* data, size_t len);
 std::string blob_key(const std::string& data);
 
 }  // namespace flor::rt

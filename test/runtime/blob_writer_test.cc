@@ -1,0 +1,93 @@
+// A whole tensor's blob file written in the background (blob_writer.h): the
+// row commits naming it only after the file is whole; a failed background
+// write takes the commit's own path (written again there, or the batch held).
+#include "torch_catch.h"
+
+#include <filesystem>
+#include <string>
+
+#include "common/temp_dir.h"
+#include "log_buffer.h"
+#include "log_writer.h"
+#include "store/value.h"
+#include "typed_values.h"
+#include "util/fault_env.h"
+
+namespace flor::rt {
+namespace {
+
+namespace fs = std::filesystem;
+using Op = FaultEnv::Op;
+
+// One pending whole-tensor row (40000 bytes, no key yet), its file started.
+store::LogRow& log_big(LogBuffer& logs, LogWriter& writer, int64_t run, char fill) {
+  std::string data(40000, fill);
+  store::LogRow& row = logs.add("w", "float[10000]", store::kTypeTensor, "train.cc", 7, &data, /*hash_later=*/true);
+  row.run = row.source = run;
+  row.epoch = 0;
+  CHECK(row.blob.empty());
+  REQUIRE(LogBuffer::needs_file(row));
+  writer.write_ahead(logs.size() - 1, row);
+  return row;
+}
+
+TEST_CASE("blob writer: the file is written ahead, hashed there, and whole before its row commits",
+          "[runtime][store]") {
+  test::TempDir home;
+  FaultEnv env;  // the store's too, as in a record
+  auto opened = store::Store::open(home.path, "blobs", store::OpenMode::kCreate, &env);
+  REQUIRE(opened.ok());
+  auto store = std::move(opened).value();
+  const int64_t run = *store->create_run(store::Run{});
+  LogWriter writer(store.get(), 64 << 20, &env);
+  LogBuffer logs;
+  const std::string want(40000, 'a');
+  log_big(logs, writer, run, 'a');
+  writer.commit(std::nullopt, logs);
+  auto rows = store->logs(run);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->at(0).blob == blob_key(want));  // the key the training thread used to make
+  CHECK(env.calls(Op::kFsync) == 1);
+  CHECK(env.calls(Op::kDirFsync) == 2);  // ckpt/ for the new values/, then values/ at the commit
+  // A power cut after the commit loses nothing the row names.
+  env.crash();
+  CHECK(store::read_payload(store->dir(), rows->at(0)).value() == want);
+}
+
+TEST_CASE("blob writer: a failed background write is written again at the commit, or the batch is held",
+          "[runtime][store]") {
+  test::TempDir home;
+  FaultEnv env;  // the store's too, as in a record
+  auto opened = store::Store::open(home.path, "blobs", store::OpenMode::kCreate, &env);
+  REQUIRE(opened.ok());
+  auto store = std::move(opened).value();
+  const int64_t run = *store->create_run(store::Run{});
+  LogWriter writer(store.get(), 64 << 20, &env);
+  LogBuffer logs;
+  // The background write fails once: the commit writes the file itself.
+  env.fail(Op::kWrite, 1);
+  log_big(logs, writer, run, 'b');
+  writer.commit(std::nullopt, logs);
+  CHECK(env.calls(Op::kWrite) == 2);
+  auto rows = store->logs(run);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK(store::read_payload(store->dir(), rows->at(0)).value() == std::string(40000, 'b'));
+
+  // Every write fails (the disk is gone): no row names the file, as without
+  // the background writer; the batch is held and lost at the end.
+  env.crash_at(Op::kWrite, 1);
+  log_big(logs, writer, run, 'c');
+  writer.commit(std::nullopt, logs);
+  rows = store->logs(run);
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 1);
+  CHECK_FALSE(fs::exists(store::blob_path(store->dir(), blob_key(std::string(40000, 'c')))));
+  auto loss = writer.finish();
+  REQUIRE(loss.has_value());
+  CHECK(loss->logs == 1);
+}
+
+}  // namespace
+}  // namespace flor::rt
