@@ -245,23 +245,15 @@ Status S3Client::remove(const std::string& key) {
   return Status();
 }
 
-Status S3Client::create_bucket() {
-  Request req;
-  req.method = "PUT";
-  req.url = config_.endpoint + "/" + uri_encode(config_.bucket, false);
-  FLOR_ASSIGN_OR_RETURN(long code, perform(req));
-  if (code / 100 == 2 || error_code(req.body) == "BucketAlreadyOwnedByYou") return Status();
-  return http_error("PUT", "s3://" + config_.bucket, code, req.body);
-}
-
 Result<std::vector<ObjectInfo>> S3Client::list(const std::string& prefix) {
   std::vector<ObjectInfo> out;
   std::string token;
   for (;;) {
     Request req;
-    req.url = config_.endpoint + "/" + uri_encode(config_.bucket, false) + "?list-type=2&prefix=" +
-              uri_encode(prefix, false);
-    if (!token.empty()) req.url += "&continuation-token=" + uri_encode(token, false);
+    // Parameters in sorted order: SigV4's canonical query string.
+    req.url = config_.endpoint + "/" + uri_encode(config_.bucket, false) + "?";
+    if (!token.empty()) req.url += "continuation-token=" + uri_encode(token, false) + "&";
+    req.url += "list-type=2&prefix=" + uri_encode(prefix, false);
     FLOR_ASSIGN_OR_RETURN(long code, perform(req));
     if (code / 100 != 2) return http_error("LIST", url_of(prefix), code, req.body);
     FLOR_ASSIGN_OR_RETURN(ListPage page, parse_list_page(req.body));

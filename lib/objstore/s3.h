@@ -67,8 +67,6 @@ class S3Client {
   Status remove(const std::string& key);
   // Every object whose key starts with `prefix` (ListObjectsV2, all pages).
   Result<std::vector<ObjectInfo>> list(const std::string& prefix);
-  // Creates the bucket (tests, set-up); no error when it is already ours.
-  Status create_bucket();
 
  private:
   struct Request;

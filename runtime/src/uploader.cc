@@ -69,13 +69,15 @@ std::vector<UploadDone> Uploader::take_done() {
 }
 
 bool Uploader::drain(double seconds, const std::function<void(int64_t, int64_t)>& progress) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     if (queue_.empty() && !busy_) return true;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return false;
-    const auto wake = std::min(deadline, now + std::chrono::seconds(5));
+    const Clock::time_point wake = std::min<Clock::time_point>(deadline, now + std::chrono::seconds(5));
     if (!cv_.wait_until(lock, wake, [&] { return queue_.empty() && !busy_; })) {
       if (std::chrono::steady_clock::now() < deadline && progress) {
         const int64_t b = backlog_;

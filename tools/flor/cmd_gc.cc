@@ -104,7 +104,7 @@ Result<int> cmd_gc(Context& ctx) {
   FLOR_ASSIGN_OR_RETURN(auto keep, args.int_value("--keep-last", 0, 1000000));
   const bool dry = args.has("--dry-run");
   const Orphans orphans = args.has("--orphans") ? Orphans::kDelete : Orphans::kKeep;
-  FLOR_ASSIGN_OR_RETURN(const std::string ckpt_url, ckpt_url_value("gc", args));
+  FLOR_ASSIGN_OR_RETURN(std::string ckpt_url, ckpt_url_value("gc", args));
   const std::string& home = ctx.home;
   std::vector<std::string> names;
   if (!args.positional.empty()) {
