@@ -92,17 +92,17 @@ before=$(find "$B/fm/ckpt" -type f -printf '%p %T@\n' | sort)
 FLOR_HOME=$B "$TRAIN_HS" --replay_flor > /dev/null 2> "$WORK/replay2.err" || fail "replay B again: $(cat "$WORK/replay2.err")"
 expect_eq "$(find "$B/fm/ckpt" -type f -printf '%p %T@\n' | sort)" "$before" "cached files reused"
 
-# --- a damaged remote object: downloaded again, then refused, naming it ---
+# --- a damaged remote object (a byte of its first blob, at 4096): downloaded again, then refused, naming it ---
 pack=$(s3ls team/fm/ckpt/packs/ | head -1 | cut -d' ' -f1)
 s3curl -o "$WORK/pack" "http://127.0.0.1:$PORT/ckpts/$pack"
-python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-1]^=0xFF; open(p,"wb").write(b)' "$WORK/pack"
+python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[4096]^=0xFF; open(p,"wb").write(b)' "$WORK/pack"
 s3curl -T "$WORK/pack" "http://127.0.0.1:$PORT/ckpts/$pack" > /dev/null
 C=$WORK/C
 mkdir -p "$C/fm" && cp "$A/fm/flor.db" "$C/fm/"
 FLOR_HOME=$C "$TRAIN_HS" --replay_flor > /dev/null 2> "$WORK/replay_bad.err" || fail "replay C: $(cat "$WORK/replay_bad.err")"
 grep "cannot restore" "$WORK/replay_bad.err" | contains "object s3://ckpts/$pack: downloaded 3 times, never whole" ||
   fail "replay C: no error naming s3://ckpts/$pack: $(cat "$WORK/replay_bad.err")"
-[ -e "$C/fm/ckpt/packs/$(basename "$pack")" ] && fail "replay C: the damaged pack stayed in the cache"
+# (The pack may stay cached for a later checkpoint that uses only its whole blobs: verified per blob.)
 R=$(FLOR_HOME=$C q fm "select max(id) from runs")
 expect_eq "$(FLOR_HOME=$C q fm "select status from runs where id=$R")" complete "replay C completes (re-executing)"
 [ "$(FLOR_HOME=$C q fm "select sum(executed) from epochs where run=$R")" -ge 1 ] || fail "replay C: nothing re-executed"
@@ -125,11 +125,10 @@ grep -q "freed $total bytes in the object store" "$WORK/gc.out" || fail "gc tota
 expect_eq "$after" "$(local_ls "$A")" "after gc: the remote objects are the kept local files"
 
 # --- the server dies mid-record: training completes, a warning, rows stay local ---
-FLOR_HOME=$A "$TRAIN" --epochs 12 "${ARGS[@]}" --flor fm 1 > /dev/null 2> "$WORK/record3.err" &
+FLOR_HOME=$A "$TRAIN" --epochs 10 --train-size 6000 --test-size 300 --batch-size 64 --flor fm 1 > /dev/null 2> "$WORK/record3.err" &
 rec=$!
-R3=
+R3=$(( $(q fm "select max(id) from runs") + 1 ))  # the run this record creates
 for _ in $(seq 600); do
-  R3=$(q fm "select max(id) from runs where kind='record'")
   [ "$(q fm "select count(*) from checkpoints where run=$R3 and location='remote'")" -ge 1 ] && break
   sleep 0.05
 done
