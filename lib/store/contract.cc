@@ -137,6 +137,15 @@ Result<Contract> read_contract(const EnvLookup& env) {
   if (auto v = env(kEnvTensorMax)) {
     FLOR_ASSIGN_OR_RETURN(c.tensor_max_elements, parse_integer(kEnvTensorMax, *v, 0, int64_t{1} << 40));
   }
+  if (auto v = env(kEnvCkptUrl); v && !v->empty()) {
+    if (v->rfind("s3://", 0) != 0 || v->size() == 5 || (*v)[5] == '/') {
+      return bad_var(kEnvCkptUrl, *v, "expected s3://bucket/prefix");
+    }
+    c.ckpt_url = *v;
+  }
+  if (auto v = env(kEnvCkptBacklog)) {
+    FLOR_ASSIGN_OR_RETURN(c.ckpt_backlog_mb, parse_integer(kEnvCkptBacklog, *v, 0, int64_t{1} << 30));  // MiB
+  }
   return c;
 }
 
@@ -166,6 +175,8 @@ std::map<std::string, std::string> contract_env(const Contract& c) {
   if (!c.vid.empty()) env[kEnvVid] = c.vid;
   if (c.log_memory_mb != kDefaultLogMemoryMb) env[kEnvLogMemory] = std::to_string(c.log_memory_mb);
   if (c.tensor_max_elements != kDefaultTensorMax) env[kEnvTensorMax] = std::to_string(c.tensor_max_elements);
+  if (!c.ckpt_url.empty()) env[kEnvCkptUrl] = c.ckpt_url;
+  if (c.ckpt_backlog_mb != kDefaultCkptBacklogMb) env[kEnvCkptBacklog] = std::to_string(c.ckpt_backlog_mb);
   return env;
 }
 

@@ -35,6 +35,13 @@ inline constexpr const char* kEnvVid = "FLOR_VID";              // shadow-branch
 inline constexpr const char* kEnvLogMemory = "FLOR_LOG_MEMORY_MB";
 // Tensors of at most this many elements are logged whole (larger: a summary and a histogram).
 inline constexpr const char* kEnvTensorMax = "FLOR_TENSOR_MAX_ELEMENTS";
+// record: where checkpoint files are copied to (s3://bucket/prefix; endpoint and
+// credentials from the AWS_* variables, docs/object-store.md); replay: where the
+// files missing here are downloaded from.
+inline constexpr const char* kEnvCkptUrl = "FLOR_CKPT_URL";
+// record: MiB of checkpoint files waiting for the object store before the
+// policy skips checkpoints (the backlog's bound).
+inline constexpr const char* kEnvCkptBacklog = "FLOR_CKPT_BACKLOG_MB";
 // Not the runtime's: set by whoever starts `flor run` (flor sweep, scripts);
 // flor run writes the new run's id into that file before starting the program.
 inline constexpr const char* kEnvRunIdFile = "FLOR_RUN_ID_FILE";
@@ -43,6 +50,7 @@ inline constexpr double kDefaultEps = 1.0 / 15.0;
 inline constexpr int kMaxThreads = 4096;  // FLOR_THREADS and --threads
 inline constexpr int64_t kDefaultLogMemoryMb = 64;
 inline constexpr int64_t kDefaultTensorMax = int64_t{1} << 20;
+inline constexpr int64_t kDefaultCkptBacklogMb = 1024;
 
 enum class Mode { kOff, kRecord, kReplay };
 enum class InitMode { kWeak, kStrong };
@@ -75,6 +83,8 @@ struct Contract {
   std::string vid;
   int64_t log_memory_mb = kDefaultLogMemoryMb;
   int64_t tensor_max_elements = kDefaultTensorMax;
+  std::string ckpt_url;  // empty: checkpoints stay local
+  int64_t ckpt_backlog_mb = kDefaultCkptBacklogMb;
 };
 
 // getenv-like lookup; tests pass a map.

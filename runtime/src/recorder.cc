@@ -38,8 +38,12 @@ std::string checkpoint_name(const std::string& store_id, int64_t run, int64_t ep
 
 }  // namespace
 
-Recorder::Recorder(store::Store* store, int64_t run, double eps)
-    : store_(store), run_(run), policy_(eps), engine_(std::make_unique<CheckpointEngine>(store->dir() + "/ckpt")) {}
+Recorder::Recorder(store::Store* store, int64_t run, double eps, std::unique_ptr<Uploader> uploader)
+    : store_(store),
+      run_(run),
+      policy_(eps),
+      engine_(std::make_unique<CheckpointEngine>(store->dir() + "/ckpt")),
+      uploader_(std::move(uploader)) {}
 
 void Recorder::main_begin(StateSet& state) {
   if (!state.empty()) engine_->prepare(bytes_of(state.capture_items()));
@@ -80,6 +84,9 @@ bool Recorder::checkpoint(int64_t epoch, int64_t seq, const std::string& block, 
     d.reason = "loop end";
   } else if (budget == Budget::kPolicyIfIdle && policy_.eps() < 1 && engine_->busy()) {  // eps 1: every one
     d.reason = "the previous checkpoint is still being written";
+  } else if (uploader_ && uploader_->full()) {
+    d.reason = "skipped: the object store's upload backlog is full (" +
+               std::to_string(uploader_->backlog_bytes() >> 20) + " MiB waiting, FLOR_CKPT_BACKLOG_MB)";
   } else {
     const double compute = seconds_between(main_start_, now) - stall_total_;
     d = policy_.decide(compute, bytes);
@@ -171,9 +178,47 @@ store::EpochRow Recorder::epoch_end(int64_t epoch, int64_t blocks) {
   return row;
 }
 
-void Recorder::finish() {
+void Recorder::finish(double upload_wait_s) {
   engine_->wait();
   drain();
+  if (!uploader_) return;
+  const bool drained = uploader_->drain(upload_wait_s, [&](int64_t bytes, int64_t jobs) {
+    warnings().info("flor: uploading checkpoints to {}: {} MiB in {} checkpoint(s) left", uploader_->url(),
+                    bytes >> 20, jobs);
+  });
+  drain_uploads();
+  if (!drained) {
+    warnings().warn("flor: warning: checkpoints not uploaded to {} after {:.0f}s: they stay local (rows 'uploading')",
+                    uploader_->url(), upload_wait_s);
+  }
+  uploader_.reset();
+}
+
+void Recorder::set_location(const store::CheckpointRow& row, const char* location) {
+  if (Status s = store_->set_checkpoint_location(row.run, row.epoch, row.seq, location); !s.ok() && !warned_) {
+    warnings().warn("flor: warning: cannot store checkpoint location: {}", s.to_string());
+    warned_ = true;
+  }
+}
+
+void Recorder::drain_uploads() {
+  if (!uploader_) return;
+  for (const UploadDone& d : uploader_->take_done()) {
+    store::CheckpointRow row;
+    row.run = d.job.run;
+    row.epoch = d.job.epoch;
+    row.seq = d.job.seq;
+    if (d.status.ok()) {
+      set_location(row, store::CheckpointRow::kRemote);
+      continue;
+    }
+    set_location(row, store::CheckpointRow::kLocal);
+    if (!upload_warned_) {
+      warnings().warn("flor: warning: cannot upload checkpoint {} to {}: {} (training goes on; it stays local)",
+                      d.job.rel, uploader_->url(), d.status.to_string());
+      upload_warned_ = true;
+    }
+  }
 }
 
 void Recorder::drain() {
@@ -207,7 +252,12 @@ void Recorder::drain() {
       warnings().warn("flor: warning: cannot store checkpoint row: {}", s.to_string());
       warned_ = true;
     }
+    if (s.ok() && uploader_) {
+      set_location(row, store::CheckpointRow::kUploading);
+      uploader_->enqueue({row.run, row.epoch, row.seq, row.path, 0});
+    }
   }
+  drain_uploads();
 }
 
 }  // namespace flor::rt

@@ -17,12 +17,14 @@
 #include "policy.h"
 #include "state_set.h"
 #include "store/store.h"
+#include "uploader.h"
 
 namespace flor::rt {
 
 class Recorder {
  public:
-  Recorder(store::Store* store, int64_t run, double eps);
+  // uploader: FLOR_CKPT_URL's background copier, or nullptr (checkpoints stay local).
+  Recorder(store::Store* store, int64_t run, double eps, std::unique_ptr<Uploader> uploader = nullptr);
 
   // The main loop starts: the staging arena is faulted in for the registered
   // state on the writer thread now, not in the first checkpoint's stall.
@@ -48,14 +50,18 @@ class Recorder {
   // there whatever the budget (once a run: replay skips the whole loop from
   // it), unless the last period end already did.
   void loop_end(int64_t last, const std::string& loop, StateSet& state);
-  // Waits for the pending write and stores the rows of finished ones.
-  void finish();
+  // Waits for the pending write and stores the rows of finished ones; with an
+  // uploader, waits (at most `upload_wait_s`, a progress line every 5 s) for
+  // the uploads, and warns about checkpoints that stay local.
+  void finish(double upload_wait_s = 600);
 
   int64_t checkpoints_taken() const { return taken_; }
 
  private:
   using Clock = std::chrono::steady_clock;
   void drain();  // stores rows of finished writes; measures their time
+  void drain_uploads();  // stores the locations of finished uploads
+  void set_location(const store::CheckpointRow& row, const char* location);
   // kPolicyIfIdle: as kPolicy, but not while the previous write still runs:
   // waiting for it would stall the loop for as long as the write takes, which
   // other processes' load stretches (the writer runs at nice 19) and a step
@@ -76,6 +82,8 @@ class Recorder {
   int64_t run_;
   CheckpointPolicy policy_;
   std::unique_ptr<CheckpointEngine> engine_;
+  std::unique_ptr<Uploader> uploader_;
+  bool upload_warned_ = false;
   std::vector<store::CheckpointRow> pending_;  // captured, not yet durable
   std::mutex finished_mu_;
   std::vector<Finished> finished_;  // filled by the writer thread

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iterator>
 
+#include "objstore/ckpt_sync.h"
 #include "plan/record_shape.h"
 #include "rng.h"
 #include "store/restores.h"
@@ -24,6 +25,10 @@ Result<std::unique_ptr<Replayer>> Replayer::open(store::Store* store, int64_t ru
 }
 
 Status Replayer::load() {
+  if (!contract_.ckpt_url.empty()) {
+    FLOR_ASSIGN_OR_RETURN(objstore::S3Config config, objstore::s3_config(contract_.ckpt_url, process_env()));
+    remote_ = std::make_unique<objstore::S3Client>(std::move(config));
+  }
   FLOR_ASSIGN_OR_RETURN(shape_, plan::record_shape(*store_, record_));
   FLOR_ASSIGN_OR_RETURN(store::Run record, store_->run(record_));
   stopped_early_ = record.status != store::RunStatus::kComplete;
@@ -57,7 +62,9 @@ bool Replayer::restore(const store::CheckpointRow& c, StateSet& state, detail::L
                        const std::string& instead, InRow in_row) {
   const std::string path = store_->dir() + "/" + c.path;
   const CheckpointOrigin origin{record_, c.epoch, c.seq, c.block};
-  Status s = state.restore(path, locals, &origin);
+  // From the object store into the local cache (same paths) unless cached and whole.
+  Status s = remote_ ? objstore::fetch_checkpoint(*remote_, store_->dir(), contract_.name, c.path) : Status();
+  if (s.ok()) s = state.restore(path, locals, &origin);
   if (s.ok()) {
     if (in_row == InRow::kNo) {
       ++restores_.restored;

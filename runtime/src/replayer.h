@@ -15,6 +15,7 @@
 #include <tuple>
 #include <vector>
 
+#include "objstore/s3.h"
 #include "plan/plan.h"
 #include "state_set.h"
 #include "store/contract.h"
@@ -82,6 +83,7 @@ class Replayer {
   int64_t run_;
   int64_t record_;
   Contract contract_;
+  std::unique_ptr<objstore::S3Client> remote_;  // FLOR_CKPT_URL: where missing checkpoint files come from
   plan::RecordShape shape_;
   plan::SegmentPlan plan_;
   bool said_skip_output_ = false;  // the note that skipped blocks do not repeat their output, once

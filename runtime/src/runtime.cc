@@ -115,7 +115,13 @@ Status Runtime::start_record(const FlorFlags& flags) {
   record_ = run_;
   if (contract_.threads) pin_threads(*contract_.threads, 0);
   mode_ = RunMode::kRecord;
-  recorder_ = std::make_unique<Recorder>(store_.get(), run_, contract_.eps);
+  std::unique_ptr<Uploader> uploader;
+  if (!contract_.ckpt_url.empty()) {
+    FLOR_ASSIGN_OR_RETURN(objstore::S3Config config, objstore::s3_config(contract_.ckpt_url, process_env()));
+    uploader = std::make_unique<Uploader>(std::move(config), store_->dir(), contract_.name,
+                                          contract_.ckpt_backlog_mb << 20);
+  }
+  recorder_ = std::make_unique<Recorder>(store_.get(), run_, contract_.eps, std::move(uploader));
   return write_info(run_, [&](store::RunInfo& info) { info.eps = contract_.eps; });
 }
 

@@ -42,6 +42,8 @@ TEST_CASE("contract: round-trips through the environment", "[contract]") {
   c.threads = 2;
   c.vid = "abc";
   c.log_memory_mb = 3;
+  c.ckpt_url = "s3://bucket/team";
+  c.ckpt_backlog_mb = 16;
   auto env = contract_env(c);
   auto back = read_contract(from_map(env));
   REQUIRE(back.ok());
@@ -62,6 +64,8 @@ TEST_CASE("contract: round-trips through the environment", "[contract]") {
   CHECK(back->threads == 2);
   CHECK(back->vid == "abc");
   CHECK(back->log_memory_mb == 3);
+  CHECK(back->ckpt_url == "s3://bucket/team");
+  CHECK(back->ckpt_backlog_mb == 16);
 }
 
 TEST_CASE("contract: bad values name the variable", "[contract]") {
@@ -72,6 +76,9 @@ TEST_CASE("contract: bad values name the variable", "[contract]") {
   CHECK_THAT(with("FLOR_INIT", "medium").status().message(), Catch::Contains("FLOR_INIT"));
   CHECK_THAT(with("FLOR_THREADS", "0").status().message(), Catch::Contains("FLOR_THREADS"));
   CHECK_THAT(with("FLOR_LOG_MEMORY_MB", "-1").status().message(), Catch::Contains("FLOR_LOG_MEMORY_MB"));
+  CHECK_THAT(with("FLOR_CKPT_URL", "https://bucket/x").status().message(), Catch::Contains("FLOR_CKPT_URL"));
+  CHECK_THAT(with("FLOR_CKPT_URL", "s3:///x").status().message(), Catch::Contains("FLOR_CKPT_URL"));
+  CHECK_THAT(with("FLOR_CKPT_BACKLOG_MB", "-1").status().message(), Catch::Contains("FLOR_CKPT_BACKLOG_MB"));
   CHECK_THAT(with("FLOR_PROBE_COMPLETE", "yes").status().message(), Catch::Contains("FLOR_PROBE_COMPLETE"));
   CHECK_THAT(with("FLOR_SEGMENT", "0/2").status().message(), Catch::StartsWith("FLOR_SEGMENT: segment '0/2'"));
   CHECK(read_contract(from_map({{"FLOR_MODE", "record"}})).status().code() == Code::kInvalidArgument);

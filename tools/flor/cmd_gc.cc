@@ -1,9 +1,11 @@
 // flor gc: frees the checkpoints of older records.
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "ckpt/gc.h"
+#include "objstore/remote_gc.h"
 #include "command.h"
 #include "context.h"
 #include "store/value.h"
@@ -21,6 +23,7 @@ struct GcResult {
   int runs_dropped = 0;
   int unattributed = 0;  // checkpoint files no run of the store names: kept, or deleted with --orphans
   std::string skipped;   // why the experiment was left alone
+  std::optional<objstore::RemoteGcResult> remote;  // with --ckpt-url / FLOR_CKPT_URL
 };
 
 bool may_be_writing(const std::vector<store::Run>& runs) {
@@ -40,7 +43,7 @@ Result<GcResult> gc_lost_store(const std::string& dir, DryRun dry_run) {
 }
 
 Result<GcResult> gc_experiment(const std::string& home, const std::string& name, int keep, DryRun dry_run,
-                               Orphans orphans) {
+                               Orphans orphans, const std::string& ckpt_url) {
   if (orphans == Orphans::kDelete && store::Store::store_lost(home, name)) {
     return gc_lost_store(home + "/" + name + "/ckpt", dry_run);
   }
@@ -85,6 +88,12 @@ Result<GcResult> gc_experiment(const std::string& home, const std::string& name,
     for (int64_t id : drop) FLOR_RETURN_IF_ERROR(store->remove_checkpoints(id));
   }
   FLOR_ASSIGN_OR_RETURN(out.freed, ckpt::collect_garbage(dir, live, dry_run == DryRun::kYes));
+  if (!ckpt_url.empty()) {
+    FLOR_ASSIGN_OR_RETURN(objstore::S3Config config, objstore::s3_config(ckpt_url, process_env()));
+    objstore::S3Client client(std::move(config));
+    FLOR_ASSIGN_OR_RETURN(out.remote,
+                          objstore::collect_remote_garbage(client, name, live, dry_run == DryRun::kYes, dir));
+  }
   FLOR_ASSIGN_OR_RETURN(int64_t values, store::collect_value_blobs(*store, dry_run == DryRun::kYes));
   out.freed += values;
   return out;
@@ -95,6 +104,7 @@ Result<int> cmd_gc(Context& ctx) {
   FLOR_ASSIGN_OR_RETURN(auto keep, args.int_value("--keep-last", 0, 1000000));
   const bool dry = args.has("--dry-run");
   const Orphans orphans = args.has("--orphans") ? Orphans::kDelete : Orphans::kKeep;
+  FLOR_ASSIGN_OR_RETURN(std::string ckpt_url, ckpt_url_value("gc", args));
   const std::string& home = ctx.home;
   std::vector<std::string> names;
   if (!args.positional.empty()) {
@@ -104,9 +114,11 @@ Result<int> cmd_gc(Context& ctx) {
     for (const auto& e : experiments) names.push_back(e.name);
   }
   int64_t total = 0;
+  int64_t remote_total = 0;
   int unreadable = 0;
   for (const auto& name : names) {
-    Result<GcResult> r = gc_experiment(home, name, keep.value_or(1), dry ? DryRun::kYes : DryRun::kNo, orphans);
+    Result<GcResult> r = gc_experiment(home, name, keep.value_or(1), dry ? DryRun::kYes : DryRun::kNo, orphans,
+                                       ckpt_url);
     if (!r.ok()) {
       // One experiment that cannot be read leaves the others to be collected.
       std::fprintf(stderr, "flor: gc: skipped '%s': %s\n", name.c_str(), r.status().message().c_str());
@@ -128,9 +140,23 @@ Result<int> cmd_gc(Context& ctx) {
                   r->unattributed);
     }
     std::printf("\n");
+    if (r->remote) {
+      for (const auto& o : r->remote->deleted) {
+        std::printf("  %s s3://%s/%s (%lld bytes)\n", dry ? "would delete" : "deleted", r->remote->bucket.c_str(),
+                    o.key.c_str(),
+                    static_cast<long long>(o.size));
+      }
+      std::printf("%s: %s %lld bytes in %zu object(s) of the object store\n", name.c_str(),
+                  dry ? "would free" : "freed", static_cast<long long>(r->remote->bytes), r->remote->deleted.size());
+      remote_total += r->remote->bytes;
+    }
   }
   std::printf("%s %s in total (%lld bytes)\n", dry ? "would free" : "freed", format_bytes(total).c_str(),
               static_cast<long long>(total));
+  if (!ckpt_url.empty()) {
+    std::printf("%s %lld bytes in the object store (%s)\n", dry ? "would free" : "freed",
+                static_cast<long long>(remote_total), ckpt_url.c_str());
+  }
   return unreadable == 0 ? 0 : 1;
 }
 
@@ -156,6 +182,8 @@ extern const Command kGcCommand = {
         {"--orphans", nullptr, nullptr,
          "also delete checkpoint files no run of the store names, and every checkpoint file of an experiment "
          "whose flor.db is missing or empty"},
+        ckpt_url_option("also delete the objects no kept checkpoint needs from this object store, "
+                        "s3://bucket/prefix (default $FLOR_CKPT_URL); the dry run lists each with its bytes"),
     },
     "",
     NeedsRepo::kNo,

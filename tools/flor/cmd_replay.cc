@@ -65,6 +65,7 @@ Result<std::optional<RunSelection>> parse_selection(const Args& args) {
 }
 
 struct ReplayRequest {
+  std::string ckpt_url;  // where checkpoint files missing here come from
   std::optional<std::string> name;
   std::optional<Segment> segment;  // P/N on the command line
   int jobs = 1;
@@ -124,6 +125,7 @@ Result<ReplayRequest> parse_request(const Args& args) {
   FLOR_ASSIGN_OR_RETURN(req.slurm, args.int_value("--slurm", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.count, args.int_value("--count", 1, 100000));
   FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("replay", args));
+  FLOR_ASSIGN_OR_RETURN(req.ckpt_url, ckpt_url_value("replay", args));
   FLOR_ASSIGN_OR_RETURN(req.snapshot_max_bytes, snapshot_max_bytes(args));
   FLOR_ASSIGN_OR_RETURN(req.versions, parse_selection(args));
   req.build = args.value("--build").value_or("");
@@ -251,6 +253,7 @@ Contract worker_contract(const Prepared& p, int64_t run, int index, const std::s
   c.tolerate_divergence = p.req.on_divergence == replay::OnDivergence::kReport;
   c.threads = p.threads;
   c.vid = vid;
+  c.ckpt_url = p.req.ckpt_url;
   return c;
 }
 
@@ -689,6 +692,8 @@ extern const Command kReplayCommand = {
         {"--slurm", nullptr, "N", "print an `sbatch --array=1-N` script that replays in N tasks"},
         kill_after_option("seconds between passing on Ctrl-C/SIGTERM and SIGKILL to the workers (default 10); "
                           "output and signals as for `flor run`"),
+        ckpt_url_option("download the checkpoint files missing under FLOR_HOME from this object store, "
+                        "s3://bucket/prefix (default $FLOR_CKPT_URL), into FLOR_HOME/NAME/ckpt, each verified"),
         snapshot_max_size_option("as for flor run: untracked files over SIZE (default 10M) stay out of the "
                                  "replay's snapshot"),
     },

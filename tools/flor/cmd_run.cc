@@ -18,6 +18,7 @@ struct RunRequest {
   std::string name;
   double eps = kDefaultEps;
   int threads = 1;
+  std::string ckpt_url;
   std::chrono::milliseconds kill_after = sched::kDefaultKillAfter;
   int64_t snapshot_max_bytes = git::kDefaultSnapshotMaxBytes;
   std::vector<std::string> command;
@@ -38,6 +39,7 @@ Result<RunRequest> parse_request(const Args& args) {
   FLOR_ASSIGN_OR_RETURN(auto threads, args.int_value("--threads", 1, kMaxThreads));
   req.threads = threads.value_or(1);
   FLOR_ASSIGN_OR_RETURN(req.kill_after, kill_after_value("run", args));
+  FLOR_ASSIGN_OR_RETURN(req.ckpt_url, ckpt_url_value("run", args));
   FLOR_ASSIGN_OR_RETURN(req.snapshot_max_bytes, snapshot_max_bytes(args));
   return req;
 }
@@ -73,6 +75,7 @@ Result<int> cmd_run(Context& ctx) {
   c.eps = req.eps;
   c.threads = req.threads;
   c.vid = vid;
+  c.ckpt_url = req.ckpt_url;
   Worker w{id, sched::SpawnSpec{
                    req.command, replay::training_env(c, req.threads), log_path(*store, id), sched::Echo::kLive, {}}};
   std::fprintf(stderr, "flor: recording run %lld of '%s' (version %s)\n", static_cast<long long>(id),
@@ -118,6 +121,9 @@ extern const Command kRunCommand = {
         {"--threads", nullptr, "T",
          "torch threads for CMD, pinned and replayed identically (default 1); OpenBLAS is pinned to 1 thread"},
         kill_after_option("seconds between passing on Ctrl-C/SIGTERM and SIGKILL (default 10)"),
+        ckpt_url_option("copy each checkpoint to this object store, s3://bucket/prefix, in the background "
+                        "(default $FLOR_CKPT_URL; endpoint, region and credentials from the AWS_* variables, "
+                        "docs/object-store.md)"),
         snapshot_max_size_option(
             "untracked files larger than SIZE (500K, 10M, 1G; 0 = no limit; default 10M) are left out of the "
             "snapshot, each named in a warning with the .gitignore line that keeps it out quietly, and listed in "

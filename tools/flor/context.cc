@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "objstore/s3.h"
 #include "sched/process.h"
 #include "store/contract.h"
 
@@ -26,6 +27,15 @@ Result<std::chrono::milliseconds> kill_after_value(const std::string& command, c
   if (!seconds.ok()) return invalid_argument(command + ": " + seconds.status().message());
   if (!seconds->has_value()) return sched::kDefaultKillAfter;
   return std::chrono::milliseconds(std::llround(**seconds * 1000));
+}
+
+Result<std::string> ckpt_url_value(const std::string& command, const Args& args) {
+  std::string url = args.value(kCkptUrlName).value_or(process_env()(kEnvCkptUrl).value_or(""));
+  if (url.empty()) return url;
+  if (auto c = objstore::s3_config(url, process_env()); !c.ok()) {
+    return invalid_argument(command + ": " + c.status().message());
+  }
+  return url;
 }
 
 Result<git::Repo> open_repo() {

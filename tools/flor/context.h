@@ -33,6 +33,12 @@ inline constexpr const char* kKillAfterName = "--kill-after";
 constexpr OptionSpec kill_after_option(const char* help) { return {kKillAfterName, nullptr, "S", help}; }
 Result<std::chrono::milliseconds> kill_after_value(const std::string& command, const Args& args);
 
+// --ckpt-url s3://bucket/prefix of `flor run` and `flor replay` (else
+// FLOR_CKPT_URL; empty: none), checked with the AWS_* variables it needs.
+inline constexpr const char* kCkptUrlName = "--ckpt-url";
+constexpr OptionSpec ckpt_url_option(const char* help) { return {kCkptUrlName, nullptr, "URL", help}; }
+Result<std::string> ckpt_url_value(const std::string& command, const Args& args);
+
 // The repository containing the current directory.
 Result<git::Repo> open_repo();
 
