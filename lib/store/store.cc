@@ -12,7 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "store/pg.h"
+#include "store/pg_store.h"
 #include "store/sqlite.h"
+#include "store/store_parts.h"
 #include "store/value.h"
 
 namespace flor::store {
@@ -29,6 +32,27 @@ const char* to_string(RunStatus status) {
     case RunStatus::kDead: return "dead";
   }
   return "running";
+}
+
+Result<RunKind> parse_kind(const std::string& s) {
+  if (s == "record") return RunKind::kRecord;
+  if (s == "replay") return RunKind::kReplay;
+  return corrupt("unknown run kind '" + s + "'");
+}
+
+RunStatus parse_status(const std::string& s) {
+  if (s == "complete") return RunStatus::kComplete;
+  if (s == "failed") return RunStatus::kFailed;
+  if (s == "interrupted") return RunStatus::kInterrupted;
+  if (s == "dead") return RunStatus::kDead;
+  return RunStatus::kRunning;
+}
+
+std::string new_store_id() {
+  std::random_device random;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(random()));
+  return buf;
 }
 
 namespace {
@@ -119,20 +143,6 @@ Status insert_logs(Db* db, const std::string& dir, Env* env, LogInserts* inserts
   return Status();
 }
 
-Result<RunKind> parse_kind(const std::string& s) {
-  if (s == "record") return RunKind::kRecord;
-  if (s == "replay") return RunKind::kReplay;
-  return corrupt("unknown run kind '" + s + "'");
-}
-
-RunStatus parse_status(const std::string& s) {
-  if (s == "complete") return RunStatus::kComplete;
-  if (s == "failed") return RunStatus::kFailed;
-  if (s == "interrupted") return RunStatus::kInterrupted;
-  if (s == "dead") return RunStatus::kDead;
-  return RunStatus::kRunning;
-}
-
 constexpr const char* kRunColumns =
     "SELECT id, name, kind, parent, status, vid, started, ended, exit_code, command, info, host, pid, pid_start "
     "FROM runs ";
@@ -165,13 +175,6 @@ Result<Run> read_run(const Stmt& st, const std::string& db_path) {
   r.info = std::move(*info);
   if (!st.is_null(12)) r.process = RunProcess{st.text(11), st.int64(12), st.is_null(13) ? 0 : st.int64(13)};
   return r;
-}
-
-std::string new_store_id() {
-  std::random_device random;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(random()));
-  return buf;
 }
 
 // Whether an experiment's ckpt/ folder holds what the recorder writes there
@@ -612,7 +615,19 @@ Status Store::check_name(const std::string& name) {
   return Status();
 }
 
+namespace {
+// The backend FLOR_STORE selects: SQLite (""), PostgreSQL, or an error for anything else.
+Result<bool> use_postgres(const std::string& url) {
+  if (url.empty() || url == "sqlite") return false;
+  if (is_postgres_url(url)) return true;
+  return invalid_argument("FLOR_STORE='" + redact_conninfo(url) +
+                          "' is neither 'sqlite' nor a PostgreSQL connection string (postgresql://USER@HOST:PORT/DB "
+                          "or 'host=... dbname=...')");
+}
+}  // namespace
+
 bool Store::store_lost(const std::string& home, const std::string& name) {
+  if (Result<bool> pg = use_postgres(store_url_from_env()); pg.ok() && *pg) return false;  // rows in the server, not flor.db
   const std::string dir = home + "/" + name;
   std::error_code ec;
   const bool no_db = !fs::exists(dir + "/flor.db", ec) || fs::file_size(dir + "/flor.db", ec) == 0;
@@ -622,6 +637,9 @@ bool Store::store_lost(const std::string& home, const std::string& name) {
 Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::string& name, OpenMode mode,
                                            Env* env) {
   FLOR_RETURN_IF_ERROR(check_name(name));
+  const std::string url = store_url_from_env();
+  FLOR_ASSIGN_OR_RETURN(bool postgres, use_postgres(url));
+  if (postgres) return open_pg_store(url, home, name, mode, env);
   const std::string dir = home + "/" + name;
   const std::string path = dir + "/flor.db";
   if (store_lost(home, name)) return lost_store(dir, name);
@@ -653,6 +671,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::s
 }
 
 Result<std::vector<Experiment>> Store::list(const std::string& home) {
+  const std::string url = store_url_from_env();
+  FLOR_ASSIGN_OR_RETURN(bool postgres, use_postgres(url));
+  if (postgres) return list_pg_experiments(url, home);
   std::vector<Experiment> out;
   std::error_code ec;
   if (!fs::is_directory(home, ec)) return out;
