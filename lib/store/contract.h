@@ -65,6 +65,7 @@ struct Contract {
   Mode mode = Mode::kOff;
   std::string name;
   std::string home;
+  std::string store;  // FLOR_STORE: "" for SQLite under home
   std::optional<int64_t> run_id;
   std::optional<int64_t> replay_of;
   double eps = kDefaultEps;
