@@ -249,7 +249,12 @@ class PgStore final : public Store {
   }
 
   Status add_checkpoint(const CheckpointRow& c) override {
-    return exec_locked(
+    std::lock_guard<std::mutex> lock(mu_);
+    return insert_checkpoint(c);
+  }
+
+  Status insert_checkpoint(const CheckpointRow& c) {
+    return db_->exec(
         "INSERT INTO checkpoints(experiment, run, epoch, seq, block, path, bytes, state_bytes, stall_s, write_s, "
         "reason, location) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (experiment, run, epoch, seq) "
         "DO UPDATE SET block=EXCLUDED.block, path=EXCLUDED.path, bytes=EXCLUDED.bytes, "
@@ -257,7 +262,8 @@ class PgStore final : public Store {
         "reason=EXCLUDED.reason, location=EXCLUDED.location",
         {pg_param(name_), pg_param(c.run), pg_param(c.epoch), pg_param(c.seq), pg_param(c.block), pg_param(c.path),
          pg_param(c.bytes), pg_param(c.state_bytes), pg_param(c.stall_s), pg_param(c.write_s), pg_param(c.reason),
-         pg_param(c.location)});
+         pg_param(c.location)})
+        .status();
   }
 
   Result<std::vector<CheckpointRow>> checkpoints(int64_t run) override {
@@ -306,8 +312,11 @@ class PgStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     return db_->transaction([&]() -> Status {
       FLOR_RETURN_IF_ERROR(insert_logs(logs));
-      if (!epoch) return Status();
-      const EpochRow& e = *epoch;
+      return epoch ? insert_epoch(*epoch) : Status();
+    });
+  }
+
+  Status insert_epoch(const EpochRow& e) {
       return db_->exec("INSERT INTO epochs(experiment, run, epoch, seconds, ended, blocks, skipped, executed, "
                        "divergences, rng, note, iters) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
                        "ON CONFLICT (experiment, run, epoch) DO UPDATE SET seconds=EXCLUDED.seconds, "
@@ -319,7 +328,6 @@ class PgStore final : public Store {
                         pg_param(e.executed), pg_param(e.divergences), pg_bytes(e.rng), pg_param(e.note),
                         pg_param(e.iters)})
           .status();
-    });
   }
 
   Result<std::vector<EpochRow>> epochs(int64_t run) override {
@@ -347,10 +355,16 @@ class PgStore final : public Store {
   }
 
   Status add_divergence(const Divergence& d) override {
-    return exec_locked("INSERT INTO divergences(experiment, run, epoch, step, name, recorded, replayed, loc) "
+    std::lock_guard<std::mutex> lock(mu_);
+    return insert_divergence(d);
+  }
+
+  Status insert_divergence(const Divergence& d) {
+    return db_->exec("INSERT INTO divergences(experiment, run, epoch, step, name, recorded, replayed, loc) "
                        "VALUES($1,$2,$3,$4,$5,$6,$7,$8)",
                        {pg_param(name_), pg_param(d.run), pg_param(d.epoch), pg_param(d.step), pg_param(d.name),
-                        pg_param(d.recorded), pg_param(d.replayed), pg_param(d.loc)});
+                        pg_param(d.recorded), pg_param(d.replayed), pg_param(d.loc)})
+        .status();
   }
 
   Result<std::vector<Divergence>> divergences(int64_t run) override {
@@ -366,10 +380,16 @@ class PgStore final : public Store {
   }
 
   Status put_blob(int64_t run, const std::string& key, const std::string& bytes) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return insert_blob(run, key, bytes);
+  }
+
+  Status insert_blob(int64_t run, const std::string& key, const std::string& bytes) {
     PgParam value{bytes, true};  // an empty value is stored empty, not NULL
-    return exec_locked("INSERT INTO blobs(experiment, run, key, value) VALUES($1,$2,$3,$4) "
+    return db_->exec("INSERT INTO blobs(experiment, run, key, value) VALUES($1,$2,$3,$4) "
                        "ON CONFLICT (experiment, run, key) DO UPDATE SET value=EXCLUDED.value",
-                       {pg_param(name_), pg_param(run), pg_param(key), value});
+                       {pg_param(name_), pg_param(run), pg_param(key), value})
+        .status();
   }
 
   Result<std::string> blob(int64_t run, const std::string& key) override {
@@ -377,6 +397,60 @@ class PgStore final : public Store {
                                             {pg_param(name_), pg_param(run), pg_param(key)}));
     if (r.rows() == 0) return not_found("run " + std::to_string(run) + " has no '" + key + "'");
     return r.bytes(0, 0);
+  }
+
+  Result<std::map<std::string, std::string>> blobs(int64_t run) override {
+    FLOR_ASSIGN_OR_RETURN(PgResult r, query("SELECT key, value FROM blobs WHERE experiment=$1 AND run=$2",
+                                            {pg_param(name_), pg_param(run)}));
+    std::map<std::string, std::string> out;
+    for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.bytes(i, 1);
+    return out;
+  }
+
+  Result<bool> import_run(const RunCopy& c) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const Run& r = c.run;
+    bool copied = false;
+    FLOR_RETURN_IF_ERROR(db_->transaction([&]() -> Status {
+      copied = false;
+      // The experiment's row first: it serializes this with create_run.
+      FLOR_RETURN_IF_ERROR(db_->exec("UPDATE flor_experiments SET next_run=GREATEST(next_run, $2::bigint + 1) "
+                                     "WHERE name=$1",
+                                     {pg_param(name_), pg_param(r.id)})
+                               .status());
+      FLOR_ASSIGN_OR_RETURN(PgResult has, db_->exec("SELECT kind, started FROM runs WHERE experiment=$1 AND id=$2",
+                                                    {pg_param(name_), pg_param(r.id)}));
+      if (has.rows() > 0) {
+        if (has.text(0, 0) == to_string(r.kind) && has.real(0, 1) == r.started) return Status();
+        return failed_precondition("run " + std::to_string(r.id) + " of '" + name_ + "' in '" + db_->where() +
+                                   "' is another run (another kind or start time): the two stores hold different "
+                                   "runs under one experiment name; copy into another experiment or store");
+      }
+      const std::optional<int64_t> pid = r.process ? std::optional<int64_t>(r.process->pid) : std::nullopt;
+      const std::optional<int64_t> start = r.process ? std::optional<int64_t>(r.process->start) : std::nullopt;
+      FLOR_RETURN_IF_ERROR(
+          db_->exec("INSERT INTO runs(experiment, id, name, kind, parent, status, vid, started, ended, exit_code, "
+                    "command, info, host, pid, pid_start) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+                    {pg_param(name_), pg_param(r.id), pg_param(r.name), pg_param(to_string(r.kind)),
+                     pg_param(r.parent), pg_param(to_string(r.status)), pg_param(r.vid), pg_param(r.started),
+                     r.ended ? pg_param(*r.ended) : pg_null(), pg_param(r.exit_code),
+                     pg_param(nlohmann::json(r.command).dump()), pg_param(encode_run_info(r.info)),
+                     pg_param(r.process ? r.process->host : std::string()), pg_param(pid), pg_param(start)})
+              .status());
+      for (const auto& [name, value] : c.args) {
+        FLOR_RETURN_IF_ERROR(db_->exec("INSERT INTO args(experiment, run, name, value) VALUES($1,$2,$3,$4)",
+                                       {pg_param(name_), pg_param(r.id), pg_param(name), pg_param(value)})
+                                 .status());
+      }
+      FLOR_RETURN_IF_ERROR(insert_logs(c.logs));
+      for (const CheckpointRow& k : c.checkpoints) FLOR_RETURN_IF_ERROR(insert_checkpoint(k));
+      for (const EpochRow& e : c.epochs) FLOR_RETURN_IF_ERROR(insert_epoch(e));
+      for (const Divergence& d : c.divergences) FLOR_RETURN_IF_ERROR(insert_divergence(d));
+      for (const auto& [key, bytes] : c.blobs) FLOR_RETURN_IF_ERROR(insert_blob(r.id, key, bytes));
+      copied = true;
+      return Status();
+    }));
+    return copied;
   }
 
  private:
