@@ -6,17 +6,17 @@
 
 #include "common/store_backend.h"
 
-namespace flor::test {
 namespace {
 
 struct StoreBackendListener : Catch::TestEventListenerBase {
   using TestEventListenerBase::TestEventListenerBase;
-  void testCaseStarting(const Catch::TestCaseInfo& /*info*/) override { backend = std::make_unique<StoreBackend>(); }
+  void testCaseStarting(const Catch::TestCaseInfo& /*info*/) override {
+    backend = std::make_unique<flor::test::StoreBackend>();
+  }
   void testCaseEnded(const Catch::TestCaseStats& /*stats*/) override { backend.reset(); }
-  std::unique_ptr<StoreBackend> backend;
+  std::unique_ptr<flor::test::StoreBackend> backend;
 };
 
 }  // namespace
-}  // namespace flor::test
 
-CATCH_REGISTER_LISTENER(flor::test::StoreBackendListener)
+CATCH_REGISTER_LISTENER(StoreBackendListener)
