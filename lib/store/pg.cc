@@ -94,6 +94,19 @@ Result<std::unique_ptr<PgConn>> PgConn::connect(const std::string& conninfo) {
 PgConn::~PgConn() { PQfinish(c_); }
 
 Result<PgResult> PgConn::exec(const std::string& sql, const std::vector<PgParam>& params) {
+  // A connection lost earlier (the server restarted, the network broke) is
+  // made again, so a caller that holds its rows and retries (the runtime's
+  // LogWriter) stores them once the server is back.
+  if (PQstatus(c_) != CONNECTION_OK) {
+    PQreset(c_);
+    if (PQstatus(c_) != CONNECTION_OK) {
+      std::string why = PQerrorMessage(c_);
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      retryable_ = false;
+      return io_error("lost the connection to PostgreSQL at '" + where_ + "' (FLOR_STORE) and cannot connect again: " +
+                      why + ". Check that the server runs");
+    }
+  }
   std::vector<const char*> values(params.size());
   std::vector<int> lengths(params.size());
   std::vector<int> formats(params.size());
