@@ -40,6 +40,22 @@ std::string redact_conninfo(const std::string& conninfo) {
   return s;
 }
 
+namespace {
+
+// libpq's message for `c` on one line: "...failed: Connection refused Is the server running ...?".
+std::string error_of(const pg_conn* c) {
+  std::string out;
+  for (const char* p = PQerrorMessage(c); *p != '\0'; ++p) {
+    const bool space = *p == '\n' || *p == '\t' || *p == '\r' || *p == ' ';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : *p;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
 PgParam pg_param(int64_t v) { return {std::to_string(v)}; }
 PgParam pg_param(double v) {
   char buf[32];
@@ -80,8 +96,7 @@ Result<std::unique_ptr<PgConn>> PgConn::connect(const std::string& conninfo) {
   PGconn* c = PQconnectdb(conninfo.c_str());
   if (c == nullptr) return io_error("cannot connect to PostgreSQL at '" + where + "': out of memory");
   if (PQstatus(c) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(c);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    const std::string why = error_of(c);
     PQfinish(c);
     return io_error("cannot connect to PostgreSQL at '" + where + "' (FLOR_STORE): " + why +
                     ". Check that the server runs and the connection string is right");
@@ -100,8 +115,7 @@ Result<PgResult> PgConn::exec(const std::string& sql, const std::vector<PgParam>
   if (PQstatus(c_) != CONNECTION_OK) {
     PQreset(c_);
     if (PQstatus(c_) != CONNECTION_OK) {
-      std::string why = PQerrorMessage(c_);
-      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      const std::string why = error_of(c_);
       retryable_ = false;
       return io_error("lost the connection to PostgreSQL at '" + where_ + "' (FLOR_STORE) and cannot connect again: " +
                       why + ". Check that the server runs");
@@ -124,8 +138,7 @@ Result<PgResult> PgConn::exec(const std::string& sql, const std::vector<PgParam>
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
   const char* state = PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE);
   retryable_ = state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0);
-  std::string why = PQerrorMessage(c_);
-  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  const std::string why = error_of(c_);
   if (PQstatus(c_) != CONNECTION_OK) {
     return io_error("lost the connection to PostgreSQL at '" + where_ + "' (FLOR_STORE): " + why +
                     ". Check that the server runs");
