@@ -117,6 +117,10 @@ class PgStore final : public Store {
       : db_(std::move(db)), dir_(std::move(dir)), name_(std::move(name)), env_(env) {}
 
   Status init(OpenMode mode) {
+    if (mode == OpenMode::kExisting) {  // creates nothing: a database without flor's tables has no experiment
+      FLOR_ASSIGN_OR_RETURN(std::optional<int> version, schema_version(db_.get()));
+      if (!version) return not_found("no experiment '" + name_ + "' in the PostgreSQL store at '" + db_->where() + "'");
+    }
     FLOR_RETURN_IF_ERROR(init_schema(db_.get()));
     if (mode == OpenMode::kCreate) {
       FLOR_RETURN_IF_ERROR(db_->exec("INSERT INTO flor_experiments(name, store_id, created) VALUES($1, $2, $3) "
