@@ -131,7 +131,8 @@ class PgStore final : public Store {
     FLOR_ASSIGN_OR_RETURN(PgResult r, db_->exec("SELECT store_id FROM flor_experiments WHERE name=$1",
                                                 {pg_param(name_)}));
     if (r.rows() == 0) {
-      return not_found("no experiment '" + name_ + "' in the PostgreSQL store at '" + db_->where() + "'");
+      return not_found("no experiment '" + name_ + "' in the PostgreSQL store at '" + db_->where() +
+                       "' (record one with `flor run " + name_ + " -- CMD`; `flor ls` lists them)");
     }
     id_ = r.text(0, 0);
     return Status();

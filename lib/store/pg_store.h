@@ -16,6 +16,8 @@ namespace flor::store {
 // The store FLOR_STORE selects: "" (unset) or "sqlite" for SQLite under FLOR_HOME.
 std::string store_url_from_env();
 bool is_postgres_url(const std::string& url);
+// FLOR_STORE names a PostgreSQL store: experiments have no flor.db.
+inline bool postgres_selected() { return is_postgres_url(store_url_from_env()); }
 
 Result<std::unique_ptr<Store>> open_pg_store(const std::string& conninfo, const std::string& home,
                                              const std::string& name, OpenMode mode, Env* env);
