@@ -33,7 +33,7 @@ expect_eq "$(pg_sql "SELECT count(*) FROM logs WHERE experiment='fm' AND name='w
   "weight_norm rows in PostgreSQL"
 expect_eq "$(pg_sql "SELECT string_agg(status, ',' ORDER BY id) FROM runs WHERE experiment='fm'")" \
   "complete,complete,complete" "run statuses"
-FLOR_HOME=$pg_home FLOR_STORE=$PG_URL "$FLOR" ls | contains '^fm' || fail "flor ls with PostgreSQL"
+FLOR_HOME=$pg_home FLOR_STORE=$PG_URL "$FLOR" ls --format csv | contains '^fm,' || fail "flor ls with PostgreSQL"
 
 # flor query reads SQLite only, and says so; a password never shows in a message.
 FLOR_HOME=$pg_home FLOR_STORE=$PG_URL one_line_error "$FLOR" query fm "SELECT 1" | contains 'psql' || fail "query"
@@ -62,6 +62,6 @@ FLOR_HOME=$sqlite_home "$FLOR" store migrate --to "$pg2" | contains '^fm: 3 runs
 FLOR_HOME=$sqlite_home "$FLOR" store migrate --to "$pg2" fm | contains '^fm: 0 runs copied' || fail "second migrate to flor2"
 FLOR_HOME=$sqlite_home FLOR_STORE=$pg2 "$FLOR" show fm --format csv > "$WORK/pg2.csv"
 diff "$WORK/sqlite.csv" "$WORK/pg2.csv" || fail "show after migrating to PostgreSQL"
-FLOR_HOME=$sqlite_home "$FLOR" --store "$pg2" log fm --format json | jq -r '[.[].id] | sort | join(",")' |
+FLOR_HOME=$sqlite_home "$FLOR" --store "$pg2" log fm --format json | jq -r '[.[].run] | sort | map(tostring) | join(",")' |
   contains '^1,2,3$' || fail "run ids not kept"
 echo "ok"
