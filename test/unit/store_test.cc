@@ -151,7 +151,8 @@ TEST_CASE("store: a version 1 store gains epochs.iters (1 for its rows), a store
       "sqlite3 '" + db + "' \"CREATE TABLE e2 AS SELECT run, epoch, seconds, ended, blocks, skipped, executed, "
       "divergences, rng, note FROM epochs; DROP TABLE epochs; ALTER TABLE e2 RENAME TO epochs; "
       "ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN pid; ALTER TABLE runs DROP COLUMN pid_start; "
-      "ALTER TABLE logs DROP COLUMN data; ALTER TABLE logs DROP COLUMN blob; ALTER TABLE checkpoints DROP COLUMN location; "
+      "ALTER TABLE logs DROP COLUMN data; ALTER TABLE logs DROP COLUMN blob; "
+      "ALTER TABLE checkpoints DROP COLUMN location; "
       "DELETE FROM meta WHERE key='store_id'; UPDATE meta SET value='1' WHERE key='schema_version';\"";
   if (std::system(("command -v sqlite3 >/dev/null && " + sql).c_str()) != 0) return;  // no sqlite3 shell
   auto store = open_ok(home.path, "old");

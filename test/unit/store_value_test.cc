@@ -179,7 +179,8 @@ TEST_CASE("store: a version 3 store opens and gains typed values", "[store][sqli
   }
   const std::string db = home.path + "/v3/flor.db";
   const std::string sql = "sqlite3 '" + db + "' \"ALTER TABLE logs DROP COLUMN data; ALTER TABLE logs DROP COLUMN "
-                          "blob; ALTER TABLE checkpoints DROP COLUMN location; UPDATE meta SET value='3' WHERE key='schema_version';\"";
+                          "blob; ALTER TABLE checkpoints DROP COLUMN location; "
+                          "UPDATE meta SET value='3' WHERE key='schema_version';\"";
   REQUIRE(std::system(("command -v sqlite3 >/dev/null || { echo 'sqlite3 (Debian sqlite3) is missing'; exit 1; }; " +
                        sql).c_str()) == 0);
   auto store = open_ok(home.path, "v3");
