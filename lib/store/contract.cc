@@ -131,6 +131,7 @@ Result<Contract> read_contract(const EnvLookup& env) {
     c.threads = static_cast<int>(t);
   }
   c.vid = env(kEnvVid).value_or("");
+  c.store = env(kEnvStore).value_or("");
   if (auto v = env(kEnvLogMemory)) {
     FLOR_ASSIGN_OR_RETURN(c.log_memory_mb, parse_integer(kEnvLogMemory, *v, 0, int64_t{1} << 20));  // MiB
   }
@@ -155,6 +156,7 @@ std::map<std::string, std::string> contract_env(const Contract& c) {
   env[kEnvMode] = c.mode == Mode::kRecord ? "record" : "replay";
   env[kEnvName] = c.name;
   env[kEnvHome] = c.home;
+  if (!c.store.empty()) env[kEnvStore] = c.store;
   if (c.run_id) env[kEnvRunId] = std::to_string(*c.run_id);
   if (c.replay_of) env[kEnvReplayOf] = std::to_string(*c.replay_of);
   std::ostringstream eps;

@@ -17,6 +17,9 @@ namespace flor {
 inline constexpr const char* kEnvMode = "FLOR_MODE";            // "record" | "replay"
 inline constexpr const char* kEnvName = "FLOR_NAME";            // experiment name
 inline constexpr const char* kEnvHome = "FLOR_HOME";            // store root (default ~/.flor)
+// The store: unset (or "sqlite") for SQLite under FLOR_HOME; a libpq connection
+// string or postgresql:// URI for PostgreSQL (checkpoints stay under FLOR_HOME).
+inline constexpr const char* kEnvStore = "FLOR_STORE";
 inline constexpr const char* kEnvRunId = "FLOR_RUN_ID";         // run created by the driver
 inline constexpr const char* kEnvReplayOf = "FLOR_REPLAY_OF";   // replay: the recorded run id
 inline constexpr const char* kEnvEps = "FLOR_EPS";              // record: overhead budget
@@ -70,6 +73,7 @@ struct Contract {
   Mode mode = Mode::kOff;
   std::string name;
   std::string home;
+  std::string store;  // FLOR_STORE: "" for SQLite under home
   std::optional<int64_t> run_id;
   std::optional<int64_t> replay_of;
   double eps = kDefaultEps;

@@ -12,7 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "store/pg.h"
+#include "store/pg_store.h"
 #include "store/sqlite.h"
+#include "store/store_parts.h"
 #include "store/value.h"
 
 namespace flor::store {
@@ -29,6 +32,27 @@ const char* to_string(RunStatus status) {
     case RunStatus::kDead: return "dead";
   }
   return "running";
+}
+
+Result<RunKind> parse_kind(const std::string& s) {
+  if (s == "record") return RunKind::kRecord;
+  if (s == "replay") return RunKind::kReplay;
+  return corrupt("unknown run kind '" + s + "'");
+}
+
+RunStatus parse_status(const std::string& s) {
+  if (s == "complete") return RunStatus::kComplete;
+  if (s == "failed") return RunStatus::kFailed;
+  if (s == "interrupted") return RunStatus::kInterrupted;
+  if (s == "dead") return RunStatus::kDead;
+  return RunStatus::kRunning;
+}
+
+std::string new_store_id() {
+  std::random_device random;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(random()));
+  return buf;
 }
 
 namespace {
@@ -119,20 +143,6 @@ Status insert_logs(Db* db, const std::string& dir, Env* env, LogInserts* inserts
   return Status();
 }
 
-Result<RunKind> parse_kind(const std::string& s) {
-  if (s == "record") return RunKind::kRecord;
-  if (s == "replay") return RunKind::kReplay;
-  return corrupt("unknown run kind '" + s + "'");
-}
-
-RunStatus parse_status(const std::string& s) {
-  if (s == "complete") return RunStatus::kComplete;
-  if (s == "failed") return RunStatus::kFailed;
-  if (s == "interrupted") return RunStatus::kInterrupted;
-  if (s == "dead") return RunStatus::kDead;
-  return RunStatus::kRunning;
-}
-
 constexpr const char* kRunColumns =
     "SELECT id, name, kind, parent, status, vid, started, ended, exit_code, command, info, host, pid, pid_start "
     "FROM runs ";
@@ -167,13 +177,6 @@ Result<Run> read_run(const Stmt& st, const std::string& db_path) {
   return r;
 }
 
-std::string new_store_id() {
-  std::random_device random;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(random()));
-  return buf;
-}
-
 // Whether an experiment's ckpt/ folder holds what the recorder writes there
 // (docs/checkpoint-format.md): a manifest (*.ckpt) or a file in packs/.
 bool holds_checkpoints(const fs::path& ckpt) {
@@ -194,6 +197,12 @@ Status lost_store(const std::string& dir, const std::string& name) {
       "/ckpt holds checkpoint files: the store (runs, logs, and which run each checkpoint belongs to) was "
       "deleted or truncated. Restore flor.db from a backup; or, to give the checkpoints up, run `flor gc " +
       name + " --orphans` (deletes them) or move " + dir + "/ckpt aside. flor creates no new store here until then");
+}
+
+Status taken_id(const std::string& where, int64_t id) {
+  return failed_precondition("run " + std::to_string(id) + " in " + where +
+                             " is another run (another kind or start time): the two stores hold different runs "
+                             "under one experiment name; copy into another experiment or store");
 }
 
 Status empty_store(const std::string& path, const std::string& name) {
@@ -399,6 +408,10 @@ class SqliteStore final : public Store {
 
   Status add_checkpoint(const CheckpointRow& c) override {
     std::lock_guard<std::mutex> lock(mu_);
+    return insert_checkpoint(c);
+  }
+
+  Status insert_checkpoint(const CheckpointRow& c) {
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO checkpoints(run, epoch, seq, block, path, "
                                                 "bytes, state_bytes, stall_s, write_s, reason, location) "
                                                 "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
@@ -455,21 +468,22 @@ class SqliteStore final : public Store {
     Transaction tx(db_.get());
     FLOR_RETURN_IF_ERROR(tx.begin());
     FLOR_RETURN_IF_ERROR(insert_logs(db_.get(), dir_, env_, &log_inserts_, logs));
-    if (epoch) {
-      const EpochRow& e = *epoch;
-      FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO epochs(run, epoch, seconds, ended, blocks, "
-                                                  "skipped, executed, divergences, rng, note, iters) "
-                                                  "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
-      st.bind(1, e.run).bind(2, e.epoch).bind(3, e.seconds).bind(4, e.ended > 0 ? e.ended : now_seconds());
-      st.bind(5, e.blocks).bind(6, e.skipped).bind(7, e.executed).bind(8, e.divergences);
-      if (e.rng.empty()) {
-        st.bind_null(9);
-      } else {
-        st.bind_blob(9, e.rng);
-      }
-      FLOR_RETURN_IF_ERROR(st.bind(10, e.note).bind(11, e.iters).run());
-    }
+    if (epoch) FLOR_RETURN_IF_ERROR(insert_epoch(*epoch));
     return tx.commit();
+  }
+
+  Status insert_epoch(const EpochRow& e) {
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT OR REPLACE INTO epochs(run, epoch, seconds, ended, blocks, "
+                                                "skipped, executed, divergences, rng, note, iters) "
+                                                "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+    st.bind(1, e.run).bind(2, e.epoch).bind(3, e.seconds).bind(4, e.ended > 0 ? e.ended : now_seconds());
+    st.bind(5, e.blocks).bind(6, e.skipped).bind(7, e.executed).bind(8, e.divergences);
+    if (e.rng.empty()) {
+      st.bind_null(9);
+    } else {
+      st.bind_blob(9, e.rng);
+    }
+    return st.bind(10, e.note).bind(11, e.iters).run();
   }
 
   Result<std::vector<EpochRow>> epochs(int64_t run) override {
@@ -498,6 +512,10 @@ class SqliteStore final : public Store {
 
   Status add_divergence(const Divergence& d) override {
     std::lock_guard<std::mutex> lock(mu_);
+    return insert_divergence(d);
+  }
+
+  Status insert_divergence(const Divergence& d) {
     FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("INSERT INTO divergences(run, epoch, step, name, recorded, replayed, "
                                                 "loc) VALUES(?,?,?,?,?,?,?)"));
     st.bind(1, d.run).bind(2, d.epoch).bind(3, d.step).bind(4, d.name).bind(5, d.recorded).bind(6, d.replayed);
@@ -530,6 +548,56 @@ class SqliteStore final : public Store {
     FLOR_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) return not_found("run " + std::to_string(run) + " has no '" + key + "'");
     return st.text(0);
+  }
+
+  Result<std::map<std::string, std::string>> blobs(int64_t run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT key, value FROM blobs WHERE run=?"));
+    st.bind(1, run);
+    std::map<std::string, std::string> out;
+    FLOR_RETURN_IF_ERROR(st.each_row([&] { out[st.text(0)] = st.text(1); }));
+    return out;
+  }
+
+  Result<bool> import_run(const RunCopy& c) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const Run& r = c.run;
+    Transaction tx(db_.get());
+    FLOR_RETURN_IF_ERROR(tx.begin());
+    FLOR_ASSIGN_OR_RETURN(Stmt has, db_->prepare("SELECT kind, started FROM runs WHERE id=?"));
+    has.bind(1, r.id);
+    FLOR_ASSIGN_OR_RETURN(bool exists, has.step());
+    if (exists) {
+      if (has.text(0) == to_string(r.kind) && has.real(1) == r.started) return false;
+      return taken_id(db_->path(), r.id);
+    }
+    FLOR_ASSIGN_OR_RETURN(
+        Stmt st, db_->prepare("INSERT INTO runs(id, name, kind, parent, status, vid, started, ended, exit_code, "
+                              "command, info, host, pid, pid_start) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    st.bind(1, r.id).bind(2, r.name).bind(3, std::string(to_string(r.kind))).bind(4, r.parent);
+    st.bind(5, std::string(to_string(r.status))).bind(6, r.vid).bind(7, r.started);
+    if (r.ended) {
+      st.bind(8, *r.ended);
+    } else {
+      st.bind_null(8);
+    }
+    st.bind(9, r.exit_code).bind(10, nlohmann::json(r.command).dump()).bind(11, encode_run_info(r.info));
+    if (r.process) {
+      st.bind(12, r.process->host).bind(13, r.process->pid).bind(14, r.process->start);
+    } else {
+      st.bind(12, std::string()).bind_null(13).bind_null(14);
+    }
+    FLOR_RETURN_IF_ERROR(st.run());
+    FLOR_ASSIGN_OR_RETURN(Stmt arg, db_->prepare("INSERT OR REPLACE INTO args(run, name, value) VALUES(?,?,?)"));
+    for (const auto& [name, value] : c.args) FLOR_RETURN_IF_ERROR(arg.bind(1, r.id).bind(2, name).bind(3, value).run());
+    FLOR_RETURN_IF_ERROR(insert_logs(db_.get(), dir_, env_, &log_inserts_, c.logs));
+    for (const CheckpointRow& k : c.checkpoints) FLOR_RETURN_IF_ERROR(insert_checkpoint(k));
+    for (const EpochRow& e : c.epochs) FLOR_RETURN_IF_ERROR(insert_epoch(e));
+    for (const Divergence& d : c.divergences) FLOR_RETURN_IF_ERROR(insert_divergence(d));
+    FLOR_ASSIGN_OR_RETURN(Stmt blob, db_->prepare("INSERT OR REPLACE INTO blobs(run, key, value) VALUES(?,?,?)"));
+    for (const auto& [key, bytes] : c.blobs) FLOR_RETURN_IF_ERROR(blob.bind(1, r.id).bind(2, key).bind_blob(3, bytes).run());
+    FLOR_RETURN_IF_ERROR(tx.commit());
+    return true;
   }
 
  private:
@@ -612,7 +680,19 @@ Status Store::check_name(const std::string& name) {
   return Status();
 }
 
+namespace {
+// The backend FLOR_STORE selects: SQLite (""), PostgreSQL, or an error for anything else.
+Result<bool> use_postgres(const std::string& url) {
+  if (url.empty() || url == "sqlite") return false;
+  if (is_postgres_url(url)) return true;
+  return invalid_argument("FLOR_STORE='" + redact_conninfo(url) +
+                          "' is neither 'sqlite' nor a PostgreSQL connection string (postgresql://USER@HOST:PORT/DB "
+                          "or 'host=... dbname=...')");
+}
+}  // namespace
+
 bool Store::store_lost(const std::string& home, const std::string& name) {
+  if (Result<bool> pg = use_postgres(store_url_from_env()); pg.ok() && *pg) return false;  // rows in the server, not flor.db
   const std::string dir = home + "/" + name;
   std::error_code ec;
   const bool no_db = !fs::exists(dir + "/flor.db", ec) || fs::file_size(dir + "/flor.db", ec) == 0;
@@ -621,7 +701,16 @@ bool Store::store_lost(const std::string& home, const std::string& name) {
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::string& name, OpenMode mode,
                                            Env* env) {
+  return open_at(store_url_from_env(), home, name, mode, env);
+}
+
+Result<std::vector<Experiment>> Store::list(const std::string& home) { return list_at(store_url_from_env(), home); }
+
+Result<std::unique_ptr<Store>> Store::open_at(const std::string& url, const std::string& home,
+                                              const std::string& name, OpenMode mode, Env* env) {
   FLOR_RETURN_IF_ERROR(check_name(name));
+  FLOR_ASSIGN_OR_RETURN(bool postgres, use_postgres(url));
+  if (postgres) return open_pg_store(url, home, name, mode, env);
   const std::string dir = home + "/" + name;
   const std::string path = dir + "/flor.db";
   if (store_lost(home, name)) return lost_store(dir, name);
@@ -652,7 +741,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& home, const std::s
   return std::unique_ptr<Store>(std::move(store).value());
 }
 
-Result<std::vector<Experiment>> Store::list(const std::string& home) {
+Result<std::vector<Experiment>> Store::list_at(const std::string& url, const std::string& home) {
+  FLOR_ASSIGN_OR_RETURN(bool postgres, use_postgres(url));
+  if (postgres) return list_pg_experiments(url, home);
   std::vector<Experiment> out;
   std::error_code ec;
   if (!fs::is_directory(home, ec)) return out;

@@ -130,6 +130,20 @@ struct Divergence {
   std::string loc;
 };
 
+// Everything one run wrote, to copy it into another store under the same id
+// (`flor store migrate`): its row, args, the logs it is the source of (a
+// replay's hindsight logs have run == the recorded run), checkpoint, epoch
+// and divergence rows, and its named blobs.
+struct RunCopy {
+  Run run;
+  std::map<std::string, std::string> args;
+  std::vector<LogRow> logs;
+  std::vector<CheckpointRow> checkpoints;
+  std::vector<EpochRow> epochs;
+  std::vector<Divergence> divergences;
+  std::map<std::string, std::string> blobs;
+};
+
 struct Experiment {
   std::string name;
   std::string dir;  // FLOR_HOME/NAME
@@ -156,6 +170,12 @@ class Store {
   // Every experiment under `home`: a folder with a flor.db, or with
   // checkpoints in ckpt/ (whose store was lost: open() says so).
   static Result<std::vector<Experiment>> list(const std::string& home);
+  // The same with the backend `url` names instead of FLOR_STORE's: "" or
+  // "sqlite" for SQLite under `home`, else a PostgreSQL connection string.
+  static Result<std::unique_ptr<Store>> open_at(const std::string& url, const std::string& home,
+                                                const std::string& name, OpenMode mode = OpenMode::kCreate,
+                                                Env* env = nullptr);
+  static Result<std::vector<Experiment>> list_at(const std::string& url, const std::string& home);
   // True when FLOR_HOME/NAME/flor.db is missing or empty while ckpt/ holds
   // checkpoints: the case open() refuses, which `flor gc --orphans` may clean up.
   static bool store_lost(const std::string& home, const std::string& name);
@@ -222,6 +242,13 @@ class Store {
   // before user code drew from it). put_blob replaces.
   virtual Status put_blob(int64_t run, const std::string& key, const std::string& bytes) = 0;
   virtual Result<std::string> blob(int64_t run, const std::string& key) = 0;  // kNotFound when absent
+  virtual Result<std::map<std::string, std::string>> blobs(int64_t run) = 0;  // all of them: key -> bytes
+
+  // Writes `copy` in one transaction under its run id (logs keep their run
+  // and source). False, writing nothing, when the store has that run already
+  // (same kind and start time): copying again copies nothing.
+  // kFailedPrecondition when that id is another run's.
+  virtual Result<bool> import_run(const RunCopy& copy) = 0;
 };
 
 }  // namespace flor::store

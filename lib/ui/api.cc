@@ -15,6 +15,7 @@
 #include "git/shadow.h"
 #include "report/log_table.h"
 #include "report/table.h"
+#include "store/pg_store.h"
 #include "store/run_info.h"
 #include "store/store.h"
 #include "store/value.h"
@@ -47,7 +48,7 @@ Result<int64_t> parse_run_id(const std::string& text) {
 Result<std::unique_ptr<Store>> open_store(const std::string& home, const std::string& name) {
   FLOR_RETURN_IF_ERROR(Store::check_name(name).with_context("bad experiment name"));
   struct stat st {};
-  if (::stat((home + "/" + name + "/flor.db").c_str(), &st) != 0)
+  if (!store::postgres_selected() && ::stat((home + "/" + name + "/flor.db").c_str(), &st) != 0)
     return not_found("no experiment '" + name + "' in " + home + " (see /api/experiments)");
   return Store::open(home, name, store::OpenMode::kExisting);
 }

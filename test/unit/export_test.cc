@@ -18,7 +18,7 @@ TEST_CASE("export: CRC-32C matches the check value, masked as TFRecord does", "[
   CHECK(exports::masked_crc32c("123456789", 9) == ((c >> 15) | (c << 17)) + 0xa282ead8u);
 }
 
-TEST_CASE("query: views answer, writes and bad statements are refused", "[store]") {
+TEST_CASE("query: views answer, writes and bad statements are refused", "[store][sqlite]") {
   test::TempDir home;
   {
     auto s = store::Store::open(home.path, "q");

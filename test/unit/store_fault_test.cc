@@ -28,7 +28,7 @@ using Op = FaultEnv::Op;
 constexpr size_t kElems = 4 * 1024;
 
 TEST_CASE("store: a failed checkpoint row: the store goes on and opens, replay never uses it, gc collects it",
-          "[store][fault]") {
+          "[store][fault][sqlite]") {
   const int err = GENERATE(EIO, ENOSPC);
   INFO(std::strerror(err));
   test::TempDir home;

@@ -67,7 +67,7 @@ int64_t new_run(Store& store) {
   return *id;
 }
 
-TEST_CASE("run info: every key round-trips through encode and decode, and through the store", "[store]") {
+TEST_CASE("run info: every key round-trips through encode and decode, and through the store", "[store][sqlite]") {
   const RunInfo in = full_info();
   const std::string text = encode_run_info(in);
   auto out = decode_run_info(text);
@@ -133,7 +133,7 @@ TEST_CASE("run info: every key round-trips through encode and decode, and throug
   CHECK(back->command->at(1) == "caf\xef\xbf\xbd");
 }
 
-TEST_CASE("run info: keys a newer flor wrote survive a read-modify-write", "[store]") {
+TEST_CASE("run info: keys a newer flor wrote survive a read-modify-write", "[store][sqlite]") {
   test::TempDir home;
   auto store = open_ok(home.path);
   const int64_t id = new_run(*store);
@@ -201,7 +201,7 @@ TEST_CASE("run info: the text of a flor before info_version decodes, and encodes
 }
 
 TEST_CASE("run info: a value of the wrong type is an error naming the key, also when the store reads the run",
-          "[store]") {
+          "[store][sqlite]") {
   struct Bad {
     const char* text;
     const char* message;

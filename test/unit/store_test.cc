@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "common/store_ok.h"
 #include "common/temp_dir.h"
+#include "store/pg.h"
 #include "store/store.h"
 
 namespace flor::store {
@@ -21,11 +23,14 @@ using test::TempDir;
 
 using test::open_ok;
 
+// The backend this test runs on (test/common/store_backend.h): PostgreSQL when FLOR_STORE is set.
+bool postgres() { return std::getenv("FLOR_STORE") != nullptr; }
+
 TEST_CASE("store: runs are created running and finished explicitly", "[store]") {
   TempDir home;
   auto store = open_ok(home.path, "mnist");
   CHECK(store->dir() == home.path + "/mnist");
-  CHECK(fs::exists(home.path + "/mnist/flor.db"));
+  if (!postgres()) CHECK(fs::exists(home.path + "/mnist/flor.db"));
   CHECK(fs::is_directory(home.path + "/mnist/ckpt"));
 
   Run run;
@@ -129,7 +134,8 @@ TEST_CASE("store: logs, args, checkpoints, epochs, divergences and blobs round-t
   CHECK(store->blob(id, "nope").status().code() == Code::kNotFound);
 }
 
-TEST_CASE("store: a version 1 store gains epochs.iters (1 for its rows), a store id and run processes", "[store]") {
+TEST_CASE("store: a version 1 store gains epochs.iters (1 for its rows), a store id and run processes",
+          "[store][sqlite]") {
   TempDir home;
   {
     auto store = open_ok(home.path, "old");
@@ -172,7 +178,8 @@ TEST_CASE("store: names are checked and experiments listed", "[store]") {
   auto list = Store::list(home.path);
   REQUIRE(list->size() == 2);
   CHECK(list->at(0).name == "a");
-  CHECK(Store::list(home.path + "/missing")->empty());
+  CHECK(list->at(0).dir == home.path + "/a");
+  if (!postgres()) CHECK(Store::list(home.path + "/missing")->empty());  // PostgreSQL: the database's experiments
 }
 
 TEST_CASE("store: several processes write one experiment at once", "[store]") {
@@ -255,7 +262,7 @@ TEST_CASE("store: a running run whose process is gone reads dead, and is stored 
 }
 
 TEST_CASE("store: a missing or empty flor.db beside checkpoints is an error, and kExisting creates nothing",
-          "[store]") {
+          "[store][sqlite]") {
   TempDir home;
   CHECK(Store::open(home.path, "none", OpenMode::kExisting).status().code() == Code::kNotFound);
   CHECK_FALSE(fs::exists(home.path + "/none"));
@@ -292,7 +299,7 @@ TEST_CASE("store: a missing or empty flor.db beside checkpoints is an error, and
   CHECK(second_id != first_id);
 }
 
-TEST_CASE("store: a damaged flor.db is an error naming the file and what to do", "[store]") {
+TEST_CASE("store: a damaged flor.db is an error naming the file and what to do", "[store][sqlite]") {
   TempDir home;
   { open_ok(home.path, "bad"); }
   const std::string db = home.path + "/bad/flor.db";
@@ -306,6 +313,119 @@ TEST_CASE("store: a damaged flor.db is an error naming the file and what to do",
     CHECK(s.status().message().find("mv " + db) != std::string::npos);
   }
   CHECK(fs::file_size(db) == 8192);
+}
+
+
+TEST_CASE("store: 16 processes create runs and commit epochs at once: no lost row, no error", "[store]") {
+  TempDir home;
+  { open_ok(home.path, "many"); }
+  constexpr int kProcs = 16, kEpochs = 10, kRows = 50;
+  std::vector<pid_t> kids;
+  for (int p = 0; p < kProcs; ++p) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      auto s = Store::open(home.path, "many", OpenMode::kExisting);
+      if (!s.ok()) _exit(2);
+      auto id = (*s)->create_run(Run{});
+      if (!id.ok()) _exit(3);
+      for (int e = 0; e < kEpochs; ++e) {
+        std::vector<LogRow> rows;
+        for (int i = 0; i < kRows; ++i) rows.push_back(LogRow{*id, *id, e, i, "x", std::to_string(i), "int", ""});
+        if (!(*s)->commit_epoch(EpochRow{*id, e}, rows).ok()) _exit(4);
+      }
+      _exit(0);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  auto store = open_ok(home.path, "many");
+  auto runs = store->runs();
+  REQUIRE(runs->size() == kProcs);
+  std::vector<int64_t> ids;
+  for (const Run& r : *runs) {
+    ids.push_back(r.id);
+    auto logs = store->logs(r.id);
+    REQUIRE(logs->size() == size_t{kEpochs} * kRows);
+    CHECK(logs->back().value == std::to_string(kRows - 1));
+    CHECK(store->epochs(r.id)->size() == kEpochs);
+  }
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids.front() == 1);  // run ids count from 1 in each experiment, without gaps
+  CHECK(ids.back() == kProcs);
+}
+
+TEST_CASE("store: experiments keep their own run ids, and kExisting does not create one", "[store]") {
+  TempDir home;
+  CHECK(Store::open(home.path, "none", OpenMode::kExisting).status().code() == Code::kNotFound);
+  auto a = open_ok(home.path, "a");
+  auto b = open_ok(home.path, "b");
+  CHECK(*a->create_run(Run{}) == 1);
+  CHECK(*a->create_run(Run{}) == 2);
+  CHECK(*b->create_run(Run{}) == 1);
+  CHECK(a->runs()->size() == 2);
+  CHECK(b->runs()->size() == 1);
+  CHECK(a->id() != b->id());
+  CHECK(a->id().size() == 8);
+  REQUIRE(a->put_blob(1, "empty", "").ok());
+  CHECK(a->blob(1, "empty")->empty());
+  CHECK(b->blob(1, "empty").status().code() == Code::kNotFound);
+  CHECK(Store::list(home.path)->size() == 2);
+}
+
+TEST_CASE("store: a FLOR_STORE that is neither sqlite nor PostgreSQL is an error, without its password",
+          "[store][sqlite]") {
+  TempDir home;
+  ::setenv("FLOR_STORE", "mysql://u:hunter2@db/x", 1);
+  auto s = Store::open(home.path, "x");
+  ::unsetenv("FLOR_STORE");
+  CHECK(s.status().code() == Code::kInvalidArgument);
+  CHECK(s.status().message().find("FLOR_STORE") != std::string::npos);
+  CHECK(s.status().message().find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("store: a store of a newer schema is refused with a message, and left as it is", "[store]") {
+  TempDir home;
+  { open_ok(home.path, "new"); }
+  const std::string newer = std::to_string(kSchemaVersion + 1);
+  if (postgres()) {
+    auto db = PgConn::connect(std::getenv("FLOR_STORE"));
+    REQUIRE(db.ok());
+    REQUIRE((*db)->exec("UPDATE flor_meta SET value='" + newer + "' WHERE key='schema_version'").ok());
+  } else {
+    const std::string sql = "sqlite3 '" + home.path + "/new/flor.db' \"UPDATE meta SET value='" + newer +
+                            "' WHERE key='schema_version'\"";
+    if (std::system(("command -v sqlite3 >/dev/null && " + sql).c_str()) != 0) return;  // no sqlite3 shell
+  }
+  for (OpenMode mode : {OpenMode::kExisting, OpenMode::kCreate}) {
+    auto s = Store::open(home.path, "new", mode);
+    CHECK(s.status().code() == Code::kFailedPrecondition);
+    CHECK(s.status().message().find("schema version " + newer + ", newer than this flor") != std::string::npos);
+    CHECK(s.status().message().find("upgrade flor") != std::string::npos);
+  }
+}
+
+TEST_CASE("store: connection strings are shown without their password", "[store]") {
+  CHECK(redact_conninfo("postgresql://flor:s3cret@db.lab:5432/flor") == "postgresql://flor:***@db.lab:5432/flor");
+  CHECK(redact_conninfo("postgresql://flor@db.lab/flor?password=s3cret&sslmode=require") ==
+        "postgresql://flor@db.lab/flor?password=***&sslmode=require");
+  CHECK(redact_conninfo("host=db password = 's3 cret' user=flor") == "host=db password = *** user=flor");
+  CHECK(redact_conninfo("postgresql://flor@db.lab/flor") == "postgresql://flor@db.lab/flor");
+}
+
+TEST_CASE("store: an unreachable PostgreSQL server is an error naming it, without its password", "[store][sqlite]") {
+  TempDir home;
+  // Port 1 on 127.0.0.1: nothing listens there.
+  ::setenv("FLOR_STORE", "postgresql://flor:s3cret@127.0.0.1:1/flor?connect_timeout=2", 1);
+  auto s = Store::open(home.path, "x");
+  ::unsetenv("FLOR_STORE");
+  CHECK(s.status().code() == Code::kIo);
+  CHECK(s.status().message().find("127.0.0.1:1") != std::string::npos);
+  CHECK(s.status().message().find("s3cret") == std::string::npos);
 }
 
 }  // namespace

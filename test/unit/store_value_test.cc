@@ -100,7 +100,7 @@ TEST_CASE("store: typed values keep their payloads inline or in one blob file pe
   CHECK_THAT(lost.status().message(), Catch::Contains("ckpt/values/k-40000"));
 }
 
-TEST_CASE("store: blob files are durable before their rows commit, one folder fsync per batch", "[store]") {
+TEST_CASE("store: blob files are durable before their rows commit, one folder fsync per batch", "[store][sqlite]") {
   TempDir tmp;
   const std::string dir = tmp.path;
   fs::create_directories(dir + "/ckpt");
@@ -170,7 +170,7 @@ TEST_CASE("store: gc deletes value files no row names and keeps the others", "[s
   CHECK(fs::exists(blob_path(store->dir(), "live-20000")));
 }
 
-TEST_CASE("store: a version 3 store opens and gains typed values", "[store]") {
+TEST_CASE("store: a version 3 store opens and gains typed values", "[store][sqlite]") {
   TempDir home;
   {
     auto store = open_ok(home.path, "v3");
@@ -179,8 +179,8 @@ TEST_CASE("store: a version 3 store opens and gains typed values", "[store]") {
   }
   const std::string db = home.path + "/v3/flor.db";
   const std::string sql = "sqlite3 '" + db + "' \"ALTER TABLE logs DROP COLUMN data; ALTER TABLE logs DROP COLUMN "
-                          "blob; ALTER TABLE checkpoints DROP COLUMN location; UPDATE meta SET value='3' WHERE "
-                          "key='schema_version';\"";
+                          "blob; ALTER TABLE checkpoints DROP COLUMN location; "
+                          "UPDATE meta SET value='3' WHERE key='schema_version';\"";
   REQUIRE(std::system(("command -v sqlite3 >/dev/null || { echo 'sqlite3 (Debian sqlite3) is missing'; exit 1; }; " +
                        sql).c_str()) == 0);
   auto store = open_ok(home.path, "v3");

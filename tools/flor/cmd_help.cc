@@ -19,6 +19,7 @@ const char kEnvironmentDoc[] =
     "| `FLOR_MODE` | `record` or `replay` |\n"
     "| `FLOR_NAME` | the experiment name |\n"
     "| `FLOR_HOME` | the store root, absolute |\n"
+    "| `FLOR_STORE` | when set (or `flor --store URL`): the PostgreSQL store, a libpq connection string |\n"
     "| `FLOR_RUN_ID` | the run row flor created for this process |\n"
     "| `FLOR_REPLAY_OF` | replay: the recorded run's id |\n"
     "| `FLOR_EPS` | the checkpoint overhead budget (record) |\n"
@@ -34,7 +35,9 @@ const char kEnvironmentDoc[] =
     "Without GPUs, `replay -j N` pins each worker to its own share of the CPU cores when there are\n"
     "enough for the thread count, and leaves them unpinned otherwise.\n\n"
     "## Where things are kept\n\n"
-    "- `FLOR_HOME/NAME/flor.db`: runs, arguments, logs, checkpoints (docs/store-format.md)\n"
+    "- `FLOR_HOME/NAME/flor.db`: runs, arguments, logs, checkpoints (docs/store-format.md); with\n"
+    "  `FLOR_STORE=postgresql://USER@HOST:PORT/DB` (or `flor --store URL COMMAND`) they are in that\n"
+    "  PostgreSQL database instead, for every experiment (passwords from `~/.pgpass` or `PGPASSWORD`)\n"
     "- `FLOR_HOME/NAME/ckpt/`: checkpoint files (docs/checkpoint-format.md)\n"
     "- `FLOR_HOME/NAME/logs/run-ID.out`: the program's stdout and stderr, per run and per replay worker\n"
     "- `refs/heads/flor.shadow` in the repository: one commit per run (the work tree as it was)\n"
@@ -42,10 +45,11 @@ const char kEnvironmentDoc[] =
 
 void print_overview() {
   std::printf("flor: hindsight logging for C++ LibTorch training\n\n"
-              "usage: flor COMMAND [ARGS...]   (flor help COMMAND, or flor COMMAND --help)\n\n"
+              "usage: flor [--store URL] COMMAND [ARGS...]   (flor help COMMAND, or flor COMMAND --help)\n\n"
               "commands:\n");
   for (const Command* c : commands()) std::printf("  %-10s %s\n", c->name, c->summary);
-  std::printf("\nenvironment: FLOR_HOME is where experiments are stored (default ~/.flor)\n");
+  std::printf("\nenvironment: FLOR_HOME is where experiments are stored (default ~/.flor)\n"
+              "             FLOR_STORE (or flor --store URL COMMAND): a PostgreSQL store instead of SQLite\n");
 }
 
 void print_markdown() {

@@ -4,6 +4,8 @@
 #include "command.h"
 #include "context.h"
 #include "report/table.h"
+#include "store/pg.h"
+#include "store/pg_store.h"
 #include "store/query.h"
 
 namespace flor::cli {
@@ -18,6 +20,12 @@ Result<int> cmd_query(Context& ctx) {
                                 : "query: give NAME and the SQL (or --all)");
   }
   FLOR_ASSIGN_OR_RETURN(report::Format format, format_value(args));
+  if (const std::string url = store::store_url_from_env(); store::is_postgres_url(url)) {
+    return failed_precondition("query: flor query reads the SQLite store, and FLOR_STORE names a PostgreSQL one ('" +
+                               store::redact_conninfo(url) + "'): query its tables with psql (docs/store-format.md, "
+                               "\"PostgreSQL\"), or copy the experiment to SQLite with `flor store migrate --to sqlite` "
+                               "and query it there with FLOR_STORE unset");
+  }
   const std::string& home = ctx.home;
   const std::string& sql = args.positional.back();
   std::vector<std::string> names;

@@ -243,6 +243,7 @@ Contract worker_contract(const Prepared& p, int64_t run, int index, const std::s
   c.mode = Mode::kReplay;
   c.name = p.name;
   c.home = p.home;
+  c.store = process_env()(kEnvStore).value_or("");
   c.run_id = run;
   c.replay_of = p.record.id;
   c.segment = Segment{index, p.count};

@@ -71,6 +71,7 @@ Result<int> cmd_run(Context& ctx) {
   c.mode = Mode::kRecord;
   c.name = req.name;
   c.home = home;
+  c.store = process_env()(kEnvStore).value_or("");
   c.run_id = id;
   c.eps = req.eps;
   c.threads = req.threads;

@@ -10,13 +10,13 @@ namespace flor::cli {
 
 extern const Command kRunCommand, kReplayCommand, kShowCommand, kLsCommand, kLogCommand, kDumpCommand,
     kDiffCommand, kCheckoutCommand, kGcCommand, kExportCommand, kQueryCommand, kSweepCommand, kUiCommand,
-    kReportCommand, kCompletionCommand, kHelpCommand;
+    kReportCommand, kStoreCommand, kCompletionCommand, kHelpCommand;
 
 const std::vector<const Command*>& commands() {
   static const std::vector<const Command*> kTable = {
       &kRunCommand,  &kReplayCommand,   &kShowCommand,       &kLsCommand,     &kLogCommand,   &kDumpCommand,
       &kDiffCommand, &kCheckoutCommand, &kGcCommand,         &kExportCommand, &kQueryCommand, &kSweepCommand,
-      &kUiCommand,   &kReportCommand,   &kCompletionCommand, &kHelpCommand,
+      &kUiCommand,   &kReportCommand,   &kStoreCommand,      &kCompletionCommand, &kHelpCommand,
   };
   return kTable;
 }

@@ -12,6 +12,7 @@
 #include "objstore/s3.h"
 #include "sched/process.h"
 #include "store/contract.h"
+#include "store/pg_store.h"
 
 namespace flor::cli {
 
@@ -51,7 +52,8 @@ Result<report::Format> format_value(const Args& args) {
 Result<std::unique_ptr<store::Store>> open_experiment(const std::string& home, const std::string& name) {
   FLOR_RETURN_IF_ERROR(store::Store::check_name(name));
   struct stat st {};
-  if (::stat((home + "/" + name + "/flor.db").c_str(), &st) != 0 && !store::Store::store_lost(home, name)) {
+  if (!store::postgres_selected() && ::stat((home + "/" + name + "/flor.db").c_str(), &st) != 0 &&
+      !store::Store::store_lost(home, name)) {
     return not_found("no experiment '" + name + "' in " + home + " (record one with `flor run " + name +
                      " -- CMD`; `flor ls` lists them)");
   }

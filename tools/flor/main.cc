@@ -2,6 +2,7 @@
 // error into a message and an exit code. It parses the command line with the
 // command's row, opens what the row needs once, and hands it over in a Context.
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "context.h"
 #include "flor/version.h"
 #include "git/repo.h"
+#include "store/contract.h"
 
 namespace flor::cli {
 namespace {
@@ -68,8 +70,29 @@ int run_command(const Command& cmd, const std::vector<std::string>& words) {
   return *rc;
 }
 
+// The global option before the command: `--store URL` (or --store=URL) sets
+// FLOR_STORE for flor and every program it starts. Removes it from `args`.
+Status take_store_option(std::vector<std::string>* args) {
+  while (!args->empty() && args->front().rfind("--store", 0) == 0) {
+    std::string url;
+    if (args->front() == "--store") {
+      if (args->size() < 2) return invalid_argument("--store needs a value: sqlite, or postgresql://USER@HOST:PORT/DB");
+      url = (*args)[1];
+      args->erase(args->begin(), args->begin() + 2);
+    } else if (args->front().rfind("--store=", 0) == 0) {
+      url = args->front().substr(8);
+      args->erase(args->begin());
+    } else {
+      return Status();  // another word starting with --store: the command's
+    }
+    ::setenv(kEnvStore, url.c_str(), 1);
+  }
+  return Status();
+}
+
 int flor_main(std::vector<std::string> args) {
   const Command& help = *find_command("help");
+  if (Status s = take_store_option(&args); !s.ok()) return fail(s);
   if (args.empty()) {
     (void)run_command(help, {});
     return kUsageError;

@@ -1,0 +1,89 @@
+// A small RAII layer over libpq for the PostgreSQL store (pg_store.h): one
+// connection, parameterized statements (text values; bytea sent binary), and
+// results read as text. Errors are values naming the server (password
+// redacted) and the server's message.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+// libpq's handles (PGconn, PGresult), declared here so users of this header
+// need not see libpq-fe.h.
+struct pg_conn;
+struct pg_result;
+
+namespace flor::store {
+
+// `conninfo` as a message may show it: the password of a URI
+// (postgresql://user:PASSWORD@host) or of a key=value string (password=...)
+// replaced by "***".
+std::string redact_conninfo(const std::string& conninfo);
+
+// One statement parameter: NULL, text, or bytes (bytea, sent binary).
+struct PgParam {
+  std::optional<std::string> value;
+  bool binary = false;
+};
+PgParam pg_param(int64_t v);
+PgParam pg_param(double v);
+PgParam pg_param(std::string v);
+PgParam pg_param(const char* v);
+PgParam pg_param(const std::optional<int64_t>& v);
+PgParam pg_param(const std::optional<int>& v);
+PgParam pg_bytes(std::string v);  // NULL when empty
+PgParam pg_null();
+
+class PgResult {
+ public:
+  explicit PgResult(pg_result* r);
+  int rows() const;
+  bool is_null(int row, int col) const;
+  std::string text(int row, int col) const;
+  int64_t int64(int row, int col) const;
+  double real(int row, int col) const;
+  std::string bytes(int row, int col) const;  // a bytea column, unescaped
+  int64_t affected() const;                   // rows an UPDATE/DELETE changed
+  pg_result* raw() const { return r_.get(); }
+
+ private:
+  std::shared_ptr<pg_result> r_;
+};
+
+class PgConn {
+ public:
+  // Connects; the error names the server (redacted) and what libpq said.
+  static Result<std::unique_ptr<PgConn>> connect(const std::string& conninfo);
+  ~PgConn();
+  PgConn(const PgConn&) = delete;
+  PgConn& operator=(const PgConn&) = delete;
+
+  Result<PgResult> exec(const std::string& sql, const std::vector<PgParam>& params = {});
+  // Runs `body` in a transaction (BEGIN .. COMMIT), again (up to a few times)
+  // when the server reports a serialization failure or a deadlock.
+  template <typename F>
+  Status transaction(F&& body) {
+    for (int attempt = 0;; ++attempt) {
+      Status s = exec("BEGIN").status();
+      if (s.ok()) s = body();
+      if (s.ok()) s = exec("COMMIT").status();
+      if (s.ok()) return s;
+      (void)exec("ROLLBACK");
+      if (!retryable_ || attempt >= kRetries) return s;
+    }
+  }
+  const std::string& where() const { return where_; }  // the server, redacted
+
+ private:
+  static constexpr int kRetries = 8;
+  PgConn(pg_conn* c, std::string where) : c_(c), where_(std::move(where)) {}
+  pg_conn* c_;
+  std::string where_;
+  bool retryable_ = false;  // the last error was 40001 or 40P01
+};
+
+}  // namespace flor::store

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The PostgreSQL server goes away while a replay writes to it: the replay
+# exits non-zero, and says which server went away (without the password), in
+# time (no hang).
+source "$(dirname "$0")/lib.bash"
+source "$FLOR_SOURCE_DIR/test/common/pg.bash"
+pg_start
+setup_example
+cd "$REPO"
+epochs=8
+export FLOR_STORE=$PG_URL
+"$FLOR" run fm --eps 1 -- ./build/train --epochs $epochs "${TRAIN_ARGS[@]}" > "$WORK/record.out" 2>&1 ||
+  fail "record: $(cat "$WORK/record.out")"
+add_hindsight_logs
+"$FLOR" replay fm > "$WORK/replay.out" 2>&1 &
+replay=$!
+# Once the replay has stored its first epoch, the server stops (immediately: connections cut).
+for _ in $(seq 600); do
+  [ "$(pg_sql "SELECT count(*) FROM epochs e JOIN runs r ON r.experiment=e.experiment AND r.id=e.run
+               WHERE r.kind='replay'")" -ge 1 ] && break
+  kill -0 $replay 2>/dev/null || break
+  sleep 0.1
+done
+pg_stop
+rc=0
+timeout 120 tail --pid=$replay -f /dev/null || fail "the replay did not end within 120 s of the server going away"
+wait $replay || rc=$?
+cat "$WORK/replay.out"
+[ "$rc" -ne 0 ] || fail "the replay exited 0 with its server gone"
+grep -q "PostgreSQL at '$PG_URL'" "$WORK/replay.out" || fail "the message does not name the server"
+echo "ok (exit $rc)"
