@@ -15,11 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string pack_rel(const std::string& rel_dir, uint64_t pack_id) {
-  const std::string full = ckpt::pack_path(rel_dir, pack_id);  // "<rel_dir>/packs/<hex>.pack"
-  return full;
-}
-
 std::string dir_of(const std::string& rel) {
   const auto slash = rel.rfind('/');
   return slash == std::string::npos ? "" : rel.substr(0, slash);
@@ -49,7 +44,7 @@ Status fetch_verified(S3Client& client, const std::string& key, const std::strin
     if (s.ok()) {
       std::error_code ec;
       fs::rename(tmp, path, ec);
-      if (ec) return io_error("cannot rename " + tmp + " to " + path + ": " + ec.message());
+      if (ec) return io_error(std::string("cannot rename ").append(tmp).append(" to ").append(path).append(": ").append(ec.message()));
       s = verify();
     }
     if (s.ok()) return Status();
@@ -73,7 +68,7 @@ Result<std::vector<std::string>> checkpoint_files(const std::string& store_dir, 
   std::vector<std::string> files;
   for (const auto& e : m.entries) {
     if (e.blob.pack_id == 0 || !packs.insert(e.blob.pack_id).second) continue;
-    files.push_back(pack_rel(dir_of(rel), e.blob.pack_id));
+    files.push_back(ckpt::pack_path(dir_of(rel), e.blob.pack_id));
   }
   files.push_back(rel);
   return files;
@@ -88,7 +83,7 @@ Result<UploadStats> upload_checkpoint(S3Client& client, const std::string& store
       ++stats.skipped_files;
       continue;
     }
-    const std::string path = store_dir + "/" + f;
+    const std::string path = std::string(store_dir).append("/").append(f);
     std::error_code ec;
     const auto size = static_cast<int64_t>(fs::file_size(path, ec));
     if (ec) return io_error("cannot upload " + path + ": " + ec.message());
@@ -131,8 +126,9 @@ Status fetch_checkpoint(S3Client& client, const std::string& store_dir, const st
   for (uint64_t id : packs) {
     auto verify = [&] { return verify_pack(ckpt_dir, *manifest, id); };
     if (verify().ok()) continue;  // cached and whole
-    const std::string prel = pack_rel(dir_of(rel), id);
-    FLOR_RETURN_IF_ERROR(fetch_verified(client, object_key(client, name, prel), store_dir + "/" + prel, attempts, verify));
+    const std::string prel = ckpt::pack_path(dir_of(rel), id);
+    FLOR_RETURN_IF_ERROR(fetch_verified(client, object_key(client, name, prel),
+                                        std::string(store_dir).append("/").append(prel), attempts, verify));
     if (downloaded != nullptr) ++*downloaded;
   }
   return Status();

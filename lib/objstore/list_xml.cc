@@ -61,10 +61,10 @@ Result<std::string> xml_unescape(const std::string& text) {
       const std::string digits = ent.substr(hex ? 2 : 1);
       char* end = nullptr;
       const unsigned long cp = std::strtoul(digits.c_str(), &end, hex ? 16 : 10);
-      if (digits.empty() || *end != '\0' || cp > 0x10FFFF) return corrupt("XML text '" + text + "': bad &" + ent + ";");
+      if (digits.empty() || *end != '\0' || cp > 0x10FFFF) return corrupt(std::string("XML text '").append(text).append("': bad &").append(ent).append(";"));
       append_utf8(out, cp);
     } else {
-      return corrupt("XML text '" + text + "': unknown entity &" + ent + ";");
+      return corrupt(std::string("XML text '").append(text).append("': unknown entity &").append(ent).append(";"));
     }
     i = semi;
   }

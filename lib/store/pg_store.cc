@@ -122,7 +122,7 @@ class PgStore final : public Store {
       if (!version) return not_found("no experiment '" + name_ + "' in the PostgreSQL store at '" + db_->where() + "'");
     }
     FLOR_RETURN_IF_ERROR(init_schema(db_.get()));
-    if (mode == OpenMode::kCreate) {
+    if (mode != OpenMode::kExisting) {
       FLOR_RETURN_IF_ERROR(db_->exec("INSERT INTO flor_experiments(name, store_id, created) VALUES($1, $2, $3) "
                                      "ON CONFLICT (name) DO NOTHING",
                                      {pg_param(name_), pg_param(new_store_id()), pg_param(now_seconds())})
@@ -226,7 +226,7 @@ class PgStore final : public Store {
                                             "data, blob FROM logs WHERE experiment=$1 AND run=$2 ORDER BY id",
                                             {pg_param(name_), pg_param(run)}));
     std::vector<LogRow> out;
-    out.reserve(r.rows());
+    out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
       LogRow l;
       l.run = r.int64(i, 0);
@@ -249,6 +249,7 @@ class PgStore final : public Store {
     FLOR_ASSIGN_OR_RETURN(PgResult r, query("SELECT DISTINCT blob FROM logs WHERE experiment=$1 AND blob IS NOT NULL",
                                             {pg_param(name_)}));
     std::vector<std::string> out;
+    out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
     return out;
   }
@@ -377,6 +378,7 @@ class PgStore final : public Store {
                                             "WHERE experiment=$1 AND run=$2 ORDER BY id",
                                             {pg_param(name_), pg_param(run)}));
     std::vector<Divergence> out;
+    out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
       out.push_back(Divergence{r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.text(i, 3), r.text(i, 4),
                                r.text(i, 5), r.text(i, 6)});
@@ -564,7 +566,7 @@ class PgStore final : public Store {
 Result<std::unique_ptr<Store>> open_pg_store(const std::string& conninfo, const std::string& home,
                                              const std::string& name, OpenMode mode, Env* env) {
   const std::string dir = home + "/" + name;
-  if (mode == OpenMode::kCreate) {
+  if (mode != OpenMode::kExisting) {
     std::error_code ec;
     fs::create_directories(dir + "/ckpt", ec);
     if (ec) return io_error("cannot create experiment folder " + dir + ": " + ec.message());
@@ -582,6 +584,7 @@ Result<std::vector<Experiment>> list_pg_experiments(const std::string& conninfo,
   if (*version > kSchemaVersion) return newer_schema(db.get(), *version);
   FLOR_ASSIGN_OR_RETURN(PgResult r, db->exec("SELECT name FROM flor_experiments ORDER BY name"));
   std::vector<Experiment> out;
+  out.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(Experiment{r.text(i, 0), home + "/" + r.text(i, 0)});
   return out;
 }

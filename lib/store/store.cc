@@ -222,7 +222,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     FLOR_ASSIGN_OR_RETURN(std::optional<int> version, schema_version());
     if (version == kSchemaVersion) return read_id();
-    if (!version && holds_checkpoints(dir_ + "/ckpt")) return lost_store(dir_, name_);
+    if (!version && mode != OpenMode::kAdopt && holds_checkpoints(dir_ + "/ckpt")) return lost_store(dir_, name_);
     if (!version && mode == OpenMode::kExisting) return empty_store(db_->path(), name_);
     Transaction tx(db_.get());
     FLOR_RETURN_IF_ERROR(tx.begin());
@@ -713,7 +713,7 @@ Result<std::unique_ptr<Store>> Store::open_at(const std::string& url, const std:
   if (postgres) return open_pg_store(url, home, name, mode, env);
   const std::string dir = home + "/" + name;
   const std::string path = dir + "/flor.db";
-  if (store_lost(home, name)) return lost_store(dir, name);
+  if (mode != OpenMode::kAdopt && store_lost(home, name)) return lost_store(dir, name);
   std::error_code ec;
   if (mode == OpenMode::kExisting && !fs::exists(path, ec)) {
     return not_found("no experiment '" + name + "' in " + home + " (no " + path + ")");
@@ -721,12 +721,12 @@ Result<std::unique_ptr<Store>> Store::open_at(const std::string& url, const std:
   if (mode == OpenMode::kExisting && fs::file_size(path, ec) == 0) {  // SQLite would write a header into it
     return empty_store(path, name);
   }
-  if (mode == OpenMode::kCreate) {
+  if (mode != OpenMode::kExisting) {
     fs::create_directories(dir + "/ckpt", ec);
     if (ec) return io_error("cannot create experiment folder " + dir + ": " + ec.message());
   }
   auto store = [&]() -> Result<std::unique_ptr<SqliteStore>> {
-    const CreateFile create = mode == OpenMode::kCreate ? CreateFile::kYes : CreateFile::kNo;
+    const CreateFile create = mode != OpenMode::kExisting ? CreateFile::kYes : CreateFile::kNo;
     FLOR_ASSIGN_OR_RETURN(auto db, Db::open(path, kBusyMs, create, env));
     auto s = std::make_unique<SqliteStore>(std::move(db), dir, name, env ? env : Env::posix());
     FLOR_RETURN_IF_ERROR(s->init(mode));

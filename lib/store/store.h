@@ -152,8 +152,10 @@ struct Experiment {
 // kCreate: a missing (or empty) flor.db is created. kExisting: it must exist
 // and hold a store (kNotFound otherwise); nothing is created, and nothing is
 // written unless the store is of an older version (upgraded in place) or a
-// read finds a dead run (stored as kDead).
-enum class OpenMode { kCreate, kExisting };
+// read finds a dead run (stored as kDead). kAdopt: as kCreate, but a new
+// store beside checkpoints it does not know is allowed (`flor store migrate`:
+// the rows it copies name them).
+enum class OpenMode { kCreate, kExisting, kAdopt };
 
 class Store {
  public:

@@ -40,12 +40,12 @@ Result<int> cmd_store(Context& ctx) {
   } else {
     FLOR_ASSIGN_OR_RETURN(auto experiments, store::Store::list_at(from, ctx.home));
     for (const auto& e : experiments) {
-      if (!store::Store::store_lost(ctx.home, e.name)) names.push_back(e.name);
+      if (!from_sqlite || !store::Store::store_lost(ctx.home, e.name)) names.push_back(e.name);  // lost: no rows
     }
   }
   for (const std::string& name : names) {
     FLOR_ASSIGN_OR_RETURN(auto source, store::Store::open_at(from, ctx.home, name, store::OpenMode::kExisting));
-    FLOR_ASSIGN_OR_RETURN(auto target, store::Store::open_at(*to, ctx.home, name, store::OpenMode::kCreate));
+    FLOR_ASSIGN_OR_RETURN(auto target, store::Store::open_at(*to, ctx.home, name, store::OpenMode::kAdopt));
     FLOR_ASSIGN_OR_RETURN(store::MigrateCount n, store::migrate_experiment(*source, *target));
     std::printf("%s: %lld runs copied (%lld log rows), %lld already there\n", name.c_str(),
                 static_cast<long long>(n.copied), static_cast<long long>(n.logs), static_cast<long long>(n.present));
