@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "sched/devices.h"
 
@@ -29,11 +30,13 @@ std::map<std::string, std::string> training_env(const Contract& contract, int th
   return env;
 }
 
+// With a PostgreSQL store the experiment folder is a local cache: on a machine
+// that never saw the experiment it does not exist yet.
 Status ensure_log_dir(const store::Store& store) {
-  std::string dir = store.dir() + "/logs";
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return io_error("cannot create " + dir + ": " + std::strerror(errno));
-  }
+  const std::string dir = store.dir() + "/logs";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return io_error("cannot create " + dir + ": " + ec.message());
   return Status();
 }
 

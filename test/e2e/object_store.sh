@@ -13,30 +13,12 @@
 #   with exact bytes, and changes nothing);
 # - the server dying mid-record: training completes, a warning, rows stay local.
 source "$(dirname "$0")/lib.bash"
-command -v node >/dev/null || { echo "skip: node is not installed (scripts/setup-deps installs s3rver with npm)"; exit 77; }
-S3RVER=${FLOR_NPM_PREFIX:-$HOME/.cache/flor/npm}/node_modules/.bin/s3rver
-[ -x "$S3RVER" ] || fail "$S3RVER not installed: run scripts/setup-deps"
-need_commands curl python3
+source "$FLOR_SOURCE_DIR/test/common/s3.bash"
 setup_fmnist_binaries
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-S3PID=
-start_s3() {
-  mkdir -p "$WORK/s3"
-  "$S3RVER" -d "$WORK/s3" -a 127.0.0.1 -p "$PORT" --configure-bucket ckpts > "$WORK/s3.log" 2>&1 &
-  S3PID=$!
-  for _ in $(seq 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
-    sleep 0.1
-  done
-  fail "s3rver did not start: $(cat "$WORK/s3.log")"
-}
-stop_s3() { [ -z "$S3PID" ] || { kill "$S3PID" 2>/dev/null || true; wait "$S3PID" 2>/dev/null || true; S3PID=; }; }
 trap 'stop_s3; rm -rf "$WORK"' EXIT
 start_s3
 
-export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER  # s3rver's default credentials
 export FLOR_CKPT_URL=s3://ckpts/team
 s3curl() { curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER "$@"; }
 # "key size" lines of every object under PREFIX, sorted.
