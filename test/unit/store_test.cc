@@ -182,21 +182,23 @@ TEST_CASE("store: names are checked and experiments listed", "[store]") {
   if (!postgres()) CHECK(Store::list(home.path + "/missing")->empty());  // PostgreSQL: the database's experiments
 }
 
-TEST_CASE("store: several processes write one experiment at once", "[store]") {
-  TempDir home;
-  { open_ok(home.path, "par"); }
-  constexpr int kProcs = 4, kBatches = 20;
+// `procs` processes open experiment `name` at once (with `mode`), each creates
+// a run and commits `epochs` epochs of `rows` logs (values 0 .. rows-1); each
+// must exit 0.
+void write_in_processes(const std::string& home, const std::string& name, int procs, int epochs, int rows,
+                        OpenMode mode) {
   std::vector<pid_t> kids;
-  for (int p = 0; p < kProcs; ++p) {
+  for (int p = 0; p < procs; ++p) {
     pid_t pid = fork();
     if (pid == 0) {
-      auto s = Store::open(home.path, "par");
+      auto s = Store::open(home, name, mode);
       if (!s.ok()) _exit(2);
       auto id = (*s)->create_run(Run{});
       if (!id.ok()) _exit(3);
-      for (int b = 0; b < kBatches; ++b) {
-        std::vector<LogRow> rows(10, LogRow{*id, *id, b, -1, "x", "1", "int", ""});
-        if (!(*s)->commit_epoch(EpochRow{*id, b}, rows).ok()) _exit(4);
+      for (int e = 0; e < epochs; ++e) {
+        std::vector<LogRow> batch;
+        for (int i = 0; i < rows; ++i) batch.push_back(LogRow{*id, *id, e, i, "x", std::to_string(i), "int", ""});
+        if (!(*s)->commit_epoch(EpochRow{*id, e}, batch).ok()) _exit(4);
       }
       _exit(0);
     }
@@ -208,6 +210,13 @@ TEST_CASE("store: several processes write one experiment at once", "[store]") {
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
   }
+}
+
+TEST_CASE("store: several processes write one experiment at once", "[store]") {
+  TempDir home;
+  { open_ok(home.path, "par"); }
+  constexpr int kProcs = 4, kBatches = 20;
+  write_in_processes(home.path, "par", kProcs, kBatches, 10, OpenMode::kCreate);
   auto store = open_ok(home.path, "par");
   auto runs = store->runs();
   REQUIRE(runs->size() == kProcs);
@@ -320,29 +329,7 @@ TEST_CASE("store: 16 processes create runs and commit epochs at once: no lost ro
   TempDir home;
   { open_ok(home.path, "many"); }
   constexpr int kProcs = 16, kEpochs = 10, kRows = 50;
-  std::vector<pid_t> kids;
-  for (int p = 0; p < kProcs; ++p) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      auto s = Store::open(home.path, "many", OpenMode::kExisting);
-      if (!s.ok()) _exit(2);
-      auto id = (*s)->create_run(Run{});
-      if (!id.ok()) _exit(3);
-      for (int e = 0; e < kEpochs; ++e) {
-        std::vector<LogRow> rows;
-        for (int i = 0; i < kRows; ++i) rows.push_back(LogRow{*id, *id, e, i, "x", std::to_string(i), "int", ""});
-        if (!(*s)->commit_epoch(EpochRow{*id, e}, rows).ok()) _exit(4);
-      }
-      _exit(0);
-    }
-    kids.push_back(pid);
-  }
-  for (pid_t pid : kids) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  write_in_processes(home.path, "many", kProcs, kEpochs, kRows, OpenMode::kExisting);
   auto store = open_ok(home.path, "many");
   auto runs = store->runs();
   REQUIRE(runs->size() == kProcs);
