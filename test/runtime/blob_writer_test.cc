@@ -19,6 +19,20 @@ namespace {
 namespace fs = std::filesystem;
 using Op = FaultEnv::Op;
 
+// A store whose writes go through a FaultEnv (the writer's too, as in a record), with one run.
+struct Record {
+  test::TempDir home;
+  FaultEnv env;
+  std::unique_ptr<store::Store> store = open();
+  int64_t run = *store->create_run(store::Run{});
+
+  std::unique_ptr<store::Store> open() {
+    auto opened = store::Store::open(home.path, "blobs", store::OpenMode::kCreate, &env);
+    REQUIRE(opened.ok());
+    return std::move(opened).value();
+  }
+};
+
 // One pending whole-tensor row (40000 bytes, no key yet), its file started.
 store::LogRow& log_big(LogBuffer& logs, LogWriter& writer, int64_t run, char fill) {
   std::string data(40000, fill);
@@ -33,12 +47,10 @@ store::LogRow& log_big(LogBuffer& logs, LogWriter& writer, int64_t run, char fil
 
 TEST_CASE("blob writer: the file is written ahead, hashed there, and whole before its row commits",
           "[runtime][store]") {
-  test::TempDir home;
-  FaultEnv env;  // the store's too, as in a record
-  auto opened = store::Store::open(home.path, "blobs", store::OpenMode::kCreate, &env);
-  REQUIRE(opened.ok());
-  auto store = std::move(opened).value();
-  const int64_t run = *store->create_run(store::Run{});
+  Record rec;
+  FaultEnv& env = rec.env;
+  std::unique_ptr<store::Store>& store = rec.store;
+  const int64_t run = rec.run;
   LogWriter writer(store.get(), 64 << 20, &env);
   LogBuffer logs;
   const std::string want(40000, 'a');
@@ -57,12 +69,10 @@ TEST_CASE("blob writer: the file is written ahead, hashed there, and whole befor
 
 TEST_CASE("blob writer: a failed background write is written again at the commit, or the batch is held",
           "[runtime][store]") {
-  test::TempDir home;
-  FaultEnv env;  // the store's too, as in a record
-  auto opened = store::Store::open(home.path, "blobs", store::OpenMode::kCreate, &env);
-  REQUIRE(opened.ok());
-  auto store = std::move(opened).value();
-  const int64_t run = *store->create_run(store::Run{});
+  Record rec;
+  FaultEnv& env = rec.env;
+  std::unique_ptr<store::Store>& store = rec.store;
+  const int64_t run = rec.run;
   LogWriter writer(store.get(), 64 << 20, &env);
   LogBuffer logs;
   // The background write fails once: the commit writes the file itself.
