@@ -60,8 +60,9 @@ Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std:
     }
     auto run = store.run(workers[i].run);
     store::RunStatus written = run.ok() ? run->status : store::RunStatus::kRunning;
+    // A run the store cannot show (its server went away) may have lost rows: counted as the runtime's.
     const Claimed claimed =
-        run.ok() && run->process && run->process->pid != ::getpid() ? Claimed::kByRuntime : Claimed::kNo;
+        !run.ok() || (run->process && run->process->pid != ::getpid()) ? Claimed::kByRuntime : Claimed::kNo;
     const store::RunStatus status = final_status(exits[i], written, claimed);
     Status s = store.finish_run(workers[i].run, status, exits[i].exit_code);
     if (!s.ok() && unmarked.ok()) {

@@ -54,6 +54,13 @@ std::string error_of(const pg_conn* c) {
   return out;
 }
 
+// `why` as a sentence: ending in one '.', or in the '?' libpq gave it.
+std::string sentence(std::string why) {
+  while (!why.empty() && why.back() == '.') why.pop_back();
+  if (why.empty() || why.back() != '?') why += '.';
+  return why;
+}
+
 }  // namespace
 
 PgParam pg_param(int64_t v) { return {std::to_string(v)}; }
@@ -93,13 +100,19 @@ int64_t PgResult::affected() const { return std::strtoll(PQcmdTuples(r_.get()), 
 
 Result<std::unique_ptr<PgConn>> PgConn::connect(const std::string& conninfo) {
   const std::string where = redact_conninfo(conninfo);
-  PGconn* c = PQconnectdb(conninfo.c_str());
+  // A server that cannot be reached must not hang a training process (libpq
+  // waits forever by default): 10 s unless the connection string or
+  // PGCONNECT_TIMEOUT says otherwise (the string's own value wins: it comes later).
+  const char* env_timeout = std::getenv("PGCONNECT_TIMEOUT");
+  const char* keys[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {env_timeout != nullptr ? env_timeout : "10", conninfo.c_str(), nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (c == nullptr) return io_error("cannot connect to PostgreSQL at '" + where + "': out of memory");
   if (PQstatus(c) != CONNECTION_OK) {
     const std::string why = error_of(c);
     PQfinish(c);
-    return io_error("cannot connect to PostgreSQL at '" + where + "' (FLOR_STORE): " + why +
-                    ". Check that the server runs and the connection string is right");
+    return io_error("cannot connect to PostgreSQL at '" + where + "' (FLOR_STORE): " + sentence(why) +
+                    " Check that the server runs and the connection string is right");
   }
   // Notices (CREATE ... IF NOT EXISTS) are not errors: library code prints nothing.
   PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
@@ -108,19 +121,42 @@ Result<std::unique_ptr<PgConn>> PgConn::connect(const std::string& conninfo) {
 
 PgConn::~PgConn() { PQfinish(c_); }
 
+Status PgConn::reconnect() {
+  PQreset(c_);
+  if (PQstatus(c_) == CONNECTION_OK) return Status();
+  return io_error("lost the connection to PostgreSQL at '" + where_ + "' (FLOR_STORE) and cannot connect again: " +
+                  sentence(error_of(c_)) + " Check that the server runs");
+}
+
 Result<PgResult> PgConn::exec(const std::string& sql, const std::vector<PgParam>& params) {
+  retryable_ = false;
+  lost_mid_transaction_ = false;
   // A connection lost earlier (the server restarted, the network broke) is
   // made again, so a caller that holds its rows and retries (the runtime's
   // LogWriter) stores them once the server is back.
+  if (PQstatus(c_) != CONNECTION_OK) FLOR_RETURN_IF_ERROR(reconnect());
+  // Outside a transaction, a statement that finds the connection dead (a
+  // server restarted since the last one) runs again once on a new one: it is
+  // a read, an idempotent update or a BEGIN. Inside one, the caller's
+  // transaction() decides (a COMMIT may have landed).
+  const bool idle = PQtransactionStatus(c_) == PQTRANS_IDLE;
+  PgResult r = send(sql, params);
+  if (idle && PQstatus(c_) != CONNECTION_OK && reconnect().ok()) r = send(sql, params);
+  const ExecStatusType st = PQresultStatus(r.raw());
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+  const char* state = PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE);
+  retryable_ = state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0);
+  const std::string why = error_of(c_);
   if (PQstatus(c_) != CONNECTION_OK) {
-    PQreset(c_);
-    if (PQstatus(c_) != CONNECTION_OK) {
-      const std::string why = error_of(c_);
-      retryable_ = false;
-      return io_error("lost the connection to PostgreSQL at '" + where_ + "' (FLOR_STORE) and cannot connect again: " +
-                      why + ". Check that the server runs");
-    }
+    lost_mid_transaction_ = !idle;
+    return io_error("lost the connection to PostgreSQL at '" + where_ + "' (FLOR_STORE): " + sentence(why) +
+                    " Check that the server runs");
   }
+  std::string first_line = sql.substr(0, sql.find('\n')).substr(0, 60);
+  return io_error("PostgreSQL at '" + where_ + "': " + why + " (in: " + first_line + "...)");
+}
+
+PgResult PgConn::send(const std::string& sql, const std::vector<PgParam>& params) {
   std::vector<const char*> values(params.size());
   std::vector<int> lengths(params.size());
   std::vector<int> formats(params.size());
@@ -130,21 +166,9 @@ Result<PgResult> PgConn::exec(const std::string& sql, const std::vector<PgParam>
     formats[i] = params[i].binary ? 1 : 0;
   }
   // Without parameters: PQexec, which also runs several statements (the schema).
-  PgResult r(params.empty() ? PQexec(c_, sql.c_str())
-                            : PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                                           lengths.data(), formats.data(), 0));
-  retryable_ = false;
-  const ExecStatusType st = PQresultStatus(r.raw());
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
-  const char* state = PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE);
-  retryable_ = state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0);
-  const std::string why = error_of(c_);
-  if (PQstatus(c_) != CONNECTION_OK) {
-    return io_error("lost the connection to PostgreSQL at '" + where_ + "' (FLOR_STORE): " + why +
-                    ". Check that the server runs");
-  }
-  std::string first_line = sql.substr(0, sql.find('\n')).substr(0, 60);
-  return io_error("PostgreSQL at '" + where_ + "': " + why + " (in: " + first_line + "...)");
+  return PgResult(params.empty() ? PQexec(c_, sql.c_str())
+                                 : PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                                                values.data(), lengths.data(), formats.data(), 0));
 }
 
 }  // namespace flor::store

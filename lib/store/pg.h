@@ -64,16 +64,23 @@ class PgConn {
 
   Result<PgResult> exec(const std::string& sql, const std::vector<PgParam>& params = {});
   // Runs `body` in a transaction (BEGIN .. COMMIT), again (up to a few times)
-  // when the server reports a serialization failure or a deadlock.
+  // when the server reports a serialization failure or a deadlock, or when
+  // the connection broke before the COMMIT (nothing of it was stored). A
+  // connection lost during the COMMIT is an error: it may have landed.
   template <typename F>
   Status transaction(F&& body) {
     for (int attempt = 0;; ++attempt) {
       Status s = exec("BEGIN").status();
+      bool committing = false;
       if (s.ok()) s = body();
-      if (s.ok()) s = exec("COMMIT").status();
+      if (s.ok()) {
+        committing = true;
+        s = exec("COMMIT").status();
+      }
       if (s.ok()) return s;
+      const bool again = retryable_ || (lost_mid_transaction_ && !committing);
       (void)exec("ROLLBACK");
-      if (!retryable_ || attempt >= kRetries) return s;
+      if (!again || attempt >= kRetries) return s;
     }
   }
   const std::string& where() const { return where_; }  // the server, redacted
@@ -81,9 +88,12 @@ class PgConn {
  private:
   static constexpr int kRetries = 8;
   PgConn(pg_conn* c, std::string where) : c_(c), where_(std::move(where)) {}
+  Status reconnect();
+  PgResult send(const std::string& sql, const std::vector<PgParam>& params);
   pg_conn* c_;
   std::string where_;
-  bool retryable_ = false;  // the last error was 40001 or 40P01
+  bool retryable_ = false;             // the last error was 40001 or 40P01
+  bool lost_mid_transaction_ = false;  // the last error: the connection broke inside a transaction
 };
 
 }  // namespace flor::store

@@ -2,6 +2,7 @@
 #include "log_writer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "warn.h"
@@ -10,6 +11,8 @@ namespace flor::rt {
 namespace {
 
 constexpr int64_t kMiB = 1 << 20;
+constexpr double kFirstDelay = 1;
+constexpr double kMaxDelay = 60;
 
 int64_t bytes_of(const store::LogRow& r) {
   return static_cast<int64_t>(sizeof r + r.name.size() + r.value.size() + r.type.size() + r.loc.size() +
@@ -18,8 +21,12 @@ int64_t bytes_of(const store::LogRow& r) {
 
 }  // namespace
 
-LogWriter::LogWriter(store::Store* store, int64_t memory_bytes, Env* env)
-    : store_(store), memory_bytes_(memory_bytes), blobs_(store->dir(), env) {}
+LogWriter::LogWriter(store::Store* store, int64_t memory_bytes, Env* env, Clock clock)
+    : store_(store), memory_bytes_(memory_bytes), blobs_(store->dir(), env), clock_(std::move(clock)) {}
+
+double LogWriter::steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 void LogWriter::write_ahead(size_t row, const store::LogRow& r) { blobs_.start(row, r.data.data(), r.data.size(), r.blob); }
 
@@ -38,16 +45,22 @@ void LogWriter::commit(const std::optional<store::EpochRow>& epoch, LogBuffer& l
     refused(s);
   }
   hold(Batch{epoch, logs.take()});
-  if (holding && epoch) retry();
+  if (holding && epoch && clock_() >= retry_at_) retry();
+}
+
+void LogWriter::back_off() {
+  retry_delay_ = retry_delay_ == 0 ? kFirstDelay : std::min(2 * retry_delay_, kMaxDelay);
+  retry_at_ = clock_() + retry_delay_;
 }
 
 void LogWriter::refused(const Status& s) {
   loss_.cause = s;
+  back_off();
   if (warned_refused_) return;
   warned_refused_ = true;
   warnings().warn(
       "flor: warning: cannot store logs: {}; keeping them in memory (up to {} MiB, FLOR_LOG_MEMORY_MB) "
-      "and retrying at each epoch's end",
+      "and retrying at epoch ends (backing off up to a minute) and at the end",
       s.to_string(), memory_bytes_ / kMiB);
 }
 
@@ -79,12 +92,14 @@ void LogWriter::retry() {
     const Batch& b = held_.front();
     if (Status s = store_->commit_epoch(b.epoch, b.logs); !s.ok()) {
       loss_.cause = s;
+      back_off();
       return;
     }
     stored += static_cast<int64_t>(b.logs.size());
     held_bytes_ -= b.bytes;
     held_.pop_front();
   }
+  retry_delay_ = 0;
   warnings().warn(
       "flor: note: the store takes writes again: stored the {} log rows held in memory since epoch {}",
       stored, held_since_);

@@ -1,9 +1,10 @@
 // Writes a run's logs and epoch rows to the store, in the order they came,
 // one transaction per batch (an epoch's logs with its row, or a long epoch's
 // 4096 logs). While the store refuses writes (a full disk), batches are held
-// in memory, up to a bound (FLOR_LOG_MEMORY_MB), and retried at the next
-// epoch's end and at the run's end; a batch that does not fit is dropped and
-// counted. It warns once when the store first refuses, once when held logs
+// in memory, up to a bound (FLOR_LOG_MEMORY_MB), and retried at epoch ends,
+// backing off (1 s after a refusal, doubling to a minute: a server that is
+// away costs the loop a connection attempt now and then, not every epoch),
+// and at the run's end; a batch that does not fit is dropped and counted. It warns once when the store first refuses, once when held logs
 // have to be dropped, and says when held logs land. A row's blob file is
 // written ahead, in the background (write_ahead, blob_writer.h), and waited
 // for before its batch commits.
@@ -13,6 +14,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,8 +28,11 @@ namespace flor::rt {
 class LogWriter {
  public:
   // `store` outlives the writer; `memory_bytes`: the most bytes of rows held;
-  // `env`: the blob files' (outlives the writer).
-  LogWriter(store::Store* store, int64_t memory_bytes, Env* env = Env::posix());
+  // `env`: the blob files' (outlives the writer); `clock`: seconds, for the
+  // backoff (steady; tests pass their own).
+  using Clock = std::function<double()>;
+  LogWriter(store::Store* store, int64_t memory_bytes, Env* env = Env::posix(), Clock clock = steady_seconds);
+  static double steady_seconds();
 
   // Starts writing the blob file of pending row `row` of the buffer given to
   // the next commit (LogBuffer::needs_file; its blob key made here when
@@ -63,6 +68,7 @@ class LogWriter {
   void hold(Batch batch);
   void retry();
   void refused(const Status& s);
+  void back_off();
   void lose(const Batch& batch);
 
   store::Store* store_;
@@ -71,6 +77,9 @@ class LogWriter {
   std::deque<Batch> held_;  // in order; the store refused the first one
   int64_t held_bytes_ = 0;
   int64_t held_since_ = -1;  // the epoch of the first held batch
+  Clock clock_;
+  double retry_at_ = 0;     // no retry at an epoch's end before this time
+  double retry_delay_ = 0;  // the wait after the last refusal
   bool warned_refused_ = false;
   bool warned_dropped_ = false;
   Loss loss_;

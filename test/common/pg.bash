@@ -7,6 +7,7 @@
 #     trap already set is kept and runs after). Exits 77 (skip) with a message
 #     when the postgresql package is missing.
 #   pg_stop: stops it (also to test a server that went away).
+#   pg_start_again: starts the stopped server again, on the same port.
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 pg_as_owner() {
@@ -28,6 +29,15 @@ pg_cleanup() {
   return 0
 }
 
+pg_serve() {
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-p $1 -k $PG_DIR -c listen_addresses=127.0.0.1 ${PG_SERVER_OPTS:--c fsync=off}" start >/dev/null
+}
+
+pg_start_again() {
+  pg_serve "$PG_PORT" || { cat "$PG_DIR/server.log" >&2; echo "FAIL: the PostgreSQL server did not start again" >&2; exit 1; }
+}
+
 pg_start() {
   if [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_ctl" ]; then
     echo "skip: PostgreSQL 15 is not installed ($PG_BIN/initdb): run scripts/setup-deps (as root) to install it"
@@ -44,8 +54,7 @@ pg_start() {
   local port tries=0
   while :; do
     port=$(pg_free_port)
-    if pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 ${PG_SERVER_OPTS:--c fsync=off}" start >/dev/null; then
+    if pg_serve "$port"; then
       break
     fi
     tries=$((tries + 1))

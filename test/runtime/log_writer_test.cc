@@ -1,6 +1,8 @@
-// A whole tensor's blob file written in the background (blob_writer.h): the
-// row commits naming it only after the file is whole; a failed background
-// write takes the commit's own path (written again there, or the batch held).
+// The runtime's LogWriter (log_writer.h): while the store refuses, retries
+// back off; and a whole tensor's blob file is written in the background
+// (blob_writer.h): the row commits naming it only after the file is whole; a
+// failed background write takes the commit's own path (written again there,
+// or the batch held).
 #include "torch_catch.h"
 
 #include <filesystem>
@@ -32,6 +34,58 @@ struct Record {
     return std::move(opened).value();
   }
 };
+
+TEST_CASE("log writer: while the store refuses, retries at epoch ends back off from 1 s to a minute",
+          "[runtime][store]") {
+  Record rec;
+  double now = 0;
+  LogWriter writer(rec.store.get(), 64 << 20, &rec.env, [&] { return now; });
+  LogBuffer logs;
+  int64_t epoch = 0;
+  // Ends an epoch at `t` (one log row) with the store refusing; true when the store was tried.
+  auto end_epoch_refused = [&](double t) {
+    now = t;
+    logs.add("loss", "0.5", "double", "train.cc", 9).run = rec.run;
+    rec.env.fail(Op::kDbWrite, 1, ENOSPC);
+    const int fired = rec.env.fired();
+    store::EpochRow row;
+    row.run = rec.run;
+    row.epoch = epoch++;
+    writer.commit(row, logs);
+    rec.env.disarm();
+    return rec.env.fired() > fired;
+  };
+  CHECK(end_epoch_refused(0));  // refused: held, next try at 1 s
+  CHECK_FALSE(end_epoch_refused(0.5));
+  CHECK(end_epoch_refused(1));  // then 2 s later
+  CHECK_FALSE(end_epoch_refused(2.9));
+  CHECK(end_epoch_refused(3));  // then 4 s
+  double t = 3;
+  for (double delay : {4.0, 8.0, 16.0, 32.0, 60.0, 60.0}) {
+    CHECK_FALSE(end_epoch_refused(t + delay - 0.1));
+    t += delay;
+    CHECK(end_epoch_refused(t));
+  }
+  // The store takes writes again: everything held lands, in order, at the next try.
+  now = t + 60;
+  logs.add("loss", "0.25", "double", "train.cc", 9).run = rec.run;
+  store::EpochRow last;
+  last.run = rec.run;
+  last.epoch = epoch;
+  writer.commit(last, logs);
+  auto stored = rec.store->epochs(rec.run);
+  REQUIRE(stored.ok());
+  CHECK(static_cast<int64_t>(stored->size()) == epoch + 1);
+  // A new refusal starts again at 1 s.
+  ++epoch;
+  CHECK(end_epoch_refused(now));
+  CHECK_FALSE(end_epoch_refused(now + 0.9));
+  // The run's end tries once more, whatever the backoff says.
+  CHECK_FALSE(writer.finish().has_value());
+  stored = rec.store->epochs(rec.run);
+  REQUIRE(stored.ok());
+  CHECK(static_cast<int64_t>(stored->size()) == epoch);
+}
 
 // One pending whole-tensor row (40000 bytes, no key yet), its file started.
 store::LogRow& log_big(LogBuffer& logs, LogWriter& writer, int64_t run, char fill) {
