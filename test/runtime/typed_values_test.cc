@@ -4,8 +4,11 @@
 
 #include <png.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 #include <flor/flor.h>
 
 #include "store/value.h"
@@ -90,6 +93,90 @@ TEST_CASE("typed values: a whole tensor's one pass gives torch's statistics and 
   torch::Tensor inf = torch::tensor({1.0, infinity, -infinity});
   CHECK(tensor_value(inf, 1 << 20).text == "float[3] mean=nan min=-inf max=inf");
   CHECK(tensor_value(torch::tensor({true, false}), 1 << 20).text == "bool[2]");
+}
+
+// The summary the runtime must give, in plain scalar code: eight lanes, lane j
+// adding elements j, j+8, ... in order, the last n % 8 into lane 0, the
+// lanes folded 0..7 (`lanes` = 1: one running sum, the negative control).
+template <typename T>
+std::string reference_stats(const T* p, size_t n, size_t lanes = 8) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> sum(lanes, 0.0), lo(lanes, inf), hi(lanes, -inf);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    for (size_t j = 0; j < lanes; ++j) {
+      const auto v = static_cast<double>(p[i + j]);
+      sum[j] += v;
+      lo[j] = v < lo[j] ? v : lo[j];
+      hi[j] = v > hi[j] ? v : hi[j];
+    }
+  }
+  for (; i < n; ++i) {
+    const auto v = static_cast<double>(p[i]);
+    sum[0] += v;
+    lo[0] = v < lo[0] ? v : lo[0];
+    hi[0] = v > hi[0] ? v : hi[0];
+  }
+  double s = 0, mn = lo[0], mx = hi[0];
+  for (size_t j = 0; j < lanes; ++j) {
+    s += sum[j];
+    mn = std::min(mn, lo[j]);
+    mx = std::max(mx, hi[j]);
+  }
+  if (std::isnan(s) && std::any_of(p, p + n, [](T v) { return std::isnan(static_cast<double>(v)); })) {
+    mn = mx = std::numeric_limits<double>::quiet_NaN();
+  }
+  return " mean=" + detail::to_text(s / static_cast<double>(n)) + " min=" + detail::to_text(mn) +
+         " max=" + detail::to_text(mx);
+}
+
+// " mean=... min=... max=..." of a whole tensor's text.
+std::string stats_of(const TypedValue& v) {
+  return v.text.substr(v.text.find(' '));
+}
+
+TEST_CASE("typed values: a whole tensor's statistics add in a fixed order, whatever the CPU's path",
+          "[runtime]") {
+  // The text is compared bit for bit by replay: every path (the fused vector
+  // pass, the chunked one, a gathered strided tensor) must give the scalar
+  // reference's digits. Sizes with tails of 0, 3 and 7; magnitudes spread
+  // wide so that another order rounds differently.
+  torch::manual_seed(11);
+  for (int64_t n : {int64_t{8}, int64_t{100003}, int64_t{1000000}, int64_t{65543}}) {
+    for (auto dtype : {torch::kFloat, torch::kDouble}) {
+      torch::Tensor x = (torch::randn({n}, torch::kDouble) * torch::exp(torch::randn({n}, torch::kDouble) * 6)).to(dtype);
+      if (n > 100) {
+        x[1] = -0.0;
+        x[2] = 0.0;
+      }
+      INFO("n = " << n << ", " << c10::toString(dtype));
+      TypedValue v = tensor_value(x, 1 << 20);
+      REQUIRE(v.data.size() == static_cast<size_t>(x.nbytes()));
+      CHECK(std::memcmp(v.data.data(), x.data_ptr(), v.data.size()) == 0);
+      std::string want = dtype == torch::kFloat ? reference_stats(x.data_ptr<float>(), static_cast<size_t>(n))
+                                                : reference_stats(x.data_ptr<double>(), static_cast<size_t>(n));
+      CHECK(stats_of(v) == want);
+      // Gathered first (a strided view): the pass over bytes already in place.
+      torch::Tensor strided = torch::stack({x, x}, 1).select(1, 0);
+      REQUIRE_FALSE(strided.is_contiguous());
+      CHECK(stats_of(tensor_value(strided, 1 << 20)) == want);
+      // The negative control: one running sum gives other digits, so the
+      // comparison above would see an order changed.
+      if (n > 100) {
+        const std::string one = dtype == torch::kFloat
+                                    ? reference_stats(x.data_ptr<float>(), static_cast<size_t>(n), 1)
+                                    : reference_stats(x.data_ptr<double>(), static_cast<size_t>(n), 1);
+        CHECK(one != want);
+      }
+    }
+  }
+  // Infinities and a NaN through the vector pass (more than one lane group).
+  torch::Tensor odd = torch::arange(32, torch::kFloat);
+  odd[9] = std::numeric_limits<float>::infinity();
+  CHECK(stats_of(tensor_value(odd, 1 << 20)) == reference_stats(odd.data_ptr<float>(), 32));
+  CHECK_THAT(tensor_value(odd, 1 << 20).text, Catch::EndsWith(" mean=inf min=0 max=inf"));
+  odd[17] = NAN;
+  CHECK_THAT(tensor_value(odd, 1 << 20).text, Catch::EndsWith(" mean=nan min=nan max=nan"));
 }
 
 TEST_CASE("typed values: a histogram keeps edges, counts and the sums", "[runtime]") {
