@@ -37,11 +37,12 @@ Status ensure_log_dir(const store::Store& store) {
   return Status();
 }
 
-Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std::vector<Worker>& workers,
+Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std::vector<Worker>& workers_in,
                                                  const std::function<void()>& tick,
                                                  std::chrono::milliseconds interval,
-                                                 std::chrono::milliseconds kill_after) {
+                                                 std::chrono::milliseconds kill_after, const NextWorker& next) {
   sched::ProcessGroup group(kill_after);
+  std::vector<Worker> workers = workers_in;  // and those `next` gives
   for (size_t i = 0; i < workers.size(); ++i) {
     auto started = group.start(workers[i].spec);
     if (!started.ok()) {
@@ -49,7 +50,23 @@ Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std:
       return started.status();  // the group's destructor stops the ones already running
     }
   }
-  std::vector<sched::ExitInfo> exits = group.wait(tick, interval);
+  Status refill;  // the first failure to make or start a next worker: no more are started
+  std::function<void(int)> ended;
+  if (next) {
+    ended = [&](int i) {
+      if (group.interrupted() || !refill.ok()) return;
+      auto w = next(i);
+      if (!w.ok()) refill = w.status();
+      if (!w.ok() || !*w) return;
+      if (auto started = group.start((*w)->spec); !started.ok()) {
+        (void)store.finish_run((*w)->run, store::RunStatus::kFailed, std::nullopt);
+        refill = started.status();
+        return;
+      }
+      workers.push_back(std::move(**w));
+    };
+  }
+  std::vector<sched::ExitInfo> exits = group.wait(tick, interval, ended);
   Status unmarked;  // the first run whose end the store refused (a full disk): the others are still tried
   for (size_t i = 0; i < workers.size(); ++i) {
     if (exits[i].killed) {
@@ -71,6 +88,7 @@ Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std:
                                 std::to_string(exits[i].exit_code) + "); it stays 'running' in the store");
     }
   }
+  FLOR_RETURN_IF_ERROR(refill);
   FLOR_RETURN_IF_ERROR(unmarked);
   return exits;
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "sched/process.h"
@@ -22,10 +23,16 @@ struct Worker {
 // (SIGKILL `kill_after` later to a worker that ignores them, said on stderr), and
 // marks each run's final status (final_status). A worker that cannot start is an
 // error (its run and those already started are marked failed).
+//
+// A work queue: when worker i ends (not after Ctrl-C), `next(i)` (may be
+// empty) may give one more to start in its place; i counts the workers in
+// start order, and so do the exits returned. It errs when it cannot make one;
+// the workers running then are still waited for.
+using NextWorker = std::function<Result<std::optional<Worker>>(int ended)>;
 Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std::vector<Worker>& workers,
                                                  const std::function<void()>& tick,
                                                  std::chrono::milliseconds interval,
-                                                 std::chrono::milliseconds kill_after);
+                                                 std::chrono::milliseconds kill_after, const NextWorker& next = {});
 
 // Interrupted when Ctrl-C ended it, failed on a non-zero exit, otherwise what
 // the runtime wrote; when it wrote no end: complete for a program without flor,

@@ -276,15 +276,26 @@ bool ProcessGroup::all_done() const {
   return true;
 }
 
-std::vector<ExitInfo> ProcessGroup::wait(const std::function<void()>& tick,
-                                         std::chrono::milliseconds interval) {
+std::vector<ExitInfo> ProcessGroup::wait(const std::function<void()>& tick, std::chrono::milliseconds interval,
+                                         const std::function<void(int index)>& exited) {
   using Clock = std::chrono::steady_clock;
   auto next_tick = Clock::now() + interval;
   int idle_after_reap = 0;
+  std::vector<bool> told;  // `exited` ran for child i
+  auto announce = [&] {
+    if (!exited) return;
+    for (size_t i = 0; i < children_.size(); ++i) {  // exited() may add children
+      if (i == told.size()) told.push_back(false);
+      if (told[i] || !children_[i].reaped) continue;
+      told[i] = true;
+      exited(static_cast<int>(i));
+    }
+  };
   while (!all_done()) {
     bool got = pump(50);
     escalate();
     reap();
+    announce();
     bool all_reaped = true;
     for (const Child& c : children_) all_reaped = all_reaped && c.reaped;
     idle_after_reap = all_reaped && !got ? idle_after_reap + 1 : 0;

@@ -68,8 +68,13 @@ class ProcessGroup {
   Result<int> start(const SpawnSpec& spec);
 
   // Streams output and reaps children until all have exited. `tick` (may be
-  // empty) runs every `interval`, and once more at the end.
-  std::vector<ExitInfo> wait(const std::function<void()>& tick, std::chrono::milliseconds interval);
+  // empty) runs every `interval`, and once more at the end. `exited` (may be
+  // empty) runs once for each child when it has ended (reaped; output may
+  // still come), with its index; it may start() more children, which are
+  // waited for too.
+  // The result has one entry per child, in start order.
+  std::vector<ExitInfo> wait(const std::function<void()>& tick, std::chrono::milliseconds interval,
+                             const std::function<void(int index)>& exited = {});
 
   pid_t pid(int index) const;
   bool interrupted() const { return interrupted_; }

@@ -26,6 +26,9 @@ expect_eq "$(git for-each-ref)" "$refs_before" "refs after a dry run (no shadow 
 "$FLOR" replay vx --all-runs -j 2 --no-probes --build "$VERSIONS_BUILD" > "$WORK/replay.out" 2> "$WORK/replay.err" ||
   fail "replay --all-runs: $(cat "$WORK/replay.out" "$WORK/replay.err")"
 grep -q "^3 run(s) selected: 3 replayed, 0 skipped$" "$WORK/replay.out" || fail "summary: $(cat "$WORK/replay.out")"
+# One work queue over the versions' segments: 3 of them on 2 workers, the third started when a worker was free.
+grep -q "replaying run(s) 1, 2, 3 of 'vx': 3 segment(s) on 2 worker(s)" "$WORK/replay.err" ||
+  fail "the work queue: $(cat "$WORK/replay.err")"
 expect_eq "$(q vx "select count(*) from divergences")" 0 "divergences"
 for run in 1 2 3; do
   replay=$(q vx "select id from runs where parent=$run")

@@ -87,6 +87,12 @@ TEST_CASE("log writer: while the store refuses, retries at epoch ends back off f
   CHECK(static_cast<int64_t>(stored->size()) == epoch);
 }
 
+// The same, and a writer with its buffer, on the steady clock.
+struct Writing : Record {
+  LogWriter writer{store.get(), 64 << 20, &env};
+  LogBuffer logs;
+};
+
 // One pending whole-tensor row (40000 bytes, no key yet), its file started.
 store::LogRow& log_big(LogBuffer& logs, LogWriter& writer, int64_t run, char fill) {
   std::string data(40000, fill);
@@ -101,12 +107,12 @@ store::LogRow& log_big(LogBuffer& logs, LogWriter& writer, int64_t run, char fil
 
 TEST_CASE("blob writer: the file is written ahead, hashed there, and whole before its row commits",
           "[runtime][store]") {
-  Record rec;
+  Writing rec;
   FaultEnv& env = rec.env;
   std::unique_ptr<store::Store>& store = rec.store;
   const int64_t run = rec.run;
-  LogWriter writer(store.get(), 64 << 20, &env);
-  LogBuffer logs;
+  LogWriter& writer = rec.writer;
+  LogBuffer& logs = rec.logs;
   const std::string want(40000, 'a');
   log_big(logs, writer, run, 'a');
   writer.commit(std::nullopt, logs);
@@ -123,12 +129,12 @@ TEST_CASE("blob writer: the file is written ahead, hashed there, and whole befor
 
 TEST_CASE("blob writer: a failed background write is written again at the commit, or the batch is held",
           "[runtime][store]") {
-  Record rec;
+  Writing rec;
   FaultEnv& env = rec.env;
   std::unique_ptr<store::Store>& store = rec.store;
   const int64_t run = rec.run;
-  LogWriter writer(store.get(), 64 << 20, &env);
-  LogBuffer logs;
+  LogWriter& writer = rec.writer;
+  LogBuffer& logs = rec.logs;
   // The background write fails once: the commit writes the file itself.
   env.fail(Op::kWrite, 1);
   log_big(logs, writer, run, 'b');

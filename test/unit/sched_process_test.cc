@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "git_test_repo.h"
@@ -78,6 +79,26 @@ TEST_CASE("several children run at once; ticks run while they do", "[sched]") {
   CHECK(took < 2s);  // in parallel, not 3 x 0.3 s plus grace
 }
 
+
+TEST_CASE("a work queue: a child that ends is told once, and the child it starts is waited for", "[sched]") {
+  ProcessGroup group;
+  auto child = [](const std::string& script) { return SpawnSpec{{"sh", "-c", script}, {}, "", Echo::kNone, {}}; };
+  // Two slots: a slow child and a fast one; each end starts the next of three more.
+  REQUIRE(group.start(child("sleep 0.6; exit 10")).ok());
+  REQUIRE(group.start(child("exit 11")).ok());
+  std::vector<int> ended;
+  int next_code = 12;
+  auto exits = group.wait(nullptr, 50ms, [&](int index) {
+    ended.push_back(index);
+    if (next_code <= 14) REQUIRE(group.start(child("exit " + std::to_string(next_code++))).ok());
+  });
+  REQUIRE(exits.size() == 5);
+  for (int i = 0; i < 5; ++i) CHECK(exits[static_cast<size_t>(i)].exit_code == 10 + i);
+  REQUIRE(ended.size() == 5);
+  // The fast slot ran the queue (1, 2, 3 started by its ends) while the slow child was still running.
+  CHECK(std::vector<int>(ended.begin(), ended.begin() + 3) == std::vector<int>{1, 2, 3});
+  CHECK(std::set<int>(ended.begin(), ended.end()) == std::set<int>{0, 1, 2, 3, 4});
+}
 TEST_CASE("SIGINT sent to the driver is forwarded and the child ends interrupted", "[sched]") {
   ProcessGroup group;
   std::string log = temp_file("int");

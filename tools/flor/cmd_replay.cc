@@ -277,26 +277,31 @@ std::vector<sched::Slot> worker_slots(int n, int threads) {
   return sched::assign_slots(sched::discover_devices(process_env()), n, threads);
 }
 
-// Sets up the workers' runs, contracts and devices: `slots` has one per plan,
-// or none for one worker that runs in this process (output live, devices inherited).
+// Sets up plan i's worker: its run, contract and device; without `slot`, one
+// worker that runs in this process (output live, devices inherited).
+Result<std::pair<Worker, WorkerView>> make_worker(const Prepared& p, const git::Snapshot& snap, size_t i,
+                                                  const sched::Slot* slot) {
+  const int index = p.indices[i];
+  FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, snap, index));
+  auto env = replay::training_env(worker_contract(p, run, index, snap.commit), p.threads);
+  sched::SpawnSpec spec{
+      p.req.command, env, log_path(*p.store, run), slot ? sched::Echo::kNone : sched::Echo::kLive, {}, p.req.cwd};
+  std::string slot_label = "this process";
+  if (slot) {
+    for (const auto& [k, v] : slot->env) spec.env[k] = v;
+    spec.cpus = slot->cpus;
+    slot_label = slot->label;
+  }
+  return std::pair<Worker, WorkerView>{Worker{run, spec}, WorkerView{index, run, p.plans[i], slot_label, spec.log_path}};
+}
+
+// Every plan's worker: `slots` has one per plan, or none for one worker in this process.
 Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& p, const git::Snapshot& snap,
                                                                 const std::vector<sched::Slot>& slots) {
-  const bool single = slots.empty();
   std::vector<std::pair<Worker, WorkerView>> out;
   for (size_t i = 0; i < p.plans.size(); ++i) {
-    int index = p.indices[i];
-    FLOR_ASSIGN_OR_RETURN(int64_t run, create_replay_run(p, snap, index));
-    auto env = replay::training_env(worker_contract(p, run, index, snap.commit), p.threads);
-    sched::SpawnSpec spec{
-        p.req.command, env, log_path(*p.store, run), single ? sched::Echo::kLive : sched::Echo::kNone, {},
-        p.req.cwd};
-    std::string slot_label = "this process";
-    if (!single) {
-      for (const auto& [k, v] : slots[i].env) spec.env[k] = v;
-      spec.cpus = slots[i].cpus;
-      slot_label = slots[i].label;
-    }
-    out.push_back({Worker{run, spec}, WorkerView{index, run, p.plans[i], slot_label, spec.log_path}});
+    FLOR_ASSIGN_OR_RETURN(auto w, make_worker(p, snap, i, slots.empty() ? nullptr : &slots[i]));
+    out.push_back(std::move(w));
   }
   return out;
 }
@@ -324,7 +329,8 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
 Result<std::vector<sched::ExitInfo>> run_with_progress(store::Store& store, const std::string& name,
                                                        const std::vector<Worker>& workers,
                                                        const std::vector<WorkerView>& views,
-                                                       std::chrono::milliseconds kill_after) {
+                                                       std::chrono::milliseconds kill_after,
+                                                       const replay::NextWorker& next = {}) {
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   const double t0 = now_seconds();
   double last_time = -1;
@@ -343,7 +349,7 @@ Result<std::vector<sched::ExitInfo>> run_with_progress(store::Store& store, cons
   };
   FLOR_ASSIGN_OR_RETURN(auto exits, replay::run_workers(
                                         store, workers, [&] { print_progress(false); },
-                                        std::chrono::milliseconds(1000), kill_after));
+                                        std::chrono::milliseconds(1000), kill_after, next));
   print_progress(true);
   if (tty) std::fputc('\n', stderr);
   return exits;
@@ -403,7 +409,6 @@ struct VersionJob {
   std::string skipped;  // why it is not replayed ("" while it is)
   std::string dir;      // its version's built folder
   std::optional<Prepared> p;
-  std::vector<std::pair<Worker, WorkerView>> workers;
   ReplaySummary summary;
   double seconds = 0;
 };
@@ -497,48 +502,81 @@ int combine_exit(int a, int b) {
   return a != 0 ? a : b;
 }
 
-// Replays the ready jobs in waves of at most `jobs` workers.
-Result<int> run_waves(const std::string& name, const std::vector<VersionJob*>& ready, int jobs,
+// Replays the ready jobs' segments through one work queue of `jobs` workers
+// (a segment starts as soon as a worker slot is free, whichever version it
+// is), under one progress line; then each job's summary.
+Result<int> run_queue(const std::string& name, const std::vector<VersionJob*>& ready, int jobs,
                       std::chrono::milliseconds kill_after) {
+  struct Item {
+    VersionJob* job;
+    size_t plan;
+    int slot = -1;
+    int started = -1;  // its index in start order
+  };
+  std::vector<Item> items;
+  std::vector<WorkerView> views;  // one per item, its run 0 until it starts
+  int threads = 1;
+  for (VersionJob* j : ready) {
+    threads = std::max(threads, j->p->threads);
+    for (size_t i = 0; i < j->p->plans.size(); ++i) {
+      items.push_back({j, i});
+      WorkerView v{j->p->indices[i], 0, j->p->plans[i], "", ""};
+      v.label = "run " + std::to_string(j->record.id) + (j->p->plans.size() > 1 ? "/w" + std::to_string(v.index) : "");
+      views.push_back(v);
+    }
+  }
+  if (items.empty()) return 0;
+  const int parallel = std::min(jobs, static_cast<int>(items.size()));
+  const std::vector<sched::Slot> slots = worker_slots(parallel, threads);
+  std::vector<size_t> by_start;  // item of each started worker
+  std::map<VersionJob*, std::pair<double, double>> span;  // first start, last end
+  auto start = [&](size_t k, int slot) -> Result<Worker> {
+    Item& it = items[k];
+    FLOR_ASSIGN_OR_RETURN(auto wv, make_worker(*it.job->p, git::Snapshot{it.job->transplant.commit, {}, {}}, it.plan,
+                                               &slots[static_cast<size_t>(slot)]));
+    it.slot = slot;
+    it.started = static_cast<int>(by_start.size());
+    by_start.push_back(k);
+    views[k].run = wv.second.run, views[k].slot = wv.second.slot, views[k].log = wv.second.log;
+    if (!span.count(it.job)) span[it.job] = {now_seconds(), 0};
+    return wv.first;
+  };
+  std::vector<Worker> first;
+  size_t queued = 0;
+  for (; queued < static_cast<size_t>(parallel); ++queued) {
+    FLOR_ASSIGN_OR_RETURN(Worker w, start(queued, static_cast<int>(queued)));
+    first.push_back(std::move(w));
+  }
+  replay::NextWorker next = [&](int ended) -> Result<std::optional<Worker>> {
+    const Item& done = items[by_start[static_cast<size_t>(ended)]];
+    span[done.job].second = now_seconds();
+    if (queued == items.size()) return std::optional<Worker>();
+    FLOR_ASSIGN_OR_RETURN(Worker w, start(queued++, done.slot));
+    return std::optional<Worker>(std::move(w));
+  };
+  std::string runs;
+  for (VersionJob* j : ready) runs += (runs.empty() ? "" : ", ") + std::to_string(j->record.id);
+  std::fprintf(stderr, "flor: replaying run(s) %s of '%s': %zu segment(s) on %d worker(s); logs in %s/logs\n",
+               runs.c_str(), name.c_str(), items.size(), parallel, ready[0]->p->store->dir().c_str());
+  FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*ready[0]->p->store, name, first, views, kill_after, next));
   int exit_code = 0;
-  for (size_t next = 0; next < ready.size();) {
-    std::vector<VersionJob*> wave;
-    size_t total = 0;
-    int threads = 1;
-    while (next < ready.size() && (wave.empty() || total + ready[next]->p->plans.size() <= size_t(jobs))) {
-      total += ready[next]->p->plans.size();
-      threads = std::max(threads, ready[next]->p->threads);
-      wave.push_back(ready[next++]);
+  for (VersionJob* j : ready) {
+    std::vector<WorkerView> own_views;
+    std::vector<sched::ExitInfo> own_exits;
+    for (size_t k = 0; k < items.size(); ++k) {
+      if (items[k].job != j) continue;
+      own_views.push_back(views[k]);
+      sched::ExitInfo never;  // not started (Ctrl-C came first)
+      never.interrupted = true;
+      never.exit_code = 130;
+      own_exits.push_back(items[k].started >= 0 ? exits[static_cast<size_t>(items[k].started)] : never);
     }
-    const std::vector<sched::Slot> slots = worker_slots(static_cast<int>(total), threads);
-    std::vector<Worker> workers;
-    std::vector<WorkerView> views;
-    size_t at = 0;
-    for (VersionJob* j : wave) {
-      const std::vector<sched::Slot> own(slots.begin() + at, slots.begin() + at + j->p->plans.size());
-      at += own.size();
-      FLOR_ASSIGN_OR_RETURN(j->workers, make_workers(*j->p, git::Snapshot{j->transplant.commit, {}, {}}, own));
-      for (auto& [w, v] : j->workers) {  // "run 3" (one segment), "run 3/w2"
-        v.label = "run " + std::to_string(j->record.id) + (own.size() > 1 ? "/w" + std::to_string(v.index) : "");
-      }
-      for (const auto& [w, v] : j->workers) workers.push_back(w), views.push_back(v);
-    }
-    std::string runs;
-    for (VersionJob* j : wave) runs += (runs.empty() ? "" : ", ") + std::to_string(j->record.id);
-    std::fprintf(stderr, "flor: replaying run(s) %s of '%s' in %zu worker(s); logs in %s/logs\n", runs.c_str(),
-                 name.c_str(), workers.size(), wave[0]->p->store->dir().c_str());
-    const double t0 = now_seconds();
-    FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*wave[0]->p->store, name, workers, views, kill_after));
-    size_t k = 0;
-    for (VersionJob* j : wave) {
-      std::vector<WorkerView> own_views;
-      std::vector<sched::ExitInfo> own_exits;
-      for (const auto& wv : j->workers) own_views.push_back(wv.second), own_exits.push_back(exits[k++]);
-      j->seconds = now_seconds() - t0;
-      j->summary = replay::summarize(*j->p->store, j->p->record, j->p->recorded_epochs, own_views, own_exits,
-                                     j->seconds, j->p->req.on_divergence);
-      exit_code = combine_exit(exit_code, j->summary.exit_code);
-    }
+    const auto it = span.find(j);
+    const double end = it == span.end() ? 0 : (it->second.second > 0 ? it->second.second : now_seconds());
+    j->seconds = it == span.end() ? 0 : end - it->second.first;
+    j->summary = replay::summarize(*j->p->store, j->p->record, j->p->recorded_epochs, own_views, own_exits,
+                                   j->seconds, j->p->req.on_divergence);
+    exit_code = combine_exit(exit_code, j->summary.exit_code);
   }
   return exit_code;
 }
@@ -569,7 +607,7 @@ Result<int> replay_versions(Context& ctx, ReplayRequest req) {
   if (!req.dry_run) FLOR_RETURN_IF_ERROR(git::write_last_name(repo, name));
   std::vector<VersionJob> jobs;
   jobs.reserve(records.size());
-  for (const store::Run& r : records) jobs.push_back(VersionJob{r, {}, {}, {}, {}, {}, {}, 0});
+  for (const store::Run& r : records) jobs.push_back(VersionJob{r, {}, {}, {}, {}, {}, 0});
   FLOR_RETURN_IF_ERROR(transplant_all(repo, newest.vid, head.commit, refs, jobs));
 
   int exit_code = 0;
@@ -600,7 +638,7 @@ Result<int> replay_versions(Context& ctx, ReplayRequest req) {
     if (j.skipped.empty()) ready.push_back(&j);
     else skip(j);
   }
-  FLOR_ASSIGN_OR_RETURN(int replayed, run_waves(name, ready, req.jobs, req.kill_after));
+  FLOR_ASSIGN_OR_RETURN(int replayed, run_queue(name, ready, req.jobs, req.kill_after));
   exit_code = combine_exit(exit_code, replayed);
   for (const VersionJob& j : jobs) {
     if (!j.skipped.empty()) continue;
