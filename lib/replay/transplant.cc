@@ -1,5 +1,6 @@
 #include "replay/transplant.h"
 
+#include <algorithm>
 #include <map>
 #include <regex>
 
@@ -48,30 +49,32 @@ std::string conflict_regions(const std::string& text) {
 }  // namespace
 
 Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& base, const std::string& head,
-                                   const std::string& target, int64_t run, git::Refs refs) {
+                                   const std::string& target, int64_t run, git::Refs refs, Take take) {
   Transplant out;
   std::map<std::string, std::string> merged;
   FLOR_ASSIGN_OR_RETURN(auto paths, git::changed_files(repo, base, head));
   const std::string run_label = "run " + std::to_string(run);
+  const bool everything = take == Take::kEverything;
+  const std::string label = everything ? "work tree's changes" : "new log statements";  // the merge's side
+  const std::string what = "the " + label;
+  auto carried = [everything](const git::Hunk& h) { return everything || adds_log(h); };
   for (const std::string& path : paths) {
     bool in_base = false, in_target = false;
     FLOR_ASSIGN_OR_RETURN(std::string before, text_at(repo, base, path, &in_base));
     FLOR_ASSIGN_OR_RETURN(std::string after, text_at(repo, head, path));
     FLOR_ASSIGN_OR_RETURN(auto hunks, git::diff_hunks(before, after));
-    bool any = false;
-    for (const git::Hunk& h : hunks) any = any || adds_log(h);
-    if (!any) continue;
-    const std::string theirs = git::apply_hunks(before, hunks, adds_log);
+    if (std::none_of(hunks.begin(), hunks.end(), carried)) continue;
+    const std::string theirs = git::apply_hunks(before, hunks, carried);
     FLOR_ASSIGN_OR_RETURN(std::string ours, text_at(repo, target, path, &in_target));
     if (in_base && !in_target) {
       out.conflict = path;
       out.conflict += ": " + run_label + "'s version has no such file";
       return out;
     }
-    FLOR_ASSIGN_OR_RETURN(git::MergedFile m, git::merge_file(before, ours, theirs, run_label, "new log statements"));
+    FLOR_ASSIGN_OR_RETURN(git::MergedFile m, git::merge_file(before, ours, theirs, run_label, label));
     if (!m.clean) {
       out.conflict = path;
-      out.conflict += ": the new log statements do not fit " + run_label + "'s version here:\n";
+      out.conflict += ": " + what + " do not fit " + run_label + "'s version here:\n";
       out.conflict += conflict_regions(m.text);
       return out;
     }
@@ -84,7 +87,7 @@ Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& bas
   }
   FLOR_ASSIGN_OR_RETURN(out.commit,
                         git::commit_files(repo, target, merged,
-                                          "flor: the new log statements of " + head.substr(0, 10) + " in " +
+                                          "flor: " + what + " of " + head.substr(0, 10) + " in " +
                                               run_label + "'s version " + target.substr(0, 10),
                                           refs));
   FLOR_ASSIGN_OR_RETURN(out.diff, git::diff_commits(repo, target, out.commit));

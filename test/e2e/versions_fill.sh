@@ -8,7 +8,8 @@
 # from checkpoints; the filled values equal a plain run of that code; the
 # recorded values reproduce (no divergence); `flor show --runs all --name`
 # tabulates the new metric across the runs. --dry-run shows the same diffs,
-# replays nothing and leaves the repository's refs as they were.
+# replays nothing and leaves the repository's refs as they were; with
+# --transplant all it carries a line that logs nothing too.
 source "$(dirname "$0")/lib.bash"
 setup_versions_project
 for v in v1 v2 v3; do version_record vx "$v"; done
@@ -22,6 +23,13 @@ expect_eq "$(grep -cxF "+$VERSIONS_STATEMENT" "$WORK/dry.out")" 3 "statements in
 expect_eq "$(grep -c '^+' "$WORK/dry.out")" 6 "added lines in the dry run's diffs (+++ and the statement, per run)"
 expect_eq "$(q vx "select count(*) from runs")" 3 "runs after a dry run"
 expect_eq "$(git for-each-ref)" "$refs_before" "refs after a dry run (no shadow commit, no refs/flor/versions)"
+# --transplant all carries every hunk: a line that logs nothing goes into each version too; by default it stays out.
+echo "// tuned on 2026-11-30" >> train.cc
+"$FLOR" replay vx --all-runs --dry-run --transplant all > "$WORK/dry_all.out" 2>&1 || fail "dry run, all: $(cat "$WORK/dry_all.out")"
+expect_eq "$(grep -cxF "+// tuned on 2026-11-30" "$WORK/dry_all.out")" 3 "the other line with --transplant all"
+"$FLOR" replay vx --all-runs --dry-run > "$WORK/dry_logs.out" 2>&1 || fail "dry run: $(cat "$WORK/dry_logs.out")"
+expect_eq "$(grep -cxF "+// tuned on 2026-11-30" "$WORK/dry_logs.out")" 0 "the other line by default"
+with_statement "$FLOR_SOURCE_DIR/test/versions/v3.cc" > train.cc
 
 "$FLOR" replay vx --all-runs -j 2 --no-probes --build "$VERSIONS_BUILD" > "$WORK/replay.out" 2> "$WORK/replay.err" ||
   fail "replay --all-runs: $(cat "$WORK/replay.out" "$WORK/replay.err")"

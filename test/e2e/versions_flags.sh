@@ -21,7 +21,9 @@ expect_error 2 "do not go with them" replay cb --all-runs --run 1
 expect_error 2 "do not go with them" replay cb --all-runs 1/2
 expect_error 2 "--since wants a date, YYYY-MM-DD; got '2026-13-45'" replay cb --since 2026-13-45
 expect_error 2 "--runs" replay cb --runs 1,x
-expect_error 2 "--build and --dry-run go with --all-runs" replay cb --build make
+expect_error 2 "--build, --dry-run and --transplant go with --all-runs" replay cb --build make
+expect_error 2 "--build, --dry-run and --transplant go with --all-runs" replay cb --transplant all
+expect_error 2 "--transplant takes logs .* or all, not 'some'" replay cb --all-runs --transplant some
 expect_error 2 "run 2 is not a record of 'cb'" replay cb --runs 1,2
 expect_error 1 "give the command that builds the program once" replay cb --all-runs
 expect_error 1 "'cb' has no record started since then" replay cb --since 2999-01-01

@@ -125,5 +125,45 @@ TEST_CASE("replay: no new log statements, nothing to carry", "[replay]") {
   CHECK(r->conflict.empty());
 }
 
+TEST_CASE("replay: --transplant all carries every hunk, a new helper file included, no deletion", "[replay]") {
+  TempRepo t;
+  const std::string v1 = commit_all(t, "train.cc", kV1);
+  const std::string base_text = replace(kV1, "double lr = 0.1;", "double lr = 0.05;");
+  const std::string base = commit_all(t, "train.cc", base_text);
+  // The work tree: a log of a helper's value, the helper's header included, the helper in a new file.
+  std::string head_text = replace(base_text, "#include <flor/flor.h>\n", "#include <flor/flor.h>\n#include \"norms.h\"\n");
+  head_text = replace(head_text, "    flor::log(\"loss\", loss());\n",
+                      "    flor::log(\"loss\", loss());\n    flor::log(\"grad_norm\", grad_norm());\n");
+  t.write("norms.h", "double grad_norm();\n");
+  const std::string head = commit_all(t, "train.cc", head_text);
+  auto repo = git::Repo::open(t.dir());
+  REQUIRE(repo.ok());
+
+  // By default the #include hunk and the new file stay out: the statement alone.
+  auto logs = transplant_logs(*repo, base, head, v1, 1);
+  REQUIRE(logs.ok());
+  CHECK(logs->files == std::vector<std::string>{"train.cc"});
+  CHECK(git::file_at(*repo, logs->commit, "train.cc")->find("norms.h") == std::string::npos);
+
+  auto all = transplant_logs(*repo, base, head, v1, 1, git::Refs::kUpdate, Take::kEverything);
+  INFO(all.status().message());
+  REQUIRE(all.ok());
+  CHECK(all->conflict.empty());
+  CHECK(all->files == std::vector<std::string>{"norms.h", "train.cc"});
+  std::string want = replace(kV1, "#include <flor/flor.h>\n", "#include <flor/flor.h>\n#include \"norms.h\"\n");
+  want = replace(want, "    flor::log(\"loss\", loss());\n",
+                 "    flor::log(\"loss\", loss());\n    flor::log(\"grad_norm\", grad_norm());\n");
+  CHECK(git::file_at(*repo, all->commit, "train.cc").value() == want);  // the run's lr = 0.1 kept
+  CHECK(git::file_at(*repo, all->commit, "norms.h").value() == "double grad_norm();\n");
+
+  // A deletion in the work tree is not carried: the version keeps its file.
+  t.git("rm -q norms.h");
+  const std::string gone = commit_all(t, "train.cc", head_text + "// norms.h gone\n");
+  auto deleted = transplant_logs(*repo, head, gone, all->commit, 2, git::Refs::kUpdate, Take::kEverything);
+  REQUIRE(deleted.ok());
+  CHECK(deleted->files == std::vector<std::string>{"train.cc"});
+  CHECK(git::file_at(*repo, deleted->commit, "norms.h").value() == "double grad_norm();\n");
+}
+
 }  // namespace
 }  // namespace flor::replay

@@ -92,6 +92,7 @@ struct ReplayRequest {
   std::optional<RunSelection> versions;
   std::string build;     // --build: the command that builds a version in its folder
   bool dry_run = false;  // --dry-run: show each version's transplanted diff, replay nothing
+  replay::Take take = replay::Take::kLogStatements;  // --transplant logs|all
 };
 
 Result<ReplayRequest> parse_request(const Args& args) {
@@ -130,8 +131,14 @@ Result<ReplayRequest> parse_request(const Args& args) {
   FLOR_ASSIGN_OR_RETURN(req.versions, parse_selection(args));
   req.build = args.value("--build").value_or("");
   req.dry_run = args.has("--dry-run");
-  if (!req.versions && (!req.build.empty() || req.dry_run))
-    return invalid_argument("replay: --build and --dry-run go with --all-runs, --runs, --last or --since");
+  const auto take = args.value("--transplant");
+  if (take && *take != "logs" && *take != "all")
+    return invalid_argument("replay: --transplant takes logs (the hunks that add log statements) or all, not '" +
+                            *take + "'");
+  if (take == "all") req.take = replay::Take::kEverything;
+  if (!req.versions && (!req.build.empty() || req.dry_run || take))
+    return invalid_argument(
+        "replay: --build, --dry-run and --transplant go with --all-runs, --runs, --last or --since");
   if (req.versions && (req.segment || !req.run_ref.empty() || args.has_command || req.slurm || req.count))
     return invalid_argument(
         "replay: --all-runs, --runs, --last and --since replay each run with its recorded command, in "
@@ -439,13 +446,13 @@ Result<std::string> build_command(const store::Store& store, const std::string& 
 
 // Carries the new statements into each job's version (or says why not).
 Status transplant_all(const git::Repo& repo, const std::string& base, const std::string& head, git::Refs refs,
-                      std::vector<VersionJob>& jobs) {
+                      replay::Take take, std::vector<VersionJob>& jobs) {
   for (VersionJob& j : jobs) {
     if (j.record.vid.empty()) {
       j.skipped = "it has no recorded version";
       continue;
     }
-    FLOR_ASSIGN_OR_RETURN(j.transplant, replay::transplant_logs(repo, base, head, j.record.vid, j.record.id, refs));
+    FLOR_ASSIGN_OR_RETURN(j.transplant, replay::transplant_logs(repo, base, head, j.record.vid, j.record.id, refs, take));
     j.skipped = j.transplant.conflict;
   }
   return Status();
@@ -608,7 +615,7 @@ Result<int> replay_versions(Context& ctx, ReplayRequest req) {
   std::vector<VersionJob> jobs;
   jobs.reserve(records.size());
   for (const store::Run& r : records) jobs.push_back(VersionJob{r, {}, {}, {}, {}, {}, 0});
-  FLOR_RETURN_IF_ERROR(transplant_all(repo, newest.vid, head.commit, refs, jobs));
+  FLOR_RETURN_IF_ERROR(transplant_all(repo, newest.vid, head.commit, refs, req.take, jobs));
 
   int exit_code = 0;
   auto skip = [&](const VersionJob& j) {
@@ -725,6 +732,10 @@ extern const Command kReplayCommand = {
          "\"cmake -S . -B build && cmake --build build\"; given once, kept for the next replays (ccache "
          "hits across versions: CCACHE_BASEDIR is the folder)"},
         {"--dry-run", nullptr, nullptr, "with --all-runs & co.: print each version's transplanted diff, replay nothing"},
+        {"--transplant", nullptr, "WHAT",
+         "with --all-runs & co.: what is carried into each version: logs (default: the hunks that add log "
+         "statements) or all (every hunk from the newest record's version to the work tree, e.g. a helper the "
+         "new statements call; files the work tree deleted stay)"},
         {"--tolerate", nullptr, nullptr, "a divergence from the record is reported but not an error"},
         {"--count", nullptr, "N",
          "the number of segments under a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives the index)"},
