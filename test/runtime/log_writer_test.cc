@@ -107,54 +107,44 @@ store::LogRow& log_big(LogBuffer& logs, LogWriter& writer, int64_t run, char fil
 
 TEST_CASE("blob writer: the file is written ahead, hashed there, and whole before its row commits",
           "[runtime][store]") {
-  Writing rec;
-  FaultEnv& env = rec.env;
-  std::unique_ptr<store::Store>& store = rec.store;
-  const int64_t run = rec.run;
-  LogWriter& writer = rec.writer;
-  LogBuffer& logs = rec.logs;
+  Writing w;
   const std::string want(40000, 'a');
-  log_big(logs, writer, run, 'a');
-  writer.commit(std::nullopt, logs);
-  auto rows = store->logs(run);
+  log_big(w.logs, w.writer, w.run, 'a');
+  w.writer.commit(std::nullopt, w.logs);
+  auto rows = w.store->logs(w.run);
   REQUIRE(rows.ok());
   REQUIRE(rows->size() == 1);
   CHECK(rows->at(0).blob == blob_key(want));  // the key the training thread used to make
-  CHECK(env.calls(Op::kFsync) == 1);
-  CHECK(env.calls(Op::kDirFsync) == 2);  // ckpt/ for the new values/, then values/ at the commit
+  CHECK(w.env.calls(Op::kFsync) == 1);
+  CHECK(w.env.calls(Op::kDirFsync) == 2);  // ckpt/ for the new values/, then values/ at the commit
   // A power cut after the commit loses nothing the row names.
-  env.crash();
-  CHECK(store::read_payload(store->dir(), rows->at(0)).value() == want);
+  w.env.crash();
+  CHECK(store::read_payload(w.store->dir(), rows->at(0)).value() == want);
 }
 
 TEST_CASE("blob writer: a failed background write is written again at the commit, or the batch is held",
           "[runtime][store]") {
-  Writing rec;
-  FaultEnv& env = rec.env;
-  std::unique_ptr<store::Store>& store = rec.store;
-  const int64_t run = rec.run;
-  LogWriter& writer = rec.writer;
-  LogBuffer& logs = rec.logs;
+  Writing w;
   // The background write fails once: the commit writes the file itself.
-  env.fail(Op::kWrite, 1);
-  log_big(logs, writer, run, 'b');
-  writer.commit(std::nullopt, logs);
-  CHECK(env.calls(Op::kWrite) == 2);
-  auto rows = store->logs(run);
+  w.env.fail(Op::kWrite, 1);
+  log_big(w.logs, w.writer, w.run, 'b');
+  w.writer.commit(std::nullopt, w.logs);
+  CHECK(w.env.calls(Op::kWrite) == 2);
+  auto rows = w.store->logs(w.run);
   REQUIRE(rows.ok());
   REQUIRE(rows->size() == 1);
-  CHECK(store::read_payload(store->dir(), rows->at(0)).value() == std::string(40000, 'b'));
+  CHECK(store::read_payload(w.store->dir(), rows->at(0)).value() == std::string(40000, 'b'));
 
   // Every write fails (the disk is gone): no row names the file, as without
   // the background writer; the batch is held and lost at the end.
-  env.crash_at(Op::kWrite, 1);
-  log_big(logs, writer, run, 'c');
-  writer.commit(std::nullopt, logs);
-  rows = store->logs(run);
+  w.env.crash_at(Op::kWrite, 1);
+  log_big(w.logs, w.writer, w.run, 'c');
+  w.writer.commit(std::nullopt, w.logs);
+  rows = w.store->logs(w.run);
   REQUIRE(rows.ok());
   CHECK(rows->size() == 1);
-  CHECK_FALSE(fs::exists(store::blob_path(store->dir(), blob_key(std::string(40000, 'c')))));
-  auto loss = writer.finish();
+  CHECK_FALSE(fs::exists(store::blob_path(w.store->dir(), blob_key(std::string(40000, 'c')))));
+  auto loss = w.writer.finish();
   REQUIRE(loss.has_value());
   CHECK(loss->logs == 1);
 }
