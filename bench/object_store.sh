@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bench/object_store.sh BUILD [REPS EPOCHS TRAIN_SIZE EPS]: record overhead of
+# FLOR_CKPT_URL. The Fashion-MNIST example recorded with checkpoints local only
+# vs uploaded to an S3-compatible server (s3rver, started here on 127.0.0.1, as
+# the tests do), the same epochs, REPS records each, interleaved (local, s3,
+# s3, local, ...). Prints, side by side, the medians of the training loop's wall
+# time (the sum of the run's epoch rows: what the upload must not show in) and
+# of the whole process (with the end-of-run wait for the uploads), their
+# ratios, and the checkpoints taken and uploaded. Default: 6 reps x 8 epochs of
+# 20000 images, eps 1 (a checkpoint every epoch: the most uploads). S3_NICE=0:
+# the server at normal priority.
+set -euo pipefail
+build=$(cd "${1:?usage: bench/object_store.sh BUILD [REPS EPOCHS TRAIN_SIZE EPS]}" && pwd)
+reps=${2:-6} epochs=${3:-8} train_size=${4:-20000} eps=${5:-1}
+here=$(cd "$(dirname "$0")" && pwd)
+train=$build/examples/fashion_mnist/train
+[ -x "$train" ] || { echo "build the example first ($train)" >&2; exit 2; }
+command -v sqlite3 > /dev/null || { echo "sqlite3 is not installed (scripts/setup-deps)" >&2; exit 2; }
+WORK=$(mktemp -d /tmp/flor-bench-objstore-XXXXXX)
+fail() { echo "bench/object_store.sh: $*" >&2; exit 1; }
+need_commands() { local c; for c in "$@"; do command -v "$c" > /dev/null || fail "$c is not installed"; done; }
+# shellcheck source=../test/common/s3.bash
+source "$here/../test/common/s3.bash"
+trap 'stop_s3; rm -rf "$WORK"' EXIT
+start_s3
+# The server shares this machine's cores; at nice 19 (as flor's uploader) it
+# stands in for a remote one instead of taking CPU from training.
+[ "${S3_NICE:-1}" = 0 ] || renice -n 19 -p "$S3PID" > /dev/null
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+
+# record KIND I: one record into its own FLOR_HOME; appends "loop_s wall_s taken remote" to $WORK/times.KIND.
+record() {
+  local home=$WORK/$1$2 t0 t1
+  mkdir -p "$home"
+  t0=$(date +%s.%N)
+  if [ "$1" = s3 ]; then
+    FLOR_HOME=$home FLOR_CKPT_URL=s3://ckpts/bench$2 "$train" --epochs "$epochs" --train-size "$train_size" \
+      --test-size 500 --flor fm "$eps" > "$WORK/out" 2>&1 || fail "record $1 $2: $(tail -5 "$WORK/out")"
+  else
+    FLOR_HOME=$home "$train" --epochs "$epochs" --train-size "$train_size" --test-size 500 --flor fm "$eps" \
+      > "$WORK/out" 2>&1 || fail "record $1 $2: $(tail -5 "$WORK/out")"
+  fi
+  t1=$(date +%s.%N)
+  grep -q warning "$WORK/out" && fail "record $1 $2 warned: $(grep warning "$WORK/out")"
+  sqlite3 -batch -noheader -separator ' ' "$home/fm/flor.db" \
+    "select (select sum(seconds) from epochs where run=1), $t1 - $t0, count(*), sum(location='remote')
+     from checkpoints where run=1" >> "$WORK/times.$1"
+  rm -rf "$home"
+}
+
+for ((i = 0; i < reps; i++)); do
+  if ((i % 2 == 0)); then record local "$i"; record s3 "$i"; else record s3 "$i"; record local "$i"; fi
+done
+
+# median FILE COLUMN
+median() { cut -d' ' -f"$2" "$1" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+spread() { cut -d' ' -f"$2" "$1" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f-%.2f", lo, hi}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3fx", a / b}'; }
+lloop=$(median "$WORK/times.local" 1) sloop=$(median "$WORK/times.s3" 1)
+lwall=$(median "$WORK/times.local" 2) swall=$(median "$WORK/times.s3" 2)
+printf 'record of the example, %s epochs x %s images, eps %s; median of %s interleaved records each (range)\n' \
+  "$epochs" "$train_size" "$eps" "$reps"
+printf '%-34s %20s %20s %8s\n' measure "local only" "FLOR_CKPT_URL (s3rver)" ratio
+printf '%-34s %9.2f s (%s) %9.2f s (%s) %8s\n' "training loop (sum of epoch rows)" "$lloop" "$(spread "$WORK/times.local" 1)" \
+  "$sloop" "$(spread "$WORK/times.s3" 1)" "$(ratio "$sloop" "$lloop")"
+printf '%-34s %9.2f s (%s) %9.2f s (%s) %8s\n' "process (with the end-of-run wait)" "$lwall" "$(spread "$WORK/times.local" 2)" \
+  "$swall" "$(spread "$WORK/times.s3" 2)" "$(ratio "$swall" "$lwall")"
+printf '%-34s %20s %20s\n' "checkpoints taken per record" "$(cut -d' ' -f3 "$WORK/times.local" | tr '\n' ' ')" \
+  "$(cut -d' ' -f3 "$WORK/times.s3" | tr '\n' ' ')"
+printf '%-34s %20s %20s\n' "of them remote at the end" "-" "$(cut -d' ' -f4 "$WORK/times.s3" | tr '\n' ' ')"
