@@ -6,7 +6,8 @@
 # s3, local, ...). Prints, side by side, the medians of the training loop's wall
 # time (the sum of the run's epoch rows: what the upload must not show in) and
 # of the whole process (with the end-of-run wait for the uploads), their
-# ratios, and the checkpoints taken and uploaded. Default: 6 reps x 8 epochs of
+# ratios, the median of each back-to-back pair's ratio, and the checkpoints
+# taken and uploaded. Default: 6 reps x 8 epochs of
 # 20000 images, eps 1 (a checkpoint every epoch: the most uploads). S3_NICE=0:
 # the server at normal priority.
 set -euo pipefail
@@ -58,13 +59,17 @@ spread() { cut -d' ' -f"$2" "$1" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} EN
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3fx", a / b}'; }
 lloop=$(median "$WORK/times.local" 1) sloop=$(median "$WORK/times.s3" 1)
 lwall=$(median "$WORK/times.local" 2) swall=$(median "$WORK/times.s3" 2)
-printf 'record of the example, %s epochs x %s images, eps %s; median of %s interleaved records each (range)\n' \
+# Each pair of records ran back to back (the same load on this machine): the median of their ratios (range).
+paired() { paste -d' ' <(cut -d' ' -f"$1" "$WORK/times.s3") <(cut -d' ' -f"$1" "$WORK/times.local") | awk '{print $1 / $2}' |
+  sort -g | awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3fx (%.2f-%.2f)", m, v[1], v[NR]}'; }
+printf 'record of the example, %s epochs x %s images, eps %s; median of %s interleaved records each (range)\n\n' \
   "$epochs" "$train_size" "$eps" "$reps"
-printf '%-34s %20s %20s %8s\n' measure "local only" "FLOR_CKPT_URL (s3rver)" ratio
-printf '%-34s %9.2f s (%s) %9.2f s (%s) %8s\n' "training loop (sum of epoch rows)" "$lloop" "$(spread "$WORK/times.local" 1)" \
-  "$sloop" "$(spread "$WORK/times.s3" 1)" "$(ratio "$sloop" "$lloop")"
-printf '%-34s %9.2f s (%s) %9.2f s (%s) %8s\n' "process (with the end-of-run wait)" "$lwall" "$(spread "$WORK/times.local" 2)" \
-  "$swall" "$(spread "$WORK/times.s3" 2)" "$(ratio "$swall" "$lwall")"
-printf '%-34s %20s %20s\n' "checkpoints taken per record" "$(cut -d' ' -f3 "$WORK/times.local" | tr '\n' ' ')" \
-  "$(cut -d' ' -f3 "$WORK/times.s3" | tr '\n' ' ')"
-printf '%-34s %20s %20s\n' "of them remote at the end" "-" "$(cut -d' ' -f4 "$WORK/times.s3" | tr '\n' ' ')"
+echo "| measure | local only | FLOR_CKPT_URL (s3rver) | ratio of medians | median ratio of pairs |"
+echo "|---|---|---|---|---|"
+printf '| training loop (sum of epoch rows) | %.2f s (%s) | %.2f s (%s) | %s | %s |\n' "$lloop" "$(spread "$WORK/times.local" 1)" \
+  "$sloop" "$(spread "$WORK/times.s3" 1)" "$(ratio "$sloop" "$lloop")" "$(paired 1)"
+printf '| process (with the end-of-run wait) | %.2f s (%s) | %.2f s (%s) | %s | %s |\n' "$lwall" "$(spread "$WORK/times.local" 2)" \
+  "$swall" "$(spread "$WORK/times.s3" 2)" "$(ratio "$swall" "$lwall")" "$(paired 2)"
+printf '| checkpoints taken per record | %s | %s | | |\n' "$(cut -d' ' -f3 "$WORK/times.local" | xargs)" \
+  "$(cut -d' ' -f3 "$WORK/times.s3" | xargs)"
+printf '| of them remote at the end | - | %s | | |\n' "$(cut -d' ' -f4 "$WORK/times.s3" | xargs)"
