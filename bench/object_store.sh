@@ -29,22 +29,20 @@ start_s3
 [ "${S3_NICE:-1}" = 0 ] || renice -n 19 -p "$S3PID" > /dev/null
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-# record KIND I: one record into its own FLOR_HOME; appends "loop_s wall_s taken remote" to $WORK/times.KIND.
+# record KIND I: one record into its own FLOR_HOME; appends "loop_s wall_s taken remote cpu_s" to $WORK/times.KIND.
 record() {
-  local home=$WORK/$1$2 t0 t1
+  local home=$WORK/$1$2 t0 t1 cpu url=
+  [ "$1" = local ] || url=s3://ckpts/bench$2  # a prefix each: no pack is already there
   mkdir -p "$home"
   t0=$(date +%s.%N)
-  if [ "$1" = s3 ]; then
-    FLOR_HOME=$home FLOR_CKPT_URL=s3://ckpts/bench$2 "$train" --epochs "$epochs" --train-size "$train_size" \
-      --test-size 500 --flor fm "$eps" > "$WORK/out" 2>&1 || fail "record $1 $2: $(tail -5 "$WORK/out")"
-  else
-    FLOR_HOME=$home "$train" --epochs "$epochs" --train-size "$train_size" --test-size 500 --flor fm "$eps" \
-      > "$WORK/out" 2>&1 || fail "record $1 $2: $(tail -5 "$WORK/out")"
-  fi
+  # `times` in the subshell: its children's user and system CPU time (the record, its uploader included).
+  (FLOR_HOME=$home FLOR_CKPT_URL=$url "$train" --epochs "$epochs" --train-size "$train_size" --test-size 500 \
+    --flor fm "$eps" > "$WORK/out" 2>&1 && times > "$WORK/cpu") || fail "record $1 $2: $(tail -5 "$WORK/out")"
   t1=$(date +%s.%N)
   grep -q warning "$WORK/out" && fail "record $1 $2 warned: $(grep warning "$WORK/out")"
+  cpu=$(tail -1 "$WORK/cpu" | tr -d s | awk '{s = 0; for (i = 1; i <= 2; i++) {split($i, a, "m"); s += a[1] * 60 + a[2]} print s}')
   sqlite3 -batch -noheader -separator ' ' "$home/fm/flor.db" \
-    "select (select sum(seconds) from epochs where run=1), $t1 - $t0, count(*), sum(location='remote')
+    "select (select sum(seconds) from epochs where run=1), $t1 - $t0, count(*), sum(location='remote'), $cpu
      from checkpoints where run=1" >> "$WORK/times.$1"
   rm -rf "$home"
 }
@@ -70,6 +68,9 @@ printf '| training loop (sum of epoch rows) | %.2f s (%s) | %.2f s (%s) | %s | %
   "$sloop" "$(spread "$WORK/times.s3" 1)" "$(ratio "$sloop" "$lloop")" "$(paired 1)"
 printf '| process (with the end-of-run wait) | %.2f s (%s) | %.2f s (%s) | %s | %s |\n' "$lwall" "$(spread "$WORK/times.local" 2)" \
   "$swall" "$(spread "$WORK/times.s3" 2)" "$(ratio "$swall" "$lwall")" "$(paired 2)"
+printf '| CPU of the record process (user + system) | %.2f s (%s) | %.2f s (%s) | %s | %s |\n' \
+  "$(median "$WORK/times.local" 5)" "$(spread "$WORK/times.local" 5)" "$(median "$WORK/times.s3" 5)" \
+  "$(spread "$WORK/times.s3" 5)" "$(ratio "$(median "$WORK/times.s3" 5)" "$(median "$WORK/times.local" 5)")" "$(paired 5)"
 printf '| checkpoints taken per record | %s | %s | | |\n' "$(cut -d' ' -f3 "$WORK/times.local" | xargs)" \
   "$(cut -d' ' -f3 "$WORK/times.s3" | xargs)"
 printf '| of them remote at the end | - | %s | | |\n' "$(cut -d' ' -f4 "$WORK/times.s3" | xargs)"
