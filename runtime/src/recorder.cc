@@ -85,8 +85,7 @@ bool Recorder::checkpoint(int64_t epoch, int64_t seq, const std::string& block, 
   } else if (budget == Budget::kPolicyIfIdle && policy_.eps() < 1 && engine_->busy()) {  // eps 1: every one
     d.reason = "the previous checkpoint is still being written";
   } else if (uploader_ && uploader_->full()) {
-    d.reason = "skipped: the object store's upload backlog is full (" +
-               std::to_string(uploader_->backlog_bytes() >> 20) + " MiB waiting, FLOR_CKPT_BACKLOG_MB)";
+    d.reason = backlog_skip();
   } else {
     const double compute = seconds_between(main_start_, now) - stall_total_;
     d = policy_.decide(compute, bytes);
@@ -187,11 +186,26 @@ void Recorder::finish(double upload_wait_s) {
                     bytes >> 20, jobs);
   });
   drain_uploads();
+  if (backlog_skips_ > 0) {
+    warnings().info("flor: {} checkpoint(s) skipped while the upload backlog to {} was full", backlog_skips_,
+                    uploader_->url());
+  }
   if (!drained) {
     warnings().warn("flor: warning: checkpoints not uploaded to {} after {:.0f}s: they stay local (rows 'uploading')",
                     uploader_->url(), upload_wait_s);
   }
   uploader_.reset();
+}
+
+std::string Recorder::backlog_skip() {
+  const int64_t mib = uploader_->backlog_bytes() >> 20;
+  if (backlog_skips_++ == 0) {
+    warnings().warn("flor: warning: the upload backlog to {} is full ({} MiB waiting, FLOR_CKPT_BACKLOG_MB={}): "
+                    "checkpoints are skipped until it drains (each epoch's note says so; training goes on)",
+                    uploader_->url(), mib, uploader_->backlog_limit_bytes() >> 20);
+  }
+  return "skipped: the object store's upload backlog is full (" + std::to_string(mib) +
+         " MiB waiting, FLOR_CKPT_BACKLOG_MB)";
 }
 
 void Recorder::set_location(const store::CheckpointRow& row, const char* location) {
@@ -210,12 +224,19 @@ void Recorder::drain_uploads() {
     row.seq = d.job.seq;
     if (d.status.ok()) {
       set_location(row, store::CheckpointRow::kRemote);
+      if (d.job.tries > 1 && !retry_noted_) {
+        warnings().info("flor: uploads to {} work again: checkpoint {} uploaded on try {}", uploader_->url(),
+                        d.job.rel, d.job.tries);
+        retry_noted_ = true;
+      }
       continue;
     }
+    // Never 'remote' for bytes that may not be there: local until an upload succeeds.
     set_location(row, store::CheckpointRow::kLocal);
     if (!upload_warned_) {
-      warnings().warn("flor: warning: cannot upload checkpoint {} to {}: {} (training goes on; it stays local)",
-                      d.job.rel, uploader_->url(), d.status.to_string());
+      warnings().warn("flor: warning: cannot upload checkpoint {} to {}: {} (training goes on; it stays local{})",
+                      d.job.rel, uploader_->url(), d.status.to_string(),
+                      d.retry ? ", and failed uploads are tried again later" : "");
       upload_warned_ = true;
     }
   }

@@ -62,6 +62,8 @@ class Recorder {
   void drain();  // stores rows of finished writes; measures their time
   void drain_uploads();  // stores the locations of finished uploads
   void set_location(const store::CheckpointRow& row, const char* location);
+  // The reason of a checkpoint skipped for a full upload backlog; counts it, warns the first time.
+  std::string backlog_skip();
   // kPolicyIfIdle: as kPolicy, but not while the previous write still runs:
   // waiting for it would stall the loop for as long as the write takes, which
   // other processes' load stretches (the writer runs at nice 19) and a step
@@ -84,6 +86,8 @@ class Recorder {
   std::unique_ptr<CheckpointEngine> engine_;
   std::unique_ptr<Uploader> uploader_;
   bool upload_warned_ = false;
+  bool retry_noted_ = false;
+  int64_t backlog_skips_ = 0;  // checkpoint chances skipped for a full upload backlog
   std::vector<store::CheckpointRow> pending_;  // captured, not yet durable
   std::mutex finished_mu_;
   std::vector<Finished> finished_;  // filled by the writer thread

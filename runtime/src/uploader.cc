@@ -53,7 +53,7 @@ void Uploader::enqueue(UploadJob job) {
 
 bool Uploader::full() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return backlog_ >= limit_ && (busy_ || !queue_.empty());
+  return backlog_ > 0 && backlog_ >= limit_;  // a retry adds no bytes: it never skips a checkpoint
 }
 
 int64_t Uploader::backlog_bytes() const {
@@ -69,10 +69,12 @@ std::vector<UploadDone> Uploader::take_done() {
 }
 
 bool Uploader::drain(double seconds, const std::function<void(int64_t, int64_t)>& progress) {
-  using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::unique_lock<std::mutex> lock(mu_);
+  draining_ = true;
+  requeue_due(Clock::now());
+  cv_.notify_all();
   for (;;) {
     if (queue_.empty() && !busy_) return true;
     const auto now = std::chrono::steady_clock::now();
@@ -90,21 +92,50 @@ bool Uploader::drain(double seconds, const std::function<void(int64_t, int64_t)>
   }
 }
 
+void Uploader::requeue_due(Clock::time_point now) {
+  while (!retry_.empty() && (draining_ || retry_.front().due <= now)) {
+    queue_.push_back(std::move(retry_.front().job));
+    retry_.pop_front();
+  }
+}
+
+void Uploader::finished(UploadJob job, Status status) {
+  backlog_ -= job.bytes;
+  job.bytes = 0;
+  const bool retry = !status.ok() && job.tries < kUploadAttempts && !draining_ && !stop_;
+  done_.push_back({job, std::move(status), retry});
+  if (retry) {
+    // 1 s, 2 s, 4 s...: a server back within seconds gets the checkpoint; one
+    // gone for good costs a few failed requests. retry_ stays sorted by due time.
+    const auto due = Clock::now() + std::chrono::seconds(int64_t{1} << (job.tries - 1));
+    Retry r{std::move(job), due};
+    auto at = std::upper_bound(retry_.begin(), retry_.end(), r.due,
+                               [](Clock::time_point t, const Retry& x) { return t < x.due; });
+    retry_.insert(at, std::move(r));
+  }
+}
+
 void Uploader::loop() {
   lower_background_priority();
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (retry_.empty()) {
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    } else {
+      cv_.wait_until(lock, retry_.front().due, [&] { return stop_ || !queue_.empty(); });
+    }
     if (stop_) return;
+    requeue_due(Clock::now());
+    if (queue_.empty()) continue;
     UploadJob job = std::move(queue_.front());
     queue_.pop_front();
     busy_ = true;
     lock.unlock();
+    ++job.tries;
     auto r = objstore::upload_checkpoint(client_, store_dir_, name_, job.rel, &uploaded_);
     lock.lock();
-    backlog_ -= job.bytes;
     busy_ = false;
-    done_.push_back({std::move(job), r.status()});
+    finished(std::move(job), r.status());
     cv_.notify_all();
   }
 }

@@ -2,8 +2,10 @@
 # scripts/setup-deps into ~/.cache/flor/npm) on a free 127.0.0.1 port, its
 # objects in $WORK/s3, bucket `ckpts`. Source after test/e2e/lib.bash.
 # start_s3 exports AWS_ENDPOINT_URL, AWS_REGION and s3rver's credentials;
-# stop_s3 stops it (callers put it in their EXIT trap). Exits 77 (skip) when
-# node is missing.
+# stop_s3 stops it (callers put it in their EXIT trap); start_s3 again starts
+# it on the same port and folder (a server that comes back). pause_s3 /
+# resume_s3: SIGSTOP / SIGCONT (a server that hangs: connections accepted,
+# nothing answered). Exits 77 (skip) when node is missing.
 command -v node >/dev/null || { echo "skip: node is not installed (scripts/setup-deps installs s3rver with npm)"; exit 77; }
 S3RVER=${FLOR_NPM_PREFIX:-$HOME/.cache/flor/npm}/node_modules/.bin/s3rver
 [ -x "$S3RVER" ] || fail "$S3RVER not installed: run scripts/setup-deps"
@@ -22,4 +24,8 @@ start_s3() {
   export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_REGION=us-east-1
   export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER  # s3rver's default credentials
 }
-stop_s3() { [ -z "$S3PID" ] || { kill "$S3PID" 2>/dev/null || true; wait "$S3PID" 2>/dev/null || true; S3PID=; }; }
+stop_s3() {
+  [ -z "$S3PID" ] || { kill -CONT "$S3PID" 2>/dev/null || true; kill "$S3PID" 2>/dev/null || true; wait "$S3PID" 2>/dev/null || true; S3PID=; }
+}
+pause_s3() { kill -STOP "$S3PID"; }
+resume_s3() { kill -CONT "$S3PID"; }

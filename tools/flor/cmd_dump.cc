@@ -46,7 +46,7 @@ Result<ordered_json> dump_json(store::Store& store, const store::Run& run) {
   for (const auto& c : cks) {
     j["checkpoints"].push_back({{"epoch", c.epoch}, {"seq", c.seq}, {"block", c.block}, {"path", c.path},
                                 {"bytes", c.bytes}, {"state_bytes", c.state_bytes}, {"stall_s", c.stall_s},
-                                {"write_s", c.write_s}, {"reason", c.reason}});
+                                {"write_s", c.write_s}, {"reason", c.reason}, {"location", c.location}});
   }
   FLOR_ASSIGN_OR_RETURN(auto logs, store.logs(run.kind == store::RunKind::kReplay && run.parent ? *run.parent : run.id));
   j["logs"] = ordered_json::array();
