@@ -13,8 +13,15 @@ trap 'stop_s3; rm -rf "$WORK"' EXIT
 start_s3
 export FLOR_CKPT_URL=s3://ckpts/team
 s3curl() { curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER "$@"; }
-keys() {  # the object keys under team/fm/, one a line
-  s3curl "http://127.0.0.1:$PORT/ckpts?list-type=2&prefix=team/fm/" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | sort
+keys() {  # the object keys under team/fm/, one a line (a listing the server does not answer yet is asked again)
+  local listing
+  for _ in $(seq 50); do
+    listing=$(s3curl -f "http://127.0.0.1:$PORT/ckpts?list-type=2&prefix=team/fm/") && break
+    listing=
+    sleep 0.2
+  done
+  [ -n "$listing" ] || fail "s3rver did not answer a listing: $(cat "$WORK/s3.log")"
+  grep -o '<Key>[^<]*</Key>' <<< "$listing" | sed 's/<[^>]*>//g' | sort
 }
 rows() { q fm "select count(*) from checkpoints where run=1 and location='$1'"; }
 # wait_rows LOCATION: until a row of run 1 is at LOCATION (30 s at most, while the record runs).
@@ -35,8 +42,9 @@ wait_rows local
 kill -STOP "$rec"
 start_s3
 # Frozen: what the rows say now is checked against what the server holds.
+held=$(keys)
 for ck in $(q fm "select path from checkpoints where run=1 and location='remote'"); do
-  keys | grep -qx "team/fm/$ck" || fail "row $ck says remote, the object store lacks it"
+  grep -qx "team/fm/$ck" <<< "$held" || fail "row $ck says remote, the object store lacks it: $held"
 done
 [ "$(q fm "select status from runs where id=1")" = running ] || fail "the record ended before the server came back"
 kill -CONT "$rec"
