@@ -3,7 +3,7 @@
 //
 //   record_replay            quick (~10M parameters + Adam; 2-3 minutes, most of it the example rows)
 //   record_replay --full     bigger model, more repetitions
-//   record_replay --step-loop  only the step-loop rows (about 30 s)
+//   record_replay --step-loop  only the step-loop rows (1-2 minutes)
 //   record_replay --logs     only the rows of a log at every step (~1 minute)
 //   FLOR_BENCH_DIR=/path     where files go (default: a fresh dir under /tmp)
 //
@@ -38,6 +38,7 @@
 #include "util/durable_file.h"
 #include "ckpt/writer.h"
 #include "flor/flor.h"
+#include "store/store.h"
 
 namespace {
 
@@ -91,6 +92,9 @@ double median_of(int reps, const std::function<double()>& one) {
   for (int i = 0; i < reps; ++i) v.push_back(one());
   return median(v);
 }
+
+// The best of several runs of one program: on a shared machine noise only adds time.
+double best(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
 std::string ms(double s) {
   char buf[64];
@@ -493,12 +497,17 @@ Row row_fsync_layout(const Options& opt, const std::vector<StateItem>& items) {
 // A program built beside this benchmark, by its path under the build folder.
 fs::path built(const std::string& rel) { return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / rel; }
 
-// Runs `bin` and returns the sum of the times its lines starting with `prefix`
-// end with ("epoch 1/3 ... (0.873 s)", "loop: 3000 steps (0.912 s)"): training
-// time without process start-up and data loading.
-double run_seconds(const fs::path& bin, const std::string& args, const std::string& env, const char* prefix) {
+// A program started with its output read through a pipe (stderr with it).
+FILE* start_program(const fs::path& bin, const std::string& args, const std::string& env) {
   const std::string cmd = env + " OPENBLAS_NUM_THREADS=1 " + bin.string() + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
+  return ::popen(cmd.c_str(), "r");
+}
+
+// Reads a started program's output to its end and returns the sum of the
+// times its lines starting with `prefix` end with ("epoch 1/3 ... (0.873 s)",
+// "loop: 3000 steps (0.912 s)"): training time without process start-up and
+// data loading. Negative when the program could not start or failed.
+double finish_program(FILE* p, const char* prefix) {
   if (!p) return -1;
   double sum = 0;
   char line[512];
@@ -507,6 +516,10 @@ double run_seconds(const fs::path& bin, const std::string& args, const std::stri
     if (std::strncmp(line, prefix, std::strlen(prefix)) == 0 && open) sum += std::atof(open + 1);
   }
   return ::pclose(p) == 0 ? sum : -1;
+}
+
+double run_seconds(const fs::path& bin, const std::string& args, const std::string& env, const char* prefix) {
+  return finish_program(start_program(bin, args, env), prefix);
 }
 
 double epoch_seconds(const fs::path& bin, const std::string& args, const std::string& env) {
@@ -544,7 +557,6 @@ ExampleTimes time_example(const Options& opt) {
     record.push_back(example_epoch_seconds("train", example_args(opt) + " --flor bench", home));
     if (plain.back() <= 0 || record.back() <= 0) return {};
   }
-  auto best = [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); };
   return {best(plain), best(record)};
 }
 
@@ -635,7 +647,6 @@ std::vector<Row> rows_log_steps(const Options& opt) {
     logged.push_back(epoch_seconds(bin, args + " --flor bench_steps", home));
     quiet.push_back(epoch_seconds(bin, args + " --log-steps 0 --flor bench_steps", home));
   }
-  auto best = [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); };
   const double p = best(plain), l = best(logged), q = best(quiet);
   const std::string measure = "record with a log at every step vs the plain program (188 steps x 8)";
   if (p <= 0 || l <= 0 || q <= 0) return {{measure, "failed", "", "", "<= 1.067x", "NO"}};
@@ -658,37 +669,148 @@ Row row_replay_memoization(const Options& opt, const ExampleTimes& t) {
           ">= 50x faster", speedup >= 50 ? "yes" : "NO"};
 }
 
-// A step loop (train_steps: no nested loop, 3000 sampled-batch steps of a
-// small MLP, well under a millisecond each, a log per step): the same binary
-// without flor vs recording with the default budget, alternating, best of
-// several; and the store's bytes per step of one record (flor.db with its WAL).
-std::vector<Row> rows_step_loop(const Options& opt) {
-  constexpr int64_t kSteps = 3000;
-  const std::string args = "--steps " + std::to_string(kSteps) + " --print-every 1000";
-  const std::string measure = "step loop (3000 steps) record vs the same program without flor";
-  std::vector<double> plain, record;
-  for (int i = 0; i < (opt.full ? 7 : 5); ++i) {
-    const std::string home = opt.dir + "/steps-home-" + std::to_string(i);
-    plain.push_back(example_seconds("train_steps", args, "", "loop: "));
-    record.push_back(example_seconds("train_steps", args + " --flor steps", "FLOR_HOME=" + home, "loop: "));
-    if (plain.back() <= 0 || record.back() <= 0) return {{measure, "failed", "", "", "<= 1.067x (eps)", "NO"}};
+// --- step loops (examples/fashion_mnist/train_steps) ---------------------------
+
+// A step loop of the example: train_steps (no nested loop, a batch of `batch`
+// sampled at random every step, a flor::log per step, a small MLP), `steps`
+// steps; the edited program train_steps_in adds a log inside the loop.
+struct StepLoop {
+  int64_t steps = 0;
+  int64_t batch = 0;
+  int64_t train_size = 0;
+  std::string args(int64_t n) const {
+    return "--steps " + std::to_string(n) + " --batch-size " + std::to_string(batch) + " --train-size " +
+           std::to_string(train_size) + " --print-every 1000";
   }
-  const double p = *std::min_element(plain.begin(), plain.end());
-  const double r = *std::min_element(record.begin(), record.end());
-  std::vector<Row> rows;
-  char per_step[64];
-  std::snprintf(per_step, sizeof(per_step), " (%.2f ms/step)", p / kSteps * 1e3);
-  rows.push_back(ratio_row(measure + per_step, ms(r), ms(p), r / p, 1.0 + 1.0 / 15, "<= 1.067x (eps)"));
+  std::string args() const { return args(steps); }
+  std::string label() const { return "step loop (" + std::to_string(steps) + " steps"; }
+};
+
+constexpr const char* kStepsName = "steps";  // the experiment of every step-loop record
+
+// The store's files (flor.db and, as the program left them, its WAL and
+// shared-memory index).
+double store_file_bytes(const std::string& home) {
   double bytes = 0;
-  for (const auto& e : fs::directory_iterator(opt.dir + "/steps-home-0/steps")) {
+  for (const auto& e : fs::directory_iterator(fs::path(home) / kStepsName)) {
     if (e.is_regular_file() && e.path().filename().string().rfind("flor.db", 0) == 0) {
       bytes += static_cast<double>(e.file_size());
     }
   }
-  char b[64];
-  std::snprintf(b, sizeof(b), "%.0f B/step", bytes / kSteps);
-  rows.push_back({"step loop: store (flor.db) bytes per step, one record", b, "", "", "<= 1024 B",
-                  bytes / kSteps <= 1024 ? "yes" : "NO"});
+  return bytes;
+}
+
+// What the store keeps: its files once the WAL is folded into flor.db (the
+// last connection to close checkpoints the WAL and removes it).
+double store_kept_bytes(const std::string& home) {
+  if (!flor::store::Store::open(home, kStepsName, flor::store::OpenMode::kExisting).ok()) return -1;
+  return store_file_bytes(home);
+}
+
+// The loop without flor vs recording it with the default budget, alternating,
+// best of `reps` each (noise only adds time); record i goes to FLOR_HOME
+// `home_prefix`-i.
+Row row_step_record(const StepLoop& loop, const std::string& home_prefix, int reps) {
+  const std::string measure = loop.label() + ") record vs the same program without flor";
+  std::vector<double> plain, record;
+  for (int i = 0; i < reps; ++i) {
+    const std::string home = "FLOR_HOME=" + home_prefix + std::to_string(i);
+    plain.push_back(example_seconds("train_steps", loop.args(), "", "loop: "));
+    record.push_back(example_seconds("train_steps", loop.args() + " --flor " + kStepsName, home, "loop: "));
+    if (plain.back() <= 0 || record.back() <= 0) return {measure, "failed", "", "", "<= 1.067x (eps)", "NO"};
+  }
+  const double p = best(plain), r = best(record);
+  char per_step[64];
+  std::snprintf(per_step, sizeof(per_step), ", %.2f ms/step", p / static_cast<double>(loop.steps) * 1e3);
+  return ratio_row(loop.label() + per_step + ") record vs the same program without flor", ms(r), ms(p), r / p,
+                   1.0 + 1.0 / 15, "<= 1.067x (eps)");
+}
+
+// Store bytes per step, amortised: what a record of 2N steps keeps beyond one
+// of N steps, per step (the fixed part, schema and run rows, cancels); for
+// information also the files one N-step record left (`first_home`, its WAL
+// included), per step.
+Row row_step_bytes(const StepLoop& loop, const std::string& first_home, const std::string& dir) {
+  const std::string measure = loop.label() + "): store (flor.db) bytes per step, amortised (2N vs N steps)";
+  const double as_left = store_file_bytes(first_home);
+  const std::string home2 = dir + "/steps-2n";
+  const double ok2 = example_seconds("train_steps", loop.args(2 * loop.steps) + " --flor " + kStepsName,
+                                     "FLOR_HOME=" + home2, "loop: ");
+  const double kept1 = store_kept_bytes(first_home), kept2 = store_kept_bytes(home2);
+  fs::remove_all(home2);
+  if (ok2 <= 0 || kept1 <= 0 || kept2 <= 0) return {measure, "failed", "", "", "<= 1024 B", "NO"};
+  const double n = static_cast<double>(loop.steps);
+  const double per_step = (kept2 - kept1) / n;
+  char f[96], b[96];
+  std::snprintf(f, sizeof(f), "%.0f B/step", per_step);
+  std::snprintf(b, sizeof(b), "one record as left: %.0f B/step", as_left / n);
+  return {measure, f, b, "", "<= 1024 B", per_step <= 1024 ? "yes" : "NO"};
+}
+
+// The longer of the two newest replay runs' segments, in steps.
+int64_t longer_segment(const std::string& home) {
+  auto store = flor::store::Store::open(home, kStepsName, flor::store::OpenMode::kExisting);
+  if (!store.ok()) return -1;
+  auto runs = (*store)->runs();  // newest first
+  if (!runs.ok()) return -1;
+  int64_t longest = -1;
+  int seen = 0;
+  for (const auto& run : *runs) {
+    if (run.kind != flor::store::RunKind::kReplay || seen++ == 2) continue;
+    auto epochs = (*store)->epochs(run.id);
+    if (!epochs.ok()) return -1;
+    int64_t n = 0;
+    for (const auto& e : *epochs) n += e.iters;
+    longest = std::max(longest, n);
+  }
+  return seen >= 2 ? longest : -1;
+}
+
+// Replay -j 2 of the record in `home` (its first, recorded above) after a log
+// was added inside the loop (train_steps_in: the loop must run): its two
+// segments started together as two processes (--replay_flor 1/2 and 2/2, what
+// `flor replay -j 2` starts), vs the edited program without flor, alternating,
+// best of 3. Loop time: the longer segment's, its restore included; process
+// time (start-up, data, store) in parentheses. Segments start at checkpoints,
+// so the ideal is the longer segment's share of the steps plus a restore.
+Row row_step_replay(const StepLoop& loop, const std::string& home) {
+  const std::string measure = loop.label() + ") replay -j 2, a log added in the loop, vs that program without flor";
+  const fs::path bin = built("examples/fashion_mnist/train_steps_in");
+  std::vector<double> plain, plain_wall, replay, replay_wall;
+  for (int i = 0; i < 3; ++i) {
+    plain_wall.push_back(seconds([&] { plain.push_back(run_seconds(bin, loop.args(), "", "loop: ")); }));
+    replay_wall.push_back(seconds([&] {
+      FILE* one = start_program(bin, loop.args() + " --replay_flor 1/2", "FLOR_HOME=" + home);
+      FILE* two = start_program(bin, loop.args() + " --replay_flor 2/2", "FLOR_HOME=" + home);
+      const double a = finish_program(one, "loop: "), b = finish_program(two, "loop: ");
+      replay.push_back(a <= 0 || b <= 0 ? -1 : std::max(a, b));
+    }));
+    if (plain.back() <= 0 || replay.back() <= 0) return {measure, "failed", "", "", "", "NO"};
+  }
+  const int64_t longer = longer_segment(home);
+  if (longer <= 0) return {measure, "failed: no two segments in the store", "", "", "", "NO"};
+  const double p = best(plain), r = best(replay);
+  char goal[96], f[64], b[64];
+  std::snprintf(goal, sizeof(goal), "ideal %.2fx + a restore (segment of %lld steps)",
+                static_cast<double>(longer) / static_cast<double>(loop.steps), static_cast<long long>(longer));
+  std::snprintf(f, sizeof(f), "%s (processes %.2f s)", ms(r).c_str(), best(replay_wall));
+  std::snprintf(b, sizeof(b), "%s (process %.2f s)", ms(p).c_str(), best(plain_wall));
+  return {measure, f, b, times(r / p), goal, "-"};
+}
+
+// Two step loops: 3000 steps well under a millisecond each, and 100 steps of
+// about 20 ms (a bigger batch); for each the record overhead, the store's
+// bytes per step and a replay with -j 2.
+std::vector<Row> rows_step_loop(const Options& opt) {
+  const int reps = opt.full ? 7 : 5;
+  std::vector<Row> rows;
+  int n = 0;
+  for (const StepLoop& loop : {StepLoop{3000, 32, 2000}, StepLoop{100, 4096, 10000}}) {
+    const std::string prefix = opt.dir + "/steps-" + std::to_string(n++) + "-home-";
+    rows.push_back(row_step_record(loop, prefix, reps));
+    rows.push_back(row_step_bytes(loop, prefix + "0", opt.dir));
+    rows.push_back(row_step_replay(loop, prefix + "0"));
+  }
   return rows;
 }
 
