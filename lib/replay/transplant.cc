@@ -14,7 +14,20 @@ bool adds_log(const git::Hunk& hunk) {
   return false;
 }
 
+bool adds_flor_include(const git::Hunk& hunk) {
+  static const std::regex kInclude(R"(^\s*#\s*include\s*[<"]flor/)");
+  for (const std::string& line : hunk.added)
+    if (std::regex_search(line, kInclude)) return true;
+  return false;
+}
+
 namespace {
+
+// What travels with the statements of a file: their hunks, and those that
+// include flor's headers (a plain, hands-free program gains
+// #include <flor/flor.h> with its first flor::log; flor-instrument's probe
+// analysis parses the file as it is, so it needs the declaration).
+bool carried(const git::Hunk& hunk) { return adds_log(hunk) || adds_flor_include(hunk); }
 
 // The file at `commit`, "" when it has none (a file the change adds); `exists` says which.
 Result<std::string> text_at(const git::Repo& repo, const std::string& commit, const std::string& path,
@@ -61,7 +74,7 @@ Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& bas
     bool any = false;
     for (const git::Hunk& h : hunks) any = any || adds_log(h);
     if (!any) continue;
-    const std::string theirs = git::apply_hunks(before, hunks, adds_log);
+    const std::string theirs = git::apply_hunks(before, hunks, carried);
     FLOR_ASSIGN_OR_RETURN(std::string ours, text_at(repo, target, path, &in_target));
     if (in_base && !in_target) {
       out.conflict = path;
