@@ -364,8 +364,9 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
 }
 
 // Without --probe: the blocks that gained log calls since the record run, the others are skipped.
-void probe_new_logs(Prepared& p, const std::string& vid) {
-  replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program);
+// `tree`: the folder holding vid's files (the work tree, or a version's folder).
+void probe_new_logs(Prepared& p, const std::string& vid, const std::string& tree) {
+  replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program, tree);
   for (const std::string& note : found.notes) std::fprintf(stderr, "flor: note: %s\n", note.c_str());
   if (found.blocks.empty()) return;
   std::string names;
@@ -482,7 +483,7 @@ Status prepare_job(const ReplayRequest& req, const git::Repo& repo, const std::s
   r.jobs_given = true;  // the workers of all versions are this process's, whatever a launcher says
   FLOR_ASSIGN_OR_RETURN(git::Repo own, git::Repo::open(repo.work_tree()));
   FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(std::move(r), std::move(own), home));
-  if (p.req.find_probes) probe_new_logs(p, j.transplant.commit);
+  if (p.req.find_probes) probe_new_logs(p, j.transplant.commit, j.dir);
   if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
   j.p = std::move(p);
@@ -629,7 +630,7 @@ Result<int> cmd_replay(Context& ctx) {
                                           join_command(p.req.command),
                                       p.home, p.req.snapshot_max_bytes));
   FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
-  if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, snap.commit);
+  if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, snap.commit, p.repo.work_tree());
   // Said before the replay starts, and again in the summary.
   if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
