@@ -12,7 +12,9 @@
 #     with a cold ccache (a private, empty CCACHE_DIR, so the shared cache is
 #     not touched) vs warm (the version folders deleted, the same private cache).
 # Every replay must report fidelity ok for all 4 runs. ROUNDS alternates the
-# three replay/retrain measures, best of each.
+# replay/retrain measures, best of each. "building": the seconds of that
+# measure spent in the build command (a no-op build of a built folder still
+# runs it: configure check and ninja), from flor's "built in" lines.
 #   bench/versions.sh BUILD_DIR [EPOCHS TRAIN_SIZE ROUNDS]   (default 6 20000 2)
 set -euo pipefail
 usage="usage: bench/versions.sh BUILD_DIR [EPOCHS TRAIN_SIZE ROUNDS]"
@@ -81,15 +83,19 @@ rm -rf "${dirs[@]}"
 warm_wall=$(CCACHE_DIR=$work/ccache all_runs "$work/warm.out" -j 2)
 warm_build=$(built_seconds "$work/warm.out")
 
-parallel=() sequential=() retrain=() retrain2=()
+parallel=() sequential=() retrain=() retrain2=() parallel_build=() sequential_build=()
 for ((i = 0; i < rounds; i++)); do
   parallel+=("$(all_runs "$work/parallel.out" -j 2)")
+  parallel_build+=("$(built_seconds "$work/parallel.out")")
   t0=$(now)
+  b=0
   for run in 1 2 3 4; do
     "$flor" replay vb --runs "$run" -j 1 --no-probes > "$log" 2>&1 || die "replay --runs $run"
     grep -q '^fidelity: ok' "$log" || die "fidelity of run $run"
+    b=$(python3 -c "print($b + $(built_seconds "$log"))")
   done
   sequential+=("$(since "$t0")")
+  sequential_build+=("$b")
   t0=$(now)
   for d in "${dirs[@]}"; do "$d/build/train" "${args[@]}" > "$log" 2>&1 || die "retraining $d"; done
   retrain+=("$(since "$t0")")
@@ -98,15 +104,29 @@ for ((i = 0; i < rounds; i++)); do
     die "retraining 2 at a time"
   retrain2+=("$(since "$t0")")
 done
-p=$(best "${parallel[@]}") s=$(best "${sequential[@]}") r=$(best "${retrain[@]}") r2=$(best "${retrain2[@]}")
+# The best round of each, with the seconds its build steps took (the build command run in each version's folder).
+pick() {  # pick TIMES... -- BUILDS...: "time builds" of the fastest
+  python3 - "$@" <<'PY'
+import sys
+a = sys.argv[1:]
+k = a.index("--")
+t, b = [float(x) for x in a[:k]], a[k + 1:]
+i = t.index(min(t))
+print(t[i], b[i] if b else "-")
+PY
+}
+read -r p pb < <(pick "${parallel[@]}" -- "${parallel_build[@]}")
+read -r s sb < <(pick "${sequential[@]}" -- "${sequential_build[@]}")
+read -r r _ < <(pick "${retrain[@]}" --)
+read -r r2 _ < <(pick "${retrain2[@]}" --)
 
-echo "4 versions x $epochs epochs ($train_size images), 2 cores; replays best of $rounds, all with fidelity ok"
-printf '%-58s %8s %8s\n' measure seconds ratio
-printf '%-58s %8s %8s\n' "flor replay --all-runs -j 2 (versions built)" "$p" 1
-printf '%-58s %8s %8s\n' "replaying the 4 runs one after another (--runs K -j 1)" "$s" "$(ratio "$s" "$p")"
-printf '%-58s %8s %8s\n' "retraining the 4 versions one after another" "$r" "$(ratio "$r" "$p")"
-printf '%-58s %8s %8s\n' "retraining the 4 versions 2 at a time" "$r2" "$(ratio "$r2" "$p")"
-printf '%-58s %8s %8s\n' "first --all-runs -j 2, ccache warm: the 4 builds" "$warm_build" 1
-printf '%-58s %8s %8s\n' "first --all-runs -j 2, ccache cold: the 4 builds" "$cold_build" "$(ratio "$cold_build" "$warm_build")"
-printf '%-58s %8s %8s\n' "first --all-runs -j 2, ccache warm: in all" "$warm_wall" 1
-printf '%-58s %8s %8s\n' "first --all-runs -j 2, ccache cold: in all" "$cold_wall" "$(ratio "$cold_wall" "$warm_wall")"
+echo "4 versions x $epochs epochs ($train_size images), 2 cores; best of $rounds, every replay with fidelity ok"
+row() { printf '%-56s %8s %9s %7s\n' "$@"; }
+row measure seconds "building" ratio
+row "flor replay --all-runs -j 2 (versions built)" "$p" "$pb" 1
+row "replaying the 4 runs one after another (--runs K -j 1)" "$s" "$sb" "$(ratio "$s" "$p")"
+row "retraining the 4 versions one after another" "$r" - "$(ratio "$r" "$p")"
+row "retraining the 4 versions 2 at a time" "$r2" - "$(ratio "$r2" "$p")"
+row "first --all-runs -j 2, ccache warm" "$warm_wall" "$warm_build" 1
+row "first --all-runs -j 2, ccache cold (private, empty)" "$cold_wall" "$cold_build" "$(ratio "$cold_wall" "$warm_wall")"
+echo "builds, cold vs warm ccache: $(ratio "$cold_build" "$warm_build")x"

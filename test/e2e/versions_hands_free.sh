@@ -62,6 +62,7 @@ rm -rf build
   fail "replay --all-runs: $(cat "$WORK/replay.out" "$WORK/replay.err")"
 grep -q "^3 run(s) selected: 3 replayed, 0 skipped$" "$WORK/replay.out" || fail "summary: $(cat "$WORK/replay.out")"
 expect_eq "$(grep -c '^fidelity: ok' "$WORK/replay.out")" 3 "fidelity lines ($(cat "$WORK/replay.out"))"
+expect_eq "$(grep -Ec '^ *[1-3] +[0-9a-f]{10} +3/3 +3 +ok ' "$WORK/replay.out")" 3 "rows of the runs table ($(cat "$WORK/replay.out"))"
 expect_eq "$(q vh "select count(*) from divergences")" 0 "divergences"
 # Each version analyzed on its own code and build, nothing probed, nothing to note.
 expect_eq "$(grep -c '^flor: looking for probes in train.cc' "$WORK/replay.err")" 3 "probe analyses ($(cat "$WORK/replay.err"))"

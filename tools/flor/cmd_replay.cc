@@ -18,9 +18,11 @@
 #include "replay/transplant.h"
 #include "replay/versions.h"
 #include "replay/workers.h"
+#include "report/table.h"
 #include "sched/devices.h"
 #include "sched/cluster.h"
 #include "snapshot.h"
+#include "util/format.h"
 #include "util/number.h"
 
 namespace flor::cli {
@@ -320,33 +322,44 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
   return exits[0].exit_code;
 }
 
-// Runs the workers with one progress line over all of them.
-Result<std::vector<sched::ExitInfo>> run_with_progress(store::Store& store, const std::string& name,
-                                                       const std::vector<Worker>& workers,
-                                                       const std::vector<WorkerView>& views,
-                                                       std::chrono::milliseconds kill_after) {
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  const double t0 = now_seconds();
-  double last_time = -1;
-  std::string last_line;
-  auto print_progress = [&](bool force) {
-    // One line rewritten in place on a terminal; in a log, a line every 10 s and a last one
-    // (unless it says what the one before said).
-    double now = now_seconds();
-    if (!tty && !force && last_time >= 0 && now - last_time < 10) return;
-    last_time = now;
-    std::string line = replay::progress_line(store, name, views, now - t0);
-    if (!tty && line == last_line) return;
-    last_line = line;
-    std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
+// The progress line of a replay job: one line rewritten in place on a
+// terminal; in a log, a line every 10 s and a last one (unless it says what
+// the one before said). It shows `views`, every worker of the job, read at
+// each print: with --all-runs, those of later waves too (run 0 until they start).
+class Progress {
+ public:
+  Progress(store::Store& store, std::string name, const std::vector<WorkerView>& views)
+      : store_(store), name_(std::move(name)), views_(views) {}
+  void print(bool force) {
+    const double now = now_seconds();
+    if (!tty_ && !force && last_time_ >= 0 && now - last_time_ < 10) return;
+    last_time_ = now;
+    std::string line = replay::progress_line(store_, name_, views_, now - t0_);
+    if (!tty_ && line == last_line_) return;
+    last_line_ = line;
+    std::fprintf(stderr, tty_ ? "\r%s\033[K" : "%s\n", line.c_str());
     std::fflush(stderr);
-  };
-  FLOR_ASSIGN_OR_RETURN(auto exits, replay::run_workers(
-                                        store, workers, [&] { print_progress(false); },
-                                        std::chrono::milliseconds(1000), kill_after));
-  print_progress(true);
-  if (tty) std::fputc('\n', stderr);
-  return exits;
+  }
+  void end() {
+    print(true);
+    if (tty_) std::fputc('\n', stderr);
+  }
+
+ private:
+  store::Store& store_;
+  std::string name_;
+  const std::vector<WorkerView>& views_;
+  const bool tty_ = ::isatty(STDERR_FILENO) != 0;
+  const double t0_ = now_seconds();
+  double last_time_ = -1;
+  std::string last_line_;
+};
+
+// Runs the workers, `progress` ticking (its last line is the caller's: Progress::end).
+Result<std::vector<sched::ExitInfo>> run_with_progress(store::Store& store, const std::vector<Worker>& workers,
+                                                       Progress& progress, std::chrono::milliseconds kill_after) {
+  return replay::run_workers(store, workers, [&] { progress.print(false); }, std::chrono::milliseconds(1000),
+                             kill_after);
 }
 
 Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, WorkerView>>& ws) {
@@ -356,7 +369,9 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
   std::fprintf(stderr, "flor: replaying run %lld of '%s' in %zu worker(s); logs in %s/logs\n",
                static_cast<long long>(p.record.id), p.name.c_str(), workers.size(), p.store->dir().c_str());
   const double t0 = now_seconds();
-  FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*p.store, p.name, workers, views, p.req.kill_after));
+  Progress progress(*p.store, p.name, views);
+  FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*p.store, workers, progress, p.req.kill_after));
+  progress.end();
   ReplaySummary s = replay::summarize(*p.store, p.record, p.recorded_epochs, views, exits, now_seconds() - t0,
                               p.req.on_divergence);
   std::fputs(s.text.c_str(), stdout);
@@ -498,49 +513,74 @@ int combine_exit(int a, int b) {
   return a != 0 ? a : b;
 }
 
-// Replays the ready jobs in waves of at most `jobs` workers.
+// A job's workers on the progress line: "run 3" (one segment), "run 3/w2".
+std::string worker_label(const VersionJob& j, int index) {
+  return "run " + std::to_string(j.record.id) + (j.p->plans.size() > 1 ? "/w" + std::to_string(index) : "");
+}
+
+// Replays the ready jobs in waves of at most `jobs` workers, on one progress
+// line for the whole job.
 Result<int> run_waves(const std::string& name, const std::vector<VersionJob*>& ready, int jobs,
                       std::chrono::milliseconds kill_after) {
+  if (ready.empty()) return 0;
+  std::vector<WorkerView> all;   // every worker of the job, a placeholder (run 0) until its wave starts
+  std::vector<size_t> first_of;  // where each ready job's views start in `all`
+  std::string runs;
+  for (VersionJob* j : ready) {
+    first_of.push_back(all.size());
+    for (size_t i = 0; i < j->p->plans.size(); ++i) {
+      all.push_back(WorkerView{j->p->indices[i], 0, j->p->plans[i], "", "", worker_label(*j, j->p->indices[i])});
+    }
+    runs += (runs.empty() ? "" : ", ") + std::to_string(j->record.id);
+  }
+  store::Store& store = *ready[0]->p->store;
+  std::fprintf(stderr, "flor: replaying run(s) %s of '%s' in %zu worker(s), at most %d at a time; logs in %s/logs\n",
+               runs.c_str(), name.c_str(), all.size(), jobs, store.dir().c_str());
+  Progress progress(store, name, all);
   int exit_code = 0;
   for (size_t next = 0; next < ready.size();) {
-    std::vector<VersionJob*> wave;
+    const size_t first = next;
     size_t total = 0;
     int threads = 1;
-    while (next < ready.size() && (wave.empty() || total + ready[next]->p->plans.size() <= size_t(jobs))) {
+    while (next < ready.size() && (next == first || total + ready[next]->p->plans.size() <= size_t(jobs))) {
       total += ready[next]->p->plans.size();
       threads = std::max(threads, ready[next]->p->threads);
-      wave.push_back(ready[next++]);
+      ++next;
     }
     const std::vector<sched::Slot> slots = worker_slots(static_cast<int>(total), threads);
     std::vector<Worker> workers;
-    std::vector<WorkerView> views;
     size_t at = 0;
-    for (VersionJob* j : wave) {
+    for (size_t k = first; k < next; ++k) {
+      VersionJob* j = ready[k];
       const std::vector<sched::Slot> own(slots.begin() + at, slots.begin() + at + j->p->plans.size());
       at += own.size();
       FLOR_ASSIGN_OR_RETURN(j->workers, make_workers(*j->p, git::Snapshot{j->transplant.commit, {}, {}}, own));
-      for (auto& [w, v] : j->workers) {  // "run 3" (one segment), "run 3/w2"
-        v.label = "run " + std::to_string(j->record.id) + (own.size() > 1 ? "/w" + std::to_string(v.index) : "");
+      for (size_t i = 0; i < j->workers.size(); ++i) {
+        WorkerView& v = j->workers[i].second;
+        v.label = worker_label(*j, v.index);
+        all[first_of[k] + i] = v;
+        workers.push_back(j->workers[i].first);
       }
-      for (const auto& [w, v] : j->workers) workers.push_back(w), views.push_back(v);
     }
-    std::string runs;
-    for (VersionJob* j : wave) runs += (runs.empty() ? "" : ", ") + std::to_string(j->record.id);
-    std::fprintf(stderr, "flor: replaying run(s) %s of '%s' in %zu worker(s); logs in %s/logs\n", runs.c_str(),
-                 name.c_str(), workers.size(), wave[0]->p->store->dir().c_str());
     const double t0 = now_seconds();
-    FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*wave[0]->p->store, name, workers, views, kill_after));
-    size_t k = 0;
-    for (VersionJob* j : wave) {
+    FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(store, workers, progress, kill_after));
+    size_t e = 0;
+    for (size_t k = first; k < next; ++k) {
+      VersionJob* j = ready[k];
       std::vector<WorkerView> own_views;
       std::vector<sched::ExitInfo> own_exits;
-      for (const auto& wv : j->workers) own_views.push_back(wv.second), own_exits.push_back(exits[k++]);
+      for (const auto& wv : j->workers) own_views.push_back(wv.second), own_exits.push_back(exits[e++]);
       j->seconds = now_seconds() - t0;
       j->summary = replay::summarize(*j->p->store, j->p->record, j->p->recorded_epochs, own_views, own_exits,
                                      j->seconds, j->p->req.on_divergence);
       exit_code = combine_exit(exit_code, j->summary.exit_code);
     }
+    if (exit_code == 130) {  // Ctrl-C: the later waves do not start
+      for (size_t k = next; k < ready.size(); ++k) ready[k]->skipped = "the job was interrupted before it started";
+      break;
+    }
   }
+  progress.end();
   return exit_code;
 }
 
@@ -549,6 +589,23 @@ std::string version_line(const VersionJob& j) {
   if (!j.transplant.commit.empty() && j.transplant.commit != j.record.vid)
     line += " + new log statements = " + j.transplant.commit.substr(0, 10);
   return line + ")";
+}
+
+// A row per selected run: the version that ran, its epochs, the new values, fidelity, time.
+std::string runs_table(const std::vector<VersionJob>& jobs) {
+  report::Table t{{"run", "version", "epochs", "new values", "fidelity", "time"}, {}, "", {}, {1}};
+  for (const VersionJob& j : jobs) {
+    const std::string version = (j.transplant.commit.empty() ? j.record.vid : j.transplant.commit).substr(0, 10);
+    if (!j.skipped.empty()) {
+      t.rows.push_back({std::to_string(j.record.id), version, std::nullopt, std::nullopt, "skipped", std::nullopt});
+      continue;
+    }
+    const ReplaySummary& s = j.summary;
+    t.rows.push_back({std::to_string(j.record.id), version,
+                      std::to_string(s.epochs_done) + "/" + std::to_string(s.epochs_total),
+                      std::to_string(s.new_values), s.fidelity, format_duration(j.seconds)});
+  }
+  return report::render(t, report::Format::kTable);
 }
 
 Result<int> replay_versions(Context& ctx, ReplayRequest req) {
@@ -601,13 +658,16 @@ Result<int> replay_versions(Context& ctx, ReplayRequest req) {
     if (j.skipped.empty()) ready.push_back(&j);
     else skip(j);
   }
-  FLOR_ASSIGN_OR_RETURN(int replayed, run_waves(name, ready, req.jobs, req.kill_after));
-  exit_code = combine_exit(exit_code, replayed);
+  FLOR_ASSIGN_OR_RETURN(int waves_exit, run_waves(name, ready, req.jobs, req.kill_after));
+  exit_code = combine_exit(exit_code, waves_exit);
   for (const VersionJob& j : jobs) {
     if (!j.skipped.empty()) continue;
     std::printf("== %s, %.1f s\n%s", version_line(j).c_str(), j.seconds, j.summary.text.c_str());
   }
-  std::printf("%zu run(s) selected: %zu replayed, %zu skipped\n", jobs.size(), ready.size(), jobs.size() - ready.size());
+  std::printf("\n%s", runs_table(jobs).c_str());
+  const size_t replayed = static_cast<size_t>(
+      std::count_if(jobs.begin(), jobs.end(), [](const VersionJob& j) { return j.skipped.empty(); }));
+  std::printf("%zu run(s) selected: %zu replayed, %zu skipped\n", jobs.size(), replayed, jobs.size() - replayed);
   return exit_code;
 }
 
