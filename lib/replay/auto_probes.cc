@@ -279,7 +279,8 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       db_dir = find_compile_db(program, tree);
       tool = find_instrumenter();
     }
-    std::string file = tree + "/" + path;
+    std::string file = tree;
+    file.append("/").append(path);
     const std::string command = tool.empty() || db_dir.empty() ? "" : compile_command(db_dir, file);
     if (command.empty()) {
       std::string why = tool.empty()     ? "flor-instrument is not installed"
