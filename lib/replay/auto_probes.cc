@@ -64,13 +64,13 @@ std::string dir_of(const std::string& path) {
 }
 
 // The folder holding compile_commands.json: the program's folder or one above
-// it inside the repository (a CMake build tree), else the repository's build/.
-std::string find_compile_db(const std::string& program, const std::string& work_tree) {
-  for (std::string dir = dir_of(program); dir.rfind(work_tree, 0) == 0; dir = dir_of(dir)) {
+// it inside `tree` (a CMake build tree), else tree's build/.
+std::string find_compile_db(const std::string& program, const std::string& tree) {
+  for (std::string dir = dir_of(program); dir.rfind(tree, 0) == 0; dir = dir_of(dir)) {
     if (is_file(dir + "/compile_commands.json")) return dir;
-    if (dir == work_tree) break;
+    if (dir == tree) break;
   }
-  if (is_file(work_tree + "/build/compile_commands.json")) return work_tree + "/build";
+  if (is_file(tree + "/build/compile_commands.json")) return tree + "/build";
   return "";
 }
 
@@ -195,11 +195,11 @@ void prune_probe_cache(const std::string& dir) {
 // flock, the others wait and read it. A failure is kept only for a few
 // minutes: the user may be fixing its cause.
 // `command`: the file's entry in db_dir's compile_commands.json (compile_command).
-Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const std::string& tool,
-                                                   const std::string& recorded_text, const std::string& current_text,
-                                                   const std::string& path, const std::string& db_dir,
-                                                   const std::string& command) {
-  const std::string file = repo.work_tree() + "/" + path;
+Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const std::string& tree,
+                                                   const std::string& tool, const std::string& recorded_text,
+                                                   const std::string& current_text, const std::string& path,
+                                                   const std::string& db_dir, const std::string& command) {
+  const std::string file = tree + "/" + path;
   constexpr double kFailureTtlS = 600;
   auto analyze = [&] {
     std::fprintf(stderr, "flor: looking for probes in %s ...\n", path.c_str());
@@ -220,7 +220,7 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
     bool current = j.is_object() && j["read"].is_object();
     if (current) {
       for (const auto& [read, stamp] : j["read"].items()) {
-        if (!stamp.is_string() || read_stamp(read, repo.work_tree()) != stamp.get<std::string>()) current = false;
+        if (!stamp.is_string() || read_stamp(read, tree) != stamp.get<std::string>()) current = false;
       }
     }
     if (current && j["blocks"].is_array()) return j["blocks"].get<std::vector<std::string>>();
@@ -235,7 +235,7 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
   if (got.ok()) {
     j["blocks"] = got->blocks;
     j["read"] = nlohmann::json::object();
-    for (const std::string& read : got->read) j["read"][read] = read_stamp(read, repo.work_tree());
+    for (const std::string& read : got->read) j["read"][read] = read_stamp(read, tree);
   } else {
     j["error"] = got.status().message();
   }
@@ -248,7 +248,7 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
 }  // namespace
 
 FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, const std::string& vid,
-                        const std::string& program) {
+                        const std::string& program, const std::string& tree) {
   FoundProbes found;
   const std::string hint = ": if they are inside a skip block, name it with --probe BLOCK";
   auto changed = git::changed_files(repo, record_vid, vid);
@@ -276,10 +276,11 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
     }
     if (!looked) {
       looked = true;
-      db_dir = find_compile_db(program, repo.work_tree());
+      db_dir = find_compile_db(program, tree);
       tool = find_instrumenter();
     }
-    std::string file = repo.work_tree() + "/" + path;
+    std::string file = tree;
+    file.append("/").append(path);
     const std::string command = tool.empty() || db_dir.empty() ? "" : compile_command(db_dir, file);
     if (command.empty()) {
       std::string why = tool.empty()     ? "flor-instrument is not installed"
@@ -289,7 +290,7 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       note(path, " changed its log calls; " + why);
       continue;
     }
-    auto got = probe_file_shared(repo, tool, recorded, *now, path, db_dir, command);
+    auto got = probe_file_shared(repo, tree, tool, recorded, *now, path, db_dir, command);
     if (!got.ok()) {
       note(path, ": " + got.status().message());
       continue;

@@ -5,9 +5,10 @@
 // flor-instrument does the analysis: for each changed C++ file whose log lines
 // changed, it parses the recorded and the current version with the flags from
 // the build's compile_commands.json (found beside the program, or in the
-// repository's build/) and names the blocks. What cannot be analyzed (a header,
-// no compilation database, no flor-instrument) becomes a note telling the user
-// to name the blocks with --probe; the replay goes on.
+// build/ of the folder that holds the current version) and names the blocks.
+// What cannot be analyzed (a header, no compilation database, no
+// flor-instrument) becomes a note telling the user to name the blocks with
+// --probe; the replay goes on.
 #pragma once
 
 #include <string>
@@ -23,8 +24,10 @@ struct FoundProbes {
 };
 
 // `record_vid` and `vid` are shadow-branch commits (the record's version and
-// the replay's); `program` is the path of the command's argv[0], resolved.
+// the replay's); `tree` is the folder that holds vid's files and their build
+// (the work tree, or a past version's folder for --all-runs); `program` is
+// the path of the command's argv[0], resolved.
 FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, const std::string& vid,
-                        const std::string& program);
+                        const std::string& program, const std::string& tree);
 
 }  // namespace flor::replay

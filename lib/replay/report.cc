@@ -52,21 +52,23 @@ std::string first_divergence(store::Store& store, const std::vector<WorkerView>&
          first->replayed;
 }
 
-std::string new_log_names(store::Store& store, int64_t record, const std::vector<WorkerView>& workers) {
+// The names of the hindsight logs the workers stored on `record` ("(none)"), and how many values.
+std::pair<std::string, int64_t> new_logs(store::Store& store, int64_t record, const std::vector<WorkerView>& workers) {
   std::set<int64_t> sources;
   for (const auto& w : workers) sources.insert(w.run);
   std::vector<std::string> names;
+  int64_t values = 0;
   auto logs = store.logs(record);
   if (logs.ok()) {
     for (const auto& l : *logs) {
-      if (l.hindsight && sources.count(l.source) && std::find(names.begin(), names.end(), l.name) == names.end()) {
-        names.push_back(l.name);
-      }
+      if (!l.hindsight || !sources.count(l.source)) continue;
+      ++values;
+      if (std::find(names.begin(), names.end(), l.name) == names.end()) names.push_back(l.name);
     }
   }
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out.empty() ? "(none)" : out;
+  return {out.empty() ? "(none)" : out, values};
 }
 
 std::string exit_text(const sched::ExitInfo& e) {
@@ -194,14 +196,18 @@ std::string progress_line(store::Store& store, const std::string& name, const st
   int64_t done = 0, total = 0;
   double eta = 0;
   std::string line = "replay " + name + ":";
+  bool waiting = false;
   for (const auto& w : workers) {
-    int64_t d = epochs_done(epoch_rows(store, w.run), w.plan), n = range_size(w.plan);
+    waiting = waiting || w.run == 0;
+    int64_t d = w.run == 0 ? 0 : epochs_done(epoch_rows(store, w.run), w.plan), n = range_size(w.plan);
     done += d;
     total += n;
     line += "  " + (w.label.empty() ? "w" + std::to_string(w.index) : w.label) + " " + std::to_string(d) + "/" + std::to_string(n);
     // A worker's pace so far, over what it has left; the slowest decides.
     if (d > 0) eta = std::max(eta, elapsed_s / static_cast<double>(d) * static_cast<double>(n - d));
   }
+  // Workers that have not started: what is left at the job's pace so far.
+  if (waiting && done > 0) eta = std::max(eta, elapsed_s / static_cast<double>(done) * static_cast<double>(total - done));
   line += "  [" + std::to_string(done) + "/" + std::to_string(total) + " epochs, " + format_duration(elapsed_s);
   line += done > 0 && done < total ? ", ETA " + format_duration(eta) + "]" : "]";
   return line;
@@ -236,25 +242,29 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
                sched::read_tail(w.log, kTailLines);
     }
   }
+  const auto [names, values] = new_logs(store, record.id, workers);
+  s.epochs_done = done, s.epochs_total = total, s.new_values = values;
   s.text = (outcome.empty() ? "" : "record: " + outcome + "\n") + lines +
            "epochs replayed: " + std::to_string(done) + " of " + std::to_string(total) + " in " +
            format_duration(elapsed_s) + "\nblocks: " + std::to_string(skipped) + " skipped (restored), " +
-           std::to_string(executed) + " re-executed\nnew logs: " + new_log_names(store, record.id, workers) +
-           "\n";
+           std::to_string(executed) + " re-executed\nnew logs: " + names + "\n";
   const Refused refused = refused_checkpoints(store, workers);
   const bool nothing_restored = refused.count() > 0 && skipped == 0 && refused.restored == 0;
   s.text += refused_text(refused, nothing_restored);
   std::string first = first_divergence(store, workers);
   std::string verdict =
       fidelity_line(divergences, first, done, total, loop_skipped, record, recorded_epochs, workers);
+  const bool diverged_values = divergences > 0 || !first.empty();
+  s.fidelity = diverged_values ? "diverged" : done < total ? "incomplete" : "ok";
   if (refused.count() > 0 && verdict.rfind("fidelity: ok", 0) == 0) {
+    s.fidelity += ", " + std::to_string(refused.count()) + " checkpoint(s) refused";
     verdict.pop_back();  // the newline
     verdict += nothing_restored
                    ? ", but no checkpoint could be restored\n"
                    : ", but " + std::to_string(refused.count()) + " checkpoint(s) were refused\n";
   }
   s.text += verdict + tails;
-  const bool diverged = on_divergence == OnDivergence::kFail && (divergences > 0 || !first.empty());
+  const bool diverged = on_divergence == OnDivergence::kFail && diverged_values;
   s.exit_code = interrupted           ? kExitInterrupted
                 : failed              ? 1
                 : diverged            ? kExitDivergence

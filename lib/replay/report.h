@@ -20,7 +20,8 @@ struct WorkerView {
   std::string label;          // its name on the progress line; "" = "w<index>"
 };
 
-// "replay mnist: w1 2/5  w2 1/5  [3/10 epochs, ETA 12s]"
+// "replay mnist: w1 2/5  w2 1/5  [3/10 epochs, ETA 12s]". A worker with run 0
+// has not started yet (a later wave of --all-runs): 0 epochs done.
 std::string progress_line(store::Store& store, const std::string& name, const std::vector<WorkerView>& workers,
                           double elapsed_s);
 
@@ -43,6 +44,10 @@ struct ReplaySummary {
   // 0 ok, 1 a worker failed, 3 divergence, 4 every value reproduced but a
   // checkpoint was refused (corrupt, or another epoch's), 130 interrupted
   int exit_code = 0;
+  // The same, for a table row per run (flor replay --all-runs):
+  int64_t epochs_done = 0, epochs_total = 0;
+  int64_t new_values = 0;  // the hindsight values the workers stored
+  std::string fidelity;    // "ok", "diverged", "incomplete"; ", N checkpoint(s) refused" after ok
 };
 
 // The summary's verdict never claims more than was compared: epochs that did

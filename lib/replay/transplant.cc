@@ -15,7 +15,20 @@ bool adds_log(const git::Hunk& hunk) {
   return false;
 }
 
+bool adds_flor_include(const git::Hunk& hunk) {
+  static const std::regex kInclude(R"(^\s*#\s*include\s*[<"]flor/)");
+  for (const std::string& line : hunk.added)
+    if (std::regex_search(line, kInclude)) return true;
+  return false;
+}
+
 namespace {
+
+// What travels with the statements of a file: their hunks, and those that
+// include flor's headers (a plain, hands-free program gains
+// #include <flor/flor.h> with its first flor::log; flor-instrument's probe
+// analysis parses the file as it is, so it needs the declaration).
+bool carried(const git::Hunk& hunk) { return adds_log(hunk) || adds_flor_include(hunk); }
 
 // The file at `commit`, "" when it has none (a file the change adds); `exists` says which.
 Result<std::string> text_at(const git::Repo& repo, const std::string& commit, const std::string& path,
@@ -57,14 +70,16 @@ Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& bas
   const bool everything = take == Take::kEverything;
   const std::string label = everything ? "work tree's changes" : "new log statements";  // the merge's side
   const std::string what = "the " + label;
-  auto carried = [everything](const git::Hunk& h) { return everything || adds_log(h); };
+  // A file takes part when a hunk adds a statement (any hunk, with kEverything); then these hunks go.
+  auto moves_file = [everything](const git::Hunk& h) { return everything || adds_log(h); };
+  auto keep = [everything](const git::Hunk& h) { return everything || carried(h); };
   for (const std::string& path : paths) {
     bool in_base = false, in_target = false;
     FLOR_ASSIGN_OR_RETURN(std::string before, text_at(repo, base, path, &in_base));
     FLOR_ASSIGN_OR_RETURN(std::string after, text_at(repo, head, path));
     FLOR_ASSIGN_OR_RETURN(auto hunks, git::diff_hunks(before, after));
-    if (std::none_of(hunks.begin(), hunks.end(), carried)) continue;
-    const std::string theirs = git::apply_hunks(before, hunks, carried);
+    if (std::none_of(hunks.begin(), hunks.end(), moves_file)) continue;
+    const std::string theirs = git::apply_hunks(before, hunks, keep);
     FLOR_ASSIGN_OR_RETURN(std::string ours, text_at(repo, target, path, &in_target));
     if (in_base && !in_target) {
       out.conflict = path;

@@ -3,10 +3,11 @@
 //
 // The statements are the hunks from `base` (the newest record's version) to
 // `head` (the work tree's snapshot) whose added lines call flor::log,
-// flor::histogram, flor::image or flor::text; other changes stay out, unless
-// the user asks for every hunk (Take::kEverything: a helper the new
-// statements call, a header they include). Each
-// file's hunks are merged into the past version with a three-way merge (git's
+// flor::histogram, flor::image or flor::text, and in the same files those that
+// include a flor header (what a plain program needs for them); other changes
+// stay out, unless the user asks for every hunk (Take::kEverything: a helper
+// the new statements call, a header they include). Each file's hunks are
+// merged into the past version with a three-way merge (git's
 // line merge, ancestor `base`): a statement whose surroundings changed in that
 // version, or a file the version lacks, is a conflict, shown, never a guess.
 #pragma once
@@ -23,6 +24,8 @@ namespace flor::replay {
 
 // Whether a hunk adds a log statement (a call of flor::log, histogram, image or text).
 bool adds_log(const git::Hunk& hunk);
+// Whether a hunk adds an #include of a flor header (<flor/...> or "flor/...").
+bool adds_flor_include(const git::Hunk& hunk);
 
 struct Transplant {
   std::string commit;              // the version to replay (parent: the run's); "" on a conflict

@@ -39,9 +39,10 @@ std::string render_aligned(const Table& t) {
   for (const auto& row : t.rows) {
     auto& out = cells.emplace_back();
     for (size_t c = 0; c < row.size(); ++c) {
-      out.push_back(display(row[c]));
+      const bool text = t.text_columns.count(c) > 0;
+      out.push_back(text && row[c] ? *row[c] : display(row[c]));
       width[c] = std::max(width[c], out.back().size());
-      if (row[c] && !json_number(*row[c])) numeric[c] = false;
+      if (text || (row[c] && !json_number(*row[c]))) numeric[c] = false;
     }
   }
   auto line = [&](const std::vector<std::string>& v) {

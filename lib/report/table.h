@@ -24,6 +24,9 @@ struct Table {
   std::string footnote;                 // printed under an aligned table only
   // Cells (row, column) that hold JSON text: kJson writes them as they are.
   std::set<std::pair<size_t, size_t>> json_cells;
+  // Columns of text that may read as numbers (commit ids: "12e4567890"):
+  // kTable shows them as they are, left-aligned.
+  std::set<size_t> text_columns;
 };
 
 // kTable: right-aligned numbers, floats shown with 6 significant digits, "-"

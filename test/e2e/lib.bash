@@ -347,8 +347,7 @@ setup_versions_project() {
   new_repo "$REPO"
   cp "$FLOR_SOURCE_DIR/test/versions/CMakeLists.txt" "$REPO/"
   printf 'build/\n' > "$REPO/.gitignore"
-  VERSIONS_BUILD="cmake -S . -B build -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -Dflor_DIR=$FLOR_BUILD_DIR"
-  VERSIONS_BUILD+=" -DFMNIST_LIB=$lib -DFMNIST_INCLUDE=$FLOR_SOURCE_DIR/examples > /dev/null && cmake --build build"
+  VERSIONS_BUILD=$(versions_build_command "$FLOR_BUILD_DIR" "$FLOR_SOURCE_DIR")
   VERSIONS_ARGS=(--epochs 3 --train-size 512 --test-size 200)
 }
 
@@ -362,13 +361,9 @@ version_record() {
     fail "record of $2: $(cat "$WORK/record-$2.log")"
 }
 
-# with_statement FILE: FILE with the statement the tests add in hindsight,
-# placed by hand (after the line that logs train_loss).
-VERSIONS_STATEMENT='    flor::log("weight_norm", model->fc1->weight.norm().item<double>());'
-with_statement() {
-  sed "/flor::log(\"train_loss\"/a\\
-$VERSIONS_STATEMENT" "$1"
-}
+# with_statement FILE, $VERSIONS_STATEMENT: in test/common/versions.bash.
+# shellcheck source=../common/versions.bash
+source "$FLOR_SOURCE_DIR/test/common/versions.bash"
 
 # --- sweeps of the example -----------------------------------------------------------
 

@@ -37,11 +37,19 @@ grep -q "^3 run(s) selected: 3 replayed, 0 skipped$" "$WORK/replay.out" || fail 
 # One work queue over the versions' segments: 3 of them on 2 workers, the third started when a worker was free.
 grep -q "replaying run(s) 1, 2, 3 of 'vx': 3 segment(s) on 2 worker(s)" "$WORK/replay.err" ||
   fail "the work queue: $(cat "$WORK/replay.err")"
+# One progress line for the whole job (3 segments through 2 workers): every run on it, from the first line to the last.
+grep '^replay vx:' "$WORK/replay.err" > "$WORK/progress" || fail "no progress line: $(cat "$WORK/replay.err")"
+expect_eq "$(grep -c '^replay vx:  run 1 [0-3]/3  run 2 [0-3]/3  run 3 [0-3]/3  \[' "$WORK/progress")" "$(wc -l < "$WORK/progress")" \
+  "progress lines with all 3 runs ($(cat "$WORK/progress"))"
+tail -1 "$WORK/progress" | grep -q '  \[9/9 epochs, ' || fail "last progress line: $(tail -1 "$WORK/progress")"
+# A table at the end, a row per run: its version, epochs, new values, fidelity, time.
+grep -Eq '^ *run +version +epochs +new values +fidelity +time$' "$WORK/replay.out" || fail "no runs table: $(cat "$WORK/replay.out")"
 expect_eq "$(q vx "select count(*) from divergences")" 0 "divergences"
 for run in 1 2 3; do
   replay=$(q vx "select id from runs where parent=$run")
   [ -n "$replay" ] || fail "run $run was not replayed"
   vid=$(q vx "select vid from runs where id=$replay")
+  grep -Eq "^ *$run +${vid:0:10} +3/3 +3 +ok +[0-9ms]+$" "$WORK/replay.out" || fail "run $run's row: $(cat "$WORK/replay.out")"
   expect_eq "$(git rev-parse "$vid^")" "$(q vx "select vid from runs where id=$run")" "run $run: the replayed version's parent"
   with_statement "$FLOR_SOURCE_DIR/test/versions/v$run.cc" > "$WORK/want.cc"
   git show "$vid:train.cc" | cmp -s - "$WORK/want.cc" || fail "run $run: the replayed code is not the version plus the statement: $(git show "$vid:train.cc" | diff - "$WORK/want.cc")"

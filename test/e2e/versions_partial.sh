@@ -20,6 +20,11 @@ grep -qF 'flor::log("loss", loss_sum' "$WORK/replay.err" || fail "the conflict d
 grep -q "^flor: run 2 (version [0-9a-f]* + new log statements = [0-9a-f]*) is skipped: its version does not build: the build failed (exit 1): .*error: .*fc1" \
   "$WORK/replay.err" || fail "build failure not reported: $(cat "$WORK/replay.err")"
 grep -q "^3 run(s) selected: 1 replayed, 2 skipped$" "$WORK/replay.out" || fail "summary: $(cat "$WORK/replay.out")"
+# The table: run 1 with its own version (nothing could be placed), run 2 with the one that did not build.
+grep -Eq "^ *1 +$(q vp "select substr(vid, 1, 10) from runs where id=1") +- +- +skipped +-$" "$WORK/replay.out" ||
+  fail "run 1's row in the table: $(cat "$WORK/replay.out")"
+grep -Eq "^ *2 +[0-9a-f]{10} +- +- +skipped +-$" "$WORK/replay.out" || fail "run 2's row in the table: $(cat "$WORK/replay.out")"
+grep -Eq "^ *3 +[0-9a-f]{10} +3/3 +3 +ok +[0-9ms]+$" "$WORK/replay.out" || fail "run 3's row in the table: $(cat "$WORK/replay.out")"
 expect_eq "$(q vp "select count(*) from runs where parent in (1, 2)")" 0 "replays of the skipped runs"
 # Run 3 alone had the -j 2 workers: two segments.
 expect_eq "$(q vp "select count(*) from runs where parent=3")" 2 "segments of run 3's replay"

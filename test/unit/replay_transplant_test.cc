@@ -165,5 +165,52 @@ TEST_CASE("replay: --transplant all carries every hunk, a new helper file includ
   CHECK(git::file_at(*repo, deleted->commit, "norms.h").value() == "double grad_norm();\n");
 }
 
+TEST_CASE("replay: a plain program's new #include <flor/flor.h> travels with its statements", "[replay]") {
+  TempRepo t;
+  const std::string plain =
+      "#include <cstdio>\n"
+      "\n"
+      "int main() {\n"
+      "  double lr = 0.1;\n"
+      "  for (int e = 0; e < 3; ++e) {\n"
+      "    train(lr);\n"
+      "    std::printf(\"%g\\n\", loss());\n"
+      "  }\n"
+      "}\n";
+  const std::string old = commit_all(t, "train.cc", plain);
+  const std::string base_text = replace(plain, "double lr = 0.1;", "double lr = 0.05;");
+  const std::string base = commit_all(t, "train.cc", base_text);
+  const std::string include = "#include <flor/flor.h>\n";
+  const std::string statement = "    flor::log(\"loss\", loss());\n";
+  std::string head_text = include + base_text;
+  head_text = replace(head_text, "    train(lr);\n", "    train(lr);\n" + statement);
+  const std::string head = commit_all(t, "train.cc", head_text);
+  auto repo = git::Repo::open(t.dir());
+  REQUIRE(repo.ok());
+  auto r = transplant_logs(*repo, base, head, old, 1);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  REQUIRE(r->conflict.empty());
+  CHECK(git::file_at(*repo, r->commit, "train.cc").value() ==
+        include + replace(plain, "    train(lr);\n", "    train(lr);\n" + statement));
+
+  SECTION("an include alone (no statement in the file) stays out") {
+    const std::string only = commit_all(t, "train.cc", include + base_text);
+    auto none = transplant_logs(*repo, base, only, old, 2);
+    REQUIRE(none.ok());
+    CHECK(none->commit == old);
+    CHECK(none->files.empty());
+  }
+}
+
+TEST_CASE("replay: which hunks add flor's headers", "[replay]") {
+  auto hunk = [](std::vector<std::string> added) { return git::Hunk{0, 0, std::move(added)}; };
+  CHECK(adds_flor_include(hunk({"#include <flor/flor.h>\n"})));
+  CHECK(adds_flor_include(hunk({"#include <chrono>\n", "#  include \"flor/flor.h\"\n"})));
+  CHECK_FALSE(adds_flor_include(hunk({"#include <torch/torch.h>\n"})));
+  CHECK_FALSE(adds_flor_include(hunk({"// see #include <flor/flor.h>\n"})));
+  CHECK_FALSE(adds_log(hunk({"#include <flor/flor.h>\n"})));
+}
+
 }  // namespace
 }  // namespace flor::replay

@@ -145,6 +145,20 @@ TEST_CASE("render: aligned table shortens floats, csv and json keep every digit"
         " {\"epoch\": 10, \"loss\": null, \"note\": \"say \\\"hi\\\"\"}\n]\n");
 }
 
+TEST_CASE("render: a text column is shown as it is, left-aligned, even where it reads as a number", "[report]") {
+  Table t;
+  t.columns = {"run", "version"};
+  t.rows = {{"1", "12e4567890"}, {"12", "a37b908286"}, {"3", std::nullopt}};
+  t.text_columns = {1};
+  CHECK(render(t, Format::kTable) ==
+        "run  version\n"
+        "  1  12e4567890\n"
+        " 12  a37b908286\n"
+        "  3  -\n");
+  t.text_columns.clear();  // the control: read as a number, it would be shortened
+  CHECK(render(t, Format::kTable).find("12e4567890") == std::string::npos);
+}
+
 TEST_CASE("json_number accepts JSON numbers only", "[report]") {
   CHECK(json_number("1e-05"));
   CHECK(json_number("-0.5"));

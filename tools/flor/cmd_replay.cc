@@ -18,9 +18,11 @@
 #include "replay/transplant.h"
 #include "replay/versions.h"
 #include "replay/workers.h"
+#include "report/table.h"
 #include "sched/devices.h"
 #include "sched/cluster.h"
 #include "snapshot.h"
+#include "util/format.h"
 #include "util/number.h"
 
 namespace flor::cli {
@@ -377,8 +379,9 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
 }
 
 // Without --probe: the blocks that gained log calls since the record run, the others are skipped.
-void probe_new_logs(Prepared& p, const std::string& vid) {
-  replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program);
+// `tree`: the folder holding vid's files (the work tree, or a version's folder).
+void probe_new_logs(Prepared& p, const std::string& vid, const std::string& tree) {
+  replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program, tree);
   for (const std::string& note : found.notes) std::fprintf(stderr, "flor: note: %s\n", note.c_str());
   if (found.blocks.empty()) return;
   std::string names;
@@ -494,7 +497,7 @@ Status prepare_job(const ReplayRequest& req, const git::Repo& repo, const std::s
   r.jobs_given = true;  // the workers of all versions are this process's, whatever a launcher says
   FLOR_ASSIGN_OR_RETURN(git::Repo own, git::Repo::open(repo.work_tree()));
   FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(std::move(r), std::move(own), home));
-  if (p.req.find_probes) probe_new_logs(p, j.transplant.commit);
+  if (p.req.find_probes) probe_new_logs(p, j.transplant.commit, j.dir);
   if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
   j.p = std::move(p);
@@ -507,6 +510,11 @@ int combine_exit(int a, int b) {
   for (int code : kOrder)
     if (a == code || b == code) return code;
   return a != 0 ? a : b;
+}
+
+// A job's workers on the progress line: "run 3" (one segment), "run 3/w2".
+std::string worker_label(const VersionJob& j, int index) {
+  return "run " + std::to_string(j.record.id) + (j.p->plans.size() > 1 ? "/w" + std::to_string(index) : "");
 }
 
 // Replays the ready jobs' segments through one work queue of `jobs` workers
@@ -527,9 +535,7 @@ Result<int> run_queue(const std::string& name, const std::vector<VersionJob*>& r
     threads = std::max(threads, j->p->threads);
     for (size_t i = 0; i < j->p->plans.size(); ++i) {
       items.push_back({j, i});
-      WorkerView v{j->p->indices[i], 0, j->p->plans[i], "", ""};
-      v.label = "run " + std::to_string(j->record.id) + (j->p->plans.size() > 1 ? "/w" + std::to_string(v.index) : "");
-      views.push_back(v);
+      views.push_back(WorkerView{j->p->indices[i], 0, j->p->plans[i], "", "", worker_label(*j, j->p->indices[i])});
     }
   }
   if (items.empty()) return 0;
@@ -568,6 +574,11 @@ Result<int> run_queue(const std::string& name, const std::vector<VersionJob*>& r
   FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*ready[0]->p->store, name, first, views, kill_after, next));
   int exit_code = 0;
   for (VersionJob* j : ready) {
+    if (!span.count(j)) {  // Ctrl-C came before any of its segments started
+      j->skipped = "the job was interrupted before it started";
+      exit_code = combine_exit(exit_code, 130);
+      continue;
+    }
     std::vector<WorkerView> own_views;
     std::vector<sched::ExitInfo> own_exits;
     for (size_t k = 0; k < items.size(); ++k) {
@@ -578,9 +589,8 @@ Result<int> run_queue(const std::string& name, const std::vector<VersionJob*>& r
       never.exit_code = 130;
       own_exits.push_back(items[k].started >= 0 ? exits[static_cast<size_t>(items[k].started)] : never);
     }
-    const auto it = span.find(j);
-    const double end = it == span.end() ? 0 : (it->second.second > 0 ? it->second.second : now_seconds());
-    j->seconds = it == span.end() ? 0 : end - it->second.first;
+    const auto [first_start, last_end] = span.at(j);
+    j->seconds = (last_end > 0 ? last_end : now_seconds()) - first_start;
     j->summary = replay::summarize(*j->p->store, j->p->record, j->p->recorded_epochs, own_views, own_exits,
                                    j->seconds, j->p->req.on_divergence);
     exit_code = combine_exit(exit_code, j->summary.exit_code);
@@ -593,6 +603,23 @@ std::string version_line(const VersionJob& j) {
   if (!j.transplant.commit.empty() && j.transplant.commit != j.record.vid)
     line += " + new log statements = " + j.transplant.commit.substr(0, 10);
   return line + ")";
+}
+
+// A row per selected run: the version that ran, its epochs, the new values, fidelity, time.
+std::string runs_table(const std::vector<VersionJob>& jobs) {
+  report::Table t{{"run", "version", "epochs", "new values", "fidelity", "time"}, {}, "", {}, {1}};
+  for (const VersionJob& j : jobs) {
+    const std::string version = (j.transplant.commit.empty() ? j.record.vid : j.transplant.commit).substr(0, 10);
+    if (!j.skipped.empty()) {
+      t.rows.push_back({std::to_string(j.record.id), version, std::nullopt, std::nullopt, "skipped", std::nullopt});
+      continue;
+    }
+    const ReplaySummary& s = j.summary;
+    t.rows.push_back({std::to_string(j.record.id), version,
+                      std::to_string(s.epochs_done) + "/" + std::to_string(s.epochs_total),
+                      std::to_string(s.new_values), s.fidelity, format_duration(j.seconds)});
+  }
+  return report::render(t, report::Format::kTable);
 }
 
 Result<int> replay_versions(Context& ctx, ReplayRequest req) {
@@ -645,13 +672,16 @@ Result<int> replay_versions(Context& ctx, ReplayRequest req) {
     if (j.skipped.empty()) ready.push_back(&j);
     else skip(j);
   }
-  FLOR_ASSIGN_OR_RETURN(int replayed, run_queue(name, ready, req.jobs, req.kill_after));
-  exit_code = combine_exit(exit_code, replayed);
+  FLOR_ASSIGN_OR_RETURN(int queue_exit, run_queue(name, ready, req.jobs, req.kill_after));
+  exit_code = combine_exit(exit_code, queue_exit);
   for (const VersionJob& j : jobs) {
     if (!j.skipped.empty()) continue;
     std::printf("== %s, %.1f s\n%s", version_line(j).c_str(), j.seconds, j.summary.text.c_str());
   }
-  std::printf("%zu run(s) selected: %zu replayed, %zu skipped\n", jobs.size(), ready.size(), jobs.size() - ready.size());
+  std::printf("\n%s", runs_table(jobs).c_str());
+  const size_t replayed = static_cast<size_t>(
+      std::count_if(jobs.begin(), jobs.end(), [](const VersionJob& j) { return j.skipped.empty(); }));
+  std::printf("%zu run(s) selected: %zu replayed, %zu skipped\n", jobs.size(), replayed, jobs.size() - replayed);
   return exit_code;
 }
 
@@ -674,7 +704,7 @@ Result<int> cmd_replay(Context& ctx) {
                                           join_command(p.req.command),
                                       p.home, p.req.snapshot_max_bytes));
   FLOR_RETURN_IF_ERROR(git::write_last_name(p.repo, p.name));
-  if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, snap.commit);
+  if (p.req.find_probes && !p.record.vid.empty()) probe_new_logs(p, snap.commit, p.repo.work_tree());
   // Said before the replay starts, and again in the summary.
   if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
