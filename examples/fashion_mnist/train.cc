@@ -4,6 +4,7 @@
 //   train --epochs 5 --train-size 2000                    # plain run: nothing recorded
 //   train --epochs 5 --train-size 2000 --flor fmnist      # record into ~/.flor/fmnist
 //   train --replay_flor 2/3                               # replay segment 2 of 3
+//   train --epochs 5 --device cuda --flor fmnist          # on the GPU (model, batches, test set)
 //
 // Built a second time with FMNIST_HINDSIGHT (target fmnist_train_hindsight):
 // the same program after its author added log statements, for the demo and
@@ -52,22 +53,24 @@ bool env_set(const char* name) {
 
 // No dropout in eval mode: draws nothing from the generator, so the training
 // that follows is the same with or without these logs.
+// Computed on the CPU whatever --device says (the values are logged).
 void log_rich(fmnist::Mlp& model, const fmnist::Data& test) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
-  const torch::Tensor preds = model->forward(test.images).argmax(1);
+  const torch::Tensor preds = model->forward(test.images).argmax(1).cpu();
   model->train(was_training);
+  const torch::Tensor images = test.images.cpu(), labels = test.labels.cpu();
   torch::Tensor cm = torch::zeros({100}, torch::kLong)
-                         .index_add_(0, test.labels * 10 + preds, torch::ones_like(preds))
+                         .index_add_(0, labels * 10 + preds, torch::ones_like(preds))
                          .reshape({10, 10});
   if (env_set("FMNIST_PERTURB")) cm[0][1] += 1;
   flor::log("confusion", cm);
-  flor::histogram("fc1_weight", model->fc1->weight);
+  flor::histogram("fc1_weight", model->fc1->weight.cpu());
   const int64_t n = std::min<int64_t>(16, test.size());
-  torch::Tensor x = test.images.narrow(0, 0, n);
+  torch::Tensor x = images.narrow(0, 0, n);
   x = (x - x.min()) / (x.max() - x.min());
-  const torch::Tensor wrong = (preds.narrow(0, 0, n) != test.labels.narrow(0, 0, n)).view({n, 1, 1, 1});
+  const torch::Tensor wrong = (preds.narrow(0, 0, n) != labels.narrow(0, 0, n)).view({n, 1, 1, 1});
   flor::image("predictions", torch::where(wrong, 1 - x, x));
   const torch::Tensor right = cm.diagonal(), total = cm.sum(1);
   const int64_t worst = (right.to(torch::kDouble) / total.clamp_min(1)).argmin().item<int64_t>();
@@ -75,6 +78,24 @@ void log_rich(fmnist::Mlp& model, const fmnist::Data& test) {
                                 " of " + std::to_string(total[worst].item<int64_t>()) + " right");
 }
 #endif
+
+// --device cuda|cpu (default cpu; also --device=cuda): where the model, the
+// batches and the test set live. Not a flor::arg: the device is not part of
+// the run's history (flor records it itself and refuses to replay a record
+// on another device unless told to tolerate it, docs/replay.md).
+torch::Device device_flag(int argc, char** argv) {
+  std::string name = "cpu";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--device" && i + 1 < argc) name = argv[++i];
+    if (a.rfind("--device=", 0) == 0) name = a.substr(9);
+  }
+  if (name != "cpu" && name != "cuda") throw std::invalid_argument("--device " + name + ": expected cpu or cuda");
+  if (name == "cuda" && !torch::cuda::is_available()) {
+    throw std::invalid_argument("--device cuda: this LibTorch sees no CUDA device (use --device cpu)");
+  }
+  return name == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
 
 }  // namespace
 
@@ -87,6 +108,7 @@ int main(int argc, char** argv) try {
   const int64_t train_size = flor::arg("train-size", int64_t{0});
   const int64_t test_size = flor::arg("test-size", int64_t{0});
   const int threads = flor::arg("threads", 1);
+  const torch::Device device = device_flag(argc, argv);
 
   int blas = fmnist::pin_threads(threads);
   std::printf("flor: %s; threads: torch %d, openblas %d\n", mode_name(), threads, blas);
@@ -94,12 +116,15 @@ int main(int argc, char** argv) try {
 
   auto train = fmnist::load(fmnist::Split::kTrain, train_size);
   auto test = fmnist::load(fmnist::Split::kTest, test_size);
+  test.images = test.images.to(device);
+  test.labels = test.labels.to(device);
   std::printf("data: %lld train, %lld test\n", static_cast<long long>(train.size()),
               static_cast<long long>(test.size()));
   auto loader = torch::data::make_data_loader<torch::data::samplers::RandomSampler>(
       fmnist::TensorDataset(train), torch::data::DataLoaderOptions(batch_size));
 
   fmnist::Mlp model;
+  model->to(device);
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(lr));
   flor::checkpoints(model, optimizer);
 
@@ -109,7 +134,7 @@ int main(int argc, char** argv) try {
     int64_t steps = 0;
     for (auto& batch : flor::loop("batch", *loader)) {
       optimizer.zero_grad();
-      auto loss = torch::nn::functional::cross_entropy(model->forward(batch.data), batch.target);
+      auto loss = torch::nn::functional::cross_entropy(model->forward(batch.data.to(device)), batch.target.to(device));
       loss.backward();
 #ifdef FMNIST_HINDSIGHT
       flor::log("grad_norm", l2_norm(model->parameters(), /*grads=*/true));

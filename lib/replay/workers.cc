@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "sched/devices.h"
+#include "store/cuda_env.h"
 
 namespace flor::replay {
 
@@ -21,9 +22,12 @@ store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runt
   return claimed == Claimed::kByRuntime ? store::RunStatus::kFailed : store::RunStatus::kComplete;
 }
 
-std::map<std::string, std::string> training_env(const Contract& contract, int threads) {
+std::map<std::string, std::string> training_env(const Contract& contract, int threads, const EnvLookup& parent) {
   auto env = contract_env(contract);
   for (auto& [k, v] : sched::thread_env(threads)) env[k] = v;
+  // Before the program starts: cuBLAS reads it when CUDA initialises, which a
+  // program may do before the runtime could set it. The user's value wins.
+  if (!parent(kEnvCublasWorkspace)) env[kEnvCublasWorkspace] = kCublasWorkspaceDeterministic;
   return env;
 }
 

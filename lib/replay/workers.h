@@ -40,8 +40,11 @@ Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std:
 enum class Claimed { kNo, kByRuntime };  // whether the training program's runtime took the run over
 store::RunStatus final_status(const sched::ExitInfo& exit, store::RunStatus runtime_status, Claimed claimed);
 
-// The environment of a training process: the contract plus pinned thread counts.
-std::map<std::string, std::string> training_env(const Contract& contract, int threads);
+// The environment of a training process: the contract plus pinned thread
+// counts, and CUBLAS_WORKSPACE_CONFIG=:4096:8 (deterministic cuBLAS; ignored
+// without CUDA) unless `parent` (the driver's environment) sets it.
+std::map<std::string, std::string> training_env(const Contract& contract, int threads,
+                                                const EnvLookup& parent = process_env());
 
 // Creates FLOR_HOME/NAME/logs when missing.
 Status ensure_log_dir(const store::Store& store);

@@ -6,6 +6,7 @@
 // so they are passed to each call and never kept.
 #include "warn.h"
 
+#include "device.h"
 #include "runtime.h"
 
 namespace flor::rt {
@@ -27,6 +28,8 @@ LoopCtl Runtime::loop_enter(const char* name, detail::LocalsView locals) {
     ctl.role = Role::kMain;
     main_active_ = true;
     main_name_ = name;
+    const std::optional<int64_t> replay_of = replayer_ ? std::optional<int64_t>(record_) : std::nullopt;
+    if (Status s = begin_device(*store_, run_, replay_of, contract_.tolerate_divergence, state_); !s.ok()) fatal(s);
     if (recorder_) recorder_->main_begin(state_);
     if (replayer_) {
       step_loop_ = replayer_->is_step_loop(main_name_);

@@ -1,5 +1,5 @@
-// Optimizer state as checkpoint items. LibTorch 1.13 keys an optimizer's
-// per-parameter state by the parameter's TensorImpl address, so items are
+// Optimizer state as checkpoint items. LibTorch keys an optimizer's
+// per-parameter state by the parameter's TensorImpl address (torch_compat.h), so items are
 // named by position instead ("<key>/g<group>/p<index>/<field>"): parameter
 // order must stay stable. A fresh replay process has no state
 // before the first step; restore creates it from the checkpoint's entries.
@@ -10,6 +10,7 @@
 #include <deque>
 
 #include "state_set.h"
+#include "torch_compat.h"
 
 namespace flor::rt {
 namespace {
@@ -106,7 +107,7 @@ void optimizer_items(torch::optim::Optimizer& o, const std::string& key, Collect
     auto& params = groups[g].params();
     for (size_t i = 0; i < params.size(); ++i) {
       const std::string pkey = gkey + "/p" + std::to_string(i);
-      const std::string id = c10::guts::to_string(params[i].unsafeGetTensorImpl());
+      const auto id = compat::optimizer_state_key(o, params[i]);
       auto it = o.state().find(id);
       if (it == o.state().end()) {
         // Restore into a fresh process: create the state the checkpoint has.

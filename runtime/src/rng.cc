@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -31,6 +32,14 @@ Status set_state_of(at::Generator gen, const at::Tensor& state) {
 
 int cuda_devices() { return torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0; }
 
+// Test-only (scripts/gpu-check's negative control, docs/env-contract.md): "1"
+// leaves the CUDA generators as they are on restore, so a replay whose
+// dropout draws on the GPU must diverge.
+bool skip_cuda_restore() {
+  const char* v = std::getenv("FLOR_TEST_SKIP_CUDA_RNG");
+  return v && std::strcmp(v, "1") == 0;
+}
+
 }  // namespace
 
 std::string cpu_rng_bytes() {
@@ -56,7 +65,7 @@ Status set_rng_item(const StateItem& item) {
   if (item.key == kCpuKey) return set_state_of(at::detail::getDefaultCPUGenerator(), item.tensor);
   if (item.key.rfind(kCudaPrefix, 0) == 0) {
     int i = std::atoi(item.key.c_str() + std::strlen(kCudaPrefix));
-    if (i >= cuda_devices()) return Status();  // recorded on a machine with more devices
+    if (i >= cuda_devices() || skip_cuda_restore()) return Status();  // recorded on a machine with more devices
     return set_state_of(at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<int8_t>(i))),
                         item.tensor);
   }

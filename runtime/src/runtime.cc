@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "device.h"
 #include "flor/version.h"
 #include "rng.h"
 #include "test_fault.h"
@@ -84,6 +85,7 @@ Status Runtime::start() {
   if (contract_.mode == Mode::kOff) return Status();
   // Captured before anything else can draw (record stores it; replay replaces it).
   const std::string start_rng = cpu_rng_bytes();
+  apply_cuda_determinism();  // before user code initialises CUDA (device.h)
   if (contract_.mode == Mode::kRecord) {
     FLOR_RETURN_IF_ERROR(start_record(flags));
     FLOR_RETURN_IF_ERROR(store_->put_blob(run_, "rng/start", start_rng));

@@ -74,5 +74,16 @@ TEST_CASE("replay: run_workers starts real processes and marks each run by its e
   CHECK(training_env({}, 2).at("OPENBLAS_NUM_THREADS") == "1");
 }
 
+TEST_CASE("training env: CUBLAS_WORKSPACE_CONFIG is set for the program unless the user set it", "[replay]") {
+  const EnvLookup none = [](const char*) -> std::optional<std::string> { return std::nullopt; };
+  const EnvLookup user = [](const char* name) -> std::optional<std::string> {
+    if (std::string(name) == "CUBLAS_WORKSPACE_CONFIG") return std::string(":16:8");
+    return std::nullopt;
+  };
+  CHECK(training_env({}, 2, none).at("CUBLAS_WORKSPACE_CONFIG") == ":4096:8");
+  // The user's value is in the driver's environment, which the program inherits: not overridden.
+  CHECK(training_env({}, 2, user).count("CUBLAS_WORKSPACE_CONFIG") == 0);
+}
+
 }  // namespace
 }  // namespace flor::replay
