@@ -89,7 +89,7 @@ Result<Transplant> transplant_logs(const git::Repo& repo, const std::string& bas
     FLOR_ASSIGN_OR_RETURN(git::MergedFile m, git::merge_file(before, ours, theirs, run_label, label));
     if (!m.clean) {
       out.conflict = path;
-      out.conflict += ": " + what + " do not fit " + run_label + "'s version here:\n";
+      out.conflict.append(": ").append(what).append(" do not fit ").append(run_label).append("'s version here:\n");
       out.conflict += conflict_regions(m.text);
       return out;
     }

@@ -70,7 +70,10 @@ Status check_device(int64_t record, const std::string& recorded, const std::stri
 Status begin_device(store::Store& store, int64_t run, std::optional<int64_t> replay_of, bool tolerate,
                     StateSet& state) {
   const std::string device = state_device(state);
-  FLOR_RETURN_IF_ERROR(store.put_blob(run, kDeviceBlob, device_blob(device, cuda_settings())));
+  // A store that refuses writes (a full disk, a server gone) does not stop training: the logs are held, and
+  // a record without the blob is not checked on replay.
+  if (Status s = store.put_blob(run, kDeviceBlob, device_blob(device, cuda_settings())); !s.ok())
+    warnings().warn("flor: warning: cannot store the run's device ({}): {}", device, s.to_string());
   if (!replay_of) return Status();
   auto recorded = store.blob(*replay_of, kDeviceBlob);
   if (!recorded.ok()) return recorded.status().code() == Code::kNotFound ? Status() : recorded.status();

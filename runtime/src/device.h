@@ -55,7 +55,8 @@ Result<std::string> blob_device(const std::string& blob);
 Status check_device(int64_t record, const std::string& recorded, const std::string& current);
 
 // At the main loop's start (the state is registered by then): writes run
-// `run`'s blob (its device and cuda_settings()). A replay (`replay_of`: the
+// `run`'s blob (its device and cuda_settings()); a store that refuses it is a
+// warning, not an error (training goes on). A replay (`replay_of`: the
 // record) then compares with the record's blob: another device is
 // kFailedPrecondition saying what to do, or with `tolerate` a warning on
 // stderr; a record without the blob (an older flor) is not checked.
