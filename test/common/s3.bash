@@ -27,5 +27,7 @@ start_s3() {
 stop_s3() {
   [ -z "$S3PID" ] || { kill -CONT "$S3PID" 2>/dev/null || true; kill "$S3PID" 2>/dev/null || true; wait "$S3PID" 2>/dev/null || true; S3PID=; }
 }
+# s3curl ARGS...: curl signed as s3rver's default user (the tests' own look at the server).
+s3curl() { curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER "$@"; }
 pause_s3() { kill -STOP "$S3PID"; }
 resume_s3() { kill -CONT "$S3PID"; }

@@ -20,7 +20,6 @@ trap 'stop_s3; rm -rf "$WORK"' EXIT
 start_s3
 
 export FLOR_CKPT_URL=s3://ckpts/team
-s3curl() { curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER "$@"; }
 # "key size" lines of every object under PREFIX, sorted.
 s3ls() {
   s3curl "http://127.0.0.1:$PORT/ckpts?list-type=2&prefix=$1" | python3 -c '

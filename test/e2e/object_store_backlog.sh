@@ -61,7 +61,6 @@ expect_eq "$(grep -c "warning: the upload backlog to s3://ckpts/team/fm is full"
 contains "flor: $((E - taken)) checkpoint(s) skipped while the upload backlog to s3://ckpts/team/fm was full" \
   < "$WORK/record.err" || fail "no count of the skips at the end: $(cat "$WORK/record.err")"
 "$FLOR" dump fm --json | jq -e 'all(.checkpoints[]; .location == "remote")' > /dev/null || fail "flor dump: location"
-s3curl() { curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER "$@"; }
 for ck in $(q fm "select path from checkpoints where run=1"); do
   s3curl -o "$WORK/manifest" "http://127.0.0.1:$PORT/ckpts/team/fm/$ck"
   cmp "$WORK/manifest" "$FLOR_HOME/fm/$ck" || fail "the remote manifest $ck is not the local file"

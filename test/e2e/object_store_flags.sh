@@ -16,7 +16,6 @@ start_s3
 setup_example
 cd "$REPO"
 E=3
-s3curl() { curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER "$@"; }
 keys() {  # keys PREFIX: the object keys under PREFIX, one a line
   s3curl "http://127.0.0.1:$PORT/ckpts?list-type=2&prefix=$1" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | sort
 }

@@ -12,7 +12,6 @@ setup_fmnist_binaries
 trap 'stop_s3; rm -rf "$WORK"' EXIT
 start_s3
 export FLOR_CKPT_URL=s3://ckpts/team
-s3curl() { curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER "$@"; }
 keys() {  # the object keys under team/fm/, one a line (a listing the server does not answer yet is asked again)
   local listing
   for _ in $(seq 50); do
