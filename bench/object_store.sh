@@ -22,7 +22,7 @@ fail() { echo "bench/object_store.sh: $*" >&2; exit 1; }
 need_commands() { local c; for c in "$@"; do command -v "$c" > /dev/null || fail "$c is not installed"; done; }
 # shellcheck source=../test/common/s3.bash
 source "$here/../test/common/s3.bash"
-trap 'stop_s3; rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK"' EXIT  # start_s3 stops the server first
 start_s3
 # The server shares this machine's cores; at nice 19 (as flor's uploader) it
 # stands in for a remote one instead of taking CPU from training.

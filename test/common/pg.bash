@@ -9,6 +9,8 @@
 #   pg_stop: stops it (also to test a server that went away).
 #   pg_start_again: starts the stopped server again, on the same port.
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# shellcheck source=exit_trap.bash
+source "$(dirname "${BASH_SOURCE[0]}")/exit_trap.bash"
 
 pg_as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -44,10 +46,7 @@ pg_start() {
     exit 77
   fi
   PG_DIR=$(mktemp -d /tmp/flor-pg-XXXXXX)
-  local prev
-  prev=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
-  # shellcheck disable=SC2064
-  trap "pg_cleanup; $prev" EXIT
+  at_exit_first pg_cleanup
   [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DIR"
   pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust --no-sync >"$PG_DIR/initdb.log" 2>&1 ||
     { cat "$PG_DIR/initdb.log" >&2; echo "FAIL: initdb" >&2; exit 1; }

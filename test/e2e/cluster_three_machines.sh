@@ -9,7 +9,6 @@
 # segment run again: no duplicate rows, the same values.
 source "$(dirname "$0")/lib.bash"
 source "$FLOR_SOURCE_DIR/test/common/s3.bash"
-trap 'stop_s3; rm -rf "$WORK"' EXIT
 start_s3
 source "$FLOR_SOURCE_DIR/test/common/pg.bash"
 pg_start

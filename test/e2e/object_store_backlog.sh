@@ -10,7 +10,6 @@
 source "$(dirname "$0")/lib.bash"
 source "$FLOR_SOURCE_DIR/test/common/s3.bash"
 setup_fmnist_binaries
-trap 'stop_s3; rm -rf "$WORK"' EXIT
 start_s3
 export FLOR_CKPT_URL=s3://ckpts/team
 E=5

@@ -11,7 +11,6 @@
 source "$(dirname "$0")/lib.bash"
 source "$FLOR_SOURCE_DIR/test/common/s3.bash"
 need_commands sqlite3
-trap 'stop_s3; rm -rf "$WORK"' EXIT
 start_s3
 setup_example
 cd "$REPO"
