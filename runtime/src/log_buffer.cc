@@ -19,18 +19,15 @@ constexpr size_t kMaxSites = 4096;
 
 store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, const char* type,
                               const char* file, int line, std::string* data, bool hash_later) {
-  if (spare_.empty()) {
-    rows_.emplace_back();
-  } else {
-    if (data && !data->empty()) {  // a payload takes the largest spare buffer, which *data gets back
-      auto most = std::max_element(spare_.begin(), spare_.end(), [](const auto& a, const auto& b) {
-        return a.data.capacity() < b.data.capacity();
-      });
-      std::swap(*most, spare_.back());
-    }
-    rows_.push_back(std::move(spare_.back()));
-    spare_.pop_back();
+  if (spare_.empty()) make_spare_rows();
+  if (data && !data->empty()) {  // a payload takes the largest spare buffer, which *data gets back
+    auto most = std::max_element(spare_.begin(), spare_.end(), [](const auto& a, const auto& b) {
+      return a.data.capacity() < b.data.capacity();
+    });
+    std::swap(*most, spare_.back());
   }
+  rows_.push_back(std::move(spare_.back()));
+  spare_.pop_back();
   store::LogRow& row = rows_.back();
   row.run = row.source = 0;
   row.epoch = row.step = -1;
@@ -54,6 +51,18 @@ store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, con
   }
   data_bytes_ += row.data.size();
   return row;
+}
+
+void LogBuffer::make_spare_rows() {
+  constexpr size_t kNameBytes = 32, kValueBytes = 32, kLocBytes = 96;  // "%.17g" text is at most 24
+  rows_.reserve(kMaxRows);
+  spare_.reserve(kMaxRows + kRowsAtOnce);
+  for (size_t i = 0; i < kRowsAtOnce; ++i) {
+    store::LogRow& row = spare_.emplace_back();
+    row.name.reserve(kNameBytes);
+    row.value.reserve(kValueBytes);
+    row.loc.reserve(kLocBytes);
+  }
 }
 
 bool LogBuffer::needs_file(const store::LogRow& row) {

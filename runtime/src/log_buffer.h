@@ -6,6 +6,12 @@
 // steps, interleaved with LibTorch's per-step tensors, fragment the heap: the
 // training loop then faults and zeroes fresh pages every step.)
 //
+// New rows are made kRowsAtOnce at a time, their strings sized for a number
+// and a call site, in vectors reserved for kMaxRows: rows that are made one
+// at a time between those tensors (the buffer outgrowing the last flush's, as
+// a step loop's periods lengthen) fragmented the heap the same way, and the
+// program touched 93 MB more memory in 3000 steps.
+//
 // Thread-safety: the training thread only (owned by the Runtime).
 #pragma once
 
@@ -22,6 +28,10 @@ namespace flor::rt {
 
 class LogBuffer {
  public:
+  // The most rows that wait for a store write: the Runtime flushes at it.
+  static constexpr size_t kMaxRows = 4096;
+  static constexpr size_t kRowsAtOnce = 256;
+
   // Appends a row with these strings and the defaults of a store::LogRow
   // elsewhere (the caller sets run, source, epoch and step). The reference
   // is valid until the next call of add, drop_last or clear.
@@ -50,6 +60,7 @@ class LogBuffer {
 
  private:
   const std::string& loc(const char* file, int line);
+  void make_spare_rows();
 
   struct Site {
     std::string file;  // the text `file` pointed to (a pointer may be reused for other text)

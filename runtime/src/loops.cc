@@ -159,7 +159,7 @@ void Runtime::log(std::string_view name, std::string_view value, const char* typ
     }
   }
   // long epochs: bounded memory, batched writes
-  if (logs_.size() >= 4096 || logs_.data_bytes() >= kMaxBufferedData) flush_logs(std::nullopt);
+  if (logs_.size() >= LogBuffer::kMaxRows || logs_.data_bytes() >= kMaxBufferedData) flush_logs(std::nullopt);
 }
 
 void Runtime::log_tensor(std::string_view name, const at::Tensor& t, const char* file, int line) {

@@ -72,5 +72,21 @@ TEST_CASE("log buffer: rows are reused after clear, drop_last takes a row back, 
   CHECK(logs.add("x", "1", "int", kFile, 12).loc == "train.cc:12");
 }
 
+// Rows made one at a time, between LibTorch's per-step tensors, fragmented
+// the heap (log_buffer.h): the rows' vector must not move as it fills up to a
+// flush, and new rows come with room for a number's text.
+TEST_CASE("log buffer: rows are made in batches with room for a value, in a vector that does not move",
+          "[runtime]") {
+  LogBuffer logs;
+  static const char kFile[] = "train.cc";
+  const store::LogRow* first = &logs.add("loss", "0.5", "double", kFile, 1);
+  CHECK(first->value.capacity() >= 24);  // "%.17g" text, no allocation when it is set
+  for (size_t i = 1; i < LogBuffer::kMaxRows; ++i) logs.add("loss", "0.25", "double", kFile, 1);
+  CHECK(&logs.rows()[0] == first);
+  CHECK(logs.rows().back().value.capacity() >= 24);
+  logs.clear();
+  CHECK(&logs.add("loss", "0.5", "double", kFile, 1) == first);  // the same vector after a flush
+}
+
 }  // namespace
 }  // namespace flor::rt
