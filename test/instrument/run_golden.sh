@@ -2,9 +2,11 @@
 # Golden tests of one flor-instrument rule: every CASE.cc in RULE_DIR is
 # instrumented against the mock headers and compared with CASE.expected (the
 # output; absent: the file must come out unchanged) and CASE.diag (the
-# diagnostics, paths relative to RULE_DIR; absent: none). Then, per case: the
-# output compiles against the mock flor header, instrumenting it again changes
-# nothing (idempotence), --check agrees, and -i writes the same text.
+# diagnostics, paths relative to RULE_DIR; absent: none; the output's #line
+# directives too). Then, per case: the output compiles against the mock flor
+# header, instrumenting it again changes nothing (idempotence), --check agrees,
+# and -i writes the same text but the #line directives (printed output is
+# compiled elsewhere; -i rewrites the user's file, whose lines are its own).
 #   run_golden.sh TOOL RULE_DIR [--update]
 set -euo pipefail
 tool=$1
@@ -24,12 +26,14 @@ for src in "$dir"/*.cc; do
   out="$tmp/$name.out"; diag="$tmp/$name.diag"
   "$tool" "$src" "${flags[@]}" >"$out" 2>"$tmp/$name.err" || { fail "$name" "exit $?"; cat "$tmp/$name.err"; continue; }
   sed "s|$dir/||" "$tmp/$name.err" >"$diag"
+  shown="$tmp/$name.shown"
+  sed "s|^\(#line [0-9]* \"\)$dir/|\1|" "$out" >"$shown"
   if [[ $update == --update ]]; then
-    if cmp -s "$out" "$src"; then rm -f "$dir/$name.expected"; else cp "$out" "$dir/$name.expected"; fi
+    if cmp -s "$out" "$src"; then rm -f "$dir/$name.expected"; else cp "$shown" "$dir/$name.expected"; fi
     if [[ -s $diag ]]; then cp "$diag" "$dir/$name.diag"; else rm -f "$dir/$name.diag"; fi
   fi
   expected="$dir/$name.expected"; [[ -f $expected ]] || expected=$src
-  diff -u "$expected" "$out" >"$tmp/d" || { fail "$name" "output differs"; cat "$tmp/d"; }
+  diff -u "$expected" "$shown" >"$tmp/d" || { fail "$name" "output differs"; cat "$tmp/d"; }
   if [[ -f $dir/$name.diag ]]; then
     diff -u "$dir/$name.diag" "$diag" >"$tmp/d" || { fail "$name" "diagnostics differ"; cat "$tmp/d"; }
   elif [[ -s $diag ]]; then
@@ -50,6 +54,7 @@ for src in "$dir"/*.cc; do
   # -i rewrites the file to exactly the printed output.
   mkdir -p "$tmp/inplace" && cp "$src" "$tmp/inplace/$name.cc"
   "$tool" -i "$tmp/inplace/$name.cc" "${flags[@]}" 2>/dev/null || fail "$name" "-i failed"
-  cmp -s "$out" "$tmp/inplace/$name.cc" || fail "$name" "-i wrote something else than the printed output"
+  grep -v '^#line [0-9]* "' "$out" | cmp -s - "$tmp/inplace/$name.cc" ||
+    fail "$name" "-i wrote something else than the printed output (but its #line directives)"
 done
 exit $failed

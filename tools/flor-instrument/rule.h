@@ -18,7 +18,9 @@
 namespace flor::instr {
 
 enum class Layout {
-  kReadable,   // inserted statements on their own lines (printed, -i, --diff)
+  kReadable,   // inserted statements on their own lines (-i, --diff, --check)
+  kPrinted,    // readable, and a #line after each inserted line: printed to be compiled elsewhere, the
+               // code's __FILE__ and __LINE__ (a log's loc) still name the user's file and lines
   kKeepLines,  // every original line keeps its number (launcher mode, #line)
 };
 

@@ -1,8 +1,9 @@
 // include: an instrumented file includes <flor/flor.h>, before its first
-// #include (or at the top). In launcher mode a #line directive follows, so
-// every later line keeps its original number.
+// #include (or at the top). In launcher and print modes a #line directive
+// follows, so every later line keeps its original number.
 #include "api_spelling.h"
 #include "rules.h"
+#include "source_text.h"
 
 namespace flor::instr {
 namespace {
@@ -20,12 +21,8 @@ class IncludeRule : public Rule {
     llvm::StringRef text = sm.getBufferData(main);
     size_t offset = first_include(text);
     std::string line = std::string("#include <") + api::kHeader + ">\n";
-    if (layout == Layout::kKeepLines) {
-      unsigned next_line = 1 + static_cast<unsigned>(text.substr(0, offset).count('\n'));
-      clang::PresumedLoc p = sm.getPresumedLoc(sm.getLocForStartOfFile(main));
-      line += "#line " + std::to_string(next_line) + " \"" + std::string(p.getFilename()) + "\"\n";
-    }
     clang::SourceLocation loc = sm.getLocForStartOfFile(main).getLocWithOffset(static_cast<int>(offset));
+    if (layout != Layout::kReadable) line += line_directive(sm, loc);
     report_edit(sink.insert_before(loc, line), kRule, loc, reporter);
   }
 

@@ -34,9 +34,13 @@ class SideEffectsRule : public Rule {
     std::vector<std::string> names;
     for (const SetEntry& entry : state_.checkpoints) names.push_back(entry.name);
     const clang::Stmt* loop = state_.main_loop->loop;
-    std::string separator = layout == Layout::kReadable
-                                ? "\n" + indentation_of(*state_.context, loop->getBeginLoc())
-                                : std::string(" ");
+    std::string separator = " ";
+    if (layout != Layout::kKeepLines) {
+      separator = "\n" +
+                  (layout == Layout::kPrinted ? line_directive(state_.context->getSourceManager(), loop->getBeginLoc())
+                                              : "") +
+                  indentation_of(*state_.context, loop->getBeginLoc());
+    }
     Status status = sink.insert_before(loop->getBeginLoc(), api::checkpoints(names) + separator);
     report_edit(status, kRule, loop->getBeginLoc(), reporter);
     if (status.ok()) state_.edited = true;

@@ -63,6 +63,11 @@ std::string indentation_of(const clang::ASTContext& ctx, clang::SourceLocation l
   return text.substr(0, text.find_first_not_of(" \t")).str();
 }
 
+std::string line_directive(const clang::SourceManager& sm, clang::SourceLocation loc) {
+  clang::PresumedLoc p = sm.getPresumedLoc(sm.getExpansionLoc(loc));
+  return "#line " + std::to_string(p.getLine()) + " \"" + std::string(p.getFilename()) + "\"\n";
+}
+
 std::string describe(const clang::SourceManager& sm, clang::SourceLocation loc) {
   clang::PresumedLoc p = sm.getPresumedLoc(sm.getExpansionLoc(loc));
   if (p.isInvalid()) return "<unknown>";

@@ -27,6 +27,10 @@ bool has_skip_marker(const clang::ASTContext& ctx, const clang::Stmt* stmt);
 // The leading whitespace of the statement's line, to indent inserted lines.
 std::string indentation_of(const clang::ASTContext& ctx, clang::SourceLocation loc);
 
+// "#line N \"file\"\n" naming the line of `loc` (its expansion) as written,
+// to follow inserted lines.
+std::string line_directive(const clang::SourceManager& sm, clang::SourceLocation loc);
+
 // "file:line:col" of a location (expansion location, absolute file name).
 std::string describe(const clang::SourceManager& sm, clang::SourceLocation loc);
 
