@@ -101,6 +101,8 @@ std::string first_error(const std::string& path) {
 
 struct FileProbes {
   std::vector<std::string> blocks;
+  bool complete = false;          // blocks names every loop of the file that must run
+  std::string why;                // when not: why (flor-instrument --verdict)
   std::vector<std::string> read;  // the files its analysis read, but the file itself
 };
 
@@ -111,13 +113,14 @@ Result<FileProbes> probe_file(const std::string& tool, const std::string& record
   int fd = ::mkstemp(tmpl);
   if (fd < 0) return io_error("cannot create a temporary file in /tmp");
   ::close(fd);
-  std::string recorded = tmpl, errors = recorded + ".err", reads = recorded + ".read";
+  std::string recorded = tmpl, errors = recorded + ".err", reads = recorded + ".read",
+              verdict = recorded + ".verdict";
   {
     std::ofstream out(recorded, std::ios::binary);
     out << recorded_text;
   }
-  std::string cmd = join_command({tool, "--probes", "--recorded", recorded, "--files-read", reads, "-p", db_dir,
-                                  file}) +
+  std::string cmd = join_command({tool, "--probes", "--recorded", recorded, "--files-read", reads, "--verdict",
+                                  verdict, "-p", db_dir, file}) +
                     " 2>" + join_command({errors});
   std::string output;
   int status = -1;
@@ -128,12 +131,15 @@ Result<FileProbes> probe_file(const std::string& tool, const std::string& record
   }
   std::string why = first_error(errors);
   auto read_list = read_file(reads);
-  ::unlink(recorded.c_str());
-  ::unlink(errors.c_str());
-  ::unlink(reads.c_str());
+  auto verdict_text = read_file(verdict);
+  for (const std::string& f : {recorded, errors, reads, verdict}) ::unlink(f.c_str());
   if (status != 0)
     return failed_precondition("flor-instrument could not analyze it" + (why.empty() ? "" : ": " + why));
   FileProbes got;
+  const std::string v = verdict_text.ok() ? *verdict_text : "incomplete: flor-instrument gave no verdict\n";
+  got.complete = v == "complete\n";
+  if (!got.complete) got.why = v.substr(v.find(": ") == std::string::npos ? 0 : v.find(": ") + 2);
+  if (!got.why.empty() && got.why.back() == '\n') got.why.pop_back();
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) got.blocks.push_back(line);
@@ -195,7 +201,7 @@ void prune_probe_cache(const std::string& dir) {
 // flock, the others wait and read it. A failure is kept only for a few
 // minutes: the user may be fixing its cause.
 // `command`: the file's entry in db_dir's compile_commands.json (compile_command).
-Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const std::string& tree,
+Result<FileProbes> probe_file_shared(const git::Repo& repo, const std::string& tree,
                                                    const std::string& tool, const std::string& recorded_text,
                                                    const std::string& current_text, const std::string& path,
                                                    const std::string& db_dir, const std::string& command) {
@@ -210,11 +216,7 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
                        tool + '\0' + std::to_string(file_stamp(tool)) + '\0' + command);
   const std::string base = repo.common_dir() + "/flor/probes/" + key;
   auto lock = FileLock::lock(base + ".lock");
-  if (!lock.ok()) {
-    auto got = analyze();
-    if (!got.ok()) return got.status();
-    return got->blocks;
-  }
+  if (!lock.ok()) return analyze();
   if (auto cached = read_file(base + ".json"); cached.ok()) {
     auto j = nlohmann::json::parse(*cached, nullptr, false);
     bool current = j.is_object() && j["read"].is_object();
@@ -223,7 +225,13 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
         if (!stamp.is_string() || read_stamp(read, tree) != stamp.get<std::string>()) current = false;
       }
     }
-    if (current && j["blocks"].is_array()) return j["blocks"].get<std::vector<std::string>>();
+    if (current && j["blocks"].is_array() && j["complete"].is_boolean() && j["why"].is_string()) {
+      FileProbes cached_probes;
+      cached_probes.blocks = j["blocks"].get<std::vector<std::string>>();
+      cached_probes.complete = j["complete"].get<bool>();
+      cached_probes.why = j["why"].get<std::string>();
+      return cached_probes;
+    }
     if (j.is_object() && j["error"].is_string() && j["at"].is_number() &&
         now_seconds() - j["at"].get<double>() < kFailureTtlS) {
       return failed_precondition(j["error"].get<std::string>());
@@ -234,6 +242,8 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
   j["at"] = now_seconds();
   if (got.ok()) {
     j["blocks"] = got->blocks;
+    j["complete"] = got->complete;
+    j["why"] = got->why;
     j["read"] = nlohmann::json::object();
     for (const std::string& read : got->read) j["read"][read] = read_stamp(read, tree);
   } else {
@@ -241,8 +251,7 @@ Result<std::vector<std::string>> probe_file_shared(const git::Repo& repo, const 
   }
   (void)write_file_atomic(base + ".json", j.dump());  // a cache: failing to keep it is no error
   prune_probe_cache(repo.common_dir() + "/flor/probes");
-  if (!got.ok()) return got.status();
-  return got->blocks;
+  return got;
 }
 
 }  // namespace
@@ -255,13 +264,20 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
   if (!changed.ok()) {
     found.notes.push_back("cannot compare with the recorded version (" + changed.status().to_string() + ")" +
                           hint);
+    found.why = "flor cannot compare with the recorded version";
     return found;
   }
+  found.complete = true;
+  auto incomplete = [&](const std::string& why) {
+    if (found.complete) found.why = why;
+    found.complete = false;
+  };
   auto note = [&](const std::string& path, const std::string& what) {
     found.notes.push_back(path + what + hint);
+    incomplete(path + what);
   };
   std::string db_dir, tool;
-  bool looked = false;
+  bool looked = false, analyzed = false;
   std::set<std::string> blocks;
   for (const std::string& path : *changed) {
     if (!is_source(path) && !is_header(path)) continue;
@@ -269,7 +285,12 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
     auto now = git::file_at(repo, vid, path);
     if (!now.ok()) continue;
     std::string recorded = then.ok() ? *then : "";
-    if (log_lines(recorded) == log_lines(*now)) continue;
+    if (log_lines(recorded) == log_lines(*now)) {
+      // Its lines that log are the same, so it is not parsed; but it can log
+      // more all the same (a #define, a new call to a function that logs).
+      incomplete(path + " changed, but not its lines that log, so flor did not analyze it");
+      continue;
+    }
     if (is_header(path)) {
       note(path, " changed its log calls; flor finds probes in compiled files, not headers");
       continue;
@@ -295,8 +316,11 @@ FoundProbes find_probes(const git::Repo& repo, const std::string& record_vid, co
       note(path, ": " + got.status().message());
       continue;
     }
-    blocks.insert(got->begin(), got->end());
+    analyzed = true;
+    blocks.insert(got->blocks.begin(), got->blocks.end());
+    if (!got->complete) incomplete(path + ": " + got->why);
   }
+  if (!analyzed) incomplete("no line that logs changed since the record, so the replay checks it");
   found.blocks.assign(blocks.begin(), blocks.end());
   return found;
 }

@@ -8,7 +8,7 @@
 // build/ of the folder that holds the current version) and names the blocks.
 // What cannot be analyzed (a header, no compilation database, no
 // flor-instrument) becomes a note telling the user to name the blocks with
-// --probe; the replay goes on.
+// --probe; the replay goes on (a step loop then runs).
 #pragma once
 
 #include <string>
@@ -21,6 +21,15 @@ namespace flor::replay {
 struct FoundProbes {
   std::vector<std::string> blocks;  // sorted, unique
   std::vector<std::string> notes;   // one line each, for stderr
+  // `blocks` names every loop that must run, so a step loop it does not name
+  // may be skipped (FLOR_PROBE_COMPLETE): every changed C++ file is a source
+  // file flor-instrument analyzed, whose verdict (tools/flor-instrument/probes.h)
+  // is that each function that gained logs is one main() calls and the step
+  // loop, unless probed, is as it was; and one at least was analyzed (with no
+  // line that logs changed, a replay is a check of the record: the loop runs).
+  // Otherwise `why` says what stopped it.
+  bool complete = false;
+  std::string why;
 };
 
 // `record_vid` and `vid` are shadow-branch commits (the record's version and

@@ -29,9 +29,12 @@ q st "select note from epochs where run=$r" | contains 'r1-e00399.ckpt' || fail 
 grep -q '^step ' "$FLOR_HOME/st/logs/run-$r.out" && fail "the skipped loop printed steps"
 expect_eq "$(q st "select count(*) from divergences where run=$r")" 0 "divergences (test_acc compared)"
 
-# Negative control: automatic probes are never known to be complete (here the
-# #define turns on a log line both versions have): the loop runs.
+# Negative control: automatic probes are not known to be complete when a
+# changed file's lines that log are the same (here the #define turns on a log
+# line both versions have): the loop runs, and flor says why.
 "$FLOR" replay st > "$WORK/auto.out" 2> "$WORK/auto.err" || fail "auto replay: $(cat "$WORK/auto.err")"
+contains "step loop 'step' runs: train_steps.cc changed, but not its lines that log" < "$WORK/auto.err" ||
+  fail "auto: no note: $(cat "$WORK/auto.err")"
 contains '^fidelity: ok (every recorded value reproduced)' < "$WORK/auto.out" || fail "auto: loop not run"
 r=$(summary_runs "$WORK/auto.out")
 expect_eq "$(q st "select sum(iters)||' '||sum(skipped) from epochs where run=$r")" "$STEPS 0" "auto: every step ran"

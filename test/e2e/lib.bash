@@ -409,7 +409,7 @@ wait_for() {
 # SHAPE built (its log in $WORK/build1.log) and flor-instrument's DIAGNOSTICS
 # count of [flor-...] diagnostics on it, the sources unchanged. Skips (77) when
 # flor-instrument, flor replay, the example's library or the build tree's flor
-# package is missing.
+# package is missing. SHAPE_CMAKE_ARGS: more words for its configure.
 setup_shape() {
   SHAPE=$1
   local tool=${FLOR_INSTRUMENT:-$FLOR_BUILD_DIR/tools/flor-instrument/flor-instrument}
@@ -427,8 +427,9 @@ setup_shape() {
     [ -z "$(grep -v '^//' "$src" | grep flor || true)" ] || fail "$src: the shape programs must be plain LibTorch"
   done
   git -C "$REPO" add . && git -C "$REPO" commit -qm "plain training programs"
+  # shellcheck disable=SC2086  # words, e.g. -DCMAKE_EXPORT_COMPILE_COMMANDS=ON for automatic probes
   cmake -S "$REPO" -B "$REPO/build" -G Ninja -Dflor_DIR="$FLOR_BUILD_DIR" -DFLOR_INSTRUMENT_EXECUTABLE="$tool" \
-    -DFMNIST_LIB="$fmnist_lib" -DFMNIST_INCLUDE="$FLOR_SOURCE_DIR/examples" > "$WORK/configure.log" 2>&1 ||
+    -DFMNIST_LIB="$fmnist_lib" -DFMNIST_INCLUDE="$FLOR_SOURCE_DIR/examples" ${SHAPE_CMAKE_ARGS:-} > "$WORK/configure.log" 2>&1 ||
     fail "configure: $(cat "$WORK/configure.log")"
   cmake --build "$REPO/build" -j 2 --target "$SHAPE" > "$WORK/build1.log" 2>&1 || fail "build: $(cat "$WORK/build1.log")"
   echo "built $SHAPE through flor-instrument in $((SECONDS - started)) s"

@@ -73,6 +73,7 @@ class InstrumentConsumer : public clang::ASTConsumer {
     outcome.explanation = explain(state);
     if (!state.edited) outcome.nothing_done = why_nothing(state);
     outcome.block_logs = scan_block_logs(state);
+    outcome.loop_facts = scan_loop_facts(state);
   }
 
   // Why a file came out unchanged, unless a warning already said it.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clang/Tooling/CompilationDatabase.h"
+#include "probes.h"
 #include "rule.h"
 #include "util/status.h"
 
@@ -23,6 +24,7 @@ struct FileOutcome {
   // For probe detection: skip block name -> the flor::log names inside it
   // (sorted, with repeats), in plain and in manual-API code alike.
   std::map<std::string, std::vector<std::string>> block_logs;
+  LoopFacts loop_facts;  // for the verdict on a step loop (probes.h)
   // Every file the parse read but the main one (headers, system ones too):
   // what the probe cache of `flor replay` checks before it reuses an answer.
   std::vector<std::string> files_read;

@@ -1,7 +1,7 @@
 // flor-instrument: inserts flor's loop hooks and checkpoint sets into plain
 // LibTorch training code (Clang 14 LibTooling). Two faces:
 //   flor-instrument [-p BUILD_DIR] [-i | --diff | --check | --explain] FILE... [-- FLAGS]
-//   flor-instrument --probes --recorded OLD FILE [-- FLAGS]
+//   flor-instrument --probes --recorded OLD [--verdict PATH] FILE [-- FLAGS]
 //   flor-instrument <compiler> ARGS...      (compiler launcher, for CMake)
 // The only place that prints or picks exit codes.
 #include <unistd.h>
@@ -49,6 +49,11 @@ llvm::cl::opt<std::string> g_files_read("files-read",
                                       llvm::cl::desc("With --probes: write the files both parses read, but "
                                                      "FILE, one per line, to PATH"),
                                       llvm::cl::value_desc("PATH"), llvm::cl::cat(g_category));
+llvm::cl::opt<std::string> g_verdict("verdict",
+                                   llvm::cl::desc("With --probes: write whether the blocks printed are all "
+                                                  "the loops of FILE that must run (\"complete\", or "
+                                                  "\"incomplete: WHY\") to PATH"),
+                                   llvm::cl::value_desc("PATH"), llvm::cl::cat(g_category));
 
 constexpr int kExitOk = 0;
 constexpr int kExitCheckFailed = 1;
@@ -112,10 +117,15 @@ int report_probes(const clang::tooling::CompilationDatabase& db, const std::vect
     for (const std::string& f : read) lines += f + "\n";
     if (!write_file(g_files_read, lines)) return fail(flor::io_error("cannot write " + g_files_read));
   }
-  for (const std::string& name :
-       flor::instr::probed_blocks(then->front().block_logs, now->front().block_logs)) {
-    std::cout << name << "\n";
+  const std::vector<std::string> probed =
+      flor::instr::probed_blocks(then->front().block_logs, now->front().block_logs);
+  if (!g_verdict.empty()) {
+    const flor::instr::ProbeVerdict verdict =
+        flor::instr::probe_verdict(then->front().loop_facts, now->front().loop_facts, probed);
+    if (!write_file(g_verdict, verdict.complete ? "complete\n" : "incomplete: " + verdict.why + "\n"))
+      return fail(flor::io_error("cannot write " + g_verdict));
   }
+  for (const std::string& name : probed) std::cout << name << "\n";
   return kExitOk;
 }
 
@@ -160,7 +170,9 @@ int run_tool(int argc, const char** argv) {
   const std::vector<std::string>& files = parser->getSourcePathList();
   if (files.empty()) return fail(flor::invalid_argument("no input files (see --help)"));
   if (g_probes) return report_probes(parser->getCompilations(), files);
-  flor::instr::InstrumentRequest request{files, flor::instr::Layout::kReadable, {}};
+  const bool printed = !g_in_place && !g_diff && !g_check && !g_explain;
+  flor::instr::InstrumentRequest request{
+      files, printed ? flor::instr::Layout::kPrinted : flor::instr::Layout::kReadable, {}};
   auto outcomes = flor::instr::instrument(parser->getCompilations(), request);
   if (!outcomes.ok()) return fail(outcomes.status());
   int code = kExitOk;

@@ -5,9 +5,11 @@
 
 #include "api_spelling.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
+#include "source_text.h"
 #include "training_loops.h"
 
 namespace flor::instr {
@@ -101,7 +103,98 @@ void scan_manual(const clang::ASTContext& ctx, std::map<std::string, std::vector
   }
 }
 
+// A function as both versions of the file name it.
+std::string function_key(const clang::FunctionDecl* fn) {
+  return fn->getQualifiedNameAsString() + "\t" + fn->getType().getAsString();
+}
+
+// Every function defined in the main file, template instantiations included;
+// not a lambda's call operator, whose body counts in the function around it.
+class FunctionFinder : public clang::RecursiveASTVisitor<FunctionFinder> {
+ public:
+  explicit FunctionFinder(const clang::SourceManager& sm) : sm_(sm) {}
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool TraverseDecl(clang::Decl* decl) {
+    if (decl && !llvm::isa<clang::TranslationUnitDecl>(decl) &&
+        !sm_.isInMainFile(sm_.getExpansionLoc(decl->getLocation()))) {
+      return true;
+    }
+    return RecursiveASTVisitor::TraverseDecl(decl);
+  }
+  bool VisitFunctionDecl(clang::FunctionDecl* fn) {
+    const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(fn);
+    if (fn->doesThisDeclarationHaveABody() && !fn->isDependentContext() &&
+        !(method && method->getParent()->isLambda())) {
+      found.push_back(fn);
+    }
+    return true;
+  }
+  std::vector<const clang::FunctionDecl*> found;
+
+ private:
+  const clang::SourceManager& sm_;
+};
+
+// The visible functions `fn` calls, directly or not, `fn` included.
+void reach(const clang::Stmt* stmt, std::set<std::string>& out) {
+  if (!stmt) return;
+  if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
+    const clang::FunctionDecl* def = visible_definition(call->getDirectCallee());
+    if (def && out.insert(function_key(def)).second) reach(def->getBody(), out);
+  }
+  for (const clang::Stmt* child : stmt->children()) reach(child, out);
+}
+
+// The outermost flor::loop of a main-file function, when no flor::block is in
+// it: a manual-API step loop.
+const clang::CXXForRangeStmt* manual_step_loop(const clang::Stmt* stmt) {
+  if (!stmt) return nullptr;
+  if (const auto* range_for = llvm::dyn_cast<clang::CXXForRangeStmt>(stmt)) {
+    const clang::Expr* init = range_for->getRangeInit()->IgnoreImplicit();
+    if (is_structural_call(init) &&
+        qualified(llvm::cast<clang::CallExpr>(init)->getDirectCallee()) == "::flor::loop") {
+      return contains_structural_call(range_for->getBody()) ? nullptr : range_for;
+    }
+  }
+  for (const clang::Stmt* child : stmt->children()) {
+    if (const auto* found = manual_step_loop(child)) return found;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+LoopFacts scan_loop_facts(const TuState& state) {
+  LoopFacts facts;
+  const clang::ASTContext& ctx = *state.context;
+  FunctionFinder finder(ctx.getSourceManager());
+  finder.TraverseDecl(ctx.getTranslationUnitDecl());
+  LogCollector logs;
+  for (const clang::FunctionDecl* fn : finder.found) {
+    std::vector<std::string>& out = facts.function_logs[function_key(fn)];
+    logs.collect(fn->getBody(), out);
+    std::sort(out.begin(), out.end());
+  }
+  if (state.main_function) {
+    facts.reached.insert(function_key(state.main_function));
+    reach(state.main_function->getBody(), facts.reached);
+  }
+  const clang::Stmt* loop = nullptr;
+  if (state.main_loop && state.main_loop->step_loop) {
+    loop = state.main_loop->loop;
+    facts.step_loop = main_loop_name(*state.main_loop);
+  } else if (state.manual_api) {
+    for (const clang::FunctionDecl* fn : finder.found) {
+      if (const clang::CXXForRangeStmt* found = manual_step_loop(fn->getBody())) {
+        loop = found;
+        facts.step_loop = string_argument(llvm::cast<clang::CallExpr>(found->getRangeInit()->IgnoreImplicit()), 0);
+        break;
+      }
+    }
+  }
+  if (loop) facts.step_loop_text = text_of(ctx, loop->getSourceRange());
+  return facts;
+}
 
 std::map<std::string, std::vector<std::string>> scan_block_logs(const TuState& state) {
   std::map<std::string, std::vector<std::string>> out;

@@ -9,10 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "probes.h"
 #include "tu_state.h"
 
 namespace flor::instr {
 
 std::map<std::string, std::vector<std::string>> scan_block_logs(const TuState& state);
+
+// The functions of the main file with the logs each makes, those main()
+// calls, and the step loop (plain or manual-API code alike).
+LoopFacts scan_loop_facts(const TuState& state);
 
 }  // namespace flor::instr

@@ -77,10 +77,8 @@ struct ReplayRequest {
   std::vector<std::string> probes;
   bool find_probes = true;  // neither --probe nor --no-probes: flor-instrument finds them
   // `probes` names every block that must run, a step loop included
-  // (FLOR_PROBE_COMPLETE): only --probe and --no-probes say so. Automatic
-  // probes never do: flor-instrument names the skip blocks with new logs, not
-  // the main loops it saw, and a file whose log lines did not change can still
-  // log more (a #define, a changed callee), so a step loop then runs.
+  // (FLOR_PROBE_COMPLETE): --probe and --no-probes say so, and automatic
+  // probes when the analysis covered every changed file (FoundProbes::complete).
   bool probes_complete = false;
   std::optional<EpochRange> epochs;
   replay::OnDivergence on_divergence = replay::OnDivergence::kFail;  // --tolerate: kReport
@@ -378,11 +376,17 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
   return s.exit_code;
 }
 
-// Without --probe: the blocks that gained log calls since the record run, the others are skipped.
+// Without --probe: the blocks that gained log calls since the record run, the others are skipped; so
+// is a step loop they do not name, when the analysis says they name all that must run.
 // `tree`: the folder holding vid's files (the work tree, or a version's folder).
 void probe_new_logs(Prepared& p, const std::string& vid, const std::string& tree) {
   replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program, tree);
   for (const std::string& note : found.notes) std::fprintf(stderr, "flor: note: %s\n", note.c_str());
+  p.req.probes_complete = found.complete;
+  if (const auto& loop = p.record.info.step_loop; loop && !found.complete) {
+    std::fprintf(stderr, "flor: note: the step loop '%s' runs: %s (--no-probes skips it)\n", loop->c_str(),
+                 found.why.c_str());
+  }
   if (found.blocks.empty()) return;
   std::string names;
   for (const std::string& b : found.blocks) names += (names.empty() ? "" : ", ") + b;
@@ -745,8 +749,9 @@ extern const Command kReplayCommand = {
          "always execute block B (repeatable, or comma-separated). Without it, the blocks that gained "
          "flor::log calls since the record are probed: flor-instrument compares both versions of each changed "
          "source file, with the flags in the build's compile_commands.json (beside the program, or in build/). "
-         "A step loop (a main loop without blocks) runs unless --probe or --no-probes leaves it out: then it is "
-         "skipped from its loop-end checkpoint"},
+         "A step loop (a main loop without blocks) is skipped from its loop-end checkpoint when --probe or "
+         "--no-probes leaves it out, or when the new logs are only after it (every changed file analyzed; "
+         "otherwise flor says why it runs)"},
         {"--no-probes", nullptr, nullptr, "probe nothing: skip every block that has a checkpoint"},
         {"--all-runs", nullptr, nullptr,
          "hindsight across versions: carry the new log statements (the hunks from the newest record's version "
