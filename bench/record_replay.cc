@@ -216,7 +216,7 @@ double torch_save(const std::vector<StateItem>& items, const std::string& path, 
   });
 }
 
-// Runs `fn` on a thread at the engine writer's priority (nice 19, SCHED_BATCH,
+// Runs `fn` on a thread at the engine writer's priority (nice 10, SCHED_BATCH,
 // I/O best-effort/7), so a baseline competes for the machine as the writer does.
 template <typename T>
 T at_writer_priority(const std::function<T()>& fn) {

@@ -66,7 +66,7 @@ class Recorder {
   std::string backlog_skip();
   // kPolicyIfIdle: as kPolicy, but not while the previous write still runs:
   // waiting for it would stall the loop for as long as the write takes, which
-  // other processes' load stretches (the writer runs at nice 19) and a step
+  // other processes' load stretches (the writer runs at nice 10) and a step
   // loop's periods can outpace; the next block or period end tries again. With
   // eps 1, every one still waits and takes one.
   enum class Budget { kPolicy, kPolicyIfIdle, kAlways };

@@ -14,7 +14,7 @@
 // The `done` callback runs on the writer thread; it must not call capture() or
 // wait() (that would deadlock), and should be quick.
 //
-// Writer priority: the writer thread runs SCHED_BATCH at nice 19 with I/O
+// Writer priority: the writer thread runs SCHED_BATCH at nice 10 with I/O
 // priority best-effort/7. Not SCHED_IDLE: when training keeps both cores busy,
 // an idle-class writer can starve until the next capture, which then stalls
 // waiting for it, turning background work back into stall.
@@ -40,7 +40,7 @@ namespace flor::rt {
 using ckpt::CheckpointOrigin;
 
 // Gives the calling thread the priority the engine's writer thread runs at
-// (SCHED_BATCH, nice 19, I/O best-effort/7; best effort: a thread that cannot
+// (SCHED_BATCH, nice 10, I/O best-effort/7; best effort: a thread that cannot
 // lower its priority still runs). Public so that a benchmark can run its
 // baseline at the same priority.
 void lower_background_priority();
