@@ -5,7 +5,7 @@
 # a log added inside it probes it, and it runs in 2 segments; the code of the
 # loop changed (no log in it) runs it too.
 source "$(dirname "$0")/lib.bash"
-SHAPE_CMAKE_ARGS=-DCMAKE_EXPORT_COMPILE_COMMANDS=ON  # flor replay's probe analysis reads it
+export SHAPE_CMAKE_ARGS=-DCMAKE_EXPORT_COMPILE_COMMANDS=ON  # flor replay's probe analysis reads it
 setup_shape full_batch 0
 full_batch_cc=$(shape_cc full_batch full_batch)
 expect_in "$full_batch_cc" 'flor::checkpoints(model, optimizer, iteration, best);'
