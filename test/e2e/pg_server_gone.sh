@@ -12,6 +12,19 @@ export FLOR_STORE=$PG_URL
 "$FLOR" run fm --eps 1 -- ./build/train --epochs $epochs "${TRAIN_ARGS[@]}" > "$WORK/record.out" 2>&1 ||
   fail "record: $(cat "$WORK/record.out")"
 add_hindsight_logs
+# A replay that skips every block writes its 8 epochs in ~0.1 s, faster than
+# the poll below can see them: the server itself slows it down, each epoch row
+# after a replay's first taking 2 s to insert, so that the replay is still
+# writing when the server stops.
+pg_sql "CREATE FUNCTION slow_epochs() RETURNS trigger LANGUAGE plpgsql AS \$\$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM runs WHERE experiment=NEW.experiment AND id=NEW.run AND kind='replay')
+             AND EXISTS (SELECT 1 FROM epochs WHERE experiment=NEW.experiment AND run=NEW.run) THEN
+            PERFORM pg_sleep(2);
+          END IF;
+          RETURN NEW;
+        END \$\$;
+        CREATE TRIGGER slow_epochs BEFORE INSERT ON epochs FOR EACH ROW EXECUTE FUNCTION slow_epochs()" > /dev/null
 "$FLOR" replay fm > "$WORK/replay.out" 2>&1 &
 replay=$!
 # Once the replay has stored its first epoch, the server stops (immediately: connections cut).

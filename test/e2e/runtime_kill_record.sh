@@ -9,7 +9,9 @@ setup_fmnist_binaries
 for seed in 1 2 3; do
   RANDOM=$seed
   name="kill$seed"
-  "$TRAIN" --epochs 40 "${ARGS[@]}" --flor $name 1 > /dev/null 2>&1 &
+  # More epochs than the run can reach before the kill (~25 ms each here):
+  # the kill always meets a running process.
+  "$TRAIN" --epochs 2000 "${ARGS[@]}" --flor $name 1 > /dev/null 2>&1 &
   pid=$!
   # Wait until the run exists (start-up time varies on a busy machine), then a random moment.
   for _ in $(seq 100); do
@@ -17,7 +19,7 @@ for seed in 1 2 3; do
     sleep 0.2
   done
   sleep "$(( RANDOM % 3 )).$(( RANDOM % 10 ))"
-  kill -9 $pid
+  kill -9 $pid 2>/dev/null || fail "run $name ended before the kill: give it more epochs"
   wait $pid 2>/dev/null || true
   expect_eq "$(q $name "select status from runs where id=1")" running "killed run status ($name)"
   done_epochs=$(q $name "select count(*) from epochs where run=1")
