@@ -9,8 +9,9 @@
 //   log_steps --tight N [--flor NAME]
 //       N calls of flor::log in a batch loop (one epoch), no training:
 //       prints "tight: N calls, C ns/call CPU, W ns/call wall" (the
-//       training thread's CPU time and wall time; the store writes at every
-//       4096 rows and the epoch's end included, so the figures are amortised).
+//       training thread's CPU time and wall time, amortised: the batches of
+//       rows it hands to the log writer's thread at every 4096 rows and at the
+//       epoch's end included, their store writes on that thread not).
 #include <flor/flor.h>
 
 #include <time.h>

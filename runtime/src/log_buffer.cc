@@ -56,7 +56,7 @@ store::LogRow& LogBuffer::add(std::string_view name, std::string_view value, con
 void LogBuffer::make_spare_rows() {
   constexpr size_t kNameBytes = 32, kValueBytes = 32, kLocBytes = 96;  // "%.17g" text is at most 24
   rows_.reserve(kMaxRows);
-  spare_.reserve(kMaxRows + kRowsAtOnce);
+  spare_.reserve(2 * kMaxRows + kRowsAtOnce);  // the rows of both vectors (exchange)
   for (size_t i = 0; i < kRowsAtOnce; ++i) {
     store::LogRow& row = spare_.emplace_back();
     row.name.reserve(kNameBytes);
@@ -86,6 +86,14 @@ std::vector<store::LogRow> LogBuffer::take() {
   rows.swap(rows_);
   data_bytes_ = 0;
   return rows;
+}
+
+void LogBuffer::exchange(std::vector<store::LogRow>& rows) {
+  for (store::LogRow& row : rows) spare_.push_back(std::move(row));
+  rows.clear();
+  rows.swap(rows_);
+  rows_.reserve(kMaxRows);
+  data_bytes_ = 0;
 }
 
 const std::string& LogBuffer::loc(const char* file, int line) {

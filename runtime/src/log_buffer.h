@@ -57,6 +57,10 @@ class LogBuffer {
   // Empties the buffer, handing its rows over (for rows held longer than
   // until the next flush: their memory is not reused).
   std::vector<store::LogRow> take();
+  // Empties the buffer into `rows`, whose rows (stored by now) become spares
+  // and whose memory the buffer takes: two vectors of rows take turns, one
+  // filling while the other is stored.
+  void exchange(std::vector<store::LogRow>& rows);
 
  private:
   const std::string& loc(const char* file, int line);

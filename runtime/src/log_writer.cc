@@ -1,8 +1,14 @@
 // Logs to the store, held in memory while it refuses them (why: log_writer.h).
 #include "log_writer.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <system_error>
 #include <utility>
 
 #include "warn.h"
@@ -19,33 +25,131 @@ int64_t bytes_of(const store::LogRow& r) {
                               r.data.size() + r.blob.size());
 }
 
+// A batch was sent and is not stored yet (the process's one LogWriter; read
+// by a signal handler, so lock-free).
+std::atomic<bool> in_flight{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+constexpr int kDeadlySignals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+constexpr int kWaitOnDeathMs = 2000;
+
+// The process dies of `sig`: first the batch in flight lands (up to 2 s).
+// Installed with SA_RESETHAND | SA_NODEFER: raise() then takes the default
+// action at once. Only async-signal-safe calls.
+extern "C" void store_then_die(int sig) {
+  for (int ms = 0; ms < kWaitOnDeathMs && in_flight.load(); ++ms) {
+    const timespec one_ms{0, 1000000};
+    nanosleep(&one_ms, nullptr);
+  }
+  raise(sig);
+}
+
+// For each deadly signal whose action is the default (a program's own
+// handler is left alone: it runs its exit path, which ends the run).
+void wait_on_deadly_signals() {
+  for (int sig : kDeadlySignals) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) != 0 || (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+      continue;
+    struct sigaction sa {};
+    sa.sa_handler = store_then_die;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
 }  // namespace
 
 LogWriter::LogWriter(store::Store* store, int64_t memory_bytes, Env* env, Clock clock)
     : store_(store), memory_bytes_(memory_bytes), blobs_(store->dir(), env), clock_(std::move(clock)) {}
 
+LogWriter::~LogWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
 double LogWriter::steady_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void LogWriter::write_ahead(size_t row, const store::LogRow& r) { blobs_.start(row, r.data.data(), r.data.size(), r.blob); }
+void LogWriter::write_ahead(size_t row, const store::LogRow& r) {
+  blobs_.start(row, r.data.data(), r.data.size(), r.blob);
+}
 
 void LogWriter::commit(const std::optional<store::EpochRow>& epoch, LogBuffer& logs) {
   // Rows name only files made whole; the commit's fsync of the folder makes their names durable.
   for (auto& [row, key] : blobs_.wait()) logs.set_blob(row, std::move(key));
   if (!epoch && logs.size() == 0) return;
   loss_.total_logs += static_cast<int64_t>(logs.size());
+  settle();
   const bool holding = !held_.empty();
   if (!holding) {
-    Status s = store_->commit_epoch(epoch, logs.rows());
-    if (s.ok()) {
-      logs.clear();
-      return;
-    }
-    refused(s);
+    send(epoch, logs);
+    return;
   }
   hold(Batch{epoch, logs.take()});
-  if (holding && epoch && clock_() >= retry_at_) retry();
+  if (epoch && clock_() >= retry_at_) retry();
+}
+
+void LogWriter::send(const std::optional<store::EpochRow>& epoch, LogBuffer& logs) {
+  flight_.epoch = epoch;
+  logs.exchange(flight_.logs);
+  if (!thread_.joinable()) {
+    try {
+      wait_on_deadly_signals();
+      thread_ = std::thread([this] { write_in_background(); });
+    } catch (const std::system_error&) {  // no thread to be had: stored here, as before
+      flight_status_ = store_->commit_epoch(flight_.epoch, flight_.logs);
+      sent_ = stored_ = true;
+      return;
+    }
+  }
+  in_flight.store(true);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sent_ = true;
+  }
+  cv_.notify_all();
+}
+
+void LogWriter::write_in_background() {
+  // Signals sent to the process are the training thread's to take (its
+  // handler waits for this thread).
+  sigset_t process_signals;
+  sigemptyset(&process_signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&process_signals, sig);
+  pthread_sigmask(SIG_BLOCK, &process_signals, nullptr);
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stop_ || (sent_ && !stored_); });
+    if (!sent_ || stored_) return;  // stopped, nothing in flight
+    lock.unlock();
+    Status s = store_->commit_epoch(flight_.epoch, flight_.logs);
+    lock.lock();
+    flight_status_ = std::move(s);
+    stored_ = true;
+    in_flight.store(false);
+    cv_.notify_all();
+  }
+}
+
+void LogWriter::settle() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!sent_) return;
+  cv_.wait(lock, [this] { return stored_; });
+  sent_ = stored_ = false;
+  const Status s = std::move(flight_status_);
+  flight_status_ = Status();
+  lock.unlock();
+  if (s.ok()) return;  // the rows stay, for the buffer to reuse
+  refused(s);
+  hold(std::move(flight_));
+  flight_ = Batch{};
 }
 
 void LogWriter::back_off() {
@@ -120,6 +224,7 @@ void LogWriter::lose(const Batch& batch) {
 }
 
 std::optional<LogWriter::Loss> LogWriter::finish() {
+  settle();
   if (!held_.empty()) retry();
   for (const Batch& b : held_) lose(b);
   held_.clear();

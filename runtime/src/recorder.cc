@@ -38,12 +38,14 @@ std::string checkpoint_name(const std::string& store_id, int64_t run, int64_t ep
 
 }  // namespace
 
-Recorder::Recorder(store::Store* store, int64_t run, double eps, std::unique_ptr<Uploader> uploader)
+Recorder::Recorder(store::Store* store, int64_t run, double eps, std::unique_ptr<Uploader> uploader,
+                   std::function<void()> settle_logs)
     : store_(store),
       run_(run),
       policy_(eps),
       engine_(std::make_unique<CheckpointEngine>(store->dir() + "/ckpt")),
-      uploader_(std::move(uploader)) {}
+      uploader_(std::move(uploader)),
+      settle_logs_(std::move(settle_logs)) {}
 
 void Recorder::main_begin(StateSet& state) {
   if (!state.empty()) engine_->prepare(bytes_of(state.capture_items()));
@@ -248,6 +250,7 @@ void Recorder::drain() {
     std::lock_guard<std::mutex> lock(finished_mu_);
     done.swap(finished_);
   }
+  if (!done.empty()) settle_logs_();
   for (Finished& f : done) {
     auto it = std::find_if(pending_.begin(), pending_.end(),
                            [&](const store::CheckpointRow& r) { return r.path == "ckpt/" + f.name; });

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,7 +25,10 @@ namespace flor::rt {
 class Recorder {
  public:
   // uploader: FLOR_CKPT_URL's background copier, or nullptr (checkpoints stay local).
-  Recorder(store::Store* store, int64_t run, double eps, std::unique_ptr<Uploader> uploader = nullptr);
+  // settle_logs: waits for the log rows in flight (LogWriter::settle), so
+  // that a checkpoint's row lands after the epoch rows sent before it.
+  Recorder(store::Store* store, int64_t run, double eps, std::unique_ptr<Uploader> uploader,
+           std::function<void()> settle_logs);
 
   // The main loop starts: the staging arena is faulted in for the registered
   // state on the writer thread now, not in the first checkpoint's stall.
@@ -85,6 +89,7 @@ class Recorder {
   CheckpointPolicy policy_;
   std::unique_ptr<CheckpointEngine> engine_;
   std::unique_ptr<Uploader> uploader_;
+  std::function<void()> settle_logs_;
   bool upload_warned_ = false;
   bool retry_noted_ = false;
   int64_t backlog_skips_ = 0;  // checkpoint chances skipped for a full upload backlog

@@ -123,7 +123,9 @@ Status Runtime::start_record(const FlorFlags& flags) {
     uploader = std::make_unique<Uploader>(std::move(config), store_->dir(), contract_.name,
                                           contract_.ckpt_backlog_mb << 20);
   }
-  recorder_ = std::make_unique<Recorder>(store_.get(), run_, contract_.eps, std::move(uploader));
+  recorder_ = std::make_unique<Recorder>(store_.get(), run_, contract_.eps, std::move(uploader), [this] {
+    if (log_writer_) log_writer_->settle();
+  });
   return write_info(run_, [&](store::RunInfo& info) { info.eps = contract_.eps; });
 }
 
@@ -297,6 +299,7 @@ int Runtime::finish() {
 
 void Runtime::fatal(const Status& status) {
   std::fprintf(stderr, "flor: error: %s\n", status.to_string().c_str());
+  if (log_writer_) log_writer_->settle();
   if (store_ && run_ > 0) (void)store_->finish_run(run_, store::RunStatus::kFailed, kExitUsage);
   std::fflush(nullptr);
   std::_Exit(kExitUsage);
