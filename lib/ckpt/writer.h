@@ -43,6 +43,9 @@ class CheckpointWriter {
   Result<int64_t> write(const uint8_t* arena, const std::vector<StagedTensor>& tensors,
                         const std::string& name,
                         const std::optional<CheckpointOrigin>& origin = std::nullopt);
+  // The CPU time the last write spent on its helper thread (half of the
+  // checksums), beside the calling thread's own.
+  double helper_cpu_seconds() const { return helper_cpu_seconds_; }
 
  private:
   struct NewBlob {
@@ -70,6 +73,7 @@ class CheckpointWriter {
   // moves to known_): a new checkpoint never leans on bytes that rotted.
   std::unordered_map<BlobKey, BlobRef, KeyHash> existing_;
   bool existing_loaded_ = false;
+  double helper_cpu_seconds_ = 0;
 };
 
 }  // namespace flor::ckpt

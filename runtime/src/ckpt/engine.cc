@@ -23,6 +23,7 @@
 #include "ckpt/tensor_io.h"
 #include "ckpt/writer.h"
 #include "test_fault.h"
+#include "util/clock.h"
 #include "util/file.h"
 
 namespace flor::rt {
@@ -35,12 +36,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 Status check_name(const std::string& name) {
@@ -117,7 +112,7 @@ WriteReport CheckpointEngine::Impl::execute(const Job& job) {
   run_stage(TestFault::Stage::kWrite,
             [&] { written = writer.write(arena.data(), job.tensors, job.name, job.origin); });
   report.write_seconds = seconds_since(t0);
-  report.write_cpu_seconds = thread_cpu_seconds() - cpu0;
+  report.write_cpu_seconds = thread_cpu_seconds() - cpu0 + writer.helper_cpu_seconds();
   if (written.ok()) {
     report.bytes_written = written.value();
   } else {
