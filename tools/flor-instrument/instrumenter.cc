@@ -19,8 +19,9 @@ using clang::ast_matchers::MatchFinder;
 // One TU: match, analyze, report refusals, edit.
 class InstrumentConsumer : public clang::ASTConsumer {
  public:
-  InstrumentConsumer(clang::CompilerInstance& compiler, Layout layout, std::vector<FileOutcome>& out)
-      : compiler_(compiler), layout_(layout), out_(out) {}
+  InstrumentConsumer(clang::CompilerInstance& compiler, const InstrumentRequest& request,
+                     std::vector<FileOutcome>& out)
+      : compiler_(compiler), request_(request), out_(out) {}
 
   // The rules never look into library code (torch, std: is_library_decl) or
   // system headers, so their function bodies are not parsed at all, as clangd
@@ -67,13 +68,15 @@ class InstrumentConsumer : public clang::ASTConsumer {
     for (auto& rule : rules) rule->analyze(reporter);
     report_refusals(state, reporter);
     EditSink sink(ctx.getSourceManager(), ctx.getLangOpts());
-    for (auto& rule : rules) rule->emit(sink, layout_, reporter);
+    for (auto& rule : rules) rule->emit(sink, request_.layout, reporter);
     outcome.instrumented = sink.result();
     outcome.diagnostics = reporter.lines();
     outcome.explanation = explain(state);
     if (!state.edited) outcome.nothing_done = why_nothing(state);
-    outcome.block_logs = scan_block_logs(state);
-    outcome.loop_facts = scan_loop_facts(state);
+    if (request_.probe_facts) {
+      outcome.block_logs = scan_block_logs(state);
+      outcome.loop_facts = scan_loop_facts(state);
+    }
   }
 
   // Why a file came out unchanged, unless a warning already said it.
@@ -97,35 +100,37 @@ class InstrumentConsumer : public clang::ASTConsumer {
   }
 
   clang::CompilerInstance& compiler_;
-  Layout layout_;
+  const InstrumentRequest& request_;
   std::vector<FileOutcome>& out_;
 };
 
 class InstrumentAction : public clang::ASTFrontendAction {
  public:
-  InstrumentAction(Layout layout, std::vector<FileOutcome>& out) : layout_(layout), out_(out) {}
+  InstrumentAction(const InstrumentRequest& request, std::vector<FileOutcome>& out)
+      : request_(request), out_(out) {}
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
                                                         llvm::StringRef file) override {
     (void)file;
     compiler.getFrontendOpts().SkipFunctionBodies = true;  // asks the consumer, per function
-    return std::make_unique<InstrumentConsumer>(compiler, layout_, out_);
+    return std::make_unique<InstrumentConsumer>(compiler, request_, out_);
   }
 
  private:
-  Layout layout_;
+  const InstrumentRequest& request_;
   std::vector<FileOutcome>& out_;
 };
 
 class InstrumentActionFactory : public clang::tooling::FrontendActionFactory {
  public:
-  InstrumentActionFactory(Layout layout, std::vector<FileOutcome>& out) : layout_(layout), out_(out) {}
+  InstrumentActionFactory(const InstrumentRequest& request, std::vector<FileOutcome>& out)
+      : request_(request), out_(out) {}
   std::unique_ptr<clang::FrontendAction> create() override {
-    return std::make_unique<InstrumentAction>(layout_, out_);
+    return std::make_unique<InstrumentAction>(request_, out_);
   }
 
  private:
-  Layout layout_;
+  const InstrumentRequest& request_;
   std::vector<FileOutcome>& out_;
 };
 
@@ -171,7 +176,7 @@ Result<std::vector<FileOutcome>> instrument(const clang::tooling::CompilationDat
       clang::tooling::ArgumentInsertPosition::END));
   tool.appendArgumentsAdjuster(default_to_cxx17);
   std::vector<FileOutcome> outcomes;
-  InstrumentActionFactory factory(request.layout, outcomes);
+  InstrumentActionFactory factory(request, outcomes);
   (void)tool.run(&factory);  // a file with compile errors comes back with parsed == false
   for (const std::string& f : files) {
     bool seen = llvm::any_of(outcomes, [&](const FileOutcome& o) { return o.path == f; });

@@ -21,10 +21,11 @@ struct FileOutcome {
   std::vector<std::string> diagnostics;  // file:line:col: warning: ... [flor-rule]
   std::string explanation;               // what --explain prints
   std::string nothing_done;              // when nothing was edited: why (empty otherwise)
-  // For probe detection: skip block name -> the flor::log names inside it
-  // (sorted, with repeats), in plain and in manual-API code alike.
+  // For probe detection (InstrumentRequest::probe_facts): skip block name ->
+  // the flor::log names inside it (sorted, with repeats), in plain and in
+  // manual-API code alike.
   std::map<std::string, std::vector<std::string>> block_logs;
-  LoopFacts loop_facts;  // for the verdict on a step loop (probes.h)
+  LoopFacts loop_facts;  // for the verdict on a step loop (probes.h; probe_facts)
   // Every file the parse read but the main one (headers, system ones too):
   // what the probe cache of `flor replay` checks before it reuses an answer.
   std::vector<std::string> files_read;
@@ -40,6 +41,9 @@ struct InstrumentRequest {
   // detection parses the recorded version under the current path, so its
   // #includes resolve as they would have.
   std::map<std::string, std::string> overrides;
+  // Fill FileOutcome::block_logs and loop_facts (probe detection only: an
+  // instrumenting build has no use for them).
+  bool probe_facts = false;
 };
 
 Result<std::vector<FileOutcome>> instrument(const clang::tooling::CompilationDatabase& db,

@@ -96,8 +96,9 @@ int report_probes(const clang::tooling::CompilationDatabase& db, const std::vect
   std::ifstream in(g_recorded, std::ios::binary);
   if (!in) return fail(flor::not_found("cannot read the recorded version " + g_recorded));
   std::string recorded_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  flor::instr::InstrumentRequest current{files, flor::instr::Layout::kReadable, {}};
-  flor::instr::InstrumentRequest recorded{files, flor::instr::Layout::kReadable, {{files[0], recorded_text}}};
+  flor::instr::InstrumentRequest current{files, flor::instr::Layout::kReadable, {}, /*probe_facts=*/true};
+  flor::instr::InstrumentRequest recorded{files, flor::instr::Layout::kReadable, {{files[0], recorded_text}},
+                                          /*probe_facts=*/true};
   // Both versions at once (a TU that includes <torch/torch.h> takes seconds to
   // parse); each ClangTool has its own compiler instance.
   auto recorded_run = std::async(std::launch::async, [&] { return flor::instr::instrument(db, recorded); });
