@@ -267,9 +267,8 @@ int Runtime::finish() {
   std::optional<int64_t> logs_lost;
   store::RunStatus status = store::RunStatus::kComplete;
   // Logs the store never took make the run failed; the exit status stays the program's.
-  if (auto loss = log_writer_->finish()) {
-    std::fprintf(stderr, "flor: error: %s could not be stored: %s; the run is marked failed\n", loss->describe().c_str(),
-                 loss->cause.to_string().c_str());
+  const std::optional<LogWriter::Loss> loss = log_writer_->finish();
+  if (loss) {
     status = store::RunStatus::kFailed;
     logs_lost = loss->logs;
   }
@@ -291,9 +290,16 @@ int Runtime::finish() {
     if (recorder_) i.checkpoints = recorder_->checkpoints_taken();
     if (replayer_) i.divergences = replayer_->divergences();
   });
-  Status s = store_->finish_run(run_, status, code);
-  if (s.ok()) s = info;
-  if (!s.ok()) warnings().warn("flor: warning: cannot store the end of run {}: {}", run_, s.to_string());
+  const Status ended = store_->finish_run(run_, status, code);
+  if (loss) {  // the store's refusal named once, here, when it also refused the run's end
+    std::fprintf(stderr, "flor: error: %s could not be stored: %s; %s\n", loss->describe().c_str(),
+                 loss->cause.to_string().c_str(),
+                 ended.ok() ? "the run is marked failed" : "nor can the run's end be (it stays 'running' there)");
+  }
+  const Status s = ended.ok() ? info : ended;
+  if (!s.ok() && !(loss && !ended.ok())) {
+    warnings().warn("flor: warning: cannot store the end of run {}: {}", run_, s.to_string());
+  }
   return code;
 }
 

@@ -604,5 +604,5 @@ out_of_order() {
 }
 # lost_in_summary NAME: the "N log rows" count of the summary in $WORK/NAME.err.
 lost_in_summary() {
-  sed -n 's/^flor: error: \([0-9][0-9]*\) of [0-9]* log rows.* could not be stored: .*; the run is marked failed$/\1/p' "$WORK/$1.err"
+  sed -n "s/^flor: error: \([0-9][0-9]*\) of [0-9]* log rows.* could not be stored: .*; \(the run is marked failed\|nor can the run's end be (it stays 'running' there)\)$/\1/p" "$WORK/$1.err"
 }

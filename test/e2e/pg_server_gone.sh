@@ -41,4 +41,5 @@ wait $replay || rc=$?
 cat "$WORK/replay.out"
 [ "$rc" -ne 0 ] || fail "the replay exited 0 with its server gone"
 grep -q "PostgreSQL at '$PG_URL'" "$WORK/replay.out" || fail "the message does not name the server"
+grep -q "the run is marked failed" "$WORK/replay.out" && fail "the replay says its run is marked failed, with the server gone"
 echo "ok (exit $rc)"
