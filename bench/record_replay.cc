@@ -656,8 +656,8 @@ Row row_inactive(const Options& opt) {
 
 // --- a log at every step (bench/log_steps) -------------------------------------
 
-// flor::log recording in a tight loop (one epoch of `calls` logs, its store
-// writes included): the training thread's CPU time per call, amortised, vs
+// flor::log recording in a tight loop (one epoch of `calls` logs, the
+// hand-over of their rows included): the training thread's CPU time per call, amortised, vs
 // the same loop without flor. Goal <= 1 us. CPU time, not wall time: the
 // figure is about flor's work, and wall time on a shared machine is noise.
 // The rows are stored on the log writer's thread (runtime/src/log_writer.h),
