@@ -81,10 +81,16 @@ double seconds(const std::function<void()>& fn) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// CPU time (user + system) of the children waited for so far.
-double children_cpu_seconds() {
+// What the children waited for so far used (popen's shells included).
+rusage children_usage() {
   rusage u{};
   ::getrusage(RUSAGE_CHILDREN, &u);
+  return u;
+}
+
+// Their CPU time (user + system).
+double children_cpu_seconds() {
+  const rusage u = children_usage();
   auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
   return secs(u.ru_utime) + secs(u.ru_stime);
 }
@@ -780,12 +786,8 @@ double store_kept_bytes(const std::string& home) {
   return store_file_bytes(home);
 }
 
-// Minor page faults of the children waited for so far (popen's shells included).
-double child_faults() {
-  struct rusage ru {};
-  ::getrusage(RUSAGE_CHILDREN, &ru);
-  return static_cast<double>(ru.ru_minflt);
-}
+// Their minor page faults.
+double child_faults() { return static_cast<double>(children_usage().ru_minflt); }
 
 // The loop without flor vs recording it with the default budget, alternating,
 // best of `reps` each (noise only adds time); record i goes to FLOR_HOME

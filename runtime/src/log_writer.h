@@ -6,7 +6,8 @@
 // is in flight. A process that dies of a signal whose action was the default
 // (abort(), a crash, SIGTERM, SIGINT) first waits up to 2 s for the batch in
 // flight, so the epochs that ended are stored as when the training thread
-// wrote them itself; only SIGKILL (or _exit) can lose the last batch.
+// wrote them itself; SIGKILL, _exit, or a store that takes longer than that
+// can lose the last batch.
 //
 // While the store refuses writes (a full disk), batches are held
 // in memory, up to a bound (FLOR_LOG_MEMORY_MB), and retried at epoch ends,

@@ -291,14 +291,15 @@ int Runtime::finish() {
     if (replayer_) i.divergences = replayer_->divergences();
   });
   const Status ended = store_->finish_run(run_, status, code);
-  if (loss) {  // the store's refusal named once, here, when it also refused the run's end
+  if (loss) {  // names the store's refusal of the run's end too, when there is one
     std::fprintf(stderr, "flor: error: %s could not be stored: %s; %s\n", loss->describe().c_str(),
                  loss->cause.to_string().c_str(),
                  ended.ok() ? "the run is marked failed" : "nor can the run's end be (it stays 'running' there)");
   }
-  const Status s = ended.ok() ? info : ended;
-  if (!s.ok() && !(loss && !ended.ok())) {
-    warnings().warn("flor: warning: cannot store the end of run {}: {}", run_, s.to_string());
+  const Status& unstored = ended.ok() ? info : ended;
+  const bool said = loss && !ended.ok();  // the line above named it
+  if (!unstored.ok() && !said) {
+    warnings().warn("flor: warning: cannot store the end of run {}: {}", run_, unstored.to_string());
   }
   return code;
 }
