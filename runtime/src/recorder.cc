@@ -48,7 +48,10 @@ Recorder::Recorder(store::Store* store, int64_t run, double eps, std::unique_ptr
       settle_logs_(std::move(settle_logs)) {}
 
 void Recorder::main_begin(StateSet& state) {
-  if (!state.empty()) engine_->prepare(bytes_of(state.capture_items()));
+  if (state.empty()) return;
+  const std::vector<StateItem> items = state.capture_items();
+  engine_->prepare(bytes_of(items), std::any_of(items.begin(), items.end(),
+                                                [](const StateItem& i) { return i.tensor.is_cuda(); }));
 }
 
 void Recorder::epoch_begin(int64_t /*epoch*/) {
@@ -259,7 +262,10 @@ void Recorder::drain() {
     pending_.erase(it);
     // The write's CPU time, not its wall time, bounds the interference charged:
     // other processes' load slows the write's wall clock, not what it took.
-    write_during_block_ = f.report.write_cpu_seconds > 0 ? f.report.write_cpu_seconds : f.report.write_seconds;
+    // Device copies run on the GPU's copy engine, and the training stream waits
+    // for them before its next kernel: their time may slow the block as well.
+    write_during_block_ = (f.report.write_cpu_seconds > 0 ? f.report.write_cpu_seconds : f.report.write_seconds) +
+                          (f.report.device_copies ? f.report.copy_seconds : 0);
     if (!f.report.status.ok()) {
       if (!warned_) {
         warnings().warn("flor: warning: checkpoint write failed: {} (training goes on; later checkpoints are still tried)",

@@ -1,6 +1,7 @@
 // The device a run trains on (runtime/src/device.h): the blob's text both
 // ways, the replay's device check, the device of registered state, and that
-// on a machine without CUDA the determinism settings change nothing.
+// on a machine without CUDA the determinism settings change nothing and the
+// CUDA runtime binding (ckpt/cuda_rt.h) refuses cleanly.
 #include "torch_catch.h"
 
 #include <torch/cuda.h>
@@ -9,6 +10,8 @@
 
 #include <flor/flor.h>
 
+#include "ckpt/arena.h"
+#include "ckpt/cuda_rt.h"
 #include "device.h"
 #include "store/cuda_env.h"
 
@@ -76,6 +79,25 @@ TEST_CASE("cuda determinism: without CUDA nothing is applied and nothing changes
   CHECK(at::globalContext().deterministicCuDNN() == cudnn_before);
   CHECK(at::globalContext().benchmarkCuDNN() == bench_before);
   CHECK(std::getenv(kEnvCublasWorkspace) == nullptr);
+}
+
+TEST_CASE("cuda runtime binding: without CUDA it refuses and the staging arena stays as it was", "[runtime][device]") {
+  if (torch::cuda::is_available()) {
+    CHECK(cuda::available());  // a CUDA LibTorch has libcudart loaded
+    return;
+  }
+  CHECK_FALSE(cuda::available());
+  uint8_t byte = 0;
+  CHECK(cuda::pin(&byte, 1).code() == Code::kFailedPrecondition);
+  CHECK(cuda::copy_async(&byte, &byte, 1, 0).code() == Code::kFailedPrecondition);
+  CHECK(cuda::copy_sync(&byte, &byte, 1).code() == Code::kFailedPrecondition);
+  CHECK(cuda::wait_copies().ok());  // nothing queued
+  StagingArena arena;
+  REQUIRE(arena.reserve(1 << 20).ok());
+  CHECK_FALSE(arena.pin_for_device().ok());
+  CHECK_FALSE(arena.pinned());
+  REQUIRE(arena.reserve(8 << 20).ok());  // grows as an unpinned arena
+  CHECK_FALSE(arena.pinned());
 }
 
 }  // namespace

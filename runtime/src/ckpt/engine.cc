@@ -9,6 +9,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -20,6 +21,7 @@
 #include <unordered_set>
 
 #include "ckpt/arena.h"
+#include "ckpt/cuda_rt.h"
 #include "ckpt/tensor_io.h"
 #include "ckpt/writer.h"
 #include "test_fault.h"
@@ -74,6 +76,13 @@ Result<std::vector<StagedTensor>> plan_layout(const std::vector<StateItem>& item
   return staged;
 }
 
+// A tensor the arena can take by an asynchronous copy (cuda_rt.h).
+bool async_copyable(const at::Tensor& t) { return t.is_cuda() && t.is_contiguous() && cuda::available(); }
+
+bool has_device_state(const std::vector<StateItem>& items) {
+  return std::any_of(items.begin(), items.end(), [](const StateItem& i) { return async_copyable(i.tensor); });
+}
+
 }  // namespace
 
 struct CheckpointEngine::Impl {
@@ -83,12 +92,20 @@ struct CheckpointEngine::Impl {
     std::optional<CheckpointOrigin> origin;
     int64_t state_bytes = 0;
     std::function<void(const WriteReport&)> done;
+    Clock::time_point captured_at{};  // the capture's start
+    double copy_s = 0;                // the capture's copies, when all were synchronous
+    bool device_copies = false;       // copies still in flight on the side streams
     size_t prepare_bytes = 0;  // > 0: no write, grow the arena to this (prepare())
+    bool prepare_pinned = false;
   };
 
   explicit Impl(std::string d, Env* env) : dir(std::move(d)), writer(dir, env) {}
   void run();
   WriteReport execute(const Job& job);
+  // Page-locks the arena for device state; a refusal is remembered (the
+  // copies then go through torch, synchronously) and not retried.
+  void pin_for_device();
+  Status copy_items(const std::vector<StateItem>& items, const std::vector<StagedTensor>& staged, Job* job);
 
   const std::string dir;
   StagingArena arena;       // written by capture(), read by the writer; never both (see job)
@@ -100,12 +117,50 @@ struct CheckpointEngine::Impl {
   std::atomic<bool> busy{false};
   std::thread thread;
   double last_setup_s = 0;  // training thread only
+  bool pin_refused = false;  // whoever holds the arena
 };
+
+void CheckpointEngine::Impl::pin_for_device() {
+  if (arena.pinned() || pin_refused) return;
+  pin_refused = !arena.pin_for_device().ok();
+}
+
+Status CheckpointEngine::Impl::copy_items(const std::vector<StateItem>& items,
+                                          const std::vector<StagedTensor>& staged, Job* job) {
+  Status s;
+  for (size_t i = 0; i < items.size() && s.ok(); ++i) {
+    const at::Tensor& t = items[i].tensor;
+    uint8_t* slot = arena.data() + staged[i].offset;
+    if (arena.pinned() && async_copyable(t) && staged[i].nbytes > 0) {
+      s = cuda::copy_async(slot, t.data_ptr(), staged[i].nbytes, t.get_device());
+      if (!s.ok()) s = s.with_context("copying state tensor '" + items[i].key + "' from the GPU");
+      job->device_copies = true;
+    } else {
+      s = copy_to_host(t, slot, items[i].key);
+    }
+    // Slot padding goes to disk: zero it, so old state never leaks into a pack.
+    std::memset(slot + staged[i].nbytes, 0, slot_bytes(staged[i].nbytes) - staged[i].nbytes);
+    job->state_bytes += static_cast<int64_t>(staged[i].nbytes);
+  }
+  // A failed capture gives the arena back at once: no copy may still write into it.
+  if (!s.ok() && job->device_copies) (void)cuda::wait_copies();
+  return s;
+}
 
 WriteReport CheckpointEngine::Impl::execute(const Job& job) {
   WriteReport report;
   report.path = dir + "/" + job.name;
   report.state_bytes = job.state_bytes;
+  report.device_copies = job.device_copies;
+  report.copy_seconds = job.copy_s;
+  if (job.device_copies) {
+    const Status copied = cuda::wait_copies();
+    report.copy_seconds = seconds_since(job.captured_at);
+    if (!copied.ok()) {
+      report.status = copied.with_context("checkpoint " + report.path + ": copying the state from the GPU");
+      return report;
+    }
+  }
   const auto t0 = Clock::now();
   const double cpu0 = thread_cpu_seconds();
   Result<int64_t> written = internal_error("not written");
@@ -150,7 +205,8 @@ void CheckpointEngine::Impl::run() {
     if (!job) return;  // stop, nothing pending
     lock.unlock();
     if (job->prepare_bytes > 0) {
-      (void)arena.reserve(job->prepare_bytes);  // a failure shows again at the capture that needs it
+      // A failure shows again at the capture that needs it.
+      if (arena.reserve(job->prepare_bytes).ok() && job->prepare_pinned) pin_for_device();
     } else {
       const WriteReport report = execute(*job);
       if (job->done) job->done(report);
@@ -183,13 +239,14 @@ Status CheckpointEngine::reserve(int64_t bytes) {
   return impl_->arena.reserve(bytes > 0 ? static_cast<size_t>(bytes) : 0);
 }
 
-void CheckpointEngine::prepare(int64_t bytes) {
+void CheckpointEngine::prepare(int64_t bytes, bool device) {
   if (bytes <= 0) return;
   wait();
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->job = Impl::Job{};
     impl_->job->prepare_bytes = static_cast<size_t>(bytes);
+    impl_->job->prepare_pinned = device;
   }
   impl_->cv.notify_all();
 }
@@ -205,20 +262,18 @@ Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items, co
   FLOR_ASSIGN_OR_RETURN(std::vector<StagedTensor> staged, plan_layout(items, &total));
   wait();  // the arena is ours again only once the previous write (or prepare) finished
   const auto grow0 = Clock::now();
-  const bool grows = total > impl_->arena.capacity();
+  const bool device = has_device_state(items);
+  const bool grows = total > impl_->arena.capacity() || (device && !impl_->arena.pinned() && !impl_->pin_refused);
   FLOR_RETURN_IF_ERROR(impl_->arena.reserve(total));
+  if (device) impl_->pin_for_device();
   impl_->last_setup_s = grows ? seconds_since(grow0) : 0;
-  int64_t state_bytes = 0;
-  for (size_t i = 0; i < items.size(); ++i) {
-    uint8_t* slot = impl_->arena.data() + staged[i].offset;
-    FLOR_RETURN_IF_ERROR(copy_to_host(items[i].tensor, slot, items[i].key));
-    // Slot padding goes to disk: zero it, so old state never leaks into a pack.
-    std::memset(slot + staged[i].nbytes, 0, slot_bytes(staged[i].nbytes) - staged[i].nbytes);
-    state_bytes += static_cast<int64_t>(staged[i].nbytes);
-  }
+  Impl::Job job{{}, name, std::move(origin), 0, std::move(done), t0};
+  FLOR_RETURN_IF_ERROR(impl_->copy_items(items, staged, &job));
+  job.tensors = std::move(staged);
+  job.copy_s = seconds_since(t0);
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->job = Impl::Job{std::move(staged), name, std::move(origin), state_bytes, std::move(done)};
+    impl_->job = std::move(job);
     impl_->busy = true;
   }
   impl_->cv.notify_all();

@@ -8,6 +8,11 @@
 // fsync, rename: a crash leaves a whole checkpoint or none). At most one write
 // is unfinished: capture() waits for the previous one first.
 //
+// Device state: with a CUDA LibTorch, contiguous CUDA tensors are copied into
+// the page-locked arena asynchronously on a side stream (ckpt/cuda_rt.h says
+// how they are ordered against training), so capture() returns after queueing
+// them; the writer waits for the copies before it reads the arena.
+//
 // restore() reads a checkpoint straight into existing tensors' storage.
 //
 // Thread-safety: one engine per training process, used from the training thread.
@@ -65,6 +70,11 @@ struct WriteReport {
   int64_t bytes_written = 0;     // bytes newly written to disk (after dedup)
   double write_seconds = 0;      // wall time of the background write
   double write_cpu_seconds = 0;  // CPU time the writer thread spent on it (interference)
+  // From the capture's start until the whole state was in host memory: the
+  // stall's copy for host state; for device state copied asynchronously
+  // (device_copies), until the last copy finished.
+  double copy_seconds = 0;
+  bool device_copies = false;
 };
 
 class CheckpointEngine {
@@ -76,7 +86,7 @@ class CheckpointEngine {
   CheckpointEngine(const CheckpointEngine&) = delete;
   CheckpointEngine& operator=(const CheckpointEngine&) = delete;
 
-  // Copies `items` into the staging arena (CUDA tensors are copied to host) and
+  // Copies `items` into the staging arena (CUDA tensors: see above) and
   // queues the write of checkpoint `name` (a file name inside dir, e.g.
   // "run3-e0007-s0.ckpt"). Waits first for the previous write. Returns the stall
   // in seconds (wait + copy). `done` runs on the writer thread when the file is
@@ -92,8 +102,9 @@ class CheckpointEngine {
   Status reserve(int64_t bytes);
   // The same on the writer thread, off the training loop: returns at once; the
   // next capture waits for it as for a write. For when the state is known
-  // (its registration), long before the first checkpoint.
-  void prepare(int64_t bytes);
+  // (its registration), long before the first checkpoint. `device`: the state
+  // has CUDA tensors, so the arena is page-locked too.
+  void prepare(int64_t bytes, bool device = false);
   // Seconds the last capture spent growing the arena (fresh memory faulted in:
   // a one-time set-up, not a cost of every checkpoint); 0 when it fit.
   double last_setup_seconds() const;
