@@ -4,7 +4,8 @@
 #
 # A CUDA LibTorch's TorchConfig.cmake insists on the CUDA toolkit (nvcc and its
 # headers), which a machine with a pip PyTorch and a driver often lacks; flor
-# calls no CUDA API itself, so FLOR_TORCH_ROOT (the `torch` folder of the
+# needs none of it (its few CUDA runtime calls are bound by name at run time,
+# runtime/src/ckpt/cuda_rt.h), so FLOR_TORCH_ROOT (the `torch` folder of the
 # install: include/, lib/) makes the target from the headers and libraries
 # directly. FLOR_TORCH_CXX11_ABI (0 or 1: torch._C._GLIBCXX_USE_CXX11_ABI) is
 # the std::string ABI it was built with; the rest of flor's C++ dependencies
