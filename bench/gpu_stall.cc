@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -163,7 +164,7 @@ void row(const std::string& measure, const std::string& flor, const std::string&
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   int mb = 1024;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--mb") == 0 && i + 1 < argc) {
@@ -178,7 +179,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   const double layer_mb = 3.0 * kWidth * (kWidth + 1) * 4 / 1e6;  // a layer's parameters and Adam's two moments
-  Model m(std::max(1, static_cast<int>(mb / layer_mb + 0.5)));
+  Model m(std::max(1, static_cast<int>(std::lround(mb / layer_mb))));
   m.step();  // Adam's state exists from here
   const std::vector<StateItem> items = m.state();
   const size_t bytes = bytes_of(items);
@@ -193,6 +194,7 @@ int main(int argc, char** argv) {
   // The asynchronous copies must have copied the state as it was: restored
   // into zeroed tensors on the device, it is the same bit for bit.
   std::vector<StateItem> back;
+  back.reserve(items.size());
   for (const auto& i : items) back.push_back({i.key, torch::zeros_like(i.tensor)});
   check(CheckpointEngine::restore((dir / "bench-0.ckpt").string(), back), "restoring the first checkpoint");
   for (size_t i = 0; i < items.size(); ++i) {
@@ -231,4 +233,7 @@ int main(int argc, char** argv) {
   std::error_code ec;
   if (!std::getenv("FLOR_BENCH_DIR")) fs::remove_all(dir, ec);
   return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "gpu_stall: %s\n", e.what());
+  return 1;
 }

@@ -49,7 +49,7 @@ bool bind_all(void* lib, Api* a) {
 // The libcudart already in the process (a CUDA LibTorch's), else one by its
 // usual names; none: not available.
 const Api& api() {
-  static const Api a = [] {
+  static const Api kApi = [] {
     Api out;
     bool bound = bind_all(RTLD_DEFAULT, &out);
     for (const char* name : {"libcudart.so.12", "libcudart.so.11.0", "libcudart.so"}) {
@@ -60,7 +60,7 @@ const Api& api() {
     out.ok = bound && out.get_device_count(&n) == kSuccess && n > 0;
     return out;
   }();
-  return a;
+  return kApi;
 }
 
 Status check(int err, const char* what) {
