@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
 #include "sched/devices.h"
+#include "sched/memtrace.h"
+#include "sched/nvidia_smi.h"
 #include "store/cuda_env.h"
 
 namespace flor::replay {
@@ -41,6 +44,41 @@ Status ensure_log_dir(const store::Store& store) {
   return Status();
 }
 
+namespace {
+
+// The most GPU memory each worker's process tree held: one nvidia-smi call per
+// sample for all workers, and none on a machine without GPUs.
+class GpuPeaks {
+ public:
+  explicit GpuPeaks(const EnvLookup& env) : env_(env), gpus_(!sched::discover_devices(env).gpus.empty()) {}
+
+  void sample(const sched::ProcessGroup& group, size_t workers) {
+    if (!gpus_) return;
+    peaks_.resize(workers, 0);
+    const std::map<int, int64_t> used = sched::query_compute_apps(env_);
+    if (used.empty()) return;
+    for (size_t i = 0; i < workers; ++i) {
+      // An ended worker's pid lists nothing: nvidia-smi only names live processes.
+      const int64_t mib = sched::gpu_mem_mib(sched::process_tree(group.pid(static_cast<int>(i))), used);
+      peaks_[i] = std::max(peaks_[i], mib);
+    }
+  }
+
+  // Worker i's peak into its run's info; none seen, nothing written.
+  void store_peak(store::Store& store, size_t i, store::Run& run) const {
+    if (i >= peaks_.size() || peaks_[i] <= 0) return;
+    run.info.gpu_mem_peak_mib = peaks_[i];
+    (void)store.set_run_info(run.id, run.info);  // a lost peak only leaves a later replay's memory unchecked
+  }
+
+ private:
+  EnvLookup env_;
+  bool gpus_;
+  std::vector<int64_t> peaks_;
+};
+
+}  // namespace
+
 Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std::vector<Worker>& workers_in,
                                                  const std::function<void()>& tick,
                                                  std::chrono::milliseconds interval,
@@ -70,7 +108,12 @@ Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std:
       workers.push_back(std::move(**w));
     };
   }
-  std::vector<sched::ExitInfo> exits = group.wait(tick, interval, ended);
+  GpuPeaks peaks(process_env());
+  auto sample = [&] {
+    peaks.sample(group, workers.size());
+    if (tick) tick();
+  };
+  std::vector<sched::ExitInfo> exits = group.wait(sample, interval, ended);
   Status unmarked;  // the first run whose end the store refused (a full disk): the others are still tried
   for (size_t i = 0; i < workers.size(); ++i) {
     if (exits[i].killed) {
@@ -80,6 +123,7 @@ Result<std::vector<sched::ExitInfo>> run_workers(store::Store& store, const std:
                    static_cast<double>(kill_after.count()) / 1000);
     }
     auto run = store.run(workers[i].run);
+    if (run.ok()) peaks.store_peak(store, i, *run);
     store::RunStatus written = run.ok() ? run->status : store::RunStatus::kRunning;
     // A run the store cannot show (its server went away) may have lost rows: counted as the runtime's.
     const Claimed claimed =

@@ -22,7 +22,10 @@ struct Worker {
 // Starts every worker, streams and copies output, forwards Ctrl-C and SIGTERM
 // (SIGKILL `kill_after` later to a worker that ignores them, said on stderr), and
 // marks each run's final status (final_status). A worker that cannot start is an
-// error (its run and those already started are marked failed).
+// error (its run and those already started are marked failed). On a machine
+// with GPUs (sched::discover_devices) each worker's process tree's GPU memory
+// is sampled every `interval` (nvidia-smi) and its peak kept in its run's info
+// (gpu_mem_peak_mib); without GPUs nvidia-smi never runs.
 //
 // A work queue: when worker i ends (not after Ctrl-C), `next(i)` (may be
 // empty) may give one more to start in its place; i counts the workers in

@@ -3,10 +3,11 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <cmath>
+#include <limits>
 #include <sstream>
 
-#include "sched/process.h"
+#include "sched/nvidia_smi.h"
 
 namespace flor::sched {
 namespace {
@@ -21,18 +22,11 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-std::vector<std::string> gpus_from_nvidia_smi(const EnvLookup& env) {
-  auto path = resolve_command("nvidia-smi", env);
-  if (!path.ok()) return {};
-  std::string cmd = "'" + *path + "' -L 2>/dev/null";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return {};
+// {"0", "1"} -> "0, 1".
+std::string join(const std::vector<std::string>& items) {
   std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  if (::pclose(pipe) != 0) return {};  // a driver without a GPU prints errors and fails
-  return parse_nvidia_smi(out);
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
 }
 
 std::vector<int> affinity_cpus() {
@@ -56,25 +50,12 @@ std::string cpu_label(const std::vector<int>& cpus) {
 
 }  // namespace
 
-std::vector<std::string> parse_nvidia_smi(const std::string& output) {
-  std::vector<std::string> gpus;
-  std::stringstream in(output);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("GPU ", 0) != 0) continue;
-    auto colon = line.find(':');
-    if (colon == std::string::npos || colon <= 4) continue;
-    gpus.push_back(line.substr(4, colon - 4));
-  }
-  return gpus;
-}
-
 Devices discover_devices(const EnvLookup& env) {
   Devices d;
   if (auto visible = env("CUDA_VISIBLE_DEVICES")) {
     d.gpus = split_list(*visible);  // set (even empty): the user has chosen
   } else {
-    d.gpus = gpus_from_nvidia_smi(env);
+    d.gpus = parse_gpu_list(nvidia_smi("-L", env).value_or(""));
   }
   d.cpus = affinity_cpus();
   return d;
@@ -96,6 +77,7 @@ std::vector<Slot> assign_slots(const Devices& devices, int workers, int threads)
     if (!devices.gpus.empty()) {
       const std::string& gpu = devices.gpus[i % devices.gpus.size()];
       s.env["CUDA_VISIBLE_DEVICES"] = gpu;
+      s.env["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";  // CUDA's default order is not nvidia-smi's
       s.label = "gpu " + gpu;
       continue;
     }
@@ -104,6 +86,44 @@ std::vector<Slot> assign_slots(const Devices& devices, int workers, int threads)
     s.label = cpu_label(s.cpus);
   }
   return slots;
+}
+
+bool gpus_shared(size_t gpus, int workers) {
+  return gpus > 0 && static_cast<size_t>(std::max(0, workers)) > gpus;
+}
+
+GpuShare share_gpus(int workers, const std::vector<std::string>& gpus,
+                    const std::vector<std::optional<int64_t>>& free_mib, std::optional<int64_t> need_mib) {
+  if (!gpus_shared(gpus.size(), workers)) return {workers, ""};
+  const bool one = gpus.size() == 1;
+  const std::string where = (one ? "gpu " : "gpus ") + join(gpus);
+  const std::string unchecked =
+      "note: " + std::to_string(workers) + " workers share " + where + "; their memory is not checked: ";
+  if (!need_mib || *need_mib <= 0) {
+    return {workers, unchecked +
+                         "the record has no peak GPU memory (it ran on a CPU, under an older flor, or "
+                         "ended before the first sample)"};
+  }
+  std::vector<std::string> free_text;
+  int64_t fit = std::numeric_limits<int64_t>::max();  // workers every GPU holds
+  const auto each = static_cast<int64_t>(std::ceil(static_cast<double>(*need_mib) * (1 + kGpuMemMargin)));
+  for (size_t g = 0; g < gpus.size(); ++g) {
+    if (g >= free_mib.size() || !free_mib[g])
+      return {workers, unchecked + "nvidia-smi reports no free memory for gpu " + gpus[g]};
+    fit = std::min(fit, *free_mib[g] / each);
+    free_text.push_back(std::to_string(*free_mib[g]));
+  }
+  const std::string why =
+      " (each needs ~" + std::to_string(each) + " MiB" +
+      (one ? " of " + free_text[0] + " MiB free)" : "; MiB free: " + join(free_text) + ")");
+  const auto ngpus = static_cast<int64_t>(gpus.size());
+  if (fit >= (workers + ngpus - 1) / ngpus)  // the most that round robin puts on one GPU
+    return {workers, std::to_string(workers) + " workers share " + where + why};
+  const auto run = static_cast<int>(ngpus * std::max<int64_t>(1, fit));
+  const std::string running =
+      "running " + std::to_string(run) + " of the " + std::to_string(workers) + " workers";
+  if (fit == 0) return {run, running + ", one per gpu, though not even one fits on " + where + why};
+  return {run, running + ": " + std::to_string(fit) + " fit on " + (one ? "" : "each of ") + where + why};
 }
 
 }  // namespace flor::sched

@@ -283,6 +283,9 @@ const Field kFields[] = {
     {"logs_not_stored",
      [](const Json& v, RunInfo* i) { return read_count(v, "logs_not_stored", &i->logs_not_stored); },
      [](const RunInfo& i, Json* o) { put_count(o, "logs_not_stored", i.logs_not_stored); }},
+    {"gpu_mem_peak_mib",
+     [](const Json& v, RunInfo* i) { return read_count(v, "gpu_mem_peak_mib", &i->gpu_mem_peak_mib); },
+     [](const RunInfo& i, Json* o) { put_count(o, "gpu_mem_peak_mib", i.gpu_mem_peak_mib); }},
     {"sweep", [](const Json& v, RunInfo* i) { return read(v, "sweep", &i->sweep); },
      [](const RunInfo& i, Json* o) { put(o, "sweep", i.sweep); }},
 };

@@ -28,7 +28,8 @@
 namespace flor::store {
 
 // 1: the keys below (info_version itself new; everything else as written since store version 1).
-inline constexpr int kRunInfoVersion = 1;
+// 2: gpu_mem_peak_mib.
+inline constexpr int kRunInfoVersion = 2;
 
 struct RunThreads {  // {"torch", "interop", "openblas"}: the thread counts the program computed with
   int torch = 0;
@@ -87,6 +88,10 @@ struct RunInfo {
   std::optional<EpochRange> epochs;     // "first-last": the epochs whose logs it produces
   std::optional<int64_t> divergences;   // logged values that differ from the record (at the end)
 
+  // The driver, at the end: the most GPU memory (MiB) the program's processes held,
+  // sampled about once a second; absent on a machine without GPUs or when none was seen.
+  std::optional<int64_t> gpu_mem_peak_mib;
+
   std::optional<int64_t> logs_not_stored;  // log rows the store refused and were dropped (at the end)
   std::optional<SweepTag> sweep;           // written by flor sweep after the run
 
@@ -94,7 +99,7 @@ struct RunInfo {
 };
 
 // The JSON object, keys sorted. The numbers the format keeps as text (seed,
-// eps, checkpoints, divergences, logs_not_stored) are written as strings.
+// eps, checkpoints, divergences, logs_not_stored, gpu_mem_peak_mib) are written as strings.
 std::string encode_run_info(const RunInfo& info);
 
 // Decodes what encode_run_info (or any earlier flor) wrote; "" is {}. A

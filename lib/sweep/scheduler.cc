@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include "sched/memtrace.h"
+#include "sched/nvidia_smi.h"
 #include "sched/spawn.h"
 #include "util/file.h"
 #include "util/proc_stat.h"
@@ -267,11 +269,13 @@ void Scheduler::trace_memory() {
   for (auto& r : running_) {
     if (now < r->next_mem_sample) continue;
     r->next_mem_sample += options_.meta.mem_trace_delay_s;
-    std::vector<int> tree = process_tree(r->child->pid());
+    const int64_t gpu_mib = slot_has_gpu(slots_[r->slot])
+                                ? sched::gpu_mem_mib(sched::process_tree(r->child->pid()),
+                                                     sched::query_compute_apps(process_env()))
+                                : 0;
     char line[160];
     std::snprintf(line, sizeof line, "[flor sweep] mem t=%.0fs rss_mib=%.1f gpu_mib=%.1f",
-                  now - r->started_mono, tree_rss_mib(r->child->pid()),
-                  slot_has_gpu(slots_[r->slot]) ? gpu_mem_mib(tree) : 0.0);
+                  now - r->started_mono, sched::tree_rss_mib(r->child->pid()), static_cast<double>(gpu_mib));
     (void)append_line(r->stdout_path, line);  // a lost sample is not worth failing the run
   }
 }

@@ -20,7 +20,6 @@
 
 #include "sweep/child.h"
 #include "sweep/journal.h"
-#include "sweep/memtrace.h"
 #include "sweep/rerun.h"
 #include "sweep/report.h"
 #include "sweep/slots.h"

@@ -22,12 +22,7 @@ Result<std::vector<Slot>> make_slots(const Meta& meta, const sched::Devices& dev
     n = meta.max_parallel > 0 ? meta.max_parallel : std::max(1, cores / threads);
     if (meta.threads_per_run == 0) threads = std::max(1, cores / n);
   }
-  std::vector<Slot> slots = sched::assign_slots(devices, n, threads);
-  for (Slot& s : slots) {
-    // nvidia-smi numbers GPUs in PCI bus order; CUDA's default order differs.
-    if (slot_has_gpu(s)) s.env["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";
-  }
-  return slots;
+  return sched::assign_slots(devices, n, threads);
 }
 
 int slot_threads(const Slot& slot) {

@@ -84,12 +84,6 @@ TEST_CASE("the Slurm script is an array job that runs flor replay", "[sched]") {
   CHECK(s.find("exec flor replay 'mnist'\n") != std::string::npos);
 }
 
-TEST_CASE("nvidia-smi -L output lists GPU ids", "[sched]") {
-  CHECK(parse_nvidia_smi("GPU 0: Tesla T4 (UUID: GPU-1)\nGPU 1: Tesla T4 (UUID: GPU-2)\n") ==
-        std::vector<std::string>{"0", "1"});
-  CHECK(parse_nvidia_smi("NVIDIA-SMI has failed because it couldn't communicate\n").empty());
-}
-
 TEST_CASE("devices: CUDA_VISIBLE_DEVICES wins; the CPU list is never empty", "[sched]") {
   Devices d = discover_devices(env_of({{"CUDA_VISIBLE_DEVICES", "2,3"}, {"PATH", "/nonexistent"}}));
   CHECK(d.gpus == std::vector<std::string>{"2", "3"});
@@ -104,11 +98,13 @@ TEST_CASE("slots: one GPU per worker, else disjoint CPU shares with pinned threa
   CHECK(gpu[2].env.at("CUDA_VISIBLE_DEVICES") == "0");
   CHECK(gpu[1].env.at("CUDA_VISIBLE_DEVICES") == "1");
   CHECK(gpu[1].env.at("FLOR_THREADS") == "2");
+  CHECK(gpu[1].env.at("CUDA_DEVICE_ORDER") == "PCI_BUS_ID");  // the ids are nvidia-smi's
 
   auto cpu = assign_slots(Devices{{}, {0, 1, 2, 3}}, 2, 1);
   CHECK(cpu[0].cpus == std::vector<int>{0, 1});
   CHECK(cpu[1].cpus == std::vector<int>{2, 3});
   CHECK(cpu[1].env.count("CUDA_VISIBLE_DEVICES") == 0);
+  CHECK(cpu[1].env.count("CUDA_DEVICE_ORDER") == 0);
   CHECK(cpu[0].env.at("OPENBLAS_NUM_THREADS") == "1");
   CHECK(cpu[0].env.at("OMP_NUM_THREADS") == "1");
   CHECK(cpu[1].label == "cpus 2-3");

@@ -30,6 +30,7 @@ RunInfo full_info() {
   i.init = InitMode::kStrong;
   i.epochs = EpochRange{5, 9};
   i.divergences = 3;
+  i.gpu_mem_peak_mib = 2100;
   i.logs_not_stored = 12;
   i.sweep = SweepTag{"grid", "run-0003", "00ff00ff00ff00ff", {{"lr", "0.01"}, {"opt", "\"adam\""}}};
   return i;
@@ -98,6 +99,7 @@ TEST_CASE("run info: every key round-trips through encode and decode, and throug
   CHECK(out->epochs->first == 5);
   CHECK(out->epochs->last == 9);
   CHECK(out->divergences == 3);
+  CHECK(out->gpu_mem_peak_mib == 2100);
   CHECK(out->logs_not_stored == 12);
   REQUIRE(out->sweep);
   CHECK(out->sweep->params == in.sweep->params);
@@ -108,6 +110,7 @@ TEST_CASE("run info: every key round-trips through encode and decode, and throug
   CHECK(text.find(R"("pid":4242)") != std::string::npos);
   CHECK(text.find(R"("segment":"2/4")") != std::string::npos);
   CHECK(text.find(R"("epochs":"5-9")") != std::string::npos);
+  CHECK(text.find(R"("gpu_mem_peak_mib":"2100")") != std::string::npos);
   CHECK(text.find(R"("params":{"lr":0.01,"opt":"adam"})") != std::string::npos);
 
   test::TempDir home;
@@ -123,7 +126,7 @@ TEST_CASE("run info: every key round-trips through encode and decode, and throug
   CHECK(encode_run_info(got->info) == text);
 
   // Absent fields are not written: a new run's info is its version alone.
-  CHECK(encode_run_info(RunInfo{}) == R"({"info_version":1})");
+  CHECK(encode_run_info(RunInfo{}) == R"({"info_version":2})");
 
   // An argv that is not UTF-8 is written with U+FFFD, not thrown at.
   RunInfo latin1;
@@ -168,9 +171,10 @@ TEST_CASE("run info: the text of a flor before info_version decodes, and encodes
   CHECK(rec->cwd == "");
   CHECK_FALSE(rec->segment);
   CHECK(rec->unknown.empty());
+  CHECK_FALSE(rec->gpu_mem_peak_mib);  // recorded before version 2, or without a GPU: unknown
   // Nothing changes but the version it gains.
   std::string expected = old_record;
-  expected.insert(expected.find(R"("pid")"), R"("info_version":1,)");
+  expected.insert(expected.find(R"("pid")"), R"("info_version":2,)");
   CHECK(encode_run_info(*rec) == expected);
 
   const std::string old_replay =
@@ -210,6 +214,7 @@ TEST_CASE("run info: a value of the wrong type is an error naming the key, also 
       {R"({"threads":{"torch":"4"}})", "'threads.torch' is a string, expected an integer"},
       {R"({"checkpoints":3})", "'checkpoints' is a number, expected a string"},
       {R"({"checkpoints":"three"})", "'checkpoints' is 'three', expected a count"},
+      {R"({"gpu_mem_peak_mib":2100})", "'gpu_mem_peak_mib' is a number, expected a string"},
       {R"({"eps":"0,0667"})", "'eps' is '0,0667', expected a number"},
       {R"({"pid":1.5})", "'pid' is a number, expected an integer"},
       {R"({"command":["./train",3]})", "'command[1]' is a number, expected a string"},

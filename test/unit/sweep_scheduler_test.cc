@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "common/temp_dir.h"
+#include "sched/memtrace.h"
 #include "util/durable_file.h"
 #include "sweep/scheduler.h"
 #include "util/proc_stat.h"
@@ -381,8 +382,8 @@ TEST_CASE("process tree and RSS of a running child", "[sweep]") {
   spec.stderr_path = dir.path + "/e";
   std::unique_ptr<Child> c = Child::spawn(spec).value();
   ::usleep(200000);
-  CHECK(process_tree(c->pid()).size() >= 2);
-  CHECK(tree_rss_mib(c->pid()) > 0);
+  CHECK(sched::process_tree(c->pid()).size() >= 2);
+  CHECK(sched::tree_rss_mib(c->pid()) > 0);
   CHECK_FALSE(c->poll().has_value());
   c->terminate(1);
   while (!c->poll()) ::usleep(10000);

@@ -21,6 +21,7 @@
 #include "report/table.h"
 #include "sched/devices.h"
 #include "sched/cluster.h"
+#include "sched/nvidia_smi.h"
 #include "snapshot.h"
 #include "util/format.h"
 #include "util/number.h"
@@ -72,6 +73,8 @@ struct ReplayRequest {
   std::optional<Segment> segment;  // P/N on the command line
   int jobs = 1;
   bool jobs_given = false;  // -j on the command line: this process dispatches, whatever the launcher says
+  // Whether -j is fitted to the GPUs' memory (fitting_workers); --all-runs fits its one queue instead.
+  bool fit_gpus = true;
   std::string run_ref;
   InitMode init = InitMode::kWeak;
   std::vector<std::string> probes;
@@ -180,12 +183,24 @@ struct Prepared {
   int count = 1;                         // N
   int threads = 1;
   int64_t recorded_epochs = 0;  // the record's finished epochs
+  sched::Devices devices;       // what the workers run on (discovered for -j N, N > 1, without --all-runs)
 };
 
 Result<store::Run> record_of(store::Store& store, const std::string& ref) {
   FLOR_ASSIGN_OR_RETURN(store::Run run, find_run(store, ref));
   if (run.kind == store::RunKind::kReplay && run.parent) return store.run(*run.parent);
   return run;
+}
+
+// How many of `workers` start on `devices`: all, unless they share GPUs whose
+// free memory holds fewer at `need_mib` each (sched::share_gpus, said on stderr).
+int fitting_workers(const sched::Devices& devices, int workers, std::optional<int64_t> need_mib) {
+  if (!sched::gpus_shared(devices.gpus.size(), workers)) return workers;
+  const std::vector<sched::GpuMemory> memory = sched::query_gpu_memory(process_env());
+  const sched::GpuShare share =
+      sched::share_gpus(workers, devices.gpus, sched::free_mib(devices.gpus, memory), need_mib);
+  std::fprintf(stderr, "flor: %s\n", share.message.c_str());
+  return share.workers;
 }
 
 Status plan_workers(Prepared& p) {
@@ -210,6 +225,10 @@ Status plan_workers(Prepared& p) {
                  "using %lld worker(s), not %d\n",
                  static_cast<long long>(most), static_cast<long long>(most), jobs);
     jobs = static_cast<int>(most);
+  }
+  if (jobs > 1 && p.req.fit_gpus) {
+    p.devices = sched::discover_devices(process_env());
+    jobs = fitting_workers(p.devices, jobs, p.record.info.gpu_mem_peak_mib);
   }
   FLOR_ASSIGN_OR_RETURN(p.plans, plan::plan_segments(shape, jobs, p.req.init, p.req.epochs));
   for (int i = 1; i <= jobs; ++i) p.indices.push_back(i);
@@ -236,7 +255,7 @@ Result<Prepared> prepare(ReplayRequest req, git::Repo repo, const std::string& h
   }
   FLOR_ASSIGN_OR_RETURN(std::string program, sched::resolve_command(req.command[0], process_env(), req.cwd));
   Prepared p{
-      std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1, 0};
+      std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1, 0, {}};
   if (!p.req.segment && !p.req.jobs_given) {
     FLOR_ASSIGN_OR_RETURN(p.launcher, sched::segment_from_launcher(process_env(), p.req.count));
   }
@@ -277,11 +296,6 @@ Result<int64_t> create_replay_run(const Prepared& p, const git::Snapshot& snap, 
   if (p.launcher) row.info.launcher = p.launcher->launcher;
   add_snapshot_info(snap, &row.info);
   return p.store->create_run(row);
-}
-
-// The devices of `n` workers of `threads` threads each.
-std::vector<sched::Slot> worker_slots(int n, int threads) {
-  return sched::assign_slots(sched::discover_devices(process_env()), n, threads);
 }
 
 // Sets up plan i's worker: its run, contract and device; without `slot`, one
@@ -499,6 +513,7 @@ Status prepare_job(const ReplayRequest& req, const git::Repo& repo, const std::s
   r.cwd = rel.empty() ? j.dir : j.dir + "/" + rel;
   r.jobs = jobs_each;
   r.jobs_given = true;  // the workers of all versions are this process's, whatever a launcher says
+  r.fit_gpus = false;   // run_queue fits all of them
   FLOR_ASSIGN_OR_RETURN(git::Repo own, git::Repo::open(repo.work_tree()));
   FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(std::move(r), std::move(own), home));
   if (p.req.find_probes) probe_new_logs(p, j.transplant.commit, j.dir);
@@ -535,16 +550,19 @@ Result<int> run_queue(const std::string& name, const std::vector<VersionJob*>& r
   std::vector<Item> items;
   std::vector<WorkerView> views;  // one per item, its run 0 until it starts
   int threads = 1;
+  std::optional<int64_t> need;  // the largest peak: a worker may replay any of the records
   for (VersionJob* j : ready) {
     threads = std::max(threads, j->p->threads);
+    if (auto peak = j->p->record.info.gpu_mem_peak_mib) need = std::max(need.value_or(0), *peak);
     for (size_t i = 0; i < j->p->plans.size(); ++i) {
       items.push_back({j, i});
       views.push_back(WorkerView{j->p->indices[i], 0, j->p->plans[i], "", "", worker_label(*j, j->p->indices[i])});
     }
   }
   if (items.empty()) return 0;
-  const int parallel = std::min(jobs, static_cast<int>(items.size()));
-  const std::vector<sched::Slot> slots = worker_slots(parallel, threads);
+  const sched::Devices devices = sched::discover_devices(process_env());
+  const int parallel = fitting_workers(devices, std::min(jobs, static_cast<int>(items.size())), need);
+  const std::vector<sched::Slot> slots = sched::assign_slots(devices, parallel, threads);
   std::vector<size_t> by_start;  // item of each started worker
   std::map<VersionJob*, std::pair<double, double>> span;  // first start, last end
   auto start = [&](size_t k, int slot) -> Result<Worker> {
@@ -714,7 +732,9 @@ Result<int> cmd_replay(Context& ctx) {
     std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
   FLOR_RETURN_IF_ERROR(replay::ensure_log_dir(*p.store));
   const int n = static_cast<int>(p.plans.size());
-  FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, snap, n == 1 ? std::vector<sched::Slot>() : worker_slots(n, p.threads)));
+  FLOR_ASSIGN_OR_RETURN(auto ws, make_workers(p, snap,
+                                              n == 1 ? std::vector<sched::Slot>()
+                                                     : sched::assign_slots(p.devices, n, p.threads)));
   if (ws.size() == 1) return run_single(p, ws[0].first, ws[0].second);
   return run_parallel(p, ws);
 }
@@ -738,7 +758,10 @@ extern const Command kReplayCommand = {
         {"--jobs", "-j", "N",
          "start N segment workers (-jN too), one GPU each (CUDA_VISIBLE_DEVICES) or a share of the CPU cores; "
          "one progress line; per-worker logs in FLOR_HOME/NAME/logs; a summary at the end. Fewer when the "
-         "record has fewer checkpointed epochs to start segments from"},
+         "record has fewer checkpointed epochs to start segments from. More workers than GPUs share them "
+         "(worker i on GPU i mod #GPUs) when each GPU's free memory (nvidia-smi) holds its workers at the "
+         "record's peak GPU memory + 10% each; else as many start as fit, at least one per GPU, and a line "
+         "says why. A record without a peak (run on a CPU, or by an older flor) is not checked: a note says so"},
         {"--run", nullptr, "REF", "replay this record: a run id or a shadow commit prefix"},
         {"--epochs", nullptr, "E",
          "only epoch E (9) or epochs A-B (150-160), from the nearest checkpoint before them"},
