@@ -1,19 +1,14 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "common/env_of.h"
 #include "sched/devices.h"
 #include "sched/cluster.h"
 
 namespace flor::sched {
 namespace {
 
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const char* n) -> std::optional<std::string> {
-    auto it = vars.find(n);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 Segment segment_of(std::map<std::string, std::string> vars, std::optional<int> count = std::nullopt) {
   auto r = segment_from_launcher(env_of(std::move(vars)), count);

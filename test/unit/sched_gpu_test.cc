@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "common/env_of.h"
 #include "common/temp_dir.h"
 #include "sched/devices.h"
 #include "sched/memtrace.h"
@@ -14,13 +15,7 @@
 namespace flor::sched {
 namespace {
 
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const char* n) -> std::optional<std::string> {
-    auto it = vars.find(n);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 const char* const kH200 = "GPU-3b5e2a4f-8c1d-4e7a-9f02-6d1b3c5a7e90";
 const char* const kA100 = "GPU-9d0c7b1e-2f3a-4b5c-8d6e-0a1b2c3d4e5f";
