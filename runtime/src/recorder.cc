@@ -50,8 +50,7 @@ Recorder::Recorder(store::Store* store, int64_t run, double eps, std::unique_ptr
 void Recorder::main_begin(StateSet& state) {
   if (state.empty()) return;
   const std::vector<StateItem> items = state.capture_items();
-  engine_->prepare(bytes_of(items), std::any_of(items.begin(), items.end(),
-                                                [](const StateItem& i) { return i.tensor.is_cuda(); }));
+  engine_->prepare(bytes_of(items), has_device_state(items));
 }
 
 void Recorder::epoch_begin(int64_t /*epoch*/) {

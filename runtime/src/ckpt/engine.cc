@@ -79,11 +79,11 @@ Result<std::vector<StagedTensor>> plan_layout(const std::vector<StateItem>& item
 // A tensor the arena can take by an asynchronous copy (cuda_rt.h).
 bool async_copyable(const at::Tensor& t) { return t.is_cuda() && t.is_contiguous() && cuda::available(); }
 
+}  // namespace
+
 bool has_device_state(const std::vector<StateItem>& items) {
   return std::any_of(items.begin(), items.end(), [](const StateItem& i) { return async_copyable(i.tensor); });
 }
-
-}  // namespace
 
 struct CheckpointEngine::Impl {
   struct Job {
@@ -103,8 +103,9 @@ struct CheckpointEngine::Impl {
   void run();
   WriteReport execute(const Job& job);
   // Page-locks the arena for device state; a refusal is remembered (the
-  // copies then go through torch, synchronously) and not retried.
-  void pin_for_device();
+  // copies then go through torch, synchronously) and not retried. True when
+  // it tried now (a one-time set-up).
+  bool pin_for_device();
   Status copy_items(const std::vector<StateItem>& items, const std::vector<StagedTensor>& staged, Job* job);
 
   const std::string dir;
@@ -120,9 +121,10 @@ struct CheckpointEngine::Impl {
   bool pin_refused = false;  // whoever holds the arena
 };
 
-void CheckpointEngine::Impl::pin_for_device() {
-  if (arena.pinned() || pin_refused) return;
+bool CheckpointEngine::Impl::pin_for_device() {
+  if (arena.pinned() || pin_refused) return false;
   pin_refused = !arena.pin_for_device().ok();
+  return true;
 }
 
 Status CheckpointEngine::Impl::copy_items(const std::vector<StateItem>& items,
@@ -262,11 +264,10 @@ Result<double> CheckpointEngine::capture(const std::vector<StateItem>& items, co
   FLOR_ASSIGN_OR_RETURN(std::vector<StagedTensor> staged, plan_layout(items, &total));
   wait();  // the arena is ours again only once the previous write (or prepare) finished
   const auto grow0 = Clock::now();
-  const bool device = has_device_state(items);
-  const bool grows = total > impl_->arena.capacity() || (device && !impl_->arena.pinned() && !impl_->pin_refused);
+  const bool grows = total > impl_->arena.capacity();
   FLOR_RETURN_IF_ERROR(impl_->arena.reserve(total));
-  if (device) impl_->pin_for_device();
-  impl_->last_setup_s = grows ? seconds_since(grow0) : 0;
+  const bool pinned_now = has_device_state(items) && impl_->pin_for_device();
+  impl_->last_setup_s = grows || pinned_now ? seconds_since(grow0) : 0;
   Impl::Job job{{}, name, std::move(origin), 0, std::move(done), t0};
   FLOR_RETURN_IF_ERROR(impl_->copy_items(items, staged, &job));
   job.tensors = std::move(staged);

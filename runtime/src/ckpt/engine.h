@@ -63,6 +63,10 @@ struct StateItem {
   at::Tensor tensor;
 };
 
+// Whether a capture of `items` copies device tensors asynchronously (contiguous
+// CUDA tensors, with the CUDA runtime in the process): its arena is page-locked.
+bool has_device_state(const std::vector<StateItem>& items);
+
 struct WriteReport {
   Status status;                 // a failed write (disk full, permission) is reported, not thrown
   std::string path;              // the checkpoint file (absolute)
@@ -103,7 +107,7 @@ class CheckpointEngine {
   // The same on the writer thread, off the training loop: returns at once; the
   // next capture waits for it as for a write. For when the state is known
   // (its registration), long before the first checkpoint. `device`: the state
-  // has CUDA tensors, so the arena is page-locked too.
+  // has device tensors (has_device_state), so the arena is page-locked too.
   void prepare(int64_t bytes, bool device = false);
   // Seconds the last capture spent growing the arena (fresh memory faulted in:
   // a one-time set-up, not a cost of every checkpoint); 0 when it fit.
