@@ -2,9 +2,11 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace flor::store {
 
@@ -126,6 +128,28 @@ Status PgConn::reconnect() {
   if (PQstatus(c_) == CONNECTION_OK) return Status();
   return io_error("lost the connection to PostgreSQL at '" + where_ + "' (FLOR_STORE) and cannot connect again: " +
                   sentence(error_of(c_)) + " Check that the server runs");
+}
+
+Result<int64_t> PgConn::begin() {
+  // One round trip. txid_current (PostgreSQL 10 and later, like txid_status)
+  // gives the transaction its id now.
+  FLOR_ASSIGN_OR_RETURN(PgResult r, exec("BEGIN; SELECT txid_current()"));
+  return r.int64(0, 0);
+}
+
+Result<bool> PgConn::committed(int64_t xid) {
+  // The server may still be finishing the COMMIT (its side has not yet seen
+  // the connection go): asked again, for up to 5 s.
+  for (int tries = 0; tries < 50; ++tries) {
+    FLOR_ASSIGN_OR_RETURN(PgResult r, exec("SELECT txid_status($1)", {pg_param(xid)}));
+    const std::string status = r.rows() == 1 && !r.is_null(0, 0) ? r.text(0, 0) : "";
+    if (status == "committed") return true;
+    if (status == "aborted") return false;
+    if (status != "in progress") break;  // too old to say (NULL)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return io_error("PostgreSQL at '" + where_ + "' cannot say whether transaction " + std::to_string(xid) +
+                  " was stored");
 }
 
 Result<PgResult> PgConn::exec(const std::string& sql, const std::vector<PgParam>& params) {

@@ -54,6 +54,17 @@ class PgResult {
   std::shared_ptr<pg_result> r_;
 };
 
+// Row `row` of a result, read like a SQLite statement's row (store_parts.h).
+struct PgRow {
+  const PgResult& r;
+  int row;
+  bool is_null(int col) const { return r.is_null(row, col); }
+  std::string text(int col) const { return r.text(row, col); }
+  int64_t int64(int col) const { return r.int64(row, col); }
+  double real(int col) const { return r.real(row, col); }
+  std::string bytes(int col) const { return r.bytes(row, col); }
+};
+
 class PgConn {
  public:
   // Connects; the error names the server (redacted) and what libpq said.
@@ -65,12 +76,17 @@ class PgConn {
   Result<PgResult> exec(const std::string& sql, const std::vector<PgParam>& params = {});
   // Runs `body` in a transaction (BEGIN .. COMMIT), again (up to a few times)
   // when the server reports a serialization failure or a deadlock, or when
-  // the connection broke before the COMMIT (nothing of it was stored). A
-  // connection lost during the COMMIT is an error: it may have landed.
+  // the connection broke before the COMMIT (nothing of it was stored). When
+  // the connection breaks during the COMMIT, the server is asked on a new one
+  // whether it landed (by the transaction's id): stored, it is done; not
+  // stored, it runs again; the server unreachable, it is an error (it may
+  // have landed: unsure() says which).
   template <typename F>
   Status transaction(F&& body) {
+    unsure_.reset();
     for (int attempt = 0;; ++attempt) {
-      Status s = exec("BEGIN").status();
+      Result<int64_t> xid = begin();
+      Status s = xid.status();
       bool committing = false;
       if (s.ok()) s = body();
       if (s.ok()) {
@@ -78,22 +94,35 @@ class PgConn {
         s = exec("COMMIT").status();
       }
       if (s.ok()) return s;
-      const bool again = retryable_ || (lost_mid_transaction_ && !committing);
+      bool again = retryable_ || lost_mid_transaction_;
+      if (committing && lost_mid_transaction_) {
+        Result<bool> landed = committed(*xid);
+        if (landed.ok() && *landed) return Status();
+        again = landed.ok();
+        if (!again) unsure_ = *xid;
+      }
       (void)exec("ROLLBACK");
       if (!again || attempt >= kRetries) return s;
     }
   }
+  // The id of the transaction whose COMMIT the last transaction() could not
+  // tell the outcome of; nullopt when it could (or did not commit).
+  std::optional<int64_t> unsure() const { return unsure_; }
+  // Whether transaction `xid` was stored (an error: the server cannot say).
+  Result<bool> committed(int64_t xid);
   const std::string& where() const { return where_; }  // the server, redacted
 
  private:
   static constexpr int kRetries = 8;
   PgConn(pg_conn* c, std::string where) : c_(c), where_(std::move(where)) {}
   Status reconnect();
+  Result<int64_t> begin();  // BEGIN; the transaction's id
   PgResult send(const std::string& sql, const std::vector<PgParam>& params);
   pg_conn* c_;
   std::string where_;
   bool retryable_ = false;             // the last error was 40001 or 40P01
   bool lost_mid_transaction_ = false;  // the last error: the connection broke inside a transaction
+  std::optional<int64_t> unsure_;
 };
 
 }  // namespace flor::store

@@ -9,6 +9,7 @@
 #include "store/pg.h"
 #include "store/store_parts.h"
 #include "store/value.h"
+#include "util/hash.h"
 
 namespace flor::store {
 namespace fs = std::filesystem;
@@ -67,12 +68,26 @@ CREATE TABLE IF NOT EXISTS blobs(
   PRIMARY KEY(experiment, run, key));
 )sql";
 
+// What tells one commit_epoch batch from another: every field, hashed.
+uint64_t digest_of(const std::optional<EpochRow>& epoch, const std::vector<LogRow>& logs) {
+  uint64_t h = logs.size();
+  auto mix = [&h](const auto& v) { h = xxh64(&v, sizeof v, h); };
+  auto mix_text = [&h](const std::string& v) { h = xxh64(v.data(), v.size(), h); };
+  for (const LogRow& r : logs) {
+    for (int64_t v : {r.run, r.source, r.epoch, r.step, int64_t{r.hindsight}}) mix(v);
+    for (const std::string* v : {&r.name, &r.value, &r.type, &r.loc, &r.data, &r.blob}) mix_text(*v);
+  }
+  if (epoch) {
+    for (int64_t v : {epoch->run, epoch->epoch, epoch->iters, epoch->blocks, epoch->executed}) mix(v);
+    mix(epoch->seconds);
+    mix_text(epoch->rng);
+    mix_text(epoch->note);
+  }
+  return h;
+}
+
 constexpr size_t kLogsPerInsert = 64;
 constexpr int kLogParams = 12;
-
-constexpr const char* kRunColumns =
-    "SELECT id, name, kind, parent, status, vid, started, ended, exit_code, command, info, host, pid, pid_start "
-    "FROM runs WHERE experiment=$1 ";
 
 // The schema's version in this database; nullopt when it has no flor tables.
 Result<std::optional<int>> schema_version(PgConn* db) {
@@ -222,26 +237,12 @@ class PgStore final : public Store {
   Status append_logs(const std::vector<LogRow>& rows) override { return commit_epoch(std::nullopt, rows); }
 
   Result<std::vector<LogRow>> logs(int64_t run) override {
-    FLOR_ASSIGN_OR_RETURN(PgResult r, query("SELECT run, source, epoch, step, name, value, type, loc, hindsight, "
-                                            "data, blob FROM logs WHERE experiment=$1 AND run=$2 ORDER BY id",
+    FLOR_ASSIGN_OR_RETURN(PgResult r, query(std::string("SELECT ") + kLogColumns +
+                                                " FROM logs WHERE experiment=$1 AND run=$2 ORDER BY id",
                                             {pg_param(name_), pg_param(run)}));
     std::vector<LogRow> out;
     out.reserve(static_cast<size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) {
-      LogRow l;
-      l.run = r.int64(i, 0);
-      l.source = r.int64(i, 1);
-      l.epoch = r.int64(i, 2);
-      l.step = r.int64(i, 3);
-      l.name = r.text(i, 4);
-      l.value = r.text(i, 5);
-      l.type = r.text(i, 6);
-      l.loc = r.text(i, 7);
-      l.hindsight = r.int64(i, 8) != 0;
-      l.data = r.bytes(i, 9);
-      if (!r.is_null(i, 10)) l.blob = r.text(i, 10);
-      out.push_back(std::move(l));
-    }
+    for (int i = 0; i < r.rows(); ++i) out.push_back(log_of(PgRow{r, i}));
     return out;
   }
 
@@ -273,26 +274,12 @@ class PgStore final : public Store {
   }
 
   Result<std::vector<CheckpointRow>> checkpoints(int64_t run) override {
-    FLOR_ASSIGN_OR_RETURN(PgResult r, query("SELECT run, epoch, seq, block, path, bytes, state_bytes, stall_s, "
-                                            "write_s, reason, location FROM checkpoints WHERE experiment=$1 AND "
-                                            "run=$2 ORDER BY epoch, seq",
-                                            {pg_param(name_), pg_param(run)}));
+    FLOR_ASSIGN_OR_RETURN(PgResult r,
+                          query(std::string("SELECT ") + kCheckpointColumns +
+                                    " FROM checkpoints WHERE experiment=$1 AND run=$2 ORDER BY epoch, seq",
+                                {pg_param(name_), pg_param(run)}));
     std::vector<CheckpointRow> out;
-    for (int i = 0; i < r.rows(); ++i) {
-      CheckpointRow c;
-      c.run = r.int64(i, 0);
-      c.epoch = r.int64(i, 1);
-      c.seq = r.int64(i, 2);
-      c.block = r.text(i, 3);
-      c.path = r.text(i, 4);
-      c.bytes = r.int64(i, 5);
-      c.state_bytes = r.int64(i, 6);
-      c.stall_s = r.real(i, 7);
-      c.write_s = r.real(i, 8);
-      c.reason = r.text(i, 9);
-      c.location = r.text(i, 10);
-      out.push_back(std::move(c));
-    }
+    for (int i = 0; i < r.rows(); ++i) out.push_back(checkpoint_of(PgRow{r, i}));
     return out;
   }
 
@@ -316,10 +303,21 @@ class PgStore final : public Store {
     if (!epoch && logs.empty()) return Status();
     FLOR_RETURN_IF_ERROR(write_value_blobs(dir_, logs, env_));  // durable before a row names them
     std::lock_guard<std::mutex> lock(mu_);
-    return db_->transaction([&]() -> Status {
+    // The same batch again (the runtime's LogWriter holds what failed and
+    // retries it) after a COMMIT that may have landed: stored once.
+    const uint64_t digest = digest_of(epoch, logs);
+    if (unsure_ && unsure_->digest == digest) {
+      FLOR_ASSIGN_OR_RETURN(const bool landed, db_->committed(unsure_->xid));
+      unsure_.reset();
+      if (landed) return Status();
+    }
+    unsure_.reset();
+    Status s = db_->transaction([&]() -> Status {
       FLOR_RETURN_IF_ERROR(insert_logs(logs));
       return epoch ? insert_epoch(*epoch) : Status();
     });
+    if (!s.ok() && db_->unsure()) unsure_ = Unsure{*db_->unsure(), digest};
+    return s;
   }
 
   Status insert_epoch(const EpochRow& e) {
@@ -337,26 +335,11 @@ class PgStore final : public Store {
   }
 
   Result<std::vector<EpochRow>> epochs(int64_t run) override {
-    FLOR_ASSIGN_OR_RETURN(PgResult r, query("SELECT run, epoch, seconds, ended, blocks, skipped, executed, "
-                                            "divergences, rng, note, iters FROM epochs WHERE experiment=$1 AND "
-                                            "run=$2 ORDER BY epoch",
+    FLOR_ASSIGN_OR_RETURN(PgResult r, query(std::string("SELECT ") + kEpochColumns +
+                                                " FROM epochs WHERE experiment=$1 AND run=$2 ORDER BY epoch",
                                             {pg_param(name_), pg_param(run)}));
     std::vector<EpochRow> out;
-    for (int i = 0; i < r.rows(); ++i) {
-      EpochRow e;
-      e.run = r.int64(i, 0);
-      e.epoch = r.int64(i, 1);
-      e.seconds = r.real(i, 2);
-      e.ended = r.real(i, 3);
-      e.blocks = r.int64(i, 4);
-      e.skipped = r.int64(i, 5);
-      e.executed = r.int64(i, 6);
-      e.divergences = r.int64(i, 7);
-      e.rng = r.bytes(i, 8);
-      e.note = r.text(i, 9);
-      e.iters = r.int64(i, 10);
-      out.push_back(std::move(e));
-    }
+    for (int i = 0; i < r.rows(); ++i) out.push_back(epoch_of(PgRow{r, i}));
     return out;
   }
 
@@ -374,15 +357,13 @@ class PgStore final : public Store {
   }
 
   Result<std::vector<Divergence>> divergences(int64_t run) override {
-    FLOR_ASSIGN_OR_RETURN(PgResult r, query("SELECT run, epoch, step, name, recorded, replayed, loc FROM divergences "
-                                            "WHERE experiment=$1 AND run=$2 ORDER BY id",
-                                            {pg_param(name_), pg_param(run)}));
+    FLOR_ASSIGN_OR_RETURN(PgResult r,
+                          query(std::string("SELECT ") + kDivergenceColumns +
+                                    " FROM divergences WHERE experiment=$1 AND run=$2 ORDER BY id",
+                                {pg_param(name_), pg_param(run)}));
     std::vector<Divergence> out;
     out.reserve(static_cast<size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) {
-      out.push_back(Divergence{r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.text(i, 3), r.text(i, 4),
-                               r.text(i, 5), r.text(i, 6)});
-    }
+    for (int i = 0; i < r.rows(); ++i) out.push_back(divergence_of(PgRow{r, i}));
     return out;
   }
 
@@ -504,35 +485,17 @@ class PgStore final : public Store {
   }
 
   Result<std::vector<Run>> query_runs(const std::string& tail) {
-    FLOR_ASSIGN_OR_RETURN(PgResult r, query(kRunColumns + tail, {pg_param(name_)}));
+    FLOR_ASSIGN_OR_RETURN(
+        PgResult r, query(std::string("SELECT ") + kRunColumns + " FROM runs WHERE experiment=$1 " + tail,
+                          {pg_param(name_)}));
     std::vector<Run> out;
+    auto bad_info = [&](int64_t id, const Status& why) -> Status {
+      return corrupt("experiment '" + name_ + "': the info of run " + std::to_string(id) +
+                     " (runs.info) does not decode: " + why.message() +
+                     ". Something other than flor changed it: fix that value, or set it to '{}'");
+    };
     for (int i = 0; i < r.rows(); ++i) {
-      Run run;
-      run.id = r.int64(i, 0);
-      run.name = r.text(i, 1);
-      FLOR_ASSIGN_OR_RETURN(run.kind, parse_kind(r.text(i, 2)));
-      if (!r.is_null(i, 3)) run.parent = r.int64(i, 3);
-      run.status = parse_status(r.text(i, 4));
-      run.vid = r.text(i, 5);
-      run.started = r.real(i, 6);
-      if (!r.is_null(i, 7)) run.ended = r.real(i, 7);
-      if (!r.is_null(i, 8)) run.exit_code = static_cast<int>(r.int64(i, 8));
-      auto cmd = nlohmann::json::parse(r.text(i, 9), nullptr, /*allow_exceptions=*/false);
-      if (cmd.is_array()) {
-        for (const auto& a : cmd) {
-          if (a.is_string()) run.command.push_back(a.get<std::string>());
-        }
-      }
-      Result<RunInfo> info = decode_run_info(r.text(i, 10));
-      if (!info.ok()) {
-        return corrupt("experiment '" + name_ + "': the info of run " + std::to_string(run.id) +
-                       " (runs.info) does not decode: " + info.status().message() +
-                       ". Something other than flor changed it: fix that value, or set it to '{}'");
-      }
-      run.info = std::move(*info);
-      if (!r.is_null(i, 12)) {
-        run.process = RunProcess{r.text(i, 11), r.int64(i, 12), r.is_null(i, 13) ? 0 : r.int64(i, 13)};
-      }
+      FLOR_ASSIGN_OR_RETURN(Run run, run_of(PgRow{r, i}, bad_info));
       out.push_back(std::move(run));
     }
     for (Run& run : out) {
@@ -559,6 +522,11 @@ class PgStore final : public Store {
   std::string name_;
   std::string id_;
   Env* env_;
+  struct Unsure {
+    int64_t xid;      // a commit_epoch's transaction that may have landed
+    uint64_t digest;  // its batch (digest_of)
+  };
+  std::optional<Unsure> unsure_;
 };
 
 }  // namespace

@@ -96,6 +96,7 @@ class Stmt {
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string text(int col) const;  // text or blob bytes
+  std::string bytes(int col) const { return text(col); }
 
  private:
   Db* db_;

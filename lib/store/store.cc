@@ -143,38 +143,14 @@ Status insert_logs(Db* db, const std::string& dir, Env* env, LogInserts* inserts
   return Status();
 }
 
-constexpr const char* kRunColumns =
-    "SELECT id, name, kind, parent, status, vid, started, ended, exit_code, command, info, host, pid, pid_start "
-    "FROM runs ";
-
 // `db_path` names the store in errors.
 Result<Run> read_run(const Stmt& st, const std::string& db_path) {
-  Run r;
-  r.id = st.int64(0);
-  r.name = st.text(1);
-  FLOR_ASSIGN_OR_RETURN(r.kind, parse_kind(st.text(2)));
-  if (!st.is_null(3)) r.parent = st.int64(3);
-  r.status = parse_status(st.text(4));
-  r.vid = st.text(5);
-  r.started = st.real(6);
-  if (!st.is_null(7)) r.ended = st.real(7);
-  if (!st.is_null(8)) r.exit_code = static_cast<int>(st.int64(8));
-  auto cmd = nlohmann::json::parse(st.text(9), nullptr, /*allow_exceptions=*/false);
-  if (cmd.is_array()) {
-    for (const auto& a : cmd) {
-      if (a.is_string()) r.command.push_back(a.get<std::string>());
-    }
-  }
-  Result<RunInfo> info = decode_run_info(st.text(10));
-  if (!info.ok()) {
-    const std::string id = std::to_string(r.id);
-    return corrupt(db_path + ": the info of run " + id + " (runs.info) does not decode: " + info.status().message() +
-                   ". Something other than flor changed it: fix that value, or drop the info (sqlite3 " + db_path +
-                   " \"UPDATE runs SET info='{}' WHERE id=" + id + "\")");
-  }
-  r.info = std::move(*info);
-  if (!st.is_null(12)) r.process = RunProcess{st.text(11), st.int64(12), st.is_null(13) ? 0 : st.int64(13)};
-  return r;
+  return run_of(st, [&](int64_t run, const Status& why) -> Status {
+    const std::string id = std::to_string(run);
+    return corrupt(db_path + ": the info of run " + id + " (runs.info) does not decode: " + why.message() +
+                   ". Something other than flor changed it: fix that value, or drop the info (sqlite3 " +
+                   db_path + " \"UPDATE runs SET info='{}' WHERE id=" + id + "\")");
+  });
 }
 
 // Whether an experiment's ckpt/ folder holds what the recorder writes there
@@ -376,25 +352,11 @@ class SqliteStore final : public Store {
 
   Result<std::vector<LogRow>> logs(int64_t run) override {
     std::lock_guard<std::mutex> lock(mu_);
-    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, source, epoch, step, name, value, type, loc, hindsight, "
-                                                "data, blob FROM logs WHERE run=? ORDER BY id"));
+    FLOR_ASSIGN_OR_RETURN(
+        Stmt st, db_->prepare(std::string("SELECT ") + kLogColumns + " FROM logs WHERE run=? ORDER BY id"));
     st.bind(1, run);
     std::vector<LogRow> out;
-    FLOR_RETURN_IF_ERROR(st.each_row([&] {
-      LogRow r;
-      r.run = st.int64(0);
-      r.source = st.int64(1);
-      r.epoch = st.int64(2);
-      r.step = st.int64(3);
-      r.name = st.text(4);
-      r.value = st.text(5);
-      r.type = st.text(6);
-      r.loc = st.text(7);
-      r.hindsight = st.int64(8) != 0;
-      if (!st.is_null(9)) r.data = st.text(9);
-      if (!st.is_null(10)) r.blob = st.text(10);
-      out.push_back(std::move(r));
-    }));
+    FLOR_RETURN_IF_ERROR(st.each_row([&] { out.push_back(log_of(st)); }));
     return out;
   }
 
@@ -422,26 +384,11 @@ class SqliteStore final : public Store {
 
   Result<std::vector<CheckpointRow>> checkpoints(int64_t run) override {
     std::lock_guard<std::mutex> lock(mu_);
-    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, epoch, seq, block, path, bytes, state_bytes, stall_s, "
-                                                "write_s, reason, location FROM checkpoints WHERE run=? "
-                                                "ORDER BY epoch, seq"));
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(std::string("SELECT ") + kCheckpointColumns +
+                                                " FROM checkpoints WHERE run=? ORDER BY epoch, seq"));
     st.bind(1, run);
     std::vector<CheckpointRow> out;
-    FLOR_RETURN_IF_ERROR(st.each_row([&] {
-      CheckpointRow c;
-      c.run = st.int64(0);
-      c.epoch = st.int64(1);
-      c.seq = st.int64(2);
-      c.block = st.text(3);
-      c.path = st.text(4);
-      c.bytes = st.int64(5);
-      c.state_bytes = st.int64(6);
-      c.stall_s = st.real(7);
-      c.write_s = st.real(8);
-      c.reason = st.text(9);
-      c.location = st.text(10);
-      out.push_back(std::move(c));
-    }));
+    FLOR_RETURN_IF_ERROR(st.each_row([&] { out.push_back(checkpoint_of(st)); }));
     return out;
   }
 
@@ -488,25 +435,11 @@ class SqliteStore final : public Store {
 
   Result<std::vector<EpochRow>> epochs(int64_t run) override {
     std::lock_guard<std::mutex> lock(mu_);
-    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, epoch, seconds, ended, blocks, skipped, executed, "
-                                                "divergences, rng, note, iters FROM epochs WHERE run=? ORDER BY epoch"));
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(std::string("SELECT ") + kEpochColumns +
+                                                " FROM epochs WHERE run=? ORDER BY epoch"));
     st.bind(1, run);
     std::vector<EpochRow> out;
-    FLOR_RETURN_IF_ERROR(st.each_row([&] {
-      EpochRow e;
-      e.run = st.int64(0);
-      e.epoch = st.int64(1);
-      e.seconds = st.real(2);
-      e.ended = st.real(3);
-      e.blocks = st.int64(4);
-      e.skipped = st.int64(5);
-      e.executed = st.int64(6);
-      e.divergences = st.int64(7);
-      e.rng = st.text(8);
-      e.note = st.text(9);
-      e.iters = st.int64(10);
-      out.push_back(std::move(e));
-    }));
+    FLOR_RETURN_IF_ERROR(st.each_row([&] { out.push_back(epoch_of(st)); }));
     return out;
   }
 
@@ -524,14 +457,11 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Divergence>> divergences(int64_t run) override {
     std::lock_guard<std::mutex> lock(mu_);
-    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare("SELECT run, epoch, step, name, recorded, replayed, loc "
-                                                "FROM divergences WHERE run=? ORDER BY id"));
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(std::string("SELECT ") + kDivergenceColumns +
+                                                " FROM divergences WHERE run=? ORDER BY id"));
     st.bind(1, run);
     std::vector<Divergence> out;
-    FLOR_RETURN_IF_ERROR(st.each_row([&] {
-      out.push_back(Divergence{st.int64(0), st.int64(1), st.int64(2), st.text(3), st.text(4), st.text(5),
-                               st.text(6)});
-    }));
+    FLOR_RETURN_IF_ERROR(st.each_row([&] { out.push_back(divergence_of(st)); }));
     return out;
   }
 
@@ -609,7 +539,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Run>> query_runs(const std::string& tail) {
     std::lock_guard<std::mutex> lock(mu_);
-    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(kRunColumns + tail));
+    FLOR_ASSIGN_OR_RETURN(Stmt st, db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs " + tail));
     std::vector<Run> out;
     FLOR_RETURN_IF_ERROR(st.each_row([&]() -> Status {
       FLOR_ASSIGN_OR_RETURN(Run r, read_run(st, db_->path()));
