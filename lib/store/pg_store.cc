@@ -345,7 +345,9 @@ class PgStore final : public Store {
 
   Status add_divergence(const Divergence& d) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return insert_divergence(d);
+    // A transaction, so a connection lost as it lands does not store it twice
+    // (PgConn::transaction); a plain INSERT would be sent again.
+    return db_->transaction([&] { return insert_divergence(d); });
   }
 
   Status insert_divergence(const Divergence& d) {
