@@ -130,25 +130,33 @@ Status PgConn::reconnect() {
                   sentence(error_of(c_)) + " Check that the server runs");
 }
 
-Result<int64_t> PgConn::begin() {
+Result<PgConn::Txn> PgConn::begin() {
   // One round trip. txid_current (PostgreSQL 10 and later, like txid_status)
   // gives the transaction its id now.
   FLOR_ASSIGN_OR_RETURN(PgResult r, exec("BEGIN; SELECT txid_current()"));
-  return r.int64(0, 0);
+  return Txn{r.int64(0, 0), PQbackendPID(c_)};
 }
 
-Result<bool> PgConn::committed(int64_t xid) {
-  // The server may still be finishing the COMMIT (its side has not yet seen
-  // the connection go): asked again, for up to 5 s.
+Result<bool> PgConn::committed(const Txn& t) {
+  // The server may still be finishing the COMMIT: asked again, for up to 5 s.
   for (int tries = 0; tries < 50; ++tries) {
-    FLOR_ASSIGN_OR_RETURN(PgResult r, exec("SELECT txid_status($1)", {pg_param(xid)}));
+    FLOR_ASSIGN_OR_RETURN(PgResult r, exec("SELECT txid_status($1)", {pg_param(t.xid)}));
     const std::string status = r.rows() == 1 && !r.is_null(0, 0) ? r.text(0, 0) : "";
     if (status == "committed") return true;
     if (status == "aborted") return false;
     if (status != "in progress") break;  // too old to say (NULL)
+    // Still open after 1 s: its server process may never hear that the
+    // connection went (half-open TCP, the COMMIT lost on the way). Ended, it
+    // rolls the transaction back, unless its COMMIT is under way.
+    if (tries == 10 && t.pid != PQbackendPID(c_)) {
+      (void)exec(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid=$1 AND "
+          "backend_xid::text=($2 % 4294967296)::text",
+          {pg_param(int64_t{t.pid}), pg_param(t.xid)});
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return io_error("PostgreSQL at '" + where_ + "' cannot say whether transaction " + std::to_string(xid) +
+  return io_error("PostgreSQL at '" + where_ + "' cannot say whether transaction " + std::to_string(t.xid) +
                   " was stored");
 }
 

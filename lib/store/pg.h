@@ -67,6 +67,12 @@ struct PgRow {
 
 class PgConn {
  public:
+  // A transaction, as the server knows it: its id and its server process.
+  struct Txn {
+    int64_t xid = 0;
+    int pid = 0;
+  };
+
   // Connects; the error names the server (redacted) and what libpq said.
   static Result<std::unique_ptr<PgConn>> connect(const std::string& conninfo);
   ~PgConn();
@@ -85,8 +91,8 @@ class PgConn {
   Status transaction(F&& body) {
     unsure_.reset();
     for (int attempt = 0;; ++attempt) {
-      Result<int64_t> xid = begin();
-      Status s = xid.status();
+      Result<Txn> txn = begin();
+      Status s = txn.status();
       bool committing = false;
       if (s.ok()) s = body();
       if (s.ok()) {
@@ -96,10 +102,10 @@ class PgConn {
       if (s.ok()) return s;
       bool again = retryable_ || lost_mid_transaction_;
       if (committing && lost_mid_transaction_) {
-        Result<bool> landed = committed(*xid);
+        Result<bool> landed = committed(*txn);
         if (landed.ok() && *landed) return Status();
         again = landed.ok();
-        if (!again) unsure_ = *xid;
+        if (!again) unsure_ = *txn;
       }
       (void)exec("ROLLBACK");
       if (!again || attempt >= kRetries) return s;
@@ -107,22 +113,22 @@ class PgConn {
   }
   // The id of the transaction whose COMMIT the last transaction() could not
   // tell the outcome of; nullopt when it could (or did not commit).
-  std::optional<int64_t> unsure() const { return unsure_; }
-  // Whether transaction `xid` was stored (an error: the server cannot say).
-  Result<bool> committed(int64_t xid);
+  std::optional<Txn> unsure() const { return unsure_; }
+  // Whether transaction `t` was stored (an error: the server cannot say).
+  Result<bool> committed(const Txn& t);
   const std::string& where() const { return where_; }  // the server, redacted
 
  private:
   static constexpr int kRetries = 8;
   PgConn(pg_conn* c, std::string where) : c_(c), where_(std::move(where)) {}
   Status reconnect();
-  Result<int64_t> begin();  // BEGIN; the transaction's id
+  Result<Txn> begin();  // BEGIN
   PgResult send(const std::string& sql, const std::vector<PgParam>& params);
   pg_conn* c_;
   std::string where_;
   bool retryable_ = false;             // the last error was 40001 or 40P01
   bool lost_mid_transaction_ = false;  // the last error: the connection broke inside a transaction
-  std::optional<int64_t> unsure_;
+  std::optional<Txn> unsure_;
 };
 
 }  // namespace flor::store

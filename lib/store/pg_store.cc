@@ -307,7 +307,7 @@ class PgStore final : public Store {
     // retries it) after a COMMIT that may have landed: stored once.
     const uint64_t digest = digest_of(epoch, logs);
     if (unsure_ && unsure_->digest == digest) {
-      FLOR_ASSIGN_OR_RETURN(const bool landed, db_->committed(unsure_->xid));
+      FLOR_ASSIGN_OR_RETURN(const bool landed, db_->committed(unsure_->txn));
       unsure_.reset();
       if (landed) return Status();
     }
@@ -525,7 +525,7 @@ class PgStore final : public Store {
   std::string id_;
   Env* env_;
   struct Unsure {
-    int64_t xid;      // a commit_epoch's transaction that may have landed
+    PgConn::Txn txn;  // a commit_epoch's transaction that may have landed
     uint64_t digest;  // its batch (digest_of)
   };
   std::optional<Unsure> unsure_;

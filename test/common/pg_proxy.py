@@ -11,7 +11,9 @@ connections) it breaks that connection, client and server side:
           (the transaction is stored; the client cannot know);
   before: the COMMIT never reaches the server (nothing of it is stored);
   away:   as after, and then the server seems gone: new connections are
-          closed at once, until the file PORT_FILE.back exists.
+          closed at once, until the file PORT_FILE.back exists;
+  silent: the COMMIT never reaches the server, and the server's side of the
+          connection stays open (half-open TCP: the server never hears of it).
 It says on stderr when it broke one. It expects no TLS (sslmode=disable).
 """
 import os
@@ -26,7 +28,8 @@ LOGS = b"INSERT INTO logs"
 
 def main():
     port_file, server_port, mode, nth = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-    assert mode in ("after", "before", "away"), mode
+    assert mode in ("after", "before", "away", "silent"), mode
+    half_open = []  # the server sides kept open by `silent`
     seen = [0]
     away = threading.Event()
     lock = threading.Lock()
@@ -70,13 +73,17 @@ def main():
                         now = seen[0] == nth
                     if now:
                         muted.set()
-                        if mode != "before":
+                        if mode in ("after", "away"):
                             server.sendall(data)
                             time.sleep(0.5)  # the server commits and answers, to no one
                         print(f"pg_proxy: broke the connection at the COMMIT of log transaction {nth} ({mode})",
                               file=sys.stderr, flush=True)
                         if mode == "away":
                             away.set()
+                        if mode == "silent":
+                            half_open.append(server)
+                            close(client)
+                            return
                         break
                 server.sendall(data)
         except OSError:

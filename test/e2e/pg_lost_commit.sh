@@ -5,10 +5,13 @@
 #   after:  the COMMIT reached the server and landed, its reply was lost;
 #   before: the COMMIT never reached the server;
 #   away:   as after, and the server then seems gone (new connections fail)
-#           until epoch 4 starts.
+#           until epoch 4 starts;
+#   silent: the COMMIT never reached the server, whose side of the connection
+#           stays open (half-open TCP): the transaction stays in progress.
 # flor asks the server whether the batch was stored (at once, or once the
-# server is back) and stores it once: every epoch holds its 1000 rows, no
-# more, no fewer, and the run is complete. Only `away` warns, once.
+# server is back; a transaction still open after 1 s has its server process
+# ended) and stores it once: every epoch holds its 1000 rows, no more, no
+# fewer, and the run is complete. Only `away` warns, once.
 source "$(dirname "$0")/lib.bash"
 source "$FLOR_SOURCE_DIR/test/common/pg.bash"
 pg_start
@@ -20,7 +23,7 @@ cat > "$WORK/hook" <<EOF2
 EOF2
 chmod +x "$WORK/hook"
 
-for mode in after before away; do
+for mode in after before away silent; do
   rm -f "$WORK/proxy.port" "$WORK/proxy.port.back"
   python3 "$FLOR_SOURCE_DIR/test/common/pg_proxy.py" "$WORK/proxy.port" "$PG_PORT" "$mode" 3 \
     2> "$WORK/proxy-$mode.err" &
