@@ -1,29 +1,19 @@
 // flor replay: the request, the plan of its segments and their workers; what
-// happens around the workers is lib/replay's.
+// happens around the workers is lib/replay's. Across versions (--all-runs &
+// co.): replay_versions.cc.
 #include <unistd.h>
 
-#include <cstdio>
-#include <algorithm>
 #include <climits>
-#include <map>
+#include <cstdio>
 #include <ctime>
 #include <regex>
 
 #include "command.h"
-#include "context.h"
-#include "git/shadow.h"
 #include "plan/record_shape.h"
 #include "replay/auto_probes.h"
-#include "replay/report.h"
-#include "replay/transplant.h"
-#include "replay/versions.h"
-#include "replay/workers.h"
-#include "report/table.h"
-#include "sched/devices.h"
-#include "sched/cluster.h"
+#include "replay_request.h"
 #include "sched/nvidia_smi.h"
 #include "snapshot.h"
-#include "util/format.h"
 #include "util/number.h"
 
 namespace flor::cli {
@@ -34,12 +24,6 @@ using replay::Worker;
 using replay::WorkerView;
 
 constexpr int kMaxJobs = 1024;
-
-struct RunSelection {
-  std::vector<int64_t> ids;   // --runs (empty: every record)
-  int last = 0;               // --last N (0: no limit)
-  double since = 0;           // --since DATE, unix seconds (0: no limit)
-};
 
 // --since YYYY-MM-DD (UTC midnight) as unix seconds.
 Result<double> parse_date(const std::string& s) {
@@ -66,37 +50,6 @@ Result<std::optional<RunSelection>> parse_selection(const Args& args) {
   }
   return std::optional<RunSelection>(sel);
 }
-
-struct ReplayRequest {
-  std::string ckpt_url;  // where checkpoint files missing here come from
-  std::optional<std::string> name;
-  std::optional<Segment> segment;  // P/N on the command line
-  int jobs = 1;
-  bool jobs_given = false;  // -j on the command line: this process dispatches, whatever the launcher says
-  // Whether -j is fitted to the GPUs' memory (fitting_workers); --all-runs fits its one queue instead.
-  bool fit_gpus = true;
-  std::string run_ref;
-  InitMode init = InitMode::kWeak;
-  std::vector<std::string> probes;
-  bool find_probes = true;  // neither --probe nor --no-probes: flor-instrument finds them
-  // `probes` names every block that must run, a step loop included
-  // (FLOR_PROBE_COMPLETE): --probe and --no-probes say so, and automatic
-  // probes when the analysis covered every changed file (FoundProbes::complete).
-  bool probes_complete = false;
-  std::optional<EpochRange> epochs;
-  replay::OnDivergence on_divergence = replay::OnDivergence::kFail;  // --tolerate: kReport
-  std::optional<int> slurm;
-  std::optional<int> count;
-  std::chrono::milliseconds kill_after = sched::kDefaultKillAfter;
-  std::vector<std::string> command;  // empty: the recorded one
-  std::string cwd;                   // where to start it: the record's folder for its command
-  int64_t snapshot_max_bytes = git::kDefaultSnapshotMaxBytes;
-  // Hindsight across versions: which records (--all-runs, --runs, --last, --since).
-  std::optional<RunSelection> versions;
-  std::string build;     // --build: the command that builds a version in its folder
-  bool dry_run = false;  // --dry-run: show each version's transplanted diff, replay nothing
-  replay::Take take = replay::Take::kLogStatements;  // --transplant logs|all
-};
 
 Result<ReplayRequest> parse_request(const Args& args) {
   ReplayRequest req;
@@ -168,39 +121,10 @@ std::string recorded_cwd(const store::Run& record, const git::Repo& repo) {
   return rel.empty() ? repo.work_tree() : repo.work_tree() + "/" + rel;
 }
 
-// Everything known before anything is written.
-struct Prepared {
-  ReplayRequest req;
-  git::Repo repo;
-  std::string name;
-  std::string home;
-  std::unique_ptr<store::Store> store;
-  store::Run record;
-  std::string program;  // the command's argv[0], resolved
-  std::optional<sched::LauncherSegment> launcher;
-  std::vector<plan::SegmentPlan> plans;  // one per worker of this process
-  std::vector<int> indices;              // their P
-  int count = 1;                         // N
-  int threads = 1;
-  int64_t recorded_epochs = 0;  // the record's finished epochs
-  sched::Devices devices;       // what the workers run on (discovered for -j N, N > 1, without --all-runs)
-};
-
 Result<store::Run> record_of(store::Store& store, const std::string& ref) {
   FLOR_ASSIGN_OR_RETURN(store::Run run, find_run(store, ref));
   if (run.kind == store::RunKind::kReplay && run.parent) return store.run(*run.parent);
   return run;
-}
-
-// How many of `workers` start on `devices`: all, unless they share GPUs whose
-// free memory holds fewer at `need_mib` each (sched::share_gpus, said on stderr).
-int fitting_workers(const sched::Devices& devices, int workers, std::optional<int64_t> need_mib) {
-  if (!sched::gpus_shared(devices.gpus.size(), workers)) return workers;
-  const std::vector<sched::GpuMemory> memory = sched::query_gpu_memory(process_env());
-  const sched::GpuShare share =
-      sched::share_gpus(workers, devices.gpus, sched::free_mib(devices.gpus, memory), need_mib);
-  std::fprintf(stderr, "flor: %s\n", share.message.c_str());
-  return share.workers;
 }
 
 Status plan_workers(Prepared& p) {
@@ -234,34 +158,6 @@ Status plan_workers(Prepared& p) {
   for (int i = 1; i <= jobs; ++i) p.indices.push_back(i);
   p.count = jobs;
   return Status();
-}
-
-Result<Prepared> prepare(ReplayRequest req, git::Repo repo, const std::string& home) {
-  std::string name;
-  if (req.name) {
-    name = *req.name;
-  } else {
-    FLOR_ASSIGN_OR_RETURN(name, git::read_last_name(repo));
-  }
-  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(home, name));
-  FLOR_ASSIGN_OR_RETURN(store::Run record, record_of(*store, req.run_ref));
-  if (req.command.empty()) {
-    req.command = record.command;
-    req.cwd = recorded_cwd(record, repo);
-  }
-  if (req.command.empty()) {
-    return failed_precondition("run " + std::to_string(record.id) +
-                               " has no recorded command: give one after --");
-  }
-  FLOR_ASSIGN_OR_RETURN(std::string program, sched::resolve_command(req.command[0], process_env(), req.cwd));
-  Prepared p{
-      std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1, 0, {}};
-  if (!p.req.segment && !p.req.jobs_given) {
-    FLOR_ASSIGN_OR_RETURN(p.launcher, sched::segment_from_launcher(process_env(), p.req.count));
-  }
-  p.threads = recorded_threads(record);
-  FLOR_RETURN_IF_ERROR(plan_workers(p));
-  return p;
 }
 
 Contract worker_contract(const Prepared& p, int64_t run, int index, const std::string& vid) {
@@ -298,8 +194,45 @@ Result<int64_t> create_replay_run(const Prepared& p, const git::Snapshot& snap, 
   return p.store->create_run(row);
 }
 
-// Sets up plan i's worker: its run, contract and device; without `slot`, one
-// worker that runs in this process (output live, devices inherited).
+}  // namespace
+
+int fitting_workers(const sched::Devices& devices, int workers, std::optional<int64_t> need_mib) {
+  if (!sched::gpus_shared(devices.gpus.size(), workers)) return workers;
+  const std::vector<sched::GpuMemory> memory = sched::query_gpu_memory(process_env());
+  const sched::GpuShare share =
+      sched::share_gpus(workers, devices.gpus, sched::free_mib(devices.gpus, memory), need_mib);
+  std::fprintf(stderr, "flor: %s\n", share.message.c_str());
+  return share.workers;
+}
+
+Result<Prepared> prepare(ReplayRequest req, git::Repo repo, const std::string& home) {
+  std::string name;
+  if (req.name) {
+    name = *req.name;
+  } else {
+    FLOR_ASSIGN_OR_RETURN(name, git::read_last_name(repo));
+  }
+  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(home, name));
+  FLOR_ASSIGN_OR_RETURN(store::Run record, record_of(*store, req.run_ref));
+  if (req.command.empty()) {
+    req.command = record.command;
+    req.cwd = recorded_cwd(record, repo);
+  }
+  if (req.command.empty()) {
+    return failed_precondition("run " + std::to_string(record.id) +
+                               " has no recorded command: give one after --");
+  }
+  FLOR_ASSIGN_OR_RETURN(std::string program, sched::resolve_command(req.command[0], process_env(), req.cwd));
+  Prepared p{
+      std::move(req), std::move(repo), name, home, std::move(store), record, program, {}, {}, {}, 1, 1, 0, {}};
+  if (!p.req.segment && !p.req.jobs_given) {
+    FLOR_ASSIGN_OR_RETURN(p.launcher, sched::segment_from_launcher(process_env(), p.req.count));
+  }
+  p.threads = recorded_threads(record);
+  FLOR_RETURN_IF_ERROR(plan_workers(p));
+  return p;
+}
+
 Result<std::pair<Worker, WorkerView>> make_worker(const Prepared& p, const git::Snapshot& snap, size_t i,
                                                   const sched::Slot* slot) {
   const int index = p.indices[i];
@@ -315,6 +248,53 @@ Result<std::pair<Worker, WorkerView>> make_worker(const Prepared& p, const git::
   }
   return std::pair<Worker, WorkerView>{Worker{run, spec}, WorkerView{index, run, p.plans[i], slot_label, spec.log_path}};
 }
+
+Result<std::vector<sched::ExitInfo>> run_with_progress(store::Store& store, const std::string& name,
+                                                       const std::vector<Worker>& workers,
+                                                       const std::vector<WorkerView>& views,
+                                                       std::chrono::milliseconds kill_after,
+                                                       const replay::NextWorker& next) {
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const double t0 = now_seconds();
+  double last_time = -1;
+  std::string last_line;
+  auto print_progress = [&](bool force) {
+    // One line rewritten in place on a terminal; in a log, a line every 10 s and a last one
+    // (unless it says what the one before said).
+    double now = now_seconds();
+    if (!tty && !force && last_time >= 0 && now - last_time < 10) return;
+    last_time = now;
+    std::string line = replay::progress_line(store, name, views, now - t0);
+    if (!tty && line == last_line) return;
+    last_line = line;
+    std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
+    std::fflush(stderr);
+  };
+  FLOR_ASSIGN_OR_RETURN(auto exits, replay::run_workers(
+                                        store, workers, [&] { print_progress(false); },
+                                        std::chrono::milliseconds(1000), kill_after, next));
+  print_progress(true);
+  if (tty) std::fputc('\n', stderr);
+  return exits;
+}
+
+void probe_new_logs(Prepared& p, const std::string& vid, const std::string& tree) {
+  replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program, tree);
+  for (const std::string& note : found.notes) std::fprintf(stderr, "flor: note: %s\n", note.c_str());
+  p.req.probes_complete = found.complete;
+  if (const auto& loop = p.record.info.step_loop; loop && !found.complete) {
+    std::fprintf(stderr, "flor: note: the step loop '%s' runs: %s (--no-probes skips it)\n", loop->c_str(),
+                 found.why.c_str());
+  }
+  if (found.blocks.empty()) return;
+  std::string names;
+  for (const std::string& b : found.blocks) names += (names.empty() ? "" : ", ") + b;
+  std::fprintf(stderr, "flor: probing %s: new log calls inside (--no-probes skips them too)\n",
+               names.c_str());
+  p.req.probes = found.blocks;
+}
+
+namespace {
 
 // Every plan's worker: `slots` has one per plan, or none for one worker in this process.
 Result<std::vector<std::pair<Worker, WorkerView>>> make_workers(const Prepared& p, const git::Snapshot& snap,
@@ -346,36 +326,6 @@ Result<int> run_single(Prepared& p, const Worker& w, const WorkerView& v) {
   return exits[0].exit_code;
 }
 
-// Runs the workers with one progress line over all of them.
-Result<std::vector<sched::ExitInfo>> run_with_progress(store::Store& store, const std::string& name,
-                                                       const std::vector<Worker>& workers,
-                                                       const std::vector<WorkerView>& views,
-                                                       std::chrono::milliseconds kill_after,
-                                                       const replay::NextWorker& next = {}) {
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  const double t0 = now_seconds();
-  double last_time = -1;
-  std::string last_line;
-  auto print_progress = [&](bool force) {
-    // One line rewritten in place on a terminal; in a log, a line every 10 s and a last one
-    // (unless it says what the one before said).
-    double now = now_seconds();
-    if (!tty && !force && last_time >= 0 && now - last_time < 10) return;
-    last_time = now;
-    std::string line = replay::progress_line(store, name, views, now - t0);
-    if (!tty && line == last_line) return;
-    last_line = line;
-    std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
-    std::fflush(stderr);
-  };
-  FLOR_ASSIGN_OR_RETURN(auto exits, replay::run_workers(
-                                        store, workers, [&] { print_progress(false); },
-                                        std::chrono::milliseconds(1000), kill_after, next));
-  print_progress(true);
-  if (tty) std::fputc('\n', stderr);
-  return exits;
-}
-
 Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, WorkerView>>& ws) {
   std::vector<Worker> workers;
   std::vector<WorkerView> views;
@@ -388,323 +338,6 @@ Result<int> run_parallel(Prepared& p, const std::vector<std::pair<Worker, Worker
                               p.req.on_divergence);
   std::fputs(s.text.c_str(), stdout);
   return s.exit_code;
-}
-
-// Without --probe: the blocks that gained log calls since the record run, the others are skipped; so
-// is a step loop they do not name, when the analysis says they name all that must run.
-// `tree`: the folder holding vid's files (the work tree, or a version's folder).
-void probe_new_logs(Prepared& p, const std::string& vid, const std::string& tree) {
-  replay::FoundProbes found = replay::find_probes(p.repo, p.record.vid, vid, p.program, tree);
-  for (const std::string& note : found.notes) std::fprintf(stderr, "flor: note: %s\n", note.c_str());
-  p.req.probes_complete = found.complete;
-  if (const auto& loop = p.record.info.step_loop; loop && !found.complete) {
-    std::fprintf(stderr, "flor: note: the step loop '%s' runs: %s (--no-probes skips it)\n", loop->c_str(),
-                 found.why.c_str());
-  }
-  if (found.blocks.empty()) return;
-  std::string names;
-  for (const std::string& b : found.blocks) names += (names.empty() ? "" : ", ") + b;
-  std::fprintf(stderr, "flor: probing %s: new log calls inside (--no-probes skips them too)\n",
-               names.c_str());
-  p.req.probes = found.blocks;
-}
-
-// ---- hindsight across versions: --all-runs, --runs, --last, --since ----
-
-// The selected records, oldest first.
-Result<std::vector<store::Run>> select_records(store::Store& store, const std::string& name, const RunSelection& sel) {
-  FLOR_ASSIGN_OR_RETURN(auto runs, store.runs());  // newest first
-  std::vector<store::Run> out;
-  for (const store::Run& r : runs) {
-    const bool listed = std::find(sel.ids.begin(), sel.ids.end(), r.id) != sel.ids.end();
-    if (r.kind != store::RunKind::kRecord || (!sel.ids.empty() && !listed) || r.started < sel.since) continue;
-    if (sel.last > 0 && static_cast<int>(out.size()) == sel.last) break;
-    out.push_back(r);
-  }
-  for (int64_t id : sel.ids) {
-    if (std::none_of(out.begin(), out.end(), [&](const store::Run& r) { return r.id == id; }))
-      return invalid_argument("replay: run " + std::to_string(id) + " is not a record of '" + name + "'");
-  }
-  if (out.empty()) return not_found("replay: '" + name + "' has no record" + (sel.since > 0 ? " started since then" : ""));
-  std::reverse(out.begin(), out.end());
-  return out;
-}
-
-// One selected record: what its version became, and its replay.
-struct VersionJob {
-  store::Run record;
-  replay::Transplant transplant;
-  std::string skipped;  // why it is not replayed ("" while it is)
-  std::string dir;      // its version's built folder
-  std::optional<Prepared> p;
-  ReplaySummary summary;
-  double seconds = 0;
-};
-
-// The record's command as it runs in its version's folder: a program named by
-// an absolute path inside the work tree is taken from the folder instead.
-std::vector<std::string> command_in(const std::vector<std::string>& command, const std::string& work_tree,
-                                    const std::string& dir) {
-  std::vector<std::string> out = command;
-  if (!out.empty() && out[0].rfind(work_tree + "/", 0) == 0) out[0] = dir + out[0].substr(work_tree.size());
-  return out;
-}
-
-// The build command: --build (kept for next time), else the one kept.
-Result<std::string> build_command(const store::Store& store, const std::string& given) {
-  if (!given.empty()) {
-    FLOR_RETURN_IF_ERROR(replay::save_build_command(store.dir(), given));
-    return given;
-  }
-  FLOR_ASSIGN_OR_RETURN(auto saved, replay::saved_build_command(store.dir()));
-  if (!saved) {
-    return failed_precondition(
-        "replay: give the command that builds the program once, run in each version's folder: --build "
-        "\"cmake -S . -B build && cmake --build build\" (it is kept for the next replays)");
-  }
-  return *saved;
-}
-
-// Carries the new statements into each job's version (or says why not).
-Status transplant_all(const git::Repo& repo, const std::string& base, const std::string& head, git::Refs refs,
-                      replay::Take take, std::vector<VersionJob>& jobs) {
-  for (VersionJob& j : jobs) {
-    if (j.record.vid.empty()) {
-      j.skipped = "it has no recorded version";
-      continue;
-    }
-    FLOR_ASSIGN_OR_RETURN(j.transplant, replay::transplant_logs(repo, base, head, j.record.vid, j.record.id, refs, take));
-    j.skipped = j.transplant.conflict;
-  }
-  return Status();
-}
-
-// Builds each distinct version once; false when interrupted.
-bool build_all(const git::Repo& repo, const store::Store& store, const std::string& command,
-               std::vector<VersionJob>& jobs) {
-  std::map<std::string, Result<replay::VersionBuild>> built;  // by commit
-  for (VersionJob& j : jobs) {
-    if (!j.skipped.empty()) continue;
-    const std::string& commit = j.transplant.commit;
-    if (!built.count(commit)) {
-      std::fprintf(stderr, "flor: building run %lld's version (%s)...\n", static_cast<long long>(j.record.id),
-                   commit.substr(0, 10).c_str());
-      const double t0 = now_seconds();
-      built.emplace(commit, replay::build_version(repo, store.dir(), commit, command));
-      const auto& b = built.at(commit);
-      if (b.ok() && b->interrupted) return false;
-      if (b.ok()) std::fprintf(stderr, "flor: built in %.1f s: %s\n", now_seconds() - t0, b->dir.c_str());
-    }
-    const auto& b = built.at(commit);
-    if (b.ok()) j.dir = b->dir;
-    else j.skipped = "its version does not build: " + b.status().message();
-  }
-  return true;
-}
-
-Status prepare_job(const ReplayRequest& req, const git::Repo& repo, const std::string& home, int jobs_each,
-                   VersionJob& j) {
-  ReplayRequest r = req;
-  r.versions.reset();
-  r.run_ref = std::to_string(j.record.id);
-  r.command = command_in(j.record.command, repo.work_tree(), j.dir);
-  if (r.command.empty()) return failed_precondition("it has no recorded command");
-  const std::string rel = j.record.info.cwd.value_or("");
-  r.cwd = rel.empty() ? j.dir : j.dir + "/" + rel;
-  r.jobs = jobs_each;
-  r.jobs_given = true;  // the workers of all versions are this process's, whatever a launcher says
-  r.fit_gpus = false;   // run_queue fits all of them
-  FLOR_ASSIGN_OR_RETURN(git::Repo own, git::Repo::open(repo.work_tree()));
-  FLOR_ASSIGN_OR_RETURN(Prepared p, prepare(std::move(r), std::move(own), home));
-  if (p.req.find_probes) probe_new_logs(p, j.transplant.commit, j.dir);
-  if (std::string outcome = replay::record_outcome(p.record, p.recorded_epochs); !outcome.empty())
-    std::fprintf(stderr, "flor: note: %s\n", outcome.c_str());
-  j.p = std::move(p);
-  return Status();
-}
-
-// Worst first: a failed worker, a divergence, a run left out, a refused checkpoint.
-int combine_exit(int a, int b) {
-  static const std::vector<int> kOrder = {130, 1, 3, replay::kExitPartial, replay::kExitRefused, 0};
-  for (int code : kOrder)
-    if (a == code || b == code) return code;
-  return a != 0 ? a : b;
-}
-
-// A job's workers on the progress line: "run 3" (one segment), "run 3/w2".
-std::string worker_label(const VersionJob& j, int index) {
-  return "run " + std::to_string(j.record.id) + (j.p->plans.size() > 1 ? "/w" + std::to_string(index) : "");
-}
-
-// Replays the ready jobs' segments through one work queue of `jobs` workers
-// (a segment starts as soon as a worker slot is free, whichever version it
-// is), under one progress line; then each job's summary.
-Result<int> run_queue(const std::string& name, const std::vector<VersionJob*>& ready, int jobs,
-                      std::chrono::milliseconds kill_after) {
-  struct Item {
-    VersionJob* job;
-    size_t plan;
-    int slot = -1;
-    int started = -1;  // its index in start order
-  };
-  std::vector<Item> items;
-  std::vector<WorkerView> views;  // one per item, its run 0 until it starts
-  int threads = 1;
-  std::optional<int64_t> need;  // the largest peak: a worker may replay any of the records
-  for (VersionJob* j : ready) {
-    threads = std::max(threads, j->p->threads);
-    if (auto peak = j->p->record.info.gpu_mem_peak_mib) need = std::max(need.value_or(0), *peak);
-    for (size_t i = 0; i < j->p->plans.size(); ++i) {
-      items.push_back({j, i});
-      views.push_back(WorkerView{j->p->indices[i], 0, j->p->plans[i], "", "", worker_label(*j, j->p->indices[i])});
-    }
-  }
-  if (items.empty()) return 0;
-  const sched::Devices devices = sched::discover_devices(process_env());
-  const int parallel = fitting_workers(devices, std::min(jobs, static_cast<int>(items.size())), need);
-  const std::vector<sched::Slot> slots = sched::assign_slots(devices, parallel, threads);
-  std::vector<size_t> by_start;  // item of each started worker
-  std::map<VersionJob*, std::pair<double, double>> span;  // first start, last end
-  auto start = [&](size_t k, int slot) -> Result<Worker> {
-    Item& it = items[k];
-    FLOR_ASSIGN_OR_RETURN(auto wv, make_worker(*it.job->p, git::Snapshot{it.job->transplant.commit, {}, {}}, it.plan,
-                                               &slots[static_cast<size_t>(slot)]));
-    it.slot = slot;
-    it.started = static_cast<int>(by_start.size());
-    by_start.push_back(k);
-    views[k].run = wv.second.run, views[k].slot = wv.second.slot, views[k].log = wv.second.log;
-    if (!span.count(it.job)) span[it.job] = {now_seconds(), 0};
-    return wv.first;
-  };
-  std::vector<Worker> first;
-  size_t queued = 0;
-  for (; queued < static_cast<size_t>(parallel); ++queued) {
-    FLOR_ASSIGN_OR_RETURN(Worker w, start(queued, static_cast<int>(queued)));
-    first.push_back(std::move(w));
-  }
-  replay::NextWorker next = [&](int ended) -> Result<std::optional<Worker>> {
-    const Item& done = items[by_start[static_cast<size_t>(ended)]];
-    span[done.job].second = now_seconds();
-    if (queued == items.size()) return std::optional<Worker>();
-    FLOR_ASSIGN_OR_RETURN(Worker w, start(queued++, done.slot));
-    return std::optional<Worker>(std::move(w));
-  };
-  std::string runs;
-  for (VersionJob* j : ready) runs += (runs.empty() ? "" : ", ") + std::to_string(j->record.id);
-  std::fprintf(stderr, "flor: replaying run(s) %s of '%s': %zu segment(s) on %d worker(s); logs in %s/logs\n",
-               runs.c_str(), name.c_str(), items.size(), parallel, ready[0]->p->store->dir().c_str());
-  FLOR_ASSIGN_OR_RETURN(auto exits, run_with_progress(*ready[0]->p->store, name, first, views, kill_after, next));
-  int exit_code = 0;
-  for (VersionJob* j : ready) {
-    if (!span.count(j)) {  // Ctrl-C came before any of its segments started
-      j->skipped = "the job was interrupted before it started";
-      exit_code = combine_exit(exit_code, 130);
-      continue;
-    }
-    std::vector<WorkerView> own_views;
-    std::vector<sched::ExitInfo> own_exits;
-    for (size_t k = 0; k < items.size(); ++k) {
-      if (items[k].job != j) continue;
-      own_views.push_back(views[k]);
-      sched::ExitInfo never;  // not started (Ctrl-C came first)
-      never.interrupted = true;
-      never.exit_code = 130;
-      own_exits.push_back(items[k].started >= 0 ? exits[static_cast<size_t>(items[k].started)] : never);
-    }
-    const auto [first_start, last_end] = span.at(j);
-    j->seconds = (last_end > 0 ? last_end : now_seconds()) - first_start;
-    j->summary = replay::summarize(*j->p->store, j->p->record, j->p->recorded_epochs, own_views, own_exits,
-                                   j->seconds, j->p->req.on_divergence);
-    exit_code = combine_exit(exit_code, j->summary.exit_code);
-  }
-  return exit_code;
-}
-
-std::string version_line(const VersionJob& j) {
-  std::string line = "run " + std::to_string(j.record.id) + " (version " + j.record.vid.substr(0, 10);
-  if (!j.transplant.commit.empty() && j.transplant.commit != j.record.vid)
-    line += " + new log statements = " + j.transplant.commit.substr(0, 10);
-  return line + ")";
-}
-
-// A row per selected run: the version that ran, its epochs, the new values, fidelity, time.
-std::string runs_table(const std::vector<VersionJob>& jobs) {
-  report::Table t{{"run", "version", "epochs", "new values", "fidelity", "time"}, {}, "", {}, {1}};
-  for (const VersionJob& j : jobs) {
-    const std::string version = (j.transplant.commit.empty() ? j.record.vid : j.transplant.commit).substr(0, 10);
-    if (!j.skipped.empty()) {
-      t.rows.push_back({std::to_string(j.record.id), version, std::nullopt, std::nullopt, "skipped", std::nullopt});
-      continue;
-    }
-    const ReplaySummary& s = j.summary;
-    t.rows.push_back({std::to_string(j.record.id), version,
-                      std::to_string(s.epochs_done) + "/" + std::to_string(s.epochs_total),
-                      std::to_string(s.new_values), s.fidelity, format_duration(j.seconds)});
-  }
-  return report::render(t, report::Format::kTable);
-}
-
-Result<int> replay_versions(Context& ctx, ReplayRequest req) {
-  const git::Repo& repo = *ctx.repo;
-  FLOR_ASSIGN_OR_RETURN(std::string name, req.name ? Result<std::string>(*req.name) : git::read_last_name(repo));
-  FLOR_ASSIGN_OR_RETURN(auto store, open_experiment(ctx.home, name));
-  FLOR_ASSIGN_OR_RETURN(auto records, select_records(*store, name, *req.versions));
-  FLOR_ASSIGN_OR_RETURN(store::Run newest, store->latest_record());
-  std::string command;
-  if (!req.dry_run) {
-    FLOR_ASSIGN_OR_RETURN(command, build_command(*store, req.build));
-  }
-  // A dry run writes commits no ref keeps: the repository's refs stay as they were.
-  const git::Refs refs = req.dry_run ? git::Refs::kUnreferenced : git::Refs::kUpdate;
-  FLOR_ASSIGN_OR_RETURN(git::Snapshot head,
-                        take_snapshot(repo, "flor replay " + name + " of " + std::to_string(records.size()) +
-                                                " run(s): the new log statements",
-                                      ctx.home, req.snapshot_max_bytes, refs));
-  if (!req.dry_run) FLOR_RETURN_IF_ERROR(git::write_last_name(repo, name));
-  std::vector<VersionJob> jobs;
-  jobs.reserve(records.size());
-  for (const store::Run& r : records) jobs.push_back(VersionJob{r, {}, {}, {}, {}, {}, 0});
-  FLOR_RETURN_IF_ERROR(transplant_all(repo, newest.vid, head.commit, refs, req.take, jobs));
-
-  int exit_code = 0;
-  auto skip = [&](const VersionJob& j) {
-    std::fprintf(stderr, "flor: %s is skipped: %s\n", version_line(j).c_str(), j.skipped.c_str());
-    exit_code = combine_exit(exit_code, replay::kExitPartial);
-  };
-  if (req.dry_run) {
-    for (const VersionJob& j : jobs) {
-      if (!j.skipped.empty()) {
-        skip(j);
-        continue;
-      }
-      std::printf("%s:\n%s", version_line(j).c_str(),
-                  j.transplant.files.empty() ? "  no new log statements\n" : j.transplant.diff.c_str());
-    }
-    return exit_code;
-  }
-  if (!build_all(repo, *store, command, jobs)) return 130;
-  FLOR_RETURN_IF_ERROR(replay::ensure_log_dir(*store));
-  const int active = static_cast<int>(std::count_if(jobs.begin(), jobs.end(), [](const VersionJob& j) { return j.skipped.empty(); }));
-  std::vector<VersionJob*> ready;
-  for (VersionJob& j : jobs) {
-    if (j.skipped.empty()) {
-      Status s = prepare_job(req, repo, ctx.home, std::max(1, req.jobs / std::max(active, 1)), j);
-      if (!s.ok()) j.skipped = s.message();
-    }
-    if (j.skipped.empty()) ready.push_back(&j);
-    else skip(j);
-  }
-  FLOR_ASSIGN_OR_RETURN(int queue_exit, run_queue(name, ready, req.jobs, req.kill_after));
-  exit_code = combine_exit(exit_code, queue_exit);
-  for (const VersionJob& j : jobs) {
-    if (!j.skipped.empty()) continue;
-    std::printf("== %s, %.1f s\n%s", version_line(j).c_str(), j.seconds, j.summary.text.c_str());
-  }
-  std::printf("\n%s", runs_table(jobs).c_str());
-  const size_t replayed = static_cast<size_t>(
-      std::count_if(jobs.begin(), jobs.end(), [](const VersionJob& j) { return j.skipped.empty(); }));
-  std::printf("%zu run(s) selected: %zu replayed, %zu skipped\n", jobs.size(), replayed, jobs.size() - replayed);
-  return exit_code;
 }
 
 Result<int> cmd_replay(Context& ctx) {
