@@ -279,6 +279,7 @@ class PgStore final : public Store {
                                     " FROM checkpoints WHERE experiment=$1 AND run=$2 ORDER BY epoch, seq",
                                 {pg_param(name_), pg_param(run)}));
     std::vector<CheckpointRow> out;
+    out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.push_back(checkpoint_of(PgRow{r, i}));
     return out;
   }
@@ -339,6 +340,7 @@ class PgStore final : public Store {
                                                 " FROM epochs WHERE experiment=$1 AND run=$2 ORDER BY epoch",
                                             {pg_param(name_), pg_param(run)}));
     std::vector<EpochRow> out;
+    out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.push_back(epoch_of(PgRow{r, i}));
     return out;
   }
