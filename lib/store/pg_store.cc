@@ -78,8 +78,10 @@ uint64_t digest_of(const std::optional<EpochRow>& epoch, const std::vector<LogRo
     for (const std::string* v : {&r.name, &r.value, &r.type, &r.loc, &r.data, &r.blob}) mix_text(*v);
   }
   if (epoch) {
-    for (int64_t v : {epoch->run, epoch->epoch, epoch->iters, epoch->blocks, epoch->executed}) mix(v);
-    mix(epoch->seconds);
+    for (int64_t v : {epoch->run, epoch->epoch, epoch->iters, epoch->blocks, epoch->skipped, epoch->executed,
+                      epoch->divergences})
+      mix(v);
+    for (double v : {epoch->seconds, epoch->ended}) mix(v);
     mix_text(epoch->rng);
     mix_text(epoch->note);
   }
@@ -305,9 +307,9 @@ class PgStore final : public Store {
     FLOR_RETURN_IF_ERROR(write_value_blobs(dir_, logs, env_));  // durable before a row names them
     std::lock_guard<std::mutex> lock(mu_);
     // The same batch again (the runtime's LogWriter holds what failed and
-    // retries it) after a COMMIT that may have landed: stored once.
-    const uint64_t digest = digest_of(epoch, logs);
-    if (unsure_ && unsure_->digest == digest) {
+    // retries it) after a COMMIT that may have landed: stored once. Hashed
+    // only then, not on every epoch.
+    if (unsure_ && unsure_->digest == digest_of(epoch, logs)) {
       FLOR_ASSIGN_OR_RETURN(const bool landed, db_->committed(unsure_->txn));
       unsure_.reset();
       if (landed) return Status();
@@ -317,7 +319,8 @@ class PgStore final : public Store {
       FLOR_RETURN_IF_ERROR(insert_logs(logs));
       return epoch ? insert_epoch(*epoch) : Status();
     });
-    if (!s.ok() && db_->unsure()) unsure_ = Unsure{*db_->unsure(), digest};
+    if (std::optional<PgConn::Txn> txn = db_->unsure(); !s.ok() && txn)
+      unsure_ = Unsure{*txn, digest_of(epoch, logs)};
     return s;
   }
 
