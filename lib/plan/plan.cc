@@ -92,6 +92,11 @@ Result<std::vector<SegmentPlan>> plan_segments(const RecordShape& shape, int n, 
   return plans;
 }
 
+InitMode init_mode(const RecordShape& shape, std::optional<InitMode> asked) {
+  if (asked) return *asked;
+  return shape.carried_state.empty() ? InitMode::kWeak : InitMode::kStrong;
+}
+
 Result<SegmentPlan> plan_segment(const RecordShape& shape, Segment seg, InitMode init,
                                  const std::optional<EpochRange>& range) {
   if (seg.count < 1 || seg.index < 1 || seg.index > seg.count) {

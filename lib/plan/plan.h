@@ -23,7 +23,14 @@ struct RecordShape {
   int64_t epochs = 0;
   std::vector<int64_t> restorable;
   std::string step_loop;  // the main loop's name when it is a step loop, else ""
+  // What the record's epoch body changes outside the checkpoints (flor::carried_state).
+  std::vector<std::string> carried_state;
 };
+
+// How a replay's segments start: as asked (--strong, --weak, FLOR_INIT), else
+// strong when the record's epoch body carries state no checkpoint holds (weak
+// init would start a segment without it), else weak.
+InitMode init_mode(const RecordShape& shape, std::optional<InitMode> asked);
 
 struct SegmentPlan {
   int64_t first = 0;  // first epoch whose logs this segment produces

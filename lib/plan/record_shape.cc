@@ -9,6 +9,7 @@ Result<RecordShape> record_shape(store::Store& store, int64_t record_run) {
   RecordShape shape;
   FLOR_ASSIGN_OR_RETURN(store::Run run, store.run(record_run));
   shape.step_loop = run.info.step_loop.value_or("");
+  shape.carried_state = run.info.carried_state.value_or(std::vector<std::string>{});
   FLOR_ASSIGN_OR_RETURN(auto epochs, store.epochs(record_run));
   std::map<int64_t, int64_t> blocks;  // epoch -> skip blocks in it
   for (const auto& e : epochs) {

@@ -220,6 +220,9 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
   const std::string outcome = record_outcome(record, recorded_epochs);
   int64_t done = 0, total = 0, skipped = 0, executed = 0, divergences = 0;
   bool failed = false, interrupted = false, loop_skipped = false;
+  // Divergences of the workers that started from the program's start, and of those restored from a
+  // checkpoint.
+  int64_t from_start = -1, from_checkpoint = 0;
   std::string lines, tails;
   for (size_t i = 0; i < workers.size(); ++i) {
     const WorkerView& w = workers[i];
@@ -227,9 +230,16 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
     int64_t d = epochs_done(rows, w.plan);
     done += d;
     total += range_size(w.plan);
+    int64_t own = 0;
     for (const auto& r : rows) {
-      skipped += r.skipped, executed += r.executed, divergences += r.divergences;
+      skipped += r.skipped, executed += r.executed, own += r.divergences;
       loop_skipped = loop_skipped || skipped_loop(r);
+    }
+    divergences += own;
+    if (w.plan.restore_after) {
+      from_checkpoint += own;
+    } else {
+      from_start = std::max<int64_t>(from_start, 0) + own;
     }
     lines += "  worker " + std::to_string(w.index) + "  run " + std::to_string(w.run) + "  epochs " +
              std::to_string(w.plan.first) + "-" + std::to_string(w.plan.last) + "  " + w.slot + "  " +
@@ -262,6 +272,13 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
     verdict += nothing_restored
                    ? ", but no checkpoint could be restored\n"
                    : ", but " + std::to_string(refused.count()) + " checkpoint(s) were refused\n";
+  }
+  if (from_checkpoint > 0 && from_start == 0) {
+    verdict +=
+        "hint: only workers that started from a checkpoint diverged: the program may keep state that no "
+        "checkpoint holds (a scheduler or best-so-far value in the epoch body: replay with --strong, or name "
+        "it with flor::carried_state; a counter a block changes: register it with flor::checkpoints; "
+        "docs/replay.md)\n";
   }
   s.text += verdict + tails;
   const bool diverged = on_divergence == OnDivergence::kFail && diverged_values;

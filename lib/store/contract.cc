@@ -164,7 +164,7 @@ std::map<std::string, std::string> contract_env(const Contract& c) {
   eps << c.eps;
   env[kEnvEps] = eps.str();
   env[kEnvSegment] = to_string(c.segment);
-  env[kEnvInit] = to_string(c.init);
+  if (c.init) env[kEnvInit] = to_string(*c.init);
   if (!c.probes.empty()) {
     std::string p;
     for (const auto& name : c.probes) p += (p.empty() ? "" : ",") + name;

@@ -78,7 +78,7 @@ struct Contract {
   std::optional<int64_t> replay_of;
   double eps = kDefaultEps;
   Segment segment;
-  InitMode init = InitMode::kWeak;
+  std::optional<InitMode> init;  // unset: plan::init_mode decides from the record
   std::vector<std::string> probes;
   bool probes_complete = false;  // `probes` is known to name every block that must run
   std::optional<EpochRange> epochs;

@@ -266,6 +266,10 @@ const Field kFields[] = {
      [](const RunInfo& i, Json* o) { put_count(o, "checkpoints", i.checkpoints); }},
     {"step_loop", [](const Json& v, RunInfo* i) { return read(v, "step_loop", &i->step_loop); },
      [](const RunInfo& i, Json* o) { put_text(o, "step_loop", i.step_loop); }},
+    {"carried_state", [](const Json& v, RunInfo* i) { return read(v, "carried_state", &i->carried_state); },
+     [](const RunInfo& i, Json* o) {
+       if (i.carried_state) (*o)["carried_state"] = *i.carried_state;
+     }},
     {"segment", [](const Json& v, RunInfo* i) { return read_segment(v, &i->segment); },
      [](const RunInfo& i, Json* o) {
        if (i.segment) (*o)["segment"] = to_string(*i.segment);

@@ -29,7 +29,8 @@ namespace flor::store {
 
 // 1: the keys below (info_version itself new; everything else as written since store version 1).
 // 2: gpu_mem_peak_mib.
-inline constexpr int kRunInfoVersion = 2;
+// 3: carried_state.
+inline constexpr int kRunInfoVersion = 3;
 
 struct RunThreads {  // {"torch", "interop", "openblas"}: the thread counts the program computed with
   int torch = 0;
@@ -81,6 +82,9 @@ struct RunInfo {
   std::optional<double> eps;             // the overhead budget
   std::optional<int64_t> checkpoints;    // checkpoints taken (at the end)
   std::optional<std::string> step_loop;  // the main loop's name when it is a step loop
+  // What the epoch body changes outside the checkpoints (flor::carried_state): a replay rebuilds it with
+  // strong init.
+  std::optional<std::vector<std::string>> carried_state;
 
   // Replay.
   std::optional<Segment> segment;       // "P/N"

@@ -39,6 +39,12 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
 std::string join_command(const std::vector<std::string>& argv) {
   std::string out;
   for (const std::string& a : argv) {

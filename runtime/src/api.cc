@@ -51,6 +51,10 @@ void register_state(void* object, const char* type_name, StateFn fn) {
   rt::Runtime::get().register_state(object, type_name, fn);
 }
 
+void carried_state(std::initializer_list<const char*> names) {
+  rt::Runtime::get().carried_state(std::vector<std::string>(names.begin(), names.end()));
+}
+
 LoopCtl loop_enter(const char* name, LocalsView locals) {
   return guarded("entering a flor loop", [&] { return rt::Runtime::get().loop_enter(name, locals); });
 }

@@ -8,6 +8,7 @@
 
 #include "device.h"
 #include "runtime.h"
+#include "util/format.h"
 
 namespace flor::rt {
 namespace {
@@ -19,6 +20,21 @@ constexpr size_t kMaxBufferedData = size_t{64} << 20;
 
 using detail::LoopCtl;
 using detail::Role;
+
+void Runtime::carried_state(const std::vector<std::string>& names) {
+  if (mode_ == RunMode::kRecord) {
+    if (Status s = write_info(run_, [&](store::RunInfo& info) { info.carried_state = names; }); !s.ok()) {
+      warnings().warn("flor: warning: {}", s.to_string());
+    }
+  } else if (replayer_ && !contract_.init && replayer_->init() == InitMode::kWeak &&
+             replayer_->segment().restore_after && replayer_->record_shape().carried_state.empty()) {
+    warnings().warn(
+        "flor: warning: the epoch body changes {} outside the checkpoints, but the record (run {}) was "
+        "made by a version of the program that did not say so: this segment starts from a checkpoint "
+        "without them (weak init); replay with --strong to rebuild them",
+        join_names(names), record_);
+  }
+}
 
 LoopCtl Runtime::loop_enter(const char* name, detail::LocalsView locals) {
   LoopCtl ctl;

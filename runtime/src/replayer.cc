@@ -46,7 +46,8 @@ Status Replayer::load() {
     recorded_names_.insert(l.name);
     recorded_[{l.epoch, l.step, l.name}].push_back(std::move(l));
   }
-  FLOR_ASSIGN_OR_RETURN(plan_, plan::plan_segment(shape_, contract_.segment, contract_.init, contract_.epochs));
+  init_ = plan::init_mode(shape_, contract_.init);
+  FLOR_ASSIGN_OR_RETURN(plan_, plan::plan_segment(shape_, contract_.segment, init_, contract_.epochs));
   return Status();
 }
 
@@ -106,7 +107,7 @@ Result<std::pair<int64_t, int64_t>> Replayer::main_begin(const std::string& name
     after = it == shape_.restorable.begin() ? std::nullopt : std::optional<int64_t>(*(it - 1));
   }
   plan_.restore_after = after;
-  if (contract_.init == InitMode::kWeak) plan_.start = after ? *after + 1 : 0;
+  if (init_ == InitMode::kWeak) plan_.start = after ? *after + 1 : 0;
   return std::make_pair(plan_.start, plan_.last + 1);
 }
 

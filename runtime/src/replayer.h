@@ -60,6 +60,8 @@ class Replayer {
   int64_t divergences() const { return divergences_; }
   const std::optional<store::Divergence>& first_divergence() const { return first_; }
   const plan::SegmentPlan& segment() const { return plan_; }
+  InitMode init() const { return init_; }  // as asked, else as the record needs (plan::init_mode)
+  const plan::RecordShape& record_shape() const { return shape_; }
   int64_t record_epochs() const { return shape_.epochs; }
 
  private:
@@ -85,6 +87,7 @@ class Replayer {
   Contract contract_;
   std::unique_ptr<objstore::S3Client> remote_;  // FLOR_CKPT_URL: where missing checkpoint files come from
   plan::RecordShape shape_;
+  InitMode init_ = InitMode::kWeak;
   plan::SegmentPlan plan_;
   bool said_skip_output_ = false;  // the note that skipped blocks do not repeat their output, once
   bool stopped_early_ = false;  // the record is not complete: it never left its main loop normally

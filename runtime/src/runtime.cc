@@ -192,7 +192,7 @@ Status Runtime::start_replay(const FlorFlags& flags) {
   const auto& seg = replayer_->segment();
   return write_info(run_, [&](store::RunInfo& info) {
     info.segment = contract_.segment;
-    info.init = contract_.init;
+    info.init = replayer_->init();
     info.epochs = EpochRange{seg.first, seg.last};
   });
 }

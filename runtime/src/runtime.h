@@ -48,6 +48,9 @@ class Runtime {
   void arg_use(std::string_view name, const std::string& value, const std::optional<std::string>& given);
 
   void register_state(void* object, const char* type, detail::StateFn fn) { state_.add(object, type, fn); }
+  // Record: kept in the run's info (replays of it use strong init). Replay:
+  // a warning when the record does not say so and this segment restores a checkpoint.
+  void carried_state(const std::vector<std::string>& names);
 
   // `locals`: the block's own locals, used only while the call runs (a skip
   // block's; ignored for the main loop and deeper loops).

@@ -68,6 +68,20 @@ TEST_CASE("contract: round-trips through the environment", "[contract]") {
   CHECK(back->ckpt_backlog_mb == 16);
 }
 
+TEST_CASE("contract: an init mode nobody asked for stays unset (the record decides)", "[contract]") {
+  Contract c;
+  c.mode = Mode::kReplay;
+  c.name = "mnist";
+  const auto env = contract_env(c);
+  CHECK(env.count("FLOR_INIT") == 0);
+  auto back = read_contract(from_map(env));
+  REQUIRE(back.ok());
+  CHECK_FALSE(back->init);
+  auto weak = read_with({{"FLOR_MODE", "replay"}, {"FLOR_NAME", "x"}}, "FLOR_INIT", "weak");
+  REQUIRE(weak.ok());
+  CHECK(weak->init == InitMode::kWeak);
+}
+
 TEST_CASE("contract: bad values name the variable", "[contract]") {
   auto base = std::map<std::string, std::string>{{"FLOR_MODE", "replay"}, {"FLOR_NAME", "x"}};
   auto with = [&](const char* k, const char* v) { return read_with(base, k, v); };

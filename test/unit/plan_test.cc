@@ -81,6 +81,16 @@ TEST_CASE("plan: strong init starts every segment from epoch 0", "[plan]") {
   }
 }
 
+TEST_CASE("plan: a record that names carried state replays with strong init unless asked", "[plan]") {
+  RecordShape plain = dense(4);
+  RecordShape carried = dense(4);
+  carried.carried_state = {"scheduler"};
+  CHECK(init_mode(plain, std::nullopt) == InitMode::kWeak);
+  CHECK(init_mode(carried, std::nullopt) == InitMode::kStrong);
+  CHECK(init_mode(carried, InitMode::kWeak) == InitMode::kWeak);
+  CHECK(init_mode(plain, InitMode::kStrong) == InitMode::kStrong);
+}
+
 TEST_CASE("plan: an epoch range restricts the segments", "[plan]") {
   auto plans = plan_segments(dense(20), 2, InitMode::kWeak, EpochRange{10, 13});
   REQUIRE(plans.ok());
@@ -133,6 +143,13 @@ TEST_CASE("plan: the record's shape comes from its epoch and checkpoint rows", "
     REQUIRE(shape.ok());
     CHECK(shape->epochs == 4);
     CHECK(shape->restorable == std::vector<int64_t>{0, 2});
+    CHECK(shape->carried_state.empty());
+    store::RunInfo info;
+    info.carried_state = std::vector<std::string>{"scheduler", "best"};
+    REQUIRE((*store)->set_run_info(run, info).ok());
+    shape = record_shape(**store, run);
+    REQUIRE(shape.ok());
+    CHECK(shape->carried_state == std::vector<std::string>{"scheduler", "best"});
   }
 }
 

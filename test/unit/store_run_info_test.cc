@@ -26,6 +26,7 @@ RunInfo full_info() {
   i.eps = 1.0 / 15.0;
   i.checkpoints = 7;
   i.step_loop = "step";
+  i.carried_state = std::vector<std::string>{"scheduler", "best_accuracy"};
   i.segment = Segment{2, 4};
   i.init = InitMode::kStrong;
   i.epochs = EpochRange{5, 9};
@@ -93,6 +94,7 @@ TEST_CASE("run info: every key round-trips through encode and decode, and throug
   CHECK(out->eps == 1.0 / 15.0);  // exactly: 17 digits
   CHECK(out->checkpoints == 7);
   CHECK(out->step_loop == "step");
+  CHECK(out->carried_state == in.carried_state);
   CHECK(out->segment->index == 2);
   CHECK(out->segment->count == 4);
   CHECK(out->init == InitMode::kStrong);
@@ -126,7 +128,7 @@ TEST_CASE("run info: every key round-trips through encode and decode, and throug
   CHECK(encode_run_info(got->info) == text);
 
   // Absent fields are not written: a new run's info is its version alone.
-  CHECK(encode_run_info(RunInfo{}) == R"({"info_version":2})");
+  CHECK(encode_run_info(RunInfo{}) == R"({"info_version":3})");
 
   // An argv that is not UTF-8 is written with U+FFFD, not thrown at.
   RunInfo latin1;
@@ -172,9 +174,10 @@ TEST_CASE("run info: the text of a flor before info_version decodes, and encodes
   CHECK_FALSE(rec->segment);
   CHECK(rec->unknown.empty());
   CHECK_FALSE(rec->gpu_mem_peak_mib);  // recorded before version 2, or without a GPU: unknown
+  CHECK_FALSE(rec->carried_state);     // recorded before version 3: replays use weak init unless asked
   // Nothing changes but the version it gains.
   std::string expected = old_record;
-  expected.insert(expected.find(R"("pid")"), R"("info_version":2,)");
+  expected.insert(expected.find(R"("pid")"), R"("info_version":3,)");
   CHECK(encode_run_info(*rec) == expected);
 
   const std::string old_replay =

@@ -38,9 +38,16 @@ inline std::string block_prefix(const std::string& name) { return "flor::block("
 inline std::string block_suffix(const std::vector<std::string>& locals) { return " }" + locals_argument(locals) + ");"; }
 
 inline std::string checkpoints(const std::vector<std::string>& names) { return call_list("flor::checkpoints", names) + ";"; }
+// flor::carried_state({"scheduler", "best"});  -- what the epoch body changes that no checkpoint holds
+inline std::string carried_state(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + quoted(name);
+  return "flor::carried_state({" + list + "});";
+}
 
 // Qualified names that mark code as already using the manual API.
-inline const std::vector<std::string> kStructuralCalls = {"::flor::loop", "::flor::block", "::flor::checkpoints"};
+inline const std::vector<std::string> kStructuralCalls = {"::flor::loop", "::flor::block",
+                                                          "::flor::checkpoints", "::flor::carried_state"};
 inline constexpr const char* kLogCall = "::flor::log";
 
 }  // namespace flor::instr::api

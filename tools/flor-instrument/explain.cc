@@ -44,6 +44,12 @@ std::string explain(const TuState& state) {
     for (const SetEntry& e : block.ignored) out += entry_line(e);
     for (const std::string& note : block.notes) out += "  already in the record: " + note + "\n";
   }
+  if (!state.carried.empty()) {
+    out +=
+        "carried by the epoch body, in no checkpoint (flor::carried_state: a replay segment runs the earlier "
+        "epochs again to rebuild it):\n";
+  }
+  for (const SetEntry& e : state.carried) out += entry_line(e);
   out += "checkpoints:";
   for (const SetEntry& e : state.checkpoints) out += " " + e.name;
   return out + "\n";

@@ -27,12 +27,15 @@ class SideEffectsRule : public Rule {
       if (!block.refused()) add_to_union(block);
     }
     sort_by_declaration(state_.checkpoints);
+    state_.carried = analyzer.carried_state(*state_.main_loop, state_.blocks, state_.checkpoints);
   }
 
   void emit(EditSink& sink, Layout layout, Reporter& reporter) override {
-    if (!state_.instrumentable() || state_.checkpoints.empty()) return;
-    std::vector<std::string> names;
-    for (const SetEntry& entry : state_.checkpoints) names.push_back(entry.name);
+    if (!state_.instrumentable()) return;
+    std::vector<std::string> calls;
+    if (!state_.checkpoints.empty()) calls.push_back(api::checkpoints(names_of(state_.checkpoints)));
+    if (!state_.carried.empty()) calls.push_back(api::carried_state(names_of(state_.carried)));
+    if (calls.empty()) return;
     const clang::Stmt* loop = state_.main_loop->loop;
     std::string separator = " ";
     if (layout != Layout::kKeepLines) {
@@ -41,12 +44,20 @@ class SideEffectsRule : public Rule {
                                               : "") +
                   indentation_of(*state_.context, loop->getBeginLoc());
     }
-    Status status = sink.insert_before(loop->getBeginLoc(), api::checkpoints(names) + separator);
+    std::string text;
+    for (const std::string& call : calls) text += call + separator;
+    Status status = sink.insert_before(loop->getBeginLoc(), text);
     report_edit(status, kRule, loop->getBeginLoc(), reporter);
     if (status.ok()) state_.edited = true;
   }
 
  private:
+  static std::vector<std::string> names_of(const std::vector<SetEntry>& entries) {
+    std::vector<std::string> names;
+    for (const SetEntry& entry : entries) names.push_back(entry.name);
+    return names;
+  }
+
   void add_to_union(const SkipBlock& block) {
     for (const SetEntry& entry : block.state) {
       bool known = llvm::any_of(state_.checkpoints, [&](const SetEntry& e) { return e.var == entry.var; });

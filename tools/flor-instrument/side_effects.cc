@@ -123,12 +123,18 @@ class MutationWalker {
  public:
   // `function`: the function whose body is walked (its parameters are
   // reported by index), or null for a skip block.
-  MutationWalker(clang::ASTContext& ctx, clang::SourceRange scope, const clang::FunctionDecl* function, int depth,
-                 std::function<const Mutations&(const clang::FunctionDecl*)> callee_effects)
-      : ctx_(ctx), scope_(scope), function_(function), depth_(depth), callee_effects_(std::move(callee_effects)) {}
+  MutationWalker(clang::ASTContext& ctx, clang::SourceRange scope, const clang::FunctionDecl* function,
+                 int depth, std::function<const Mutations&(const clang::FunctionDecl*)> callee_effects,
+                 const std::set<const clang::Stmt*>& skip)
+      : ctx_(ctx),
+        scope_(scope),
+        function_(function),
+        depth_(depth),
+        callee_effects_(std::move(callee_effects)),
+        skip_(skip) {}
 
   void walk(const clang::Stmt* stmt) {
-    if (!stmt) return;
+    if (!stmt || skip_.count(stmt)) return;
     visit(stmt);
     for (const clang::Stmt* child : stmt->children()) walk(child);
   }
@@ -257,6 +263,7 @@ class MutationWalker {
   const clang::FunctionDecl* function_;
   int depth_;
   std::function<const Mutations&(const clang::FunctionDecl*)> callee_effects_;
+  const std::set<const clang::Stmt*>& skip_;
   std::set<const clang::VarDecl*> aliases_;
   Mutations out_;
 };
@@ -341,15 +348,20 @@ std::string checkpoint_spelling(const clang::VarDecl* var) {
   return indirect ? "*" + name : name;
 }
 
-Mutations SideEffectAnalyzer::mutations_of(const clang::Stmt* stmt, clang::SourceRange scope, int depth) {
-  return walk(stmt, scope, nullptr, depth);
+Mutations SideEffectAnalyzer::mutations_of(const clang::Stmt* stmt, clang::SourceRange scope, int depth,
+                                           const std::set<const clang::Stmt*>& skip) {
+  return walk(stmt, scope, nullptr, depth, skip);
 }
 
 Mutations SideEffectAnalyzer::walk(const clang::Stmt* stmt, clang::SourceRange scope,
-                                   const clang::FunctionDecl* function, int depth) {
-  MutationWalker walker(ctx_, scope, function, depth, [this, depth](const clang::FunctionDecl* fn) -> const Mutations& {
-    return function_mutations(fn, depth + 1);
-  });
+                                   const clang::FunctionDecl* function, int depth,
+                                   const std::set<const clang::Stmt*>& skip) {
+  MutationWalker walker(
+      ctx_, scope, function, depth,
+      [this, depth](const clang::FunctionDecl* fn) -> const Mutations& {
+        return function_mutations(fn, depth + 1);
+      },
+      skip);
   walker.walk(stmt);
   return walker.take();
 }
@@ -412,6 +424,34 @@ void SideEffectAnalyzer::analyze(SkipBlock& block, const MainLoop& main_loop) {
     }
   }
   add_optimizer_modules(block);
+}
+
+std::vector<SetEntry> SideEffectAnalyzer::carried_state(const MainLoop& main_loop,
+                                                        const std::vector<SkipBlock>& blocks,
+                                                        const std::vector<SetEntry>& registered) {
+  if (main_loop.step_loop) return {};
+  std::set<const clang::Stmt*> skipped;
+  for (const SkipBlock& block : blocks) {
+    if (!block.refused())
+      skipped.insert(block.stmt);  // a refused block runs as plain code: its changes count
+  }
+  if (const auto* range_for = llvm::dyn_cast<clang::CXXForRangeStmt>(main_loop.loop)) {
+    skipped.insert(range_for->getBeginStmt());  // `__range.begin()` iterates the epochs: no change
+    skipped.insert(range_for->getEndStmt());
+  }
+  Mutations m = mutations_of(main_loop.loop, main_loop.loop->getSourceRange(), 0, skipped);
+  std::vector<SetEntry> out;
+  for (const auto& [var, why] : m.vars) {
+    SetEntry entry{var, var->getNameAsString(), classify(var->getType()), why};
+    if (entry.category == Category::kDataLoader || entry.category == Category::kStream) continue;
+    if (contains(registered, var)) continue;  // restored with the checkpoints
+    out.push_back(entry);
+  }
+  const clang::SourceManager& sm = ctx_.getSourceManager();
+  std::stable_sort(out.begin(), out.end(), [&](const SetEntry& a, const SetEntry& b) {
+    return sm.isBeforeInTranslationUnit(a.var->getLocation(), b.var->getLocation());
+  });
+  return out;
 }
 
 void SideEffectAnalyzer::add_optimizer_modules(SkipBlock& block) {

@@ -43,11 +43,22 @@ class SideEffectAnalyzer {
   // it); those declared in its body and read after the block, to locals.
   void analyze(SkipBlock& block, const MainLoop& main_loop);
 
-  // What `stmt` mutates among variables declared outside `scope`.
-  Mutations mutations_of(const clang::Stmt* stmt, clang::SourceRange scope, int depth = 0);
+  // What the main loop changes outside the accepted `blocks`, among variables
+  // declared before it that no checkpoint holds (not in `registered`; data
+  // loaders and streams are not state): what its body carries from epoch to
+  // epoch (a learning-rate scheduler, the best accuracy so far). Empty for a
+  // step loop, whose whole statement is its block.
+  std::vector<SetEntry> carried_state(const MainLoop& main_loop, const std::vector<SkipBlock>& blocks,
+                                      const std::vector<SetEntry>& registered);
+
+  // What `stmt` mutates among variables declared outside `scope`, not
+  // looking inside the statements in `skip`.
+  Mutations mutations_of(const clang::Stmt* stmt, clang::SourceRange scope, int depth = 0,
+                         const std::set<const clang::Stmt*>& skip = {});
 
  private:
-  Mutations walk(const clang::Stmt* stmt, clang::SourceRange scope, const clang::FunctionDecl* function, int depth);
+  Mutations walk(const clang::Stmt* stmt, clang::SourceRange scope, const clang::FunctionDecl* function,
+                 int depth, const std::set<const clang::Stmt*>& skip = {});
   const Mutations& function_mutations(const clang::FunctionDecl* function, int depth);
   void add_optimizer_modules(SkipBlock& block);
 

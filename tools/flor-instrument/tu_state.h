@@ -70,6 +70,9 @@ struct TuState {
   std::optional<MainLoop> main_loop;
   std::vector<SkipBlock> blocks;
   std::vector<SetEntry> checkpoints;  // union of the accepted blocks' sets
+  // What the epoch body changes outside the blocks and the checkpoints
+  // (flor::carried_state): a replay segment rebuilds it with strong init.
+  std::vector<SetEntry> carried;
   bool edited = false;
 
   bool instrumentable() const {

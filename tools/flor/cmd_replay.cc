@@ -14,6 +14,7 @@
 #include "replay_request.h"
 #include "sched/nvidia_smi.h"
 #include "snapshot.h"
+#include "util/format.h"
 #include "util/number.h"
 
 namespace flor::cli {
@@ -69,7 +70,10 @@ Result<ReplayRequest> parse_request(const Args& args) {
   req.jobs_given = jobs.has_value();
   if (req.segment && jobs) return invalid_argument("replay: give either P/N or -j N, not both");
   req.run_ref = args.value("--run").value_or("");
+  if (args.has("--strong") && args.has("--weak"))
+    return invalid_argument("replay: give --strong or --weak, not both");
   if (args.has("--strong")) req.init = InitMode::kStrong;
+  if (args.has("--weak")) req.init = InitMode::kWeak;
   req.probes = args.list("--probe");
   if (args.has("--no-probes") && !req.probes.empty())
     return invalid_argument("replay: give --probe or --no-probes, not both");
@@ -127,13 +131,24 @@ Result<store::Run> record_of(store::Store& store, const std::string& ref) {
   return run;
 }
 
+// Why this replay re-runs earlier epochs, once: the record asked for it (flor::carried_state).
+void say_strong_init(const plan::RecordShape& shape) {
+  std::fprintf(
+      stderr,
+      "flor: strong init: the epoch body changes %s outside the checkpoints, so each segment runs the "
+      "earlier epochs' bodies again to rebuild them (--weak: start from a checkpoint without them)\n",
+      join_names(shape.carried_state).c_str());
+}
+
 Status plan_workers(Prepared& p) {
   FLOR_ASSIGN_OR_RETURN(plan::RecordShape shape, plan::record_shape(*p.store, p.record.id));
   p.recorded_epochs = shape.epochs;
+  const InitMode init = plan::init_mode(shape, p.req.init);
+  if (!p.req.init && init == InitMode::kStrong) say_strong_init(shape);
   std::optional<Segment> one = p.req.segment;
   if (!one && p.launcher) one = p.launcher->segment;
   if (one) {
-    FLOR_ASSIGN_OR_RETURN(auto plan, plan::plan_segment(shape, *one, p.req.init, p.req.epochs));
+    FLOR_ASSIGN_OR_RETURN(auto plan, plan::plan_segment(shape, *one, init, p.req.epochs));
     p.plans = {plan};
     p.indices = {one->index};
     p.count = one->count;
@@ -154,7 +169,7 @@ Status plan_workers(Prepared& p) {
     p.devices = sched::discover_devices(process_env());
     jobs = fitting_workers(p.devices, jobs, p.record.info.gpu_mem_peak_mib);
   }
-  FLOR_ASSIGN_OR_RETURN(p.plans, plan::plan_segments(shape, jobs, p.req.init, p.req.epochs));
+  FLOR_ASSIGN_OR_RETURN(p.plans, plan::plan_segments(shape, jobs, init, p.req.epochs));
   for (int i = 1; i <= jobs; ++i) p.indices.push_back(i);
   p.count = jobs;
   return Status();
@@ -389,28 +404,37 @@ extern const Command kReplayCommand = {
     "  P/N           run segment P of N (1-based) in this process, e.g. 3/5\n",
     {
         {"--jobs", "-j", "N",
-         "start N segment workers (-jN too), one GPU each (CUDA_VISIBLE_DEVICES) or a share of the CPU cores; "
+         "start N segment workers (-jN too), one GPU each (CUDA_VISIBLE_DEVICES) or a share of the CPU "
+         "cores; "
          "one progress line; per-worker logs in FLOR_HOME/NAME/logs; a summary at the end. Fewer when the "
          "record has fewer checkpointed epochs to start segments from. More workers than GPUs share them "
          "(worker i on GPU i mod #GPUs) when each GPU's free memory (nvidia-smi) holds its workers at the "
          "record's peak GPU memory + 10% each; else as many start as fit, at least one per GPU, and a line "
-         "says why. A record without a peak (run on a CPU, or by an older flor) is not checked: a note says so"},
+         "says why. A record without a peak (run on a CPU, or by an older flor) is not checked: a note says "
+         "so"},
         {"--run", nullptr, "REF", "replay this record: a run id or a shadow commit prefix"},
         {"--epochs", nullptr, "E",
          "only epoch E (9) or epochs A-B (150-160), from the nearest checkpoint before them"},
         {"--strong", nullptr, nullptr,
          "strong init: re-run every earlier epoch's outer loop body (for state outside the checkpoints) "
-         "instead of restoring"},
+         "instead of restoring. The default for a record whose program names such state "
+         "(flor::carried_state, which flor-instrument writes): a line says so"},
+        {"--weak", nullptr, nullptr,
+         "weak init: start each segment from the checkpoint before it, even when the record names state "
+         "outside the checkpoints (faster; what the epoch body carries starts as the program sets it)"},
         {"--probe", nullptr, "B",
          "always execute block B (repeatable, or comma-separated). Without it, the blocks that gained "
-         "flor::log calls since the record are probed: flor-instrument compares both versions of each changed "
-         "source file, with the flags in the build's compile_commands.json (beside the program, or in build/). "
+         "flor::log calls since the record are probed: flor-instrument compares both versions of each "
+         "changed "
+         "source file, with the flags in the build's compile_commands.json (beside the program, or in "
+         "build/). "
          "A step loop (a main loop without blocks) is skipped from its loop-end checkpoint when --probe or "
          "--no-probes leaves it out, or when the new logs are only after it (every changed file analyzed; "
          "otherwise flor says why it runs)"},
         {"--no-probes", nullptr, nullptr, "probe nothing: skip every block that has a checkpoint"},
         {"--all-runs", nullptr, nullptr,
-         "hindsight across versions: carry the new log statements (the hunks from the newest record's version "
+         "hindsight across versions: carry the new log statements (the hunks from the newest record's "
+         "version "
          "to the work tree that call flor::log, histogram, image or text) into every record's own version, "
          "build each in FLOR_HOME/NAME/versions/ and replay them all, -j workers over versions and segments "
          "together. A version the statements do not fit (a three-way merge conflict, shown) or that does not "
@@ -422,19 +446,23 @@ extern const Command kReplayCommand = {
          "with --all-runs & co.: the shell command that builds the program in a version's folder, e.g. "
          "\"cmake -S . -B build && cmake --build build\"; given once, kept for the next replays (ccache "
          "hits across versions: CCACHE_BASEDIR is the folder)"},
-        {"--dry-run", nullptr, nullptr, "with --all-runs & co.: print each version's transplanted diff, replay nothing"},
+        {"--dry-run", nullptr, nullptr,
+         "with --all-runs & co.: print each version's transplanted diff, replay nothing"},
         {"--transplant", nullptr, "WHAT",
          "with --all-runs & co.: what is carried into each version: logs (default: the hunks that add log "
-         "statements) or all (every hunk from the newest record's version to the work tree, e.g. a helper the "
+         "statements) or all (every hunk from the newest record's version to the work tree, e.g. a helper "
+         "the "
          "new statements call; files the work tree deleted stay)"},
         {"--tolerate", nullptr, nullptr, "a divergence from the record is reported but not an error"},
         {"--count", nullptr, "N",
          "the number of segments under a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives the index)"},
         {"--slurm", nullptr, "N", "print an `sbatch --array=1-N` script that replays in N tasks"},
-        kill_after_option("seconds between passing on Ctrl-C/SIGTERM and SIGKILL to the workers (default 10); "
-                          "output and signals as for `flor run`"),
-        ckpt_url_option("download the checkpoint files missing under FLOR_HOME from this object store, "
-                        "s3://bucket/prefix (default $FLOR_CKPT_URL), into FLOR_HOME/NAME/ckpt, each verified"),
+        kill_after_option(
+            "seconds between passing on Ctrl-C/SIGTERM and SIGKILL to the workers (default 10); "
+            "output and signals as for `flor run`"),
+        ckpt_url_option(
+            "download the checkpoint files missing under FLOR_HOME from this object store, "
+            "s3://bucket/prefix (default $FLOR_CKPT_URL), into FLOR_HOME/NAME/ckpt, each verified"),
         snapshot_max_size_option("as for flor run: untracked files over SIZE (default 10M) stay out of the "
                                  "replay's snapshot"),
     },

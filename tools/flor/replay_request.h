@@ -40,7 +40,7 @@ struct ReplayRequest {
   // Whether -j is fitted to the GPUs' memory (fitting_workers); --all-runs fits its one queue instead.
   bool fit_gpus = true;
   std::string run_ref;
-  InitMode init = InitMode::kWeak;
+  std::optional<InitMode> init;  // --strong, --weak (unset: plan::init_mode decides from the record)
   std::vector<std::string> probes;
   bool find_probes = true;  // neither --probe nor --no-probes: flor-instrument finds them
   // `probes` names every block that must run, a step loop included

@@ -19,6 +19,7 @@
 // Thread-safety: call the API from the training thread.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -73,6 +74,17 @@ inline std::string arg(std::string_view name, const char* default_value) {
 // loop. Registering the same object again does nothing.
 template <typename... Ts>
 void checkpoints(Ts&... objects);
+
+// Names what the main loop's body changes outside its skip blocks that no
+// checkpoint holds (a learning-rate scheduler, the best accuracy so far, an
+// early-stopping counter): a replay segment that starts after epoch 0 cannot
+// restore it, so replays of this record run every earlier epoch's body again
+// to rebuild it (strong init, docs/replay.md) unless they ask for weak init.
+// Call it before the main loop; flor-instrument writes it.
+//   flor::carried_state({"scheduler", "best_accuracy"});
+inline void carried_state(std::initializer_list<const char*> names) {
+  if (detail::mode() != RunMode::kOff) detail::carried_state(names);
+}
 
 // ---- loops and blocks
 

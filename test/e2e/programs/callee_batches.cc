@@ -5,6 +5,10 @@
 //   callee_batches --epochs 4 --abort-after 1 # std::abort() once epoch 1 ended (exit 134)
 //   callee_batches --count-calls              # also logs `calls`, a counter the block updates but
 //                                             # nobody registers: a replay that skips the block diverges
+//   callee_batches --schedule                 # also a StepLR (halving the rate each epoch) stepped after
+//                                             # the block, its rate logged (`lr`), named with
+//                                             # flor::carried_state unless FLOR_TEST_UNNAMED=1 (an
+//                                             # older version of the program)
 //   callee_batches --gate DIR                 # epoch N >= 1 starts once the file DIR/N exists (tests
 //                                             # of what others see while a run is under way)
 // With FLOR_TEST_HINDSIGHT=1 in its environment it also logs `weight_norm`, as
@@ -45,6 +49,7 @@ int main(int argc, char** argv) {
   const int64_t abort_after = flor::arg("abort-after", int64_t{-1});
   const bool final_log = flor::arg("final-log", false);  // a log after the main loop
   const bool count_calls = flor::arg("count-calls", false);
+  const bool schedule = flor::arg("schedule", false);
   const std::string gate = flor::arg("gate", "");
   const bool hindsight = std::getenv("FLOR_TEST_HINDSIGHT") != nullptr;
   int64_t calls = 0;  // not registered: a skipped block leaves it as it was
@@ -52,6 +57,8 @@ int main(int argc, char** argv) {
   torch::nn::Linear model(4, 1);
   torch::optim::SGD optimizer(model->parameters(), 0.05);
   flor::checkpoints(model, optimizer);
+  torch::optim::StepLR scheduler(optimizer, /*step_size=*/1, /*gamma=*/0.5);
+  if (schedule && std::getenv("FLOR_TEST_UNNAMED") == nullptr) flor::carried_state({"scheduler"});
   torch::Tensor x = torch::randn({32, 4});
   torch::Tensor y = x.sum(1, /*keepdim=*/true);
   Batches batches;
@@ -67,6 +74,10 @@ int main(int argc, char** argv) {
       train_epoch(model, optimizer, batches, loss_sum);
       ++calls;
     });
+    if (schedule) {
+      scheduler.step();
+      flor::log("lr", static_cast<torch::optim::SGDOptions&>(optimizer.param_groups()[0].options()).lr());
+    }
     flor::log("weight_sum", model->weight.sum().item<double>());
     if (count_calls) flor::log("calls", calls);
     if (hindsight) flor::log("weight_norm", model->weight.norm().item<double>());

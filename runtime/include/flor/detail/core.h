@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,7 @@ bool parse_text(const std::string& s, bool* v);
 using StateFn = void (*)(StateVisitor&, const std::string& key, void* object);
 // Registers an object once (by address and type); fn lists its state.
 void register_state(void* object, const char* type_name, StateFn fn);
+void carried_state(std::initializer_list<const char*> names);
 
 // ---- a block's locals (flor::locals)
 // One local: its address and the function that lists its state (the same

@@ -3,6 +3,7 @@
 // milliseconds. The e2e test compiles the same forms against the real header.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <utility>
 
 namespace flor {
@@ -40,6 +41,7 @@ template <typename F, typename... T>
 void block(const char*, F&& f, Locals<T...>) { f(); }
 template <typename... T>
 void checkpoints(T&...) {}
+inline void carried_state(std::initializer_list<const char*>) {}
 template <typename T>
 T log(const char*, T v) { return v; }
 }  // namespace flor
