@@ -2,7 +2,9 @@
 // refuses blocks that mutate what the runtime cannot checkpoint, and registers
 // the union of the accepted sets with flor::checkpoints(...) right before the
 // main loop. A block's live-out locals are not in the union: skip-block
-// passes them to the block itself (flor::locals).
+// passes them to the block itself (flor::locals). What the epoch body changes
+// outside the blocks and the checkpoints is named with flor::carried_state
+// (its replays then use strong init).
 #include "api_spelling.h"
 #include "rules.h"
 #include "side_effects.h"
