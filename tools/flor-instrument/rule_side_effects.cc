@@ -56,6 +56,7 @@ class SideEffectsRule : public Rule {
  private:
   static std::vector<std::string> names_of(const std::vector<SetEntry>& entries) {
     std::vector<std::string> names;
+    names.reserve(entries.size());
     for (const SetEntry& entry : entries) names.push_back(entry.name);
     return names;
   }
