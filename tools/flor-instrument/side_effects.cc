@@ -431,9 +431,9 @@ std::vector<SetEntry> SideEffectAnalyzer::carried_state(const MainLoop& main_loo
                                                         const std::vector<SetEntry>& registered) {
   if (main_loop.step_loop) return {};
   std::set<const clang::Stmt*> skipped;
+  // A refused block runs as plain code: its changes count.
   for (const SkipBlock& block : blocks) {
-    if (!block.refused())
-      skipped.insert(block.stmt);  // a refused block runs as plain code: its changes count
+    if (!block.refused()) skipped.insert(block.stmt);
   }
   if (const auto* range_for = llvm::dyn_cast<clang::CXXForRangeStmt>(main_loop.loop)) {
     skipped.insert(range_for->getBeginStmt());  // `__range.begin()` iterates the epochs: no change
