@@ -220,9 +220,10 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
   const std::string outcome = record_outcome(record, recorded_epochs);
   int64_t done = 0, total = 0, skipped = 0, executed = 0, divergences = 0;
   bool failed = false, interrupted = false, loop_skipped = false;
-  // Divergences of the workers that started from the program's start, and of those restored from a
-  // checkpoint.
-  int64_t from_start = -1, from_checkpoint = 0;
+  // Divergences of the workers that started from the program's start (if any did), and of those
+  // restored from a checkpoint.
+  bool any_from_start = false;
+  int64_t from_start = 0, from_checkpoint = 0;
   std::string lines, tails;
   for (size_t i = 0; i < workers.size(); ++i) {
     const WorkerView& w = workers[i];
@@ -239,7 +240,8 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
     if (w.plan.restore_after) {
       from_checkpoint += own;
     } else {
-      from_start = std::max<int64_t>(from_start, 0) + own;
+      any_from_start = true;
+      from_start += own;
     }
     lines += "  worker " + std::to_string(w.index) + "  run " + std::to_string(w.run) + "  epochs " +
              std::to_string(w.plan.first) + "-" + std::to_string(w.plan.last) + "  " + w.slot + "  " +
@@ -273,7 +275,7 @@ ReplaySummary summarize(store::Store& store, const store::Run& record, int64_t r
                    ? ", but no checkpoint could be restored\n"
                    : ", but " + std::to_string(refused.count()) + " checkpoint(s) were refused\n";
   }
-  if (from_checkpoint > 0 && from_start == 0) {
+  if (from_checkpoint > 0 && any_from_start && from_start == 0) {
     verdict +=
         "hint: only workers that started from a checkpoint diverged: the program may keep state that no "
         "checkpoint holds (a scheduler or best-so-far value in the epoch body: replay with --strong, or name "

@@ -26,8 +26,8 @@ void Runtime::carried_state(const std::vector<std::string>& names) {
     if (Status s = write_info(run_, [&](store::RunInfo& info) { info.carried_state = names; }); !s.ok()) {
       warnings().warn("flor: warning: {}", s.to_string());
     }
-  } else if (replayer_ && !contract_.init && replayer_->init() == InitMode::kWeak &&
-             replayer_->segment().restore_after && replayer_->record_shape().carried_state.empty()) {
+  } else if (replayer_ && !contract_.init && replayer_->record_shape().carried_state.empty() &&
+             replayer_->segment().restore_after) {  // weak init (plan::init_mode), from a checkpoint
     warnings().warn(
         "flor: warning: the epoch body changes {} outside the checkpoints, but the record (run {}) was "
         "made by a version of the program that did not say so: this segment starts from a checkpoint "

@@ -30,6 +30,7 @@ class SideEffectsRule : public Rule {
     }
     sort_by_declaration(state_.checkpoints);
     state_.carried = analyzer.carried_state(*state_.main_loop, state_.blocks, state_.checkpoints);
+    sort_by_declaration(state_.carried);
   }
 
   void emit(EditSink& sink, Layout layout, Reporter& reporter) override {

@@ -447,10 +447,6 @@ std::vector<SetEntry> SideEffectAnalyzer::carried_state(const MainLoop& main_loo
     if (contains(registered, var)) continue;  // restored with the checkpoints
     out.push_back(entry);
   }
-  const clang::SourceManager& sm = ctx_.getSourceManager();
-  std::stable_sort(out.begin(), out.end(), [&](const SetEntry& a, const SetEntry& b) {
-    return sm.isBeforeInTranslationUnit(a.var->getLocation(), b.var->getLocation());
-  });
   return out;
 }
 

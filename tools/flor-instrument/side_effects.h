@@ -46,8 +46,8 @@ class SideEffectAnalyzer {
   // What the main loop changes outside the accepted `blocks`, among variables
   // declared before it that no checkpoint holds (not in `registered`; data
   // loaders and streams are not state): what its body carries from epoch to
-  // epoch (a learning-rate scheduler, the best accuracy so far). Empty for a
-  // step loop, whose whole statement is its block.
+  // epoch (a learning-rate scheduler, the best accuracy so far), in no
+  // particular order. Empty for a step loop, whose whole statement is its block.
   std::vector<SetEntry> carried_state(const MainLoop& main_loop, const std::vector<SkipBlock>& blocks,
                                       const std::vector<SetEntry>& registered);
 
