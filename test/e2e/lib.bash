@@ -505,7 +505,8 @@ for epoch in range(3):
     for name in names:
         values = logged.get((epoch, name), [])
         want = printed.get((epoch, name))
-        if len(values) != 1 or want is None or "%.6f" % float(values[0]) != want:
+        # A printed number is "%.6f" or an integer (a step count).
+        if len(values) != 1 or want is None or ("%.6f" % float(values[0]) if "." in want else values[0]) != want:
             bad.append(f"epoch {epoch} {name}: logged {values}, printed {want}")
 for b in bad:
     print(f"{shape}: {b}", file=sys.stderr)

@@ -36,6 +36,11 @@ inline std::string open_loop(const std::string& name) { return "flor::loop(" + q
 // flor::block("train", [&] { ...; }[, flor::locals(...)]);
 inline std::string block_prefix(const std::string& name) { return "flor::block(" + quoted(name) + ", [&] { "; }
 inline std::string block_suffix(const std::vector<std::string>& locals) { return " }" + locals_argument(locals) + ");"; }
+// flor::block("train", [&] { return f(...); }[, flor::locals(...)])  -- around a call whose result is used
+inline std::string result_block_prefix(const std::string& name) { return block_prefix(name) + "return "; }
+inline std::string result_block_suffix(const std::vector<std::string>& locals) {
+  return "; }" + locals_argument(locals) + ")";
+}
 
 inline std::string checkpoints(const std::vector<std::string>& names) { return call_list("flor::checkpoints", names) + ";"; }
 // flor::carried_state({"scheduler", "best"});  -- what the epoch body changes that no checkpoint holds

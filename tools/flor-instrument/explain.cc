@@ -10,6 +10,8 @@ const char* kind_name(BlockKind kind) {
     case BlockKind::kRangeLoop:
     case BlockKind::kOtherLoop: return "loop";
     case BlockKind::kCall: return "call";
+    case BlockKind::kResult:
+      return "call whose result is used, kept with its checkpoint";
     case BlockKind::kStepLoop: return "step loop: the main loop's whole body";
   }
   return "block";

@@ -1,7 +1,8 @@
 // skip-block: the statements of the main loop's body that contain a training
 // loop become skip blocks: a range-for keeps its shape
-// (`for (x : flor::loop("x", range))`), any other loop or a call statement is
-// wrapped in flor::block("name", [&] { ... });.
+// (`for (x : flor::loop("x", range))`), any other loop or an expression
+// statement is wrapped in flor::block("name", [&] { ... });, and a training
+// call whose result is used in flor::block("name", [&] { return call; }).
 #include "api_spelling.h"
 #include "clang/AST/StmtCXX.h"
 #include "rules.h"
@@ -35,7 +36,9 @@ class SkipBlockRule : public Rule {
     if (!state_.instrumentable()) return;
     for (const SkipBlock& block : state_.blocks) {
       if (block.refused() || block.kind == BlockKind::kStepLoop) continue;
-      Status status = block.kind == BlockKind::kRangeLoop ? emit_range(block, sink) : emit_wrapped(block, sink);
+      Status status = block.kind == BlockKind::kRangeLoop ? emit_range(block, sink)
+                      : block.kind == BlockKind::kResult  ? emit_result(block, sink)
+                                                          : emit_wrapped(block, sink);
       report_edit(status, kRule, block.stmt->getBeginLoc(), reporter);
       if (status.ok()) state_.edited = true;
     }
@@ -53,6 +56,12 @@ class SkipBlockRule : public Rule {
     clang::CharSourceRange whole = statement_range(*state_.context, block.stmt);
     FLOR_RETURN_IF_ERROR(sink.insert_before(whole.getBegin(), api::block_prefix(block.name)));
     return sink.insert_at(whole.getEnd(), api::block_suffix(local_names(block)));
+  }
+
+  Status emit_result(const SkipBlock& block, EditSink& sink) {
+    clang::SourceRange call = block.stmt->getSourceRange();
+    FLOR_RETURN_IF_ERROR(sink.insert_before(call.getBegin(), api::result_block_prefix(block.name)));
+    return sink.insert_after_token(call.getEnd(), api::result_block_suffix(local_names(block)));
   }
 
   static std::vector<std::string> local_names(const SkipBlock& block) {

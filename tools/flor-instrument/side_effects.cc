@@ -15,12 +15,14 @@ namespace {
 constexpr int kMaxCallDepth = 6;
 
 // What an lvalue expression designates: a variable's object (or part of
-// it), a member of `this`, a temporary (mutating it changes nothing), or an
-// object without a name (e.g. `get_model()->train()`).
-enum class RootKind { kVar, kThis, kTemporary, kUnknown };
+// it), a data member of `this` (`model_`, `this->stats_.loss`), `this` as a
+// whole, a temporary (mutating it changes nothing), or an object without a
+// name (e.g. `get_model()->train()`).
+enum class RootKind { kVar, kField, kThis, kTemporary, kUnknown };
 struct Root {
   RootKind kind = RootKind::kUnknown;
   const clang::VarDecl* var = nullptr;
+  const clang::FieldDecl* field = nullptr;
 };
 
 Root root_of(const clang::Expr* expr) {
@@ -36,6 +38,10 @@ Root root_of(const clang::Expr* expr) {
       const auto* var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl());
       return var ? Root{RootKind::kVar, var} : Root{RootKind::kTemporary, nullptr};  // functions, enumerators
     } else if (const auto* member = llvm::dyn_cast<clang::MemberExpr>(expr)) {
+      const auto* field = llvm::dyn_cast<clang::FieldDecl>(member->getMemberDecl());
+      if (field && llvm::isa<clang::CXXThisExpr>(member->getBase()->IgnoreParenImpCasts())) {
+        return {RootKind::kField, nullptr, field};
+      }
       expr = member->getBase();
     } else if (const auto* unary = llvm::dyn_cast<clang::UnaryOperator>(expr)) {
       if (unary->getOpcode() != clang::UO_Deref && unary->getOpcode() != clang::UO_AddrOf) break;
@@ -152,9 +158,10 @@ class MutationWalker {
     } else if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(stmt)) {
       visit_operator_call(op);
     } else if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
-      visit_arguments(call->getDirectCallee(), call->arguments(), 0, call->getBeginLoc());
+      visit_arguments(call->getDirectCallee(), call->arguments(), 0, call->getBeginLoc(), false);
     } else if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(stmt)) {
-      visit_arguments(construct->getConstructor(), construct->arguments(), 0, construct->getBeginLoc());
+      visit_arguments(construct->getConstructor(), construct->arguments(), 0, construct->getBeginLoc(),
+                      false);
     }
   }
 
@@ -165,16 +172,19 @@ class MutationWalker {
     std::string name = method->getNameAsString();
     bool in_place_tensor_op = object && classify(object->getType()) == Category::kTensor &&
                               llvm::StringRef(name).endswith("_");
-    if (object && (!method->isConst() || in_place_tensor_op)) {
+    // A method of this object that flor follows changes its members one by
+    // one: they are merged in, not the whole object.
+    bool on_this = object && root_of(object).kind == RootKind::kThis;
+    if (object && (!method->isConst() || in_place_tensor_op) && !(on_this && followed(method))) {
       mark(object, "receiver of non-const call '" + name + "'");
     }
-    visit_arguments(method, call->arguments(), 0, call->getBeginLoc());
+    visit_arguments(method, call->arguments(), 0, call->getBeginLoc(), on_this);
   }
 
   void visit_operator_call(const clang::CXXOperatorCallExpr* op) {
     const auto* method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(op->getDirectCallee());
     if (!method) {  // a free operator: its parameters say what it mutates
-      visit_arguments(op->getDirectCallee(), op->arguments(), 0, op->getBeginLoc());
+      visit_arguments(op->getDirectCallee(), op->arguments(), 0, op->getBeginLoc(), false);
       return;
     }
     if (is_assignment_operator(op->getOperator())) {
@@ -184,16 +194,26 @@ class MutationWalker {
                               clang::getOperatorSpelling(op->getOperator()));
     }
     std::vector<const clang::Expr*> rest(op->arg_begin() + 1, op->arg_end());
-    visit_arguments(method, llvm::ArrayRef<const clang::Expr*>(rest), 0, op->getBeginLoc());
+    // A lambda's body sees the `this` it captured: ours.
+    visit_arguments(method, llvm::ArrayRef<const clang::Expr*>(rest), 0, op->getBeginLoc(),
+                    method->getParent()->isLambda());
+  }
+
+  // The definition flor follows for a call to `callee`, or null.
+  const clang::FunctionDecl* followed(const clang::FunctionDecl* callee) const {
+    return depth_ < kMaxCallDepth ? visible_definition(callee) : nullptr;
   }
 
   // `at`: the call, where what the callee mutates without a name is reported.
+  // `through_this`: the callee's `this` is ours (a method called on this, a
+  // lambda), so the data members it changes are ours too.
   template <typename Args>
-  void visit_arguments(const clang::FunctionDecl* callee, Args args, unsigned first_param, clang::SourceLocation at) {
+  void visit_arguments(const clang::FunctionDecl* callee, Args args, unsigned first_param,
+                       clang::SourceLocation at, bool through_this) {
     if (!callee) return;
     bool save = is_torch_save(callee);
     if (save) out_.recorded.insert("torch::save() writes a file the record already wrote");
-    const clang::FunctionDecl* def = depth_ < kMaxCallDepth ? visible_definition(callee) : nullptr;
+    const clang::FunctionDecl* def = followed(callee);
     const Mutations* inside = def ? &callee_effects_(def) : nullptr;
     std::string where = callee->getNameAsString() + "()";
     unsigned index = 0;
@@ -217,8 +237,15 @@ class MutationWalker {
     }
     if (!inside) return;
     const std::string in_where = "in " + where + ": ";
-    for (const auto& [var, why] : inside->vars) add(var, in_where + why);
-    for (const Unnamed& u : inside->unnamed) out_.unnamed.push_back({at, in_where + u.what});
+    for (const auto& [decl, why] : inside->vars) {
+      if (const auto* field = llvm::dyn_cast<clang::FieldDecl>(decl)) {
+        if (through_this) out_.vars.emplace(field, in_where + why);  // else the receiver stands for it
+      } else {
+        add(llvm::cast<clang::VarDecl>(decl), in_where + why);
+      }
+    }
+    if (through_this && inside->this_whole) mark_this(at, in_where + *inside->this_whole);
+    for (const Unnamed& u : inside->unnamed) out_.unnamed.push_back({at, in_where + u.what, u.this_object});
     out_.recorded.insert(inside->recorded.begin(), inside->recorded.end());
   }
 
@@ -226,14 +253,26 @@ class MutationWalker {
     Root root = root_of(target);
     switch (root.kind) {
       case RootKind::kVar: return add(root.var, why);
+      case RootKind::kField:
+        out_.vars.emplace(root.field, why);
+        return;
       case RootKind::kTemporary: return;
       case RootKind::kThis:
-        // Inside a method, `this` is the receiver: a non-const call already
-        // put the caller's object in the set.
-        if (function_) return;
-        [[fallthrough]];
+        return mark_this(target->getBeginLoc(), "'this' is " + why);
       case RootKind::kUnknown:
-        out_.unnamed.push_back({target->getBeginLoc(), "'" + text_of(ctx_, target->getSourceRange()) + "' is " + why});
+        out_.unnamed.push_back(
+            {target->getBeginLoc(), "'" + text_of(ctx_, target->getSourceRange()) + "' is " + why});
+    }
+  }
+
+  // `this` changed as a whole: in a method, the caller's receiver (or, called
+  // on the caller's `this`, the caller's `this`); in a block, an object flor
+  // cannot name.
+  void mark_this(clang::SourceLocation at, const std::string& what) {
+    if (!function_) {
+      out_.unnamed.push_back({at, what, true});
+    } else if (!out_.this_whole) {
+      out_.this_whole = what;
     }
   }
 
@@ -268,10 +307,18 @@ class MutationWalker {
   Mutations out_;
 };
 
-// Module variables named in an optimizer's initializer (`Adam opt(model->parameters(), ...)`),
-// following local variables one level (`auto params = model->parameters();`).
-void modules_in(const clang::Stmt* stmt, int depth, std::vector<const clang::VarDecl*>& out) {
+// Module variables (or data members of `this`) named in an optimizer's
+// initializer (`Adam opt(model->parameters(), ...)`), following local
+// variables one level (`auto params = model->parameters();`).
+void modules_in(const clang::Stmt* stmt, int depth, std::vector<const clang::ValueDecl*>& out) {
   if (!stmt || depth > 2) return;
+  if (const auto* member = llvm::dyn_cast<clang::MemberExpr>(stmt)) {
+    Root root = root_of(member);
+    if (root.kind == RootKind::kField && root.field == member->getMemberDecl() &&
+        classify(root.field->getType()) == Category::kModule) {
+      out.push_back(root.field);
+    }
+  }
   if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(stmt)) {
     if (const auto* var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl())) {
       if (classify(var->getType()) == Category::kModule) {
@@ -327,12 +374,41 @@ void refuse_unnamed(SkipBlock& block, const std::vector<Unnamed>& unnamed, const
   std::set<unsigned> lines;
   for (const Unnamed& u : unnamed) {
     if (!lines.insert(sm.getExpansionLineNumber(u.at)).second) continue;
-    refuse(block, u.what + ", an object flor cannot name (keep it in a variable declared before the main loop "
-                           "to let the block skip)");
+    refuse(block,
+           u.what + (u.this_object ? ", which may change any member (define the method in this file to let "
+                                     "the block skip)"
+                                   : ", an object flor cannot name (keep it in a variable declared before "
+                                     "the main loop to let the block skip)"));
   }
 }
 
-bool contains(const std::vector<SetEntry>& entries, const clang::VarDecl* var) {
+// A variable's initializer, or a data member's: in a constructor's
+// initializer list, else in the class.
+const clang::Expr* initializer_of(const clang::ValueDecl* decl) {
+  if (const auto* var = llvm::dyn_cast<clang::VarDecl>(decl)) return var->getInit();
+  const auto* field = llvm::cast<clang::FieldDecl>(decl);
+  if (const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(field->getParent())) {
+    for (const clang::CXXConstructorDecl* ctor : record->ctors()) {
+      const clang::FunctionDecl* def = nullptr;
+      if (!ctor->hasBody(def)) continue;
+      for (const clang::CXXCtorInitializer* init : llvm::cast<clang::CXXConstructorDecl>(def)->inits()) {
+        if (init->isWritten() && init->getMember() == field) return init->getInit();
+      }
+    }
+  }
+  return field->getInClassInitializer();
+}
+
+// True when `field` is a data member of the object `function` is a method of.
+bool is_member_of(const clang::FunctionDecl* function, const clang::FieldDecl* field) {
+  const auto* method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(function);
+  const auto* owner = llvm::dyn_cast<clang::CXXRecordDecl>(field->getParent());
+  if (!method || !owner) return false;
+  const clang::CXXRecordDecl* self = method->getParent()->getCanonicalDecl();
+  return self == owner->getCanonicalDecl() || (self->hasDefinition() && self->isDerivedFrom(owner));
+}
+
+bool contains(const std::vector<SetEntry>& entries, const clang::ValueDecl* var) {
   for (const SetEntry& e : entries) {
     if (e.var == var) return true;
   }
@@ -341,10 +417,11 @@ bool contains(const std::vector<SetEntry>& entries, const clang::VarDecl* var) {
 
 }  // namespace
 
-std::string checkpoint_spelling(const clang::VarDecl* var) {
-  std::string name = var->hasGlobalStorage() && !var->isStaticLocal() ? var->getQualifiedNameAsString()
-                                                                       : var->getNameAsString();
-  bool indirect = var->getType()->isPointerType() || is_smart_pointer(var->getType());
+std::string checkpoint_spelling(const clang::ValueDecl* decl) {
+  const auto* var = llvm::dyn_cast<clang::VarDecl>(decl);
+  std::string name = var && var->hasGlobalStorage() && !var->isStaticLocal() ? var->getQualifiedNameAsString()
+                                                                             : decl->getNameAsString();
+  bool indirect = decl->getType()->isPointerType() || is_smart_pointer(decl->getType());
   return indirect ? "*" + name : name;
 }
 
@@ -381,8 +458,18 @@ void SideEffectAnalyzer::analyze(SkipBlock& block, const MainLoop& main_loop) {
   Mutations m = mutations_of(block.stmt, block.stmt->getSourceRange());
   refuse_unnamed(block, m.unnamed, sm);
   block.notes.assign(m.recorded.begin(), m.recorded.end());
-  std::map<const clang::VarDecl*, std::string> roots;
-  for (const auto& [var, why] : m.vars) {
+  std::map<const clang::ValueDecl*, std::string> roots;
+  for (const auto& [decl, why] : m.vars) {
+    if (const auto* field = llvm::dyn_cast<clang::FieldDecl>(decl)) {
+      if (is_member_of(main_loop.function, field)) {
+        roots.emplace(field, why);
+      } else {
+        refuse_unnamed(block, {{field->getLocation(), "member '" + field->getNameAsString() + "' is " + why}},
+                       sm);
+      }
+      continue;
+    }
+    const auto* var = llvm::cast<clang::VarDecl>(decl);
     const clang::VarDecl* root = through_aliases(var, loop, sm);
     if (!root) {
       refuse_unnamed(block, {{var->getLocation(), "'" + var->getNameAsString() + "' is " + why}}, sm);
@@ -390,30 +477,34 @@ void SideEffectAnalyzer::analyze(SkipBlock& block, const MainLoop& main_loop) {
     }
     roots.emplace(root, root == var ? why : why + " (through '" + var->getNameAsString() + "')");
   }
-  std::vector<std::pair<const clang::VarDecl*, std::string>> vars(roots.begin(), roots.end());
+  std::vector<std::pair<const clang::ValueDecl*, std::string>> vars(roots.begin(), roots.end());
   std::stable_sort(vars.begin(), vars.end(), [&](const auto& a, const auto& b) {
     return sm.isBeforeInTranslationUnit(a.first->getLocation(), b.first->getLocation());
   });
-  auto refuse_var = [&](const clang::VarDecl* var, const std::string& why, const std::string& hint) {
+  auto refuse_var = [&](const clang::ValueDecl* var, const std::string& why, const std::string& hint) {
     refuse(block, "it mutates '" + var->getNameAsString() + "' (" + var->getType().getAsString() + ", " + why +
                       "), " + hint);
   };
-  for (const auto& [var, why] : vars) {
-    SetEntry entry{var, checkpoint_spelling(var), classify(var->getType()), why};
-    bool declared_in_loop = !var->hasGlobalStorage() && is_within(sm, var->getLocation(), loop);
+  for (const auto& [decl, why] : vars) {
+    SetEntry entry{decl, checkpoint_spelling(decl), classify(decl->getType()), why};
+    const auto* var = llvm::dyn_cast<clang::VarDecl>(decl);  // else a data member of `this`
+    bool declared_in_loop = var && !var->hasGlobalStorage() && is_within(sm, var->getLocation(), loop);
     if (entry.category == Category::kDataLoader) {
       entry.why += "; not state: a re-iterable input (the RNG state covers its order)";
       block.ignored.push_back(entry);
-    } else if (entry.category == Category::kStream && is_standard_output(var)) {
+    } else if (entry.category == Category::kStream && var && is_standard_output(var)) {
       entry.why += "; not state: standard output, which the run's log keeps (a skipped block does not print again)";
       block.ignored.push_back(entry);
     } else if (entry.category == Category::kStream) {
-      refuse_var(var, why, "output a skipped block would not write again (print to std::cout, or write after the "
-                       "block, to let it skip)");
+      refuse_var(decl, why,
+                 "output a skipped block would not write again (print to std::cout, or write after the "
+                 "block, to let it skip)");
     } else if (!is_checkpointable(entry.category)) {
-      refuse_var(var, why, "which flor cannot checkpoint (hold it in tensors, numbers or std::vector of those, or give "
-                       "the type a flor_state hook, flor/state.h, to let the block skip)");
-    } else if (declared_in_loop && !used_after(main_loop.loop, var, sm.getExpansionLoc(block.stmt->getEndLoc()), sm)) {
+      refuse_var(decl, why,
+                 "which flor cannot checkpoint (hold it in tensors, numbers or std::vector of those, or give "
+                 "the type a flor_state hook, flor/state.h, to let the block skip)");
+    } else if (declared_in_loop &&
+               !used_after(main_loop.loop, var, sm.getExpansionLoc(block.stmt->getEndLoc()), sm)) {
       entry.why += "; not state: declared inside the main loop and not used after the block";
       block.ignored.push_back(entry);
     } else if (declared_in_loop) {
@@ -453,10 +544,11 @@ std::vector<SetEntry> SideEffectAnalyzer::carried_state(const MainLoop& main_loo
 void SideEffectAnalyzer::add_optimizer_modules(SkipBlock& block) {
   std::vector<SetEntry> added;
   for (const SetEntry& entry : block.state) {
-    if (entry.category != Category::kOptimizer || !entry.var->getInit()) continue;
-    std::vector<const clang::VarDecl*> modules;
-    modules_in(entry.var->getInit(), 0, modules);
-    for (const clang::VarDecl* module : modules) {
+    const clang::Expr* init = entry.category == Category::kOptimizer ? initializer_of(entry.var) : nullptr;
+    if (!init) continue;
+    std::vector<const clang::ValueDecl*> modules;
+    modules_in(init, 0, modules);
+    for (const clang::ValueDecl* module : modules) {
       if (contains(block.state, module) || contains(added, module)) continue;
       added.push_back({module, checkpoint_spelling(module), Category::kModule,
                        "its parameters are held by optimizer '" + entry.var->getNameAsString() + "'"});

@@ -2,7 +2,8 @@
 // outside the block that it assigns, calls non-const members on, or passes to
 // non-const reference/pointer parameters (or by a handle that shares the
 // object: module holders, shared_ptr, tensors), followed into visible callee
-// definitions. Members count as their root object; a stream written by a
+// definitions. Members count as their root object, data members of `this`
+// (in a method: a Trainer's `model_`) as themselves; a stream written by a
 // chain (`std::cout << a << b`) is the chain's first operand. Not mutations:
 // small values (devices, dtypes, numbers) forwarded into a construction
 // (`.to(device)` binds `device` to TensorOptions' `Args&&...`), and the path
@@ -10,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,11 +26,16 @@ namespace flor::instr {
 struct Unnamed {
   clang::SourceLocation at;
   std::string what;
+  bool this_object = false;  // `this`, through a method flor cannot see
 };
 
 // What a statement (or a function body) may mutate outside itself.
 struct Mutations {
-  std::map<const clang::VarDecl*, std::string> vars;  // root variable -> why
+  // root variable, or data member of the walked function's `this` -> why
+  std::map<const clang::ValueDecl*, std::string> vars;
+  // A function that changes its `*this` other than member by member (a
+  // non-const method out of sight): why.
+  std::optional<std::string> this_whole;
   std::map<unsigned, std::string> params;             // for functions: parameter index -> why
   std::vector<Unnamed> unnamed;
   std::set<std::string> recorded;  // effects whose output the record kept (torch::save)
@@ -66,7 +73,7 @@ class SideEffectAnalyzer {
   std::map<const clang::FunctionDecl*, Mutations> functions_;
 };
 
-// The name to pass to flor::checkpoints for this variable (`*p` for pointers).
-std::string checkpoint_spelling(const clang::VarDecl* var);
+// The name to pass to flor::checkpoints for this variable or data member (`*p` for pointers).
+std::string checkpoint_spelling(const clang::ValueDecl* decl);
 
 }  // namespace flor::instr

@@ -45,6 +45,18 @@ void collect_calls(const clang::Stmt* stmt, std::vector<const clang::CallExpr*>&
   for (const clang::Stmt* child : stmt->children()) collect_calls(child, out);
 }
 
+// The callee's name; for a lambda, the variable that holds it (`evaluate()`).
+std::string callee_name(const clang::CallExpr* call) {
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(call->getDirectCallee());
+  const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(call);
+  if (method && op && method->getParent()->isLambda()) {
+    if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(op->getArg(0)->IgnoreParenImpCasts())) {
+      return ref->getDecl()->getNameAsString();
+    }
+  }
+  return call->getDirectCallee()->getNameAsString();
+}
+
 std::string block_name(const clang::Stmt* stmt) {
   if (const auto* range_for = llvm::dyn_cast<clang::CXXForRangeStmt>(stmt)) {
     const clang::VarDecl* var = range_for->getLoopVariable();
@@ -55,9 +67,7 @@ std::string block_name(const clang::Stmt* stmt) {
   std::vector<const clang::CallExpr*> calls;
   collect_calls(stmt, calls);
   for (const clang::CallExpr* call : calls) {  // the first call into user code
-    if (visible_definition(call->getDirectCallee()) || trains_out_of_sight(call)) {
-      return call->getDirectCallee()->getNameAsString();
-    }
+    if (visible_definition(call->getDirectCallee()) || trains_out_of_sight(call)) return callee_name(call);
   }
   return "block";
 }
@@ -90,46 +100,120 @@ const clang::Stmt* find_step_loop(TrainingScanner& scanner, const clang::Stmt* s
   return nullptr;
 }
 
+bool contains_lambda(const clang::Stmt* stmt) {
+  if (!stmt) return false;
+  return llvm::isa<clang::LambdaExpr>(stmt) || llvm::any_of(stmt->children(), contains_lambda);
+}
+
 bool is_structural(const clang::Stmt* stmt) {
   return llvm::isa<clang::CompoundStmt, clang::IfStmt, clang::SwitchStmt, clang::SwitchCase,
                    clang::CXXTryStmt, clang::CXXCatchStmt, clang::AttributedStmt, clang::LabelStmt>(stmt);
+}
+
+// The result types a block can keep (flor::locals, default-constructible):
+// tensors, numbers and std::vector / std::array of those.
+bool is_result_type(clang::QualType type) {
+  Category c = classify(type);
+  return c == Category::kTensor || c == Category::kScalar || c == Category::kSequence;
 }
 
 class BlockCollector {
  public:
   BlockCollector(TrainingScanner& scanner, const clang::ASTContext& ctx) : scanner_(scanner), ctx_(ctx) {}
 
-  void collect(const clang::Stmt* stmt) {
+  // `stmt` is in a statement's place (a compound's child, a branch); an if's
+  // or switch's condition and init are not: what trains there is a call
+  // whose result is used.
+  void collect(const clang::Stmt* stmt, bool statement = true) {
     if (!stmt) return;
+    if (const auto* branch = llvm::dyn_cast<clang::IfStmt>(stmt)) {
+      for (const clang::Stmt* head :
+           {branch->getInit(), static_cast<const clang::Stmt*>(branch->getCond())}) {
+        collect(head, false);
+      }
+      collect(branch->getThen());
+      collect(branch->getElse());
+      return;
+    }
+    if (const auto* choice = llvm::dyn_cast<clang::SwitchStmt>(stmt)) {
+      for (const clang::Stmt* head :
+           {choice->getInit(), static_cast<const clang::Stmt*>(choice->getCond())}) {
+        collect(head, false);
+      }
+      collect(choice->getBody());
+      return;
+    }
     if (is_structural(stmt)) {
       for (const clang::Stmt* child : stmt->children()) collect(child);
       return;
     }
     if (!scanner_.contains_training_loop(stmt)) return;
-    add(stmt);
+    add(stmt, statement);
   }
 
   std::vector<SkipBlock> take() { return std::move(blocks_); }
 
  private:
-  void add(const clang::Stmt* stmt) {
+  void add(const clang::Stmt* stmt, bool statement) {
+    if (has_skip_marker(ctx_, stmt)) return;  // `// flor: skip`: left alone, silently
     SkipBlock block;
     block.stmt = stmt;
-    block.name = unique_name(block_name(stmt), names_);
     if (llvm::isa<clang::CXXForRangeStmt>(stmt)) {
       block.kind = BlockKind::kRangeLoop;
     } else if (is_loop(stmt)) {
       block.kind = BlockKind::kOtherLoop;
+    } else if (statement && llvm::isa<clang::Expr>(stmt)) {
+      block.kind = BlockKind::kCall;  // `train(...);`, `loss_sum += train(...);`: the whole statement
     } else {
-      block.kind = BlockKind::kCall;
-      if (!as_call_statement(stmt)) {
-        block.refusals.push_back({"skip-block", stmt->getBeginLoc(),
-                                  "block '" + block.name + "' is not skipped: the call is part of a larger "
-                                  "statement (its result is used); it always runs"});
-      }
+      add_result(block, stmt);
+      return;
     }
-    if (has_skip_marker(ctx_, stmt)) return;  // `// flor: skip`: left alone, silently
+    block.name = unique_name(block_name(stmt), names_);
     blocks_.push_back(std::move(block));
+  }
+
+  // `double loss = train(...);`, `if (train(...))`: the one training call in
+  // the statement is the block, its result returned through it.
+  void add_result(SkipBlock& block, const clang::Stmt* stmt) {
+    std::vector<const clang::CallExpr*> calls = training_calls(stmt);
+    if (calls.empty() && contains_lambda(stmt))
+      return;  // `auto evaluate = [&] { ... };`: defines, runs nothing
+    block.kind = BlockKind::kResult;
+    if (calls.size() == 1) block.stmt = calls[0];
+    block.name = unique_name(calls.size() == 1 ? block_name(calls[0]) : block_name(stmt), names_);
+    std::string refused = "block '" + block.name + "' is not skipped: ";
+    if (calls.size() != 1) {
+      refused += calls.empty() ? "it trains, but not in a call flor can wrap"
+                               : "the statement makes " + std::to_string(calls.size()) + " training calls";
+    } else if (calls[0]->getCallReturnType(ctx_)->isReferenceType()) {
+      refused += "its result is used, and it is a reference (a skipped block can restore only a value)";
+    } else if (!is_result_type(calls[0]->getType())) {
+      refused += "its result (" + calls[0]->getType().getAsString() +
+                 ") is used, and flor keeps a result only "
+                 "of a type it checkpoints (a tensor, a number, std::vector of those)";
+    } else {
+      blocks_.push_back(std::move(block));
+      return;
+    }
+    block.refusals.push_back({"skip-block", stmt->getBeginLoc(), refused + "; it always runs"});
+    blocks_.push_back(std::move(block));
+  }
+
+  // The outermost calls in `stmt` into code that trains (a visible
+  // definition with a training loop, or a call out of sight that takes an optimizer).
+  std::vector<const clang::CallExpr*> training_calls(const clang::Stmt* stmt) {
+    std::vector<const clang::CallExpr*> out;
+    if (!stmt || llvm::isa<clang::LambdaExpr>(stmt)) return out;
+    if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
+      const clang::FunctionDecl* def = visible_definition(call->getDirectCallee());
+      if ((def && scanner_.contains_training_loop(def->getBody())) || trains_out_of_sight(call))
+        return {call};
+    }
+    for (const clang::Stmt* child : stmt->children()) {
+      std::vector<const clang::CallExpr*> inner = training_calls(child);
+      out.insert(out.end(), inner.begin(), inner.end());
+    }
+    return out;
   }
 
   TrainingScanner& scanner_;
@@ -157,17 +241,6 @@ const clang::FunctionDecl* visible_definition(const clang::FunctionDecl* callee)
   const clang::FunctionDecl* def = callee->getDefinition();
   if (!def || !def->hasBody() || is_library_decl(def)) return nullptr;
   return def;
-}
-
-const clang::CallExpr* as_call_statement(const clang::Stmt* stmt) {
-  const auto* expr = llvm::dyn_cast_or_null<clang::Expr>(stmt);
-  if (!expr) return nullptr;
-  expr = expr->IgnoreImplicit();
-  if (const auto* cast = llvm::dyn_cast<clang::CStyleCastExpr>(expr)) {  // (void)f(...);
-    expr = cast->getSubExpr()->IgnoreImplicit();
-  }
-  const auto* call = llvm::dyn_cast<clang::CallExpr>(expr);
-  return call && call->getDirectCallee() ? call : nullptr;
 }
 
 bool contains_return(const clang::Stmt* stmt) {

@@ -68,7 +68,4 @@ bool contains_return(const clang::Stmt* stmt);
 // The name of the main loop in flor::loop: "epoch", or "step" for a step loop.
 const char* main_loop_name(const MainLoop& main_loop);
 
-// The statement that is only a call (`f(...);`), or null.
-const clang::CallExpr* as_call_statement(const clang::Stmt* stmt);
-
 }  // namespace flor::instr

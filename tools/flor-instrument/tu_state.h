@@ -17,7 +17,9 @@ namespace flor::instr {
 
 // One variable in (or considered for) a block's side-effect set.
 struct SetEntry {
-  const clang::VarDecl* var = nullptr;  // null: an object flor cannot name
+  // A variable, or a data member of the main loop's `this` (a FieldDecl);
+  // null: an object flor cannot name.
+  const clang::ValueDecl* var = nullptr;
   std::string name;                     // as spelled in flor::checkpoints(...)
   Category category = Category::kOther;
   std::string why;                      // for --explain and refusal messages
@@ -33,14 +35,16 @@ struct Refusal {
 enum class BlockKind {
   kRangeLoop,  // for (x : range)   ->  for (x : flor::loop("x", range))
   kOtherLoop,  // for/while loop    ->  flor::block("name", [&] { loop });
-  kCall,       // f(...);           ->  flor::block("f", [&] { f(...); });
+  kCall,       // f(...);           ->  flor::block("f", [&] { f(...); });  (any expression statement)
+  kResult,     // T x = f(...);     ->  T x = flor::block("f", [&] { return f(...); });
+               // (a training call whose result is used: `stmt` is the call)
   kStepLoop,   // the main loop itself, when it has no nested training loop: its
                // body's side-effect set is checkpointed at period ends
 };
 
 struct SkipBlock {
   BlockKind kind = BlockKind::kCall;
-  const clang::Stmt* stmt = nullptr;  // the loop, or the call expression
+  const clang::Stmt* stmt = nullptr;  // the loop, the statement, or (kResult) the call
   std::string name;
   std::vector<SetEntry> state;    // the side-effect set flor checkpoints (registered before the main loop)
   // Live-out locals: declared in the main loop's body before the block,

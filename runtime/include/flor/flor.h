@@ -165,13 +165,26 @@ BasicSkipBlock<Locals<Ts...>> skip_block(const char* name, Locals<Ts...> locals)
 
 // The same as a call: flor::block("train", [&] { train(model, loader); });
 // or with the block's locals: flor::block("train", [&] { ... }, flor::locals(loss_sum));
+// A call whose result the epoch body uses returns it through the block:
+//   double loss = flor::block("train", [&] { return train(model, loader); });
+// The result is the block's last local: captured with its checkpoint and
+// restored when the block is skipped, so its type is one flor::locals
+// accepts, default-constructible.
 template <typename F>
-void block(const char* name, F&& body) {
-  if (SkipBlock guard{name}) std::forward<F>(body)();
+auto block(const char* name, F&& body) {
+  return block(name, std::forward<F>(body), NoLocals());
 }
 template <typename F, typename... Ts>
-void block(const char* name, F&& body, Locals<Ts...> locals) {
-  if (BasicSkipBlock<Locals<Ts...>> guard{name, locals}) std::forward<F>(body)();
+auto block(const char* name, F&& body, Locals<Ts...> locals) {
+  using R = std::decay_t<std::invoke_result_t<F&>>;
+  if constexpr (std::is_void_v<R>) {
+    if (BasicSkipBlock<Locals<Ts...>> guard{name, locals}) body();
+  } else {
+    R result{};
+    auto with_result = locals.plus(result);
+    if (BasicSkipBlock<decltype(with_result)> guard{name, with_result}) result = body();
+    return result;
+  }
 }
 
 // ---- logs

@@ -14,6 +14,7 @@
 // given to. The runtime uses them only while that block is entered and left.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <type_traits>
@@ -38,7 +39,20 @@ class Locals {
 
   detail::LocalsView view() const { return {refs_.data(), refs_.size()}; }
 
+  // These locals and one more, last (a block's result).
+  template <typename T>
+  Locals<Ts..., T> plus(T& extra) const {
+    std::array<detail::LocalRef, sizeof...(Ts) + 1> refs{};
+    std::copy(refs_.begin(), refs_.end(), refs.begin());
+    refs.back() = detail::LocalRef{address(extra), Locals<Ts..., T>::template fn<T>()};
+    return Locals<Ts..., T>(refs);
+  }
+
  private:
+  template <typename...>
+  friend class Locals;
+  explicit Locals(const std::array<detail::LocalRef, sizeof...(Ts)>& refs) : refs_(refs) {}
+
   template <typename T>
   static void* address(T& object) {
     return const_cast<void*>(static_cast<const void*>(&object));

@@ -36,9 +36,13 @@ Wrapped<R> loop(const char*, R&& r) { return {r}; }
 template <typename R, typename... T>
 Wrapped<R> loop(const char*, R& r, Locals<T...>) { return {r}; }
 template <typename F>
-void block(const char*, F&& f) { f(); }
+auto block(const char*, F&& f) {
+  return f();
+}
 template <typename F, typename... T>
-void block(const char*, F&& f, Locals<T...>) { f(); }
+auto block(const char*, F&& f, Locals<T...>) {
+  return f();
+}
 template <typename... T>
 void checkpoints(T&...) {}
 inline void carried_state(std::initializer_list<const char*>) {}
