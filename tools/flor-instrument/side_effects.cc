@@ -38,6 +38,7 @@ Root root_of(const clang::Expr* expr) {
       const auto* var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl());
       return var ? Root{RootKind::kVar, var} : Root{RootKind::kTemporary, nullptr};  // functions, enumerators
     } else if (const auto* member = llvm::dyn_cast<clang::MemberExpr>(expr)) {
+      if (const auto* var = llvm::dyn_cast<clang::VarDecl>(member->getMemberDecl())) return {RootKind::kVar, var};
       const auto* field = llvm::dyn_cast<clang::FieldDecl>(member->getMemberDecl());
       if (field && llvm::isa<clang::CXXThisExpr>(member->getBase()->IgnoreParenImpCasts())) {
         return {RootKind::kField, nullptr, field};

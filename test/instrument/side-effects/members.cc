@@ -1,8 +1,9 @@
 // Training in a class: the main loop is in a method (fit), and the batch loop
 // in another (train_epoch, called on this) changes data members. They are
-// the side-effect set, named as fit() sees them: the model, the optimizer
-// and the step counter (not the loader member, an input; not the options,
-// only read). The best loss, changed by fit() itself, is carried state.
+// the side-effect set, named as fit() sees them: the model, the optimizer,
+// the step counter, and a static member as the variable it is (not the
+// loader member, an input; not the options, only read). The best loss,
+// changed by fit() itself, is carried state.
 #include <cstdio>
 #include <memory>
 #include <torch/torch.h>
@@ -37,6 +38,7 @@ class Trainer {
       step();
       sum += loss.item<double>();
     }
+    ++passes_;
     return sum;
   }
 
@@ -53,6 +55,7 @@ class Trainer {
   std::unique_ptr<torch::data::StatelessDataLoader<torch::data::Example<>>> loader_;
   long steps_ = 0;
   double best_loss_ = 1e9;
+  static inline int passes_ = 0;
 };
 
 int main() {
