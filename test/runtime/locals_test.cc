@@ -76,7 +76,15 @@ TEST_CASE("locals: passthrough runs every body with its locals", "[runtime]") {
   CHECK(loss_sum == 1.5);
   if (auto blk = flor::skip_block("train", flor::locals(loss_sum))) loss_sum += 1;
   CHECK(loss_sum == 2.5);
+  // A block returns its lambda's result, kept as one more local.
+  CHECK(flor::block("score", [&] { return loss_sum * 2; }) == 5.0);
+  auto nothing = [] {};
+  static_assert(std::is_void_v<decltype(flor::block("none", nothing))>);
+  CHECK(flor::block("score", [&] { return std::vector<int64_t>{count}; }, flor::locals(loss_sum)) ==
+        std::vector<int64_t>{6});
 }
+static_assert(std::is_same_v<decltype(std::declval<Locals<double>>().plus(std::declval<int&>())), Locals<double, int>>);
+
 
 // ---------------------------------------------------------------- capture, restore
 
