@@ -80,11 +80,12 @@ TEST_CASE("locals: passthrough runs every body with its locals", "[runtime]") {
   CHECK(flor::block("score", [&] { return loss_sum * 2; }) == 5.0);
   auto nothing = [] {};
   static_assert(std::is_void_v<decltype(flor::block("none", nothing))>);
-  CHECK(flor::block("score", [&] { return std::vector<int64_t>{count}; }, flor::locals(loss_sum)) ==
+  CHECK(flor::block(
+            "score", [&] { return std::vector<int64_t>{count}; }, flor::locals(loss_sum)) ==
         std::vector<int64_t>{6});
 }
-static_assert(std::is_same_v<decltype(std::declval<Locals<double>>().plus(std::declval<int&>())), Locals<double, int>>);
-
+static_assert(
+    std::is_same_v<decltype(std::declval<Locals<double>>().plus(std::declval<int&>())), Locals<double, int>>);
 
 // ---------------------------------------------------------------- capture, restore
 
