@@ -9,18 +9,18 @@ source "$(dirname "$0")/lib.bash"
 setup_shape trainer 0
 trainer_cc=$(shape_cc trainer trainer)
 expect_in "$trainer_cc" 'flor::checkpoints(model_, optimizer_, global_step_);'
-expect_in "$trainer_cc" 'double loss = flor::block("train_epoch", [&] { return train_epoch(); });'
+expect_in "$trainer_cc" 'auto [loss, train_accuracy] = flor::block("train_epoch", [&] { return train_epoch(); });'
 expect_in "$trainer_cc" 'double accuracy = flor::block("evaluate", [&] { return evaluate(); });'
 if grep -q 'flor::carried_state' "$trainer_cc"; then fail "trainer carries state: $(grep -n flor:: "$trainer_cc")"; fi
 record_shape
 add_line trainer/trainer.cc 'std::fflush(stdout);' \
-  'flor::log("loss", loss); flor::log("accuracy", accuracy); flor::log("steps", global_step_);'
+  'flor::log("loss", loss); flor::log("train_accuracy", train_accuracy); flor::log("accuracy", accuracy); flor::log("steps", global_step_);'
 rebuild_shape trainer/trainer.cc
 replay_shape trainer -j 2
 skipped 6 "trainer without probes"
-check_values loss accuracy steps
+check_values loss train_accuracy accuracy steps
 replay_shape trainer -j 2 --probe train_epoch
 skipped 3 "trainer probing train_epoch (the evaluations are skipped)"
 two_workers trainer
-check_values loss accuracy steps
+check_values loss train_accuracy accuracy steps
 echo "trainer: ok"

@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
+#include <utility>
 
 #include "cmdline.h"
 #include "common/temp_dir.h"
@@ -63,7 +65,8 @@ Status capture_to(const std::string& dir, StateSet& set, const std::string& name
   return written;
 }
 
-TEST_CASE("state: modules, Adam state, scalars, vectors and user hooks round-trip", "[runtime]") {
+TEST_CASE("state: modules, Adam state, scalars, vectors, pairs, tuples and user hooks round-trip",
+          "[runtime]") {
   TempDir dir;
   torch::manual_seed(1);
   torch::nn::Linear model(4, 2);
@@ -76,6 +79,7 @@ TEST_CASE("state: modules, Adam state, scalars, vectors and user hooks round-tri
   counter.history = {3.f, 4.f};
   int64_t step = 42;
   std::array<double, 2> pair{0.25, -1.0};
+  std::tuple<int64_t, std::pair<double, torch::Tensor>> result{9, {0.1 + 0.2, torch::arange(3.0)}};
 
   StateSet set;
   add(set, model);
@@ -84,6 +88,7 @@ TEST_CASE("state: modules, Adam state, scalars, vectors and user hooks round-tri
   add(set, counter);
   add(set, step);
   add(set, pair);
+  add(set, result);
   add(set, step);  // a second registration is ignored
   auto items = set.capture_items();
   std::set<std::string> keys;
@@ -96,6 +101,8 @@ TEST_CASE("state: modules, Adam state, scalars, vectors and user hooks round-tri
   CHECK(keys.count("3/history/1"));
   CHECK(keys.count("4"));
   CHECK(keys.count("5/0"));
+  CHECK(keys.count("6/0"));
+  CHECK(keys.count("6/1/1"));
   CHECK(keys.count("rng/cpu"));
   REQUIRE(capture_to(dir.path, set, "a.ckpt").ok());
   auto expect_weight = model->weight.clone();
@@ -113,6 +120,7 @@ TEST_CASE("state: modules, Adam state, scalars, vectors and user hooks round-tri
   Counter counter2;
   int64_t step2 = 0;
   std::array<double, 2> pair2{0, 0};
+  std::tuple<int64_t, std::pair<double, torch::Tensor>> result2{0, {0, torch::zeros({3})}};
   StateSet set2;
   add(set2, model2);
   add(set2, adam2);
@@ -120,6 +128,7 @@ TEST_CASE("state: modules, Adam state, scalars, vectors and user hooks round-tri
   add(set2, counter2);
   add(set2, step2);
   add(set2, pair2);
+  add(set2, result2);
   REQUIRE(adam2.state().empty());
   REQUIRE(set2.restore(dir.path + "/a.ckpt").ok());
   CHECK(torch::equal(model2->weight, expect_weight));
@@ -138,6 +147,9 @@ TEST_CASE("state: modules, Adam state, scalars, vectors and user hooks round-tri
   CHECK(counter2.history == std::vector<float>{3.f, 4.f});
   CHECK(step2 == 42);
   CHECK(pair2[1] == -1.0);
+  CHECK(std::get<0>(result2) == 9);
+  CHECK(std::get<1>(result2).first == 0.1 + 0.2);
+  CHECK(torch::equal(std::get<1>(result2).second, torch::arange(3.0)));
   // The generator is back where it was at the capture.
   CHECK(torch::equal(torch::rand({4}), rng_before));
 

@@ -4,6 +4,7 @@
 // statement is wrapped in flor::block("name", [&] { ... });, and a training
 // call whose result is used in flor::block("name", [&] { return call; }).
 #include "api_spelling.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/StmtCXX.h"
 #include "rules.h"
 #include "source_text.h"
@@ -27,6 +28,16 @@ class SkipBlockRule : public Rule {
         block.refusals.push_back({kRule, block.stmt->getBeginLoc(),
                                   "block '" + block.name + "' is not skipped: it contains return or goto, "
                                   "which wrapping it in flor::block would change; it always runs"});
+      }
+      const clang::BindingDecl* binding = nullptr;
+      if (block.kind != BlockKind::kRangeLoop && !state_.context->getLangOpts().CPlusPlus20 &&
+          (binding = outer_binding(block.stmt, block.stmt->getSourceRange()))) {
+        block.refusals.push_back({kRule, block.stmt->getBeginLoc(),
+                                  "block '" + block.name +
+                                      "' is not skipped: it uses the structured binding '" +
+                                      binding->getNameAsString() +
+                                      "', which the lambda flor::block wraps it in cannot capture "
+                                      "before C++20; it always runs"});
       }
     }
   }
@@ -68,6 +79,20 @@ class SkipBlockRule : public Rule {
     std::vector<std::string> names;
     for (const SetEntry& entry : block.locals) names.push_back(entry.name);
     return names;
+  }
+
+  // A structured binding declared outside `range` that `stmt` refers to, or null.
+  const clang::BindingDecl* outer_binding(const clang::Stmt* stmt, clang::SourceRange range) const {
+    if (!stmt) return nullptr;
+    if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(stmt)) {
+      const auto* binding = llvm::dyn_cast<clang::BindingDecl>(ref->getDecl());
+      if (binding && !is_within(state_.context->getSourceManager(), binding->getLocation(), range))
+        return binding;
+    }
+    for (const clang::Stmt* child : stmt->children()) {
+      if (const clang::BindingDecl* found = outer_binding(child, range)) return found;
+    }
+    return nullptr;
   }
 
   TrainingScanner scanner_;

@@ -1,7 +1,12 @@
 #include "torch_types.h"
 
+#include <string>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclFriend.h"
 #include "clang/AST/DeclTemplate.h"
 
 namespace flor::instr {
@@ -57,6 +62,52 @@ clang::QualType sequence_element(const clang::CXXRecordDecl* record) {
   return spec->getTemplateArgs()[0].getAsType();
 }
 
+// The element types of std::pair / std::tuple; none for anything else.
+std::vector<clang::QualType> tuple_elements(const clang::CXXRecordDecl* record) {
+  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(record);
+  if (!spec) return {};
+  std::string name = spec->getQualifiedNameAsString();
+  if (name != "std::pair" && name != "std::tuple") return {};
+  std::vector<clang::QualType> out;
+  for (const clang::TemplateArgument& arg : spec->getTemplateArgs().asArray()) {
+    if (arg.getKind() == clang::TemplateArgument::Pack) {
+      for (const clang::TemplateArgument& element : arg.pack_elements()) out.push_back(element.getAsType());
+    } else {
+      out.push_back(arg.getAsType());
+    }
+  }
+  return out;
+}
+
+bool is_hook(const clang::FunctionDecl* fn, const clang::CXXRecordDecl* record);
+
+// True for a user type with a flor_state hook (flor/state.h): a member
+// `flor_state(flor::StateVisitor&)`, or `flor_state(T&, flor::StateVisitor&)`
+// in its namespace or as its friend.
+bool has_state_hook(const clang::CXXRecordDecl* record) {
+  if (!record || !record->hasDefinition()) return false;
+  record = record->getDefinition();
+  for (const clang::CXXMethodDecl* method : record->methods()) {
+    if (method->getIdentifier() && method->getName() == "flor_state") return true;
+  }
+  for (const clang::FriendDecl* friend_decl : record->friends()) {
+    if (const auto* fn = llvm::dyn_cast_or_null<clang::FunctionDecl>(friend_decl->getFriendDecl())) {
+      if (is_hook(fn, record)) return true;
+    }
+  }
+  clang::ASTContext& ctx = record->getASTContext();
+  for (const clang::NamedDecl* found :
+       record->getDeclContext()->getRedeclContext()->lookup(&ctx.Idents.get("flor_state"))) {
+    if (is_hook(found->getAsFunction(), record)) return true;
+  }
+  return false;
+}
+
+bool is_hook(const clang::FunctionDecl* fn, const clang::CXXRecordDecl* record) {
+  return fn && fn->getIdentifier() && fn->getName() == "flor_state" && fn->getNumParams() == 2 &&
+         record_of(fn->getParamDecl(0)->getType()) == record;
+}
+
 Category classify_record(const clang::CXXRecordDecl* record) {
   if (derives_from(record, "torch::nn::Module") || derives_from(record, "torch::nn::ModuleHolder")) {
     return Category::kModule;
@@ -65,6 +116,7 @@ Category classify_record(const clang::CXXRecordDecl* record) {
   if (derives_from(record, "at::Tensor")) return Category::kTensor;
   if (is_data_loader(record)) return Category::kDataLoader;
   if (is_stream(record)) return Category::kStream;
+  if (has_state_hook(record)) return Category::kHooked;
   return Category::kOther;
 }
 
@@ -72,7 +124,9 @@ Category classify_record(const clang::CXXRecordDecl* record) {
 
 Category classify(clang::QualType type) {
   type = type.getNonReferenceType().getCanonicalType();
-  if (type->isArithmeticType()) return Category::kScalar;
+  if (type->isArithmeticType()) {  // as flor/state.h: not long double
+    return type->isSpecificBuiltinType(clang::BuiltinType::LongDouble) ? Category::kOther : Category::kScalar;
+  }
   if (type->isPointerType()) {
     clang::QualType pointee = type->getPointeeType().getCanonicalType();
     const auto* record = record_of(pointee);
@@ -85,11 +139,14 @@ Category classify(clang::QualType type) {
   if (!record) return Category::kOther;
   clang::QualType pointee = smart_pointee(record);
   clang::QualType element = sequence_element(record);
-  if (!element.isNull()) {
-    Category c = classify(element);
-    return c == Category::kModule || c == Category::kOptimizer || c == Category::kTensor || c == Category::kScalar
-               ? Category::kSequence
-               : Category::kOther;
+  if (!element.isNull()) {  // any checkpointable element, as flor/state.h: not std::vector<bool>
+    bool bits = element->isBooleanType() && record->getName() == "vector";
+    return is_checkpointable(classify(element)) && !bits ? Category::kSequence : Category::kOther;
+  }
+  std::vector<clang::QualType> elements = tuple_elements(record);
+  if (!elements.empty()) {
+    bool all = llvm::all_of(elements, [](clang::QualType e) { return is_checkpointable(classify(e)); });
+    return all ? Category::kSequence : Category::kOther;
   }
   if (!pointee.isNull()) {
     Category c = classify(pointee);
@@ -107,6 +164,8 @@ const char* category_name(Category category) {
     case Category::kTensor: return "tensor";
     case Category::kScalar: return "scalar";
     case Category::kSequence: return "sequence";
+    case Category::kHooked:
+      return "flor_state hook";
     case Category::kDataLoader: return "data loader";
     case Category::kStream: return "output stream";
     case Category::kOther: return "other";
@@ -115,8 +174,8 @@ const char* category_name(Category category) {
 }
 
 bool is_checkpointable(Category category) {
-  return category == Category::kModule || category == Category::kOptimizer ||
-         category == Category::kTensor || category == Category::kScalar || category == Category::kSequence;
+  return category == Category::kModule || category == Category::kOptimizer || category == Category::kTensor ||
+         category == Category::kScalar || category == Category::kSequence || category == Category::kHooked;
 }
 
 bool is_smart_pointer(clang::QualType type) {

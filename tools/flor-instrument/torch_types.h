@@ -15,7 +15,8 @@ enum class Category {
   kOptimizer,   // torch::optim::Optimizer and subclasses
   kTensor,      // at::Tensor
   kScalar,      // arithmetic types
-  kSequence,    // std::vector / std::array of checkpointable elements
+  kSequence,    // std::vector / std::array of checkpointable elements, std::pair / std::tuple of such
+  kHooked,      // a user type with a flor_state hook (flor/state.h)
   kDataLoader,  // re-iterable input: the RNG state covers its order
   kStream,      // std::ostream and friends, FILE*: output, not state
   kOther,       // anything else: the runtime cannot checkpoint it

@@ -111,9 +111,14 @@ bool is_structural(const clang::Stmt* stmt) {
 }
 
 // The result types a block can keep (flor::locals, default-constructible):
-// tensors, numbers and std::vector / std::array of those.
+// tensors, numbers, std::vector / std::array / std::pair / std::tuple of
+// those, and default-constructible types with a flor_state hook.
 bool is_result_type(clang::QualType type) {
   Category c = classify(type);
+  if (c == Category::kHooked) {
+    const clang::CXXRecordDecl* record = type->getAsCXXRecordDecl();
+    return record && record->hasDefinition() && record->getDefinition()->hasDefaultConstructor();
+  }
   return c == Category::kTensor || c == Category::kScalar || c == Category::kSequence;
 }
 
@@ -188,9 +193,11 @@ class BlockCollector {
     } else if (calls[0]->getCallReturnType(ctx_)->isReferenceType()) {
       refused += "its result is used, and it is a reference (a skipped block can restore only a value)";
     } else if (!is_result_type(calls[0]->getType())) {
-      refused += "its result (" + calls[0]->getType().getAsString() +
-                 ") is used, and flor keeps a result only "
-                 "of a type it checkpoints (a tensor, a number, std::vector of those)";
+      refused +=
+          "its result (" + calls[0]->getType().getAsString() +
+          ") is used, and flor keeps a result only "
+          "of a type it checkpoints (a tensor, a number, std::vector / std::pair / std::tuple of those, a "
+          "default-constructible type with a flor_state hook, flor/state.h)";
     } else {
       blocks_.push_back(std::move(block));
       return;

@@ -69,7 +69,7 @@ inline std::string arg(std::string_view name, const char* default_value) {
 // Registers the state that skip blocks change: checkpointed at the end of a
 // block on record, restored when a block is skipped on replay. Accepts
 // modules (Module& or ModuleHolder), optimizers, tensors, arithmetic scalars,
-// std::vector/std::array of those, and types with a flor_state hook (see
+// std::vector/std::array/std::pair/std::tuple of those, and types with a flor_state hook (see
 // flor/state.h). Objects are held by reference: they must outlive the main
 // loop. Registering the same object again does nothing.
 template <typename... Ts>

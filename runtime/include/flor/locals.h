@@ -27,10 +27,11 @@ namespace flor {
 template <typename... Ts>
 class Locals {
   static_assert((!std::is_const_v<Ts> && ...), "flor::locals: a local must be mutable (restore writes into it)");
-  static_assert(((std::is_const_v<Ts> || detail::is_state_v<Ts>) && ...),
+  static_assert(((std::is_const_v<Ts> || detail::is_state_v<Ts>)&&...),
                 "flor::locals: unsupported type. A block's locals accept what flor::checkpoints accepts: "
                 "torch::Tensor, arithmetic scalars, torch::nn::Module (or a ModuleHolder), "
-                "torch::optim::Optimizer, std::vector / std::array of those, and types with a flor_state hook: "
+                "torch::optim::Optimizer, std::vector / std::array / std::pair / std::tuple of those, and "
+                "types with a flor_state hook: "
                 "`void flor_state(YourType& x, flor::StateVisitor& v) { v(\"member\", x.member); ... }` "
                 "next to the type (found by ADL), or a member `void flor_state(flor::StateVisitor& v)`.");
 

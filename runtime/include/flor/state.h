@@ -16,7 +16,9 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "flor/detail/core.h"
@@ -75,6 +77,13 @@ struct is_std_sequence<std::vector<T, A>> : std::bool_constant<!std::is_same_v<T
 template <typename T, size_t N>
 struct is_std_sequence<std::array<T, N>> : std::true_type {};
 
+template <typename T>
+struct is_std_tuple : std::false_type {};
+template <typename A, typename B>
+struct is_std_tuple<std::pair<A, B>> : std::true_type {};
+template <typename... Ts>
+struct is_std_tuple<std::tuple<Ts...>> : std::true_type {};
+
 // A std::vector whose elements can be default-constructed (tensors, scalars,
 // vectors, hooked types; not modules or optimizers): restore gives it the
 // stored length.
@@ -98,6 +107,10 @@ template <typename T, typename A>
 struct is_state<std::vector<T, A>> : std::bool_constant<!std::is_same_v<T, bool> && is_state<T>::value> {};
 template <typename T, size_t N>
 struct is_state<std::array<T, N>> : is_state<T> {};
+template <typename A, typename B>
+struct is_state<std::pair<A, B>> : std::bool_constant<is_state<A>::value && is_state<B>::value> {};
+template <typename... Ts>
+struct is_state<std::tuple<Ts...>> : std::bool_constant<(is_state<Ts>::value && ...)> {};
 template <typename T>
 inline constexpr bool is_state_v = is_state<T>::value;
 
@@ -144,6 +157,13 @@ void visit_state(StateVisitor& v, const std::string& key, T& x) {
       if (n != x.size()) x.resize(n);
     }
     for (size_t i = 0; i < x.size(); ++i) visit_state(v, key + "/" + std::to_string(i), x[i]);
+  } else if constexpr (detail::is_std_tuple<U>::value) {
+    std::apply(
+        [&](auto&... element) {
+          size_t i = 0;
+          (visit_state(v, key + "/" + std::to_string(i++), element), ...);
+        },
+        x);
   } else if constexpr (detail::has_member_hook<U>::value || detail::has_adl_hook<U>::value) {
     std::string saved = std::move(v.prefix_);
     v.prefix_ = key;
@@ -154,12 +174,13 @@ void visit_state(StateVisitor& v, const std::string& key, T& x) {
     }
     v.prefix_ = std::move(saved);
   } else {
-    static_assert(detail::always_false_v<T>,
-                  "flor::checkpoints: unsupported type. Supported: torch::nn::Module (or a ModuleHolder such as "
-                  "torch::nn::Linear), torch::optim::Optimizer, torch::Tensor, arithmetic scalars, and "
-                  "std::vector / std::array of those. For your own type, define "
-                  "`void flor_state(YourType& x, flor::StateVisitor& v) { v(\"member\", x.member); ... }` "
-                  "next to it (found by ADL), or a member `void flor_state(flor::StateVisitor& v)`.");
+    static_assert(
+        detail::always_false_v<T>,
+        "flor::checkpoints: unsupported type. Supported: torch::nn::Module (or a ModuleHolder such as "
+        "torch::nn::Linear), torch::optim::Optimizer, torch::Tensor, arithmetic scalars, and "
+        "std::vector / std::array / std::pair / std::tuple of those. For your own type, define "
+        "`void flor_state(YourType& x, flor::StateVisitor& v) { v(\"member\", x.member); ... }` "
+        "next to it (found by ADL), or a member `void flor_state(flor::StateVisitor& v)`.");
   }
 }
 

@@ -23,6 +23,11 @@ struct Wrapped {
   auto begin() { return r.begin(); }
   auto end() { return r.end(); }
 };
+class StateVisitor {
+ public:
+  template <typename T>
+  void operator()(const char*, T&) {}
+};
 template <typename... T>
 struct Locals {};
 template <typename... T>

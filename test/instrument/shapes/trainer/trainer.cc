@@ -2,10 +2,11 @@
 // the options, the model, the optimizer, the data loaders and a global step
 // counter as data members; fit() runs the epochs, and train_epoch() and
 // evaluate() (loops over the loaders) are methods whose results fit() uses:
-// `double loss = train_epoch();`. Fashion-MNIST subsets.
+// `auto [loss, train_accuracy] = train_epoch();`. Fashion-MNIST subsets.
 // Plain LibTorch; test/e2e/instrument_shape_trainer.sh builds it through flor-instrument.
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 #include "fashion_mnist/data.h"
 
@@ -32,32 +33,37 @@ class Trainer {
 
   void fit() {
     for (int64_t epoch = 0; epoch < options_.epochs; ++epoch) {
-      double loss = train_epoch();
+      auto [loss, train_accuracy] = train_epoch();
       double accuracy = evaluate();
-      std::printf("epoch %lld loss %.6f accuracy %.6f steps %lld\n", static_cast<long long>(epoch), loss,
-                  accuracy, static_cast<long long>(global_step_));
+      std::printf("epoch %lld loss %.6f train_accuracy %.6f accuracy %.6f steps %lld\n",
+                  static_cast<long long>(epoch), loss, train_accuracy, accuracy,
+                  static_cast<long long>(global_step_));
       std::fflush(stdout);
     }
   }
 
  private:
-  // One pass over the training data; the mean loss.
-  double train_epoch() {
+  // One pass over the training data; the mean loss and the accuracy.
+  std::pair<double, double> train_epoch() {
     model_->train();
     double loss_sum = 0.0;
-    int64_t batches = 0;
+    int64_t batches = 0, correct = 0, seen = 0;
     for (auto& batch : *train_loader_) {
       optimizer_.zero_grad();
-      auto loss = torch::nn::functional::cross_entropy(model_->forward(batch.data), batch.target);
+      auto logits = model_->forward(batch.data);
+      auto loss = torch::nn::functional::cross_entropy(logits, batch.target);
       loss.backward();
       optimizer_.step();
       loss_sum += loss.item<double>();
+      correct += logits.argmax(1).eq(batch.target).sum().item<int64_t>();
+      seen += batch.target.size(0);
       ++batches;
       if (++global_step_ % options_.log_every == 0) {
         std::printf("  step %lld loss %.4f\n", static_cast<long long>(global_step_), loss.item<double>());
       }
     }
-    return loss_sum / static_cast<double>(batches);
+    return {loss_sum / static_cast<double>(batches),
+            static_cast<double>(correct) / static_cast<double>(seen)};
   }
 
   // Accuracy on the test set.
