@@ -79,7 +79,11 @@ std::vector<clang::QualType> tuple_elements(const clang::CXXRecordDecl* record) 
   return out;
 }
 
-bool is_hook(const clang::FunctionDecl* fn, const clang::CXXRecordDecl* record);
+// `flor_state(T&, flor::StateVisitor&)` for the record T.
+bool is_hook(const clang::FunctionDecl* fn, const clang::CXXRecordDecl* record) {
+  return fn && fn->getIdentifier() && fn->getName() == "flor_state" && fn->getNumParams() == 2 &&
+         record_of(fn->getParamDecl(0)->getType()) == record;
+}
 
 // True for a user type with a flor_state hook (flor/state.h): a member
 // `flor_state(flor::StateVisitor&)`, or `flor_state(T&, flor::StateVisitor&)`
@@ -101,11 +105,6 @@ bool has_state_hook(const clang::CXXRecordDecl* record) {
     if (is_hook(found->getAsFunction(), record)) return true;
   }
   return false;
-}
-
-bool is_hook(const clang::FunctionDecl* fn, const clang::CXXRecordDecl* record) {
-  return fn && fn->getIdentifier() && fn->getName() == "flor_state" && fn->getNumParams() == 2 &&
-         record_of(fn->getParamDecl(0)->getType()) == record;
 }
 
 Category classify_record(const clang::CXXRecordDecl* record) {

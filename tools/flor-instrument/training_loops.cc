@@ -1,5 +1,6 @@
 #include "training_loops.h"
 
+#include <initializer_list>
 #include <set>
 
 #include "clang/AST/ExprCXX.h"
@@ -132,19 +133,13 @@ class BlockCollector {
   void collect(const clang::Stmt* stmt, bool statement = true) {
     if (!stmt) return;
     if (const auto* branch = llvm::dyn_cast<clang::IfStmt>(stmt)) {
-      for (const clang::Stmt* head :
-           {branch->getInit(), static_cast<const clang::Stmt*>(branch->getCond())}) {
-        collect(head, false);
-      }
+      collect_heads({branch->getInit(), branch->getConditionVariableDeclStmt(), branch->getCond()});
       collect(branch->getThen());
       collect(branch->getElse());
       return;
     }
     if (const auto* choice = llvm::dyn_cast<clang::SwitchStmt>(stmt)) {
-      for (const clang::Stmt* head :
-           {choice->getInit(), static_cast<const clang::Stmt*>(choice->getCond())}) {
-        collect(head, false);
-      }
+      collect_heads({choice->getInit(), choice->getConditionVariableDeclStmt(), choice->getCond()});
       collect(choice->getBody());
       return;
     }
@@ -159,6 +154,10 @@ class BlockCollector {
   std::vector<SkipBlock> take() { return std::move(blocks_); }
 
  private:
+  void collect_heads(std::initializer_list<const clang::Stmt*> heads) {
+    for (const clang::Stmt* head : heads) collect(head, false);
+  }
+
   void add(const clang::Stmt* stmt, bool statement) {
     if (has_skip_marker(ctx_, stmt)) return;  // `// flor: skip`: left alone, silently
     SkipBlock block;

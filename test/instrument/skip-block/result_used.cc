@@ -1,8 +1,9 @@
 // Training calls whose results are used: the call alone is the block, its
 // result returned through flor::block and kept with its checkpoint (a
-// declaration's initializer, an if's condition); an expression statement
-// (`total += train(...)`) is wrapped whole. A result flor cannot keep (a
-// struct, a reference) or a statement with two training calls always runs.
+// declaration's initializer; an if's condition, init-statement or condition
+// variable); an expression statement (`total += train(...)`) is wrapped
+// whole. A result flor cannot keep (a struct, a reference) or a statement
+// with two training calls always runs.
 #include <cstdio>
 #include <torch/torch.h>
 
@@ -36,6 +37,8 @@ int main() {
     double loss = train(net, opt);
     std::printf("%f\n", loss);
     if (train(net, opt) > 1.0) std::printf("large\n");
+    if (double again = train(net, opt); again > 2.0) std::printf("again\n");
+    if (double rest = train(net, opt)) std::printf("%f\n", rest);
     double total = 0;
     total += train(net, opt);
     std::printf("%f\n", total);
