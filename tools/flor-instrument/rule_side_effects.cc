@@ -55,13 +55,6 @@ class SideEffectsRule : public Rule {
   }
 
  private:
-  static std::vector<std::string> names_of(const std::vector<SetEntry>& entries) {
-    std::vector<std::string> names;
-    names.reserve(entries.size());
-    for (const SetEntry& entry : entries) names.push_back(entry.name);
-    return names;
-  }
-
   void add_to_union(const SkipBlock& block) {
     for (const SetEntry& entry : block.state) {
       bool known = llvm::any_of(state_.checkpoints, [&](const SetEntry& e) { return e.var == entry.var; });

@@ -60,25 +60,19 @@ class SkipBlockRule : public Rule {
     const auto* loop = llvm::cast<clang::CXXForRangeStmt>(block.stmt);
     clang::SourceRange init = loop->getRangeInit()->getSourceRange();
     FLOR_RETURN_IF_ERROR(sink.insert_before(init.getBegin(), api::range_loop_prefix(block.name)));
-    return sink.insert_after_token(init.getEnd(), api::range_loop_suffix(local_names(block)));
+    return sink.insert_after_token(init.getEnd(), api::range_loop_suffix(names_of(block.locals)));
   }
 
   Status emit_wrapped(const SkipBlock& block, EditSink& sink) {
     clang::CharSourceRange whole = statement_range(*state_.context, block.stmt);
     FLOR_RETURN_IF_ERROR(sink.insert_before(whole.getBegin(), api::block_prefix(block.name)));
-    return sink.insert_at(whole.getEnd(), api::block_suffix(local_names(block)));
+    return sink.insert_at(whole.getEnd(), api::block_suffix(names_of(block.locals)));
   }
 
   Status emit_result(const SkipBlock& block, EditSink& sink) {
     clang::SourceRange call = block.stmt->getSourceRange();
     FLOR_RETURN_IF_ERROR(sink.insert_before(call.getBegin(), api::result_block_prefix(block.name)));
-    return sink.insert_after_token(call.getEnd(), api::result_block_suffix(local_names(block)));
-  }
-
-  static std::vector<std::string> local_names(const SkipBlock& block) {
-    std::vector<std::string> names;
-    for (const SetEntry& entry : block.locals) names.push_back(entry.name);
-    return names;
+    return sink.insert_after_token(call.getEnd(), api::result_block_suffix(names_of(block.locals)));
   }
 
   // A structured binding declared outside `range` that `stmt` refers to, or null.

@@ -29,13 +29,21 @@ bool derives_from(const clang::CXXRecordDecl* record, llvm::StringRef name, int 
   return false;
 }
 
+// The record as a specialization of the class template `first` or `second`
+// (qualified names), else null.
+const clang::ClassTemplateSpecializationDecl* specialization_of(const clang::CXXRecordDecl* record,
+                                                                llvm::StringRef first,
+                                                                llvm::StringRef second) {
+  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(record);
+  if (!spec) return nullptr;
+  std::string name = spec->getQualifiedNameAsString();
+  return name == first || name == second ? spec : nullptr;
+}
+
 // The first template argument of std::shared_ptr/std::unique_ptr, else null type.
 clang::QualType smart_pointee(const clang::CXXRecordDecl* record) {
-  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(record);
-  if (!spec) return {};
-  std::string name = spec->getQualifiedNameAsString();
-  if (name != "std::shared_ptr" && name != "std::unique_ptr") return {};
-  return spec->getTemplateArgs()[0].getAsType();
+  const auto* spec = specialization_of(record, "std::shared_ptr", "std::unique_ptr");
+  return spec ? spec->getTemplateArgs()[0].getAsType() : clang::QualType();
 }
 
 bool is_data_loader(const clang::CXXRecordDecl* record) {
@@ -55,19 +63,14 @@ bool is_stream(const clang::CXXRecordDecl* record) {
 
 // The element type of std::vector / std::array, else null type.
 clang::QualType sequence_element(const clang::CXXRecordDecl* record) {
-  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(record);
-  if (!spec) return {};
-  std::string name = spec->getQualifiedNameAsString();
-  if (name != "std::vector" && name != "std::array") return {};
-  return spec->getTemplateArgs()[0].getAsType();
+  const auto* spec = specialization_of(record, "std::vector", "std::array");
+  return spec ? spec->getTemplateArgs()[0].getAsType() : clang::QualType();
 }
 
 // The element types of std::pair / std::tuple; none for anything else.
 std::vector<clang::QualType> tuple_elements(const clang::CXXRecordDecl* record) {
-  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(record);
+  const auto* spec = specialization_of(record, "std::pair", "std::tuple");
   if (!spec) return {};
-  std::string name = spec->getQualifiedNameAsString();
-  if (name != "std::pair" && name != "std::tuple") return {};
   std::vector<clang::QualType> out;
   for (const clang::TemplateArgument& arg : spec->getTemplateArgs().asArray()) {
     if (arg.getKind() == clang::TemplateArgument::Pack) {

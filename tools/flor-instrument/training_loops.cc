@@ -184,7 +184,7 @@ class BlockCollector {
       return;  // `auto evaluate = [&] { ... };`: defines, runs nothing
     block.kind = BlockKind::kResult;
     if (calls.size() == 1) block.stmt = calls[0];
-    block.name = unique_name(calls.size() == 1 ? block_name(calls[0]) : block_name(stmt), names_);
+    block.name = unique_name(calls.size() == 1 ? callee_name(calls[0]) : block_name(stmt), names_);
     std::string refused = "block '" + block.name + "' is not skipped: ";
     if (calls.size() != 1) {
       refused += calls.empty() ? "it trains, but not in a call flor can wrap"
@@ -212,8 +212,7 @@ class BlockCollector {
     if (!stmt || llvm::isa<clang::LambdaExpr>(stmt)) return out;
     if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
       const clang::FunctionDecl* def = visible_definition(call->getDirectCallee());
-      if ((def && scanner_.contains_training_loop(def->getBody())) || trains_out_of_sight(call))
-        return {call};
+      if ((def && scanner_.trains(def)) || trains_out_of_sight(call)) return {call};
     }
     for (const clang::Stmt* child : stmt->children()) {
       std::vector<const clang::CallExpr*> inner = training_calls(child);
@@ -257,6 +256,10 @@ bool contains_return(const clang::Stmt* stmt) {
 
 bool TrainingScanner::contains_training_loop(const clang::Stmt* stmt) {
   return scan(stmt, 0).training_loop;
+}
+
+bool TrainingScanner::trains(const clang::FunctionDecl* function) {
+  return scan_function(function, 1).training_loop;  // depth 1: as reached from a call in a statement
 }
 
 bool TrainingScanner::steps(const clang::Stmt* stmt) { return scan(stmt, 0).steps; }

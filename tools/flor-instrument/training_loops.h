@@ -31,6 +31,8 @@ class TrainingScanner {
  public:
   // True when the statement is or contains a training loop.
   bool contains_training_loop(const clang::Stmt* stmt);
+  // True when the function's body contains a training loop (remembered per function).
+  bool trains(const clang::FunctionDecl* function);
   // True when the statement calls backward() or an optimizer's step(), itself
   // or in a visible callee.
   bool steps(const clang::Stmt* stmt);

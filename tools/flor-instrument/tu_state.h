@@ -25,6 +25,14 @@ struct SetEntry {
   std::string why;                      // for --explain and refusal messages
 };
 
+// The entries' names, as the calls flor-instrument writes spell them.
+inline std::vector<std::string> names_of(const std::vector<SetEntry>& entries) {
+  std::vector<std::string> names;
+  names.reserve(entries.size());
+  for (const SetEntry& entry : entries) names.push_back(entry.name);
+  return names;
+}
+
 // A diagnostic that stops an edit: the code keeps running as written.
 struct Refusal {
   std::string rule;

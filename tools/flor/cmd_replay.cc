@@ -405,13 +405,12 @@ extern const Command kReplayCommand = {
     {
         {"--jobs", "-j", "N",
          "start N segment workers (-jN too), one GPU each (CUDA_VISIBLE_DEVICES) or a share of the CPU "
-         "cores; "
-         "one progress line; per-worker logs in FLOR_HOME/NAME/logs; a summary at the end. Fewer when the "
-         "record has fewer checkpointed epochs to start segments from. More workers than GPUs share them "
-         "(worker i on GPU i mod #GPUs) when each GPU's free memory (nvidia-smi) holds its workers at the "
-         "record's peak GPU memory + 10% each; else as many start as fit, at least one per GPU, and a line "
-         "says why. A record without a peak (run on a CPU, or by an older flor) is not checked: a note says "
-         "so"},
+         "cores; one progress line; per-worker logs in FLOR_HOME/NAME/logs; a summary at the end. Fewer "
+         "when the record has fewer checkpointed epochs to start segments from. More workers than GPUs "
+         "share them (worker i on GPU i mod #GPUs) when each GPU's free memory (nvidia-smi) holds its "
+         "workers at the record's peak GPU memory + 10% each; else as many start as fit, at least one per "
+         "GPU, and a line says why. A record without a peak (run on a CPU, or by an older flor) is not "
+         "checked: a note says so"},
         {"--run", nullptr, "REF", "replay this record: a run id or a shadow commit prefix"},
         {"--epochs", nullptr, "E",
          "only epoch E (9) or epochs A-B (150-160), from the nearest checkpoint before them"},
@@ -425,17 +424,16 @@ extern const Command kReplayCommand = {
         {"--probe", nullptr, "B",
          "always execute block B (repeatable, or comma-separated). Without it, the blocks that gained "
          "flor::log calls since the record are probed: flor-instrument compares both versions of each "
-         "changed "
-         "source file, with the flags in the build's compile_commands.json (beside the program, or in "
-         "build/). "
-         "A step loop (a main loop without blocks) is skipped from its loop-end checkpoint when --probe or "
+         "changed source file, with the flags in the build's compile_commands.json (beside the program, "
+         "or in build/). A step loop (a main loop without blocks) is skipped from its loop-end checkpoint "
+         "when --probe or "
          "--no-probes leaves it out, or when the new logs are only after it (every changed file analyzed; "
          "otherwise flor says why it runs)"},
         {"--no-probes", nullptr, nullptr, "probe nothing: skip every block that has a checkpoint"},
         {"--all-runs", nullptr, nullptr,
          "hindsight across versions: carry the new log statements (the hunks from the newest record's "
-         "version "
-         "to the work tree that call flor::log, histogram, image or text) into every record's own version, "
+         "version to the work tree that call flor::log, histogram, image or text) into every record's own "
+         "version, "
          "build each in FLOR_HOME/NAME/versions/ and replay them all, -j workers over versions and segments "
          "together. A version the statements do not fit (a three-way merge conflict, shown) or that does not "
          "build is skipped"},
@@ -451,8 +449,7 @@ extern const Command kReplayCommand = {
         {"--transplant", nullptr, "WHAT",
          "with --all-runs & co.: what is carried into each version: logs (default: the hunks that add log "
          "statements) or all (every hunk from the newest record's version to the work tree, e.g. a helper "
-         "the "
-         "new statements call; files the work tree deleted stay)"},
+         "the new statements call; files the work tree deleted stay)"},
         {"--tolerate", nullptr, nullptr, "a divergence from the record is reported but not an error"},
         {"--count", nullptr, "N",
          "the number of segments under a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives the index)"},
