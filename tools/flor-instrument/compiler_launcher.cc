@@ -64,11 +64,13 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// A file without `main(` has no main loop by definition (main loop = in main
-// or in a function main calls, in this TU): skip parsing it.
-bool may_have_main(const std::string& text) {
-  static const std::regex kMain(R"(\bmain\s*\()");
-  return std::regex_search(text, kMain);
+// Parsing a TU again costs about as much as compiling it: skip the files that
+// cannot hold a main loop. One does when it defines main, or (a trainer's
+// fit() in its own file) when it trains: backward(), step(), an optimizer or
+// a data loader is named in it.
+bool may_hold_main_loop(const std::string& text) {
+  static const std::regex kMarks(R"(\bmain\s*\(|\bbackward\s*\(|\bstep\s*\(|[Oo]ptim|[Ll]oader)");
+  return std::regex_search(text, kMarks);
 }
 
 std::string output_path(const CommandShape& shape, const std::string& source) {
@@ -112,7 +114,7 @@ CompilePlan plan_compile(const std::vector<std::string>& args) {
   CommandShape shape = shape_of(args);
   if (shape.source < 0 || !shape.compile_only) return plan;
   std::string source = absolute_path(args[shape.source]);
-  if (!may_have_main(read_file(source))) return plan;
+  if (!may_hold_main_loop(read_file(source))) return plan;
   Result<std::string> text = instrumented_text(args, shape, source, plan.diagnostics);
   if (!text.ok()) {
     plan.note = "flor-instrument: compiling " + source + " uninstrumented: " + text.status().message();

@@ -28,7 +28,8 @@ std::string explain(const TuState& state) {
   if (state.manual_api) return "uses flor's API already: left as it is\n";
   if (!state.main_loop) {
     return "no main loop (an epoch loop around a training loop, or a loop that calls backward() or an "
-           "optimizer's step()) in main: left as it is\n";
+           "optimizer's step()) in main, nor, in a file without main, an epoch loop in a function that "
+           "nothing here calls: left as it is\n";
   }
   std::string out = describe(sm, state.main_loop->loop->getBeginLoc()) + ": main loop" +
                     (state.main_loop->step_loop ? " (step loop: its iterations are steps)" : "") + " in " +

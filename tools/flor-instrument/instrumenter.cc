@@ -82,7 +82,10 @@ class InstrumentConsumer : public clang::ASTConsumer {
   // Why a file came out unchanged, unless a warning already said it.
   static std::string why_nothing(const TuState& state) {
     if (state.manual_api) return "it already calls flor::loop, flor::block or flor::checkpoints; left as it is";
-    if (!state.main_function) return "no main() in this file (flor instruments the file that defines main)";
+    if (!state.main_function && !state.main_loop) {
+      return "no main() in this file, and no epoch loop (a loop around a training loop, not itself over a "
+             "data loader) in a function of it that nothing here calls";
+    }
     if (!state.main_loop) {
       return "no training loop in main() or in a function of this file that main() calls (a loop that calls "
              "backward() or an optimizer's step(), or iterates a data loader), or it is marked // flor: skip";

@@ -5,10 +5,9 @@
 
 #include "api_spelling.h"
 #include "clang/AST/DeclTemplate.h"
-#include "clang/AST/RecursiveASTVisitor.h"
-#include "clang/Basic/SourceManager.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
+#include "clang/Basic/SourceManager.h"
 #include "source_text.h"
 #include "training_loops.h"
 
@@ -108,33 +107,6 @@ std::string function_key(const clang::FunctionDecl* fn) {
   return fn->getQualifiedNameAsString() + "\t" + fn->getType().getAsString();
 }
 
-// Every function defined in the main file, template instantiations included;
-// not a lambda's call operator, whose body counts in the function around it.
-class FunctionFinder : public clang::RecursiveASTVisitor<FunctionFinder> {
- public:
-  explicit FunctionFinder(const clang::SourceManager& sm) : sm_(sm) {}
-  bool shouldVisitTemplateInstantiations() const { return true; }
-  bool TraverseDecl(clang::Decl* decl) {
-    if (decl && !llvm::isa<clang::TranslationUnitDecl>(decl) &&
-        !sm_.isInMainFile(sm_.getExpansionLoc(decl->getLocation()))) {
-      return true;
-    }
-    return RecursiveASTVisitor::TraverseDecl(decl);
-  }
-  bool VisitFunctionDecl(clang::FunctionDecl* fn) {
-    const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(fn);
-    if (fn->doesThisDeclarationHaveABody() && !fn->isDependentContext() &&
-        !(method && method->getParent()->isLambda())) {
-      found.push_back(fn);
-    }
-    return true;
-  }
-  std::vector<const clang::FunctionDecl*> found;
-
- private:
-  const clang::SourceManager& sm_;
-};
-
 // The visible functions `fn` calls, directly or not, `fn` included.
 void reach(const clang::Stmt* stmt, std::set<std::string>& out) {
   if (!stmt) return;
@@ -167,10 +139,9 @@ const clang::CXXForRangeStmt* manual_step_loop(const clang::Stmt* stmt) {
 LoopFacts scan_loop_facts(const TuState& state) {
   LoopFacts facts;
   const clang::ASTContext& ctx = *state.context;
-  FunctionFinder finder(ctx.getSourceManager());
-  finder.TraverseDecl(ctx.getTranslationUnitDecl());
+  const std::vector<const clang::FunctionDecl*> functions = main_file_functions(ctx);
   LogCollector logs;
-  for (const clang::FunctionDecl* fn : finder.found) {
+  for (const clang::FunctionDecl* fn : functions) {
     std::vector<std::string>& out = facts.function_logs[function_key(fn)];
     logs.collect(fn->getBody(), out);
     std::sort(out.begin(), out.end());
@@ -184,7 +155,7 @@ LoopFacts scan_loop_facts(const TuState& state) {
     loop = state.main_loop->loop;
     facts.step_loop = main_loop_name(*state.main_loop);
   } else if (state.manual_api) {
-    for (const clang::FunctionDecl* fn : finder.found) {
+    for (const clang::FunctionDecl* fn : functions) {
       if (const clang::CXXForRangeStmt* found = manual_step_loop(fn->getBody())) {
         loop = found;
         facts.step_loop = string_argument(llvm::cast<clang::CallExpr>(found->getRangeInit()->IgnoreImplicit()), 0);

@@ -95,8 +95,9 @@ class MainLoopRule : public Rule {
 
   void analyze(Reporter& reporter) override {
     (void)reporter;
-    if (state_.manual_api || !state_.main_function) return;
-    state_.main_loop = find_main_loop(scanner_, *state_.context, state_.main_function);
+    if (state_.manual_api) return;
+    state_.main_loop = state_.main_function ? find_main_loop(scanner_, *state_.context, state_.main_function)
+                                            : find_entry_loop(scanner_, *state_.context);
     if (!state_.main_loop) return;
     MainLoop& main_loop = *state_.main_loop;
     if (!is_direct_child(main_loop.function->getBody(), main_loop.loop)) {

@@ -2,8 +2,9 @@
 // a loop whose body calls backward() or an optimizer's step(), directly or in
 // a visible callee; a call to user code defined out of sight (another TU)
 // that takes an optimizer by non-const reference or pointer counts as one.
-// The *main loop* is the outermost loop in main (or in a function main calls)
-// whose body contains a training loop; its *skip blocks* are the statements
+// The *main loop* is the outermost loop in main (or in a function main calls;
+// in a file without main, in the function that nothing there calls) whose
+// body contains a training loop; its *skip blocks* are the statements
 // in its body that contain one. Failing that, the outermost loop that itself
 // calls backward() or an optimizer's step() is the main loop, a *step loop*:
 // its iterations are the steps, and it has no skip block.
@@ -56,6 +57,19 @@ class TrainingScanner {
 // defined in the main file); nullopt when there is none.
 std::optional<MainLoop> find_main_loop(TrainingScanner& scanner, const clang::ASTContext& ctx,
                                        const clang::FunctionDecl* main_function);
+
+// Every function defined in the main file, template instantiations included;
+// not a lambda's call operator, whose body counts in the function around it.
+std::vector<const clang::FunctionDecl*> main_file_functions(const clang::ASTContext& ctx);
+
+// In a file without main(): the epoch loop of the one function here that no
+// other function here calls (a trainer's fit(), which main() in another file
+// runs), unless that loop itself iterates a data loader: then it is a batch
+// loop with an inner loop (gradient accumulation) in a function an epoch loop
+// elsewhere calls. No step loop: in such a file it cannot be told from the
+// batch loop of a train_epoch(). Several functions: the first one's loop,
+// with a refusal naming them.
+std::optional<MainLoop> find_entry_loop(TrainingScanner& scanner, const clang::ASTContext& ctx);
 
 // The skip-block candidates in the main loop's body, named and in source
 // order; for a step loop, the loop itself (kStepLoop, named as the main
