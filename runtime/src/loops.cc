@@ -6,6 +6,8 @@
 // so they are passed to each call and never kept.
 #include "warn.h"
 
+#include <utility>
+
 #include "device.h"
 #include "runtime.h"
 #include "util/format.h"
@@ -21,7 +23,23 @@ constexpr size_t kMaxBufferedData = size_t{64} << 20;
 using detail::LoopCtl;
 using detail::Role;
 
+bool Runtime::inside_main_loop(const char* what) {
+  if (!main_active_) return false;
+  if (!std::exchange(nested_warned_, true)) {
+    warnings().warn(
+        "flor: warning: {} called while the main loop `{}` runs (in its body, or in a function it calls, "
+        "such as one instrumented in another file): ignored; its checkpoints are those registered before it",
+        what, main_name_);
+  }
+  return true;
+}
+
+void Runtime::register_state(void* object, const char* type, detail::StateFn fn) {
+  if (!inside_main_loop("flor::checkpoints")) state_.add(object, type, fn);
+}
+
 void Runtime::carried_state(const std::vector<std::string>& names) {
+  if (inside_main_loop("flor::carried_state")) return;
   if (mode_ == RunMode::kRecord) {
     if (Status s = write_info(run_, [&](store::RunInfo& info) { info.carried_state = names; }); !s.ok()) {
       warnings().warn("flor: warning: {}", s.to_string());

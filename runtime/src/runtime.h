@@ -47,7 +47,10 @@ class Runtime {
   std::optional<std::string> arg_recorded(std::string_view name) const;
   void arg_use(std::string_view name, const std::string& value, const std::optional<std::string>& given);
 
-  void register_state(void* object, const char* type, detail::StateFn fn) { state_.add(object, type, fn); }
+  // Both are ignored (one warning) while the main loop runs: the checkpoints
+  // are what was registered before it (a function instrumented in another
+  // file and called from a block registers its own, which would dangle).
+  void register_state(void* object, const char* type, detail::StateFn fn);
   // Record: kept in the run's info (replays of it use strong init). Replay:
   // a warning when the record does not say so and this segment restores a checkpoint.
   void carried_state(const std::vector<std::string>& names);
@@ -89,6 +92,8 @@ class Runtime {
   void keep_buffer(std::string&& buffer);
   void step_iter_end(int64_t index);
   void step_loop_exit(bool clean);
+  // True (and warns once) while the main loop runs: `what` is then ignored.
+  bool inside_main_loop(const char* what);
 
   using Clock = std::chrono::steady_clock;
 
@@ -107,6 +112,7 @@ class Runtime {
   // Loop position.
   bool main_active_ = false;
   bool main_done_ = false;
+  bool nested_warned_ = false;  // register_state/carried_state inside the main loop
   int depth_ = 0;          // loops and blocks open inside the main loop's body
   int64_t epoch_ = -1;
   int64_t seq_ = 0;        // skip blocks entered in this epoch

@@ -9,6 +9,10 @@
 //                                             # the block, its rate logged (`lr`), named with
 //                                             # flor::carried_state unless FLOR_TEST_UNNAMED=1 (an
 //                                             # older version of the program)
+//   callee_batches --nested                   # the block's function is instrumented as a main loop
+//                                             # of its own would be (a file without main): it
+//                                             # registers a local with flor::checkpoints and runs
+//                                             # its batches in a flor::loop
 //   callee_batches --gate DIR                 # epoch N >= 1 starts once the file DIR/N exists (tests
 //                                             # of what others see while a run is under way)
 // With FLOR_TEST_HINDSIGHT=1 in its environment it also logs `weight_norm`, as
@@ -41,6 +45,25 @@ void train_epoch(torch::nn::Linear& model, torch::optim::SGD& optimizer, const B
   }
 }
 
+// train_epoch as flor-instrument edits it in a file of its own, where its
+// batch loop is the file's main loop: inside the real main loop's block the
+// runtime ignores its registration (a warning) and its loop only counts steps.
+void train_epoch_instrumented(torch::nn::Linear& model, torch::optim::SGD& optimizer, const Batches& batches,
+                              double& loss_sum) {
+  torch::Tensor seen = torch::zeros({1});
+  flor::checkpoints(seen);
+  for (int64_t b : flor::loop("batch", 0, static_cast<int64_t>(batches.size()))) {
+    const auto& [x, y] = batches[b];
+    optimizer.zero_grad();
+    torch::Tensor loss = torch::mse_loss(model->forward(x), y);
+    loss.backward();
+    optimizer.step();
+    seen += 1;
+    flor::log("batch_loss", loss.item<double>());
+    loss_sum += loss.item<double>();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,6 +74,7 @@ int main(int argc, char** argv) {
   const bool count_calls = flor::arg("count-calls", false);
   const bool schedule = flor::arg("schedule", false);
   const std::string gate = flor::arg("gate", "");
+  const bool nested = flor::arg("nested", false);
   const bool hindsight = std::getenv("FLOR_TEST_HINDSIGHT") != nullptr;
   int64_t calls = 0;  // not registered: a skipped block leaves it as it was
   torch::manual_seed(0);
@@ -71,7 +95,11 @@ int main(int argc, char** argv) {
     }
     double loss_sum = 0;
     flor::block("train_epoch", [&] {
-      train_epoch(model, optimizer, batches, loss_sum);
+      if (nested) {
+        train_epoch_instrumented(model, optimizer, batches, loss_sum);
+      } else {
+        train_epoch(model, optimizer, batches, loss_sum);
+      }
       ++calls;
     });
     if (schedule) {
